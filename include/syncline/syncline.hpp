@@ -1,0 +1,4 @@
+// The umbrella header: everything a user of syncline names.
+#pragma once
+
+#include <syncline/core/result.hpp>

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The project's entry point, used by the README's Quick start and by CI.
+#   scripts/dev.sh example   install what is missing, build, run the main example
+#   scripts/dev.sh test      install what is missing, build, run every test (plain and ASan+UBSan)
+#   scripts/dev.sh bench     install what is missing, build in Release, run every benchmark
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-}
+jobs=${SYNCLINE_JOBS:-2}
+
+configure() {  # configure <dir> <extra cmake args...>
+  local dir=$1; shift
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
+}
+
+case "$mode" in
+  example)
+    bash scripts/install-deps.sh
+    configure build -DCMAKE_BUILD_TYPE=Debug
+    cmake --build build -j "$jobs" --target main_example
+    ./build/examples/main_example
+    ;;
+  test)
+    bash scripts/install-deps.sh
+    configure build -DCMAKE_BUILD_TYPE=Debug
+    cmake --build build -j "$jobs"
+    (cd build && ctest -j "$jobs" --output-on-failure --timeout 600)
+    # The sanitizer build runs the tests that execute syncline code.
+    configure build-asan -DCMAKE_BUILD_TYPE=Debug -DSYNCLINE_SANITIZE=ON \
+      -DSYNCLINE_BUILD_EXAMPLES=OFF -DSYNCLINE_BUILD_BENCHMARKS=OFF
+    cmake --build build-asan -j "$jobs"
+    (cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -L 'unit|integration')
+    ;;
+  bench)
+    bash scripts/install-deps.sh --bench
+    configure build-release -DCMAKE_BUILD_TYPE=Release -DSYNCLINE_BUILD_TESTS=OFF
+    cmake --build build-release -j "$jobs"
+    bash benchmarks/run_all.sh build-release
+    ;;
+  *)
+    echo "usage: scripts/dev.sh example|test|bench" >&2
+    exit 2
+    ;;
+esac
