@@ -1,0 +1,95 @@
+// HMAC-SHA256, Base64 and constant-time comparison: the primitives behind Shopify webhook
+// signatures, the data-stream signature and the emulator's signing. One copy, on OpenSSL 3.
+#pragma once
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace syncline::http {
+
+using sha256_digest = std::array<unsigned char, 32>;
+
+inline sha256_digest hmac_sha256(std::string_view key, std::string_view message) {
+  sha256_digest out{};
+  std::size_t len = 0;
+  // EVP_Q_mac is OpenSSL 3's one-shot MAC; the older HMAC() is deprecated there.
+  if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                 reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(),
+                 out.size(), &len) ||
+      len != out.size()) {
+    throw std::runtime_error("syncline: HMAC-SHA256 failed in OpenSSL");
+  }
+  return out;
+}
+
+inline std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+template <std::size_t N>
+std::string base64_encode(const std::array<unsigned char, N>& bytes) {
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), N));
+}
+
+// Strict decoding: returns nullopt for anything that is not canonical padded Base64.
+inline std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * (text.size() / 4), '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t len = static_cast<std::size_t>(n);
+  // EVP_DecodeBlock counts padding as zero bytes; take them off again.
+  if (!text.empty() && text.back() == '=') --len;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
+  out.resize(len);
+  return out;
+}
+
+inline std::string hex_encode(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 0xF];
+  }
+  return out;
+}
+
+template <std::size_t N>
+std::string hex_encode(const std::array<unsigned char, N>& bytes) {
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), N));
+}
+
+// Compares in time that depends only on the lengths, so a signature check leaks nothing.
+inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// base64(HMAC-SHA256(secret, body)) — Shopify's X-Shopify-Hmac-Sha256.
+inline std::string hmac_sha256_base64(std::string_view secret, std::string_view body) {
+  return base64_encode(hmac_sha256(secret, body));
+}
+
+// True when `signature_b64` is base64(HMAC-SHA256(secret, body)); constant time in the signature.
+inline bool verify_hmac_sha256_base64(std::string_view secret, std::string_view body,
+                                      std::string_view signature_b64) {
+  return constant_time_equal(hmac_sha256_base64(secret, body), signature_b64);
+}
+
+}  // namespace syncline::http
