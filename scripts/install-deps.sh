@@ -12,7 +12,7 @@ packages=(
   libpq-dev postgresql
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light valgrind)
+  packages+=(wrk nginx-light valgrind time)
 fi
 
 missing=()
