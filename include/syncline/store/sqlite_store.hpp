@@ -1,0 +1,822 @@
+// syncline::store::sqlite_store: the embedded store, one SQLite file in WAL mode. Writes go
+// through one writer connection under a mutex (SQLite admits one writer at a time anyway);
+// reads go through a small pool of reader connections so they never wait behind a commit.
+// Several processes may open the same file: every write transaction is BEGIN IMMEDIATE.
+#pragma once
+
+#include <syncline/core/result.hpp>
+#include <syncline/store/clock.hpp>
+#include <syncline/store/detail/connection_pool.hpp>
+#include <syncline/store/detail/sqlite.hpp>
+#include <syncline/store/detail/sqlite_schema.hpp>
+#include <syncline/store/store.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace syncline::store {
+
+// PRAGMA synchronous levels that keep a WAL database consistent after a power loss; they differ
+// in whether the latest commits survive it (docs/store.md, "Durability").
+enum class sync_level {
+  normal,  // fsync only at checkpoints: a power loss may roll back the latest commits
+  full,    // fsync the WAL at every commit: a commit that returned survives a power loss
+  extra,   // full, and fsync the directory after deleting files (rollback-journal modes)
+};
+
+struct sqlite_options : store_options {
+  // How long a write waits for another process's write lock before failing (errc::storage).
+  std::chrono::milliseconds busy_timeout{5000};
+  // Commits that acknowledge something to the outside: enqueue (a webhook's 200), cursors,
+  // echo records, tenants, replays.
+  sync_level acknowledgement_sync = sync_level::full;
+  // Commits that only record progress: claim, renew, complete, retry_later, block events,
+  // prune. Losing one to a power loss re-runs work (at-least-once; destinations dedupe by
+  // idempotency key) but never loses an event, so they skip the fsync.
+  sync_level progress_sync = sync_level::normal;
+  std::size_t read_connections = 2;
+};
+
+class sqlite_store final : public store {
+ public:
+  using options = sqlite_options;
+
+  // Opens or creates the file (and its schema). The path must name a file: readers and writer
+  // are separate connections to it, so ":memory:" cannot work.
+  static result<std::unique_ptr<sqlite_store>> open(const std::filesystem::path& file,
+                                                    options opts = {}) {
+    const std::string path = file.string();
+    if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
+      return make_error(errc::invalid_input,
+                        "sqlite store: needs the path of a database file (\"" + path +
+                            "\" is not one: :memory: and URIs are not supported)");
+    }
+    if (opts.read_connections == 0) {
+      return make_error(errc::invalid_input, "sqlite store: read_connections must be at least 1");
+    }
+    if (!opts.clock) return make_error(errc::invalid_input, "sqlite store: options.clock is empty");
+
+    auto writer = detail::connection::open(path, opts.busy_timeout);
+    if (!writer) return std::move(writer).error();
+    // WAL: a commit appends to the log, readers keep reading the last committed state meanwhile,
+    // and several processes can share the file.
+    {
+      auto q = writer->prepare("PRAGMA journal_mode=WAL", "switch to WAL mode");
+      if (!q) return std::move(q).error();
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row || q->text(0) != "wal") {
+        return make_error(errc::storage, "sqlite store: " + path +
+                                             " cannot use WAL mode (is it on a network file "
+                                             "system?); the store needs WAL");
+      }
+    }
+    if (auto r = detail::ensure_sqlite_schema(*writer); !r) return std::move(r).error();
+    std::string id;
+    {
+      auto q = writer->prepare("SELECT value FROM meta WHERE key = 'store_id'", "read store id");
+      if (!q) return std::move(q).error();
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return make_error(errc::storage, "sqlite store: " + path + " has no store_id");
+      id = q->text(0);
+    }
+    std::vector<detail::connection> readers;
+    for (std::size_t i = 0; i < opts.read_connections; ++i) {
+      auto r = detail::connection::open(path, opts.busy_timeout);
+      if (!r) return std::move(r).error();
+      if (auto q = r->exec("PRAGMA query_only = 1", "make reader read-only"); !q) {
+        return std::move(q).error();
+      }
+      readers.push_back(std::move(*r));
+    }
+    return std::unique_ptr<sqlite_store>(new sqlite_store(file, std::move(opts), std::move(*writer),
+                                                          std::move(readers), std::move(id)));
+  }
+
+  const std::filesystem::path& file() const noexcept { return file_; }
+  // Names this database in idempotency keys.
+  const std::string& store_id() const noexcept { return store_id_; }
+
+  // --- run queue ------------------------------------------------------------------------------
+
+  result<std::vector<enqueue_result>> enqueue(std::span<const new_run> runs) override {
+    if (auto v = validate_all(runs); !v) return std::move(v).error();
+    if (runs.empty()) return std::vector<enqueue_result>{};
+    return write(commit_kind::acknowledgement,
+                 [&](detail::connection& c) { return enqueue_in(c, runs, false); });
+  }
+
+  result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
+                                                          const cursor_update& cursor) override {
+    if (auto v = validate_all(runs); !v) return std::move(v).error();
+    if (auto v = validate_cursor(cursor.key); !v) return std::move(v).error();
+    return write(commit_kind::acknowledgement,
+                 [&](detail::connection& c) -> result<std::vector<enqueue_result>> {
+                   auto out = enqueue_in(c, runs, true);
+                   if (!out) return out;
+                   if (auto r = upsert_cursor(c, cursor); !r) return std::move(r).error();
+                   return out;
+                 });
+  }
+
+  result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
+                                         std::chrono::milliseconds lease) override {
+    if (max == 0) return std::vector<claimed_run>{};
+    if (lease <= std::chrono::milliseconds::zero()) {
+      return make_error(errc::invalid_input, "claim: the lease must be positive");
+    }
+    return write(commit_kind::progress,
+                 [&](detail::connection& c) -> result<std::vector<claimed_run>> {
+                   const time_point now = now_();
+                   const time_point until = now + lease;
+                   // One statement: pick what is due (oldest first) and lease it. Each row gets
+                   // its own random token.
+                   auto q = c.prepare(
+                       "UPDATE runs SET status = 'running', attempts = attempts + 1, "
+                       "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
+                       "updated_at = ?3 "
+                       "WHERE id IN (SELECT id FROM runs WHERE due_at <= ?3 "
+                       "ORDER BY due_at, id LIMIT ?4) "
+                       "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
+                       "payload, attempts, lease_token, created_at",
+                       "claim runs");
+                   if (!q) return std::move(q).error();
+                   q->bind(until, worker, now, max);
+                   std::vector<claimed_run> out;
+                   for (;;) {
+                     auto row = q->step();
+                     if (!row) return std::move(row).error();
+                     if (!*row) break;
+                     claimed_run r;
+                     r.id = q->int64(0);
+                     r.tenant = q->text(1);
+                     r.integration = q->text(2);
+                     r.workflow = q->text(3);
+                     r.trigger = q->text(4);
+                     r.dedupe_key = q->text(5);
+                     r.payload = q->text(6);
+                     r.attempt = q->int32(7);
+                     r.lease_token = q->text(8);
+                     r.enqueued_at = q->time(9);
+                     r.lease_until = until;
+                     r.idempotency_key = idempotency_key(r.id);
+                     out.push_back(std::move(r));
+                   }
+                   // RETURNING yields rows in no particular order; hand them out oldest first.
+                   std::ranges::sort(out, {}, &claimed_run::id);
+                   return out;
+                 });
+  }
+
+  result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) override {
+    if (lease <= std::chrono::milliseconds::zero()) {
+      return make_error(errc::invalid_input, "renew lease: the lease must be positive");
+    }
+    time_point until{};
+    auto r = write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+      const time_point now = now_();
+      until = now + lease;
+      auto q = c.prepare(
+          "UPDATE runs SET due_at = ?1, updated_at = ?2 WHERE id = ?3 AND lease_token = ?4",
+          "renew lease");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(until, now, run.id, run.lease_token).exec(); !e) return e;
+      return lease_held(c, run.id, "renew its lease");
+    });
+    if (r) run.lease_until = until;
+    return r;
+  }
+
+  result<void> complete(const claimed_run& run, run_status final_status,
+                        std::string_view error = {}) override {
+    if (!is_final(final_status)) {
+      return make_error(errc::invalid_input,
+                        "complete run " + std::to_string(run.id) + ": " +
+                            std::string(to_string(final_status)) +
+                            " is not a final status (succeeded, skipped or dead)");
+    }
+    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+      const time_point now = now_();
+      auto q = c.prepare(
+          "UPDATE runs SET status = ?1, due_at = NULL, lease_token = NULL, last_error = ?2, "
+          "finished_at = ?3, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
+          "complete run");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(to_string(final_status), error, now, run.id, run.lease_token).exec();
+          !e) {
+        return e;
+      }
+      return lease_held(c, run.id, "complete it");
+    });
+  }
+
+  result<void> retry_later(const claimed_run& run, time_point when,
+                           std::string_view error) override {
+    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+      auto q = c.prepare(
+          "UPDATE runs SET status = 'retry_wait', due_at = ?1, lease_token = NULL, "
+          "last_error = ?2, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
+          "schedule retry");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(when, error, now_(), run.id, run.lease_token).exec(); !e) return e;
+      return lease_held(c, run.id, "schedule a retry");
+    });
+  }
+
+  result<std::optional<time_point>> next_due() override {
+    auto c = readers_.acquire();
+    auto q = c->prepare("SELECT min(due_at) FROM runs WHERE due_at IS NOT NULL", "next due run");
+    if (!q) return std::move(q).error();
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    return *row ? q->optional_time(0) : std::nullopt;
+  }
+
+  result<run_counts> counts() override {
+    auto c = readers_.acquire();
+    return read_counts(*c);
+  }
+
+  // --- run log --------------------------------------------------------------------------------
+
+  result<void> append_block_events(std::span<const block_event> events) override {
+    if (events.empty()) return {};
+    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+      for (const auto& e : events) {
+        auto q = c.prepare(
+            "INSERT INTO block_events (run_id, attempt, position, block, started_at, "
+            "finished_at, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "append block event");
+        if (!q) return std::move(q).error();
+        q->bind(e.run_id, e.attempt, e.position, e.block, e.started_at, e.finished_at, e.outcome,
+                e.error);
+        if (auto r = q->exec(); !r) return r;
+      }
+      return {};
+    });
+  }
+
+  result<std::vector<block_event>> block_events(std::int64_t run_id) override {
+    auto c = readers_.acquire();
+    auto q = c->prepare(
+        "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
+        "FROM block_events WHERE run_id = ?1 ORDER BY rowid",
+        "read block events");
+    if (!q) return std::move(q).error();
+    q->bind(run_id);
+    std::vector<block_event> out;
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return out;
+      out.push_back({q->int64(0), q->int32(1), q->int32(2), q->text(3), q->time(4), q->time(5),
+                     q->text(6), q->text(7)});
+    }
+  }
+
+  static constexpr std::size_t max_query_limit = 10'000;
+
+  result<std::vector<run_record>> query_runs(const run_query& query) override {
+    if (query.limit > max_query_limit) {
+      return make_error(errc::invalid_input, "run query: limit " + std::to_string(query.limit) +
+                                                 " is above the page size maximum " +
+                                                 std::to_string(max_query_limit) +
+                                                 "; page with before_id");
+    }
+    std::string sql = query.with_payload ? run_columns_with_payload : run_columns;
+    sql += " FROM runs WHERE 1";
+    std::vector<detail::sql_value> params;
+    add_filter(sql, params, query.filter);
+    if (query.status) {
+      sql += " AND status = ?";
+      params.emplace_back(std::string(to_string(*query.status)));
+    }
+    if (query.before_id) {
+      sql += " AND id < ?";
+      params.emplace_back(*query.before_id);
+    }
+    sql += " ORDER BY id DESC LIMIT ?";
+    params.emplace_back(static_cast<std::int64_t>(query.limit));
+
+    auto c = readers_.acquire();
+    auto q = c->prepare(sql, "query runs");
+    if (!q) return std::move(q).error();
+    for (std::size_t i = 0; i < params.size(); ++i) q->bind_at(static_cast<int>(i) + 1, params[i]);
+    std::vector<run_record> out;
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return out;
+      out.push_back(read_run(*q, query.with_payload));
+    }
+  }
+
+  result<run_record> get_run(std::int64_t run_id) override {
+    auto c = readers_.acquire();
+    auto q =
+        c->prepare(std::string(run_columns_with_payload) + " FROM runs WHERE id = ?1", "read run");
+    if (!q) return std::move(q).error();
+    q->bind(run_id);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return no_such_run(run_id);
+    return read_run(*q, true);
+  }
+
+  // --- dead letters ---------------------------------------------------------------------------
+
+  result<void> replay(std::int64_t run_id) override {
+    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+      const time_point now = now_();
+      auto q = c.prepare(std::string(replay_update) + " AND id = ?2", "replay run");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(now, run_id).exec(); !e) return e;
+      if (c.changes() == 1) return {};
+      auto status = status_of(c, run_id);
+      if (!status) return std::move(status).error();
+      if (!*status) return no_such_run(run_id);
+      return make_error(errc::conflict, "replay run " + std::to_string(run_id) + ": it is " +
+                                            std::string(to_string(**status)) +
+                                            "; only dead runs can be replayed");
+    });
+  }
+
+  result<std::int64_t> replay_all(const run_filter& filter) override {
+    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<std::int64_t> {
+      std::string sql = replay_update;
+      std::vector<detail::sql_value> params{detail::to_ns(now_())};
+      add_filter(sql, params, filter);
+      auto q = c.prepare(sql, "replay dead runs");
+      if (!q) return std::move(q).error();
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        q->bind_at(static_cast<int>(i) + 1, params[i]);
+      }
+      if (auto e = q->exec(); !e) return std::move(e).error();
+      return c.changes();
+    });
+  }
+
+  // --- retention ------------------------------------------------------------------------------
+
+  result<prune_result> prune(std::chrono::system_clock::duration keep_finished) override {
+    const time_point now = now_();
+    prune_result out;
+    // Small transactions, so an enqueue waiting for the writer never waits for a whole prune.
+    for (;;) {
+      auto n = write(commit_kind::progress, [&](detail::connection& c) -> result<std::int64_t> {
+        auto events = c.prepare(
+            "DELETE FROM block_events WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
+            "ORDER BY finished_at, id LIMIT ?2)",
+            "prune block events");
+        if (!events) return std::move(events).error();
+        if (auto e = events->bind(now - keep_finished, prune_chunk).exec(); !e) {
+          return std::move(e).error();
+        }
+        auto runs = c.prepare(
+            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at < ?1 "
+            "ORDER BY finished_at, id LIMIT ?2)",
+            "prune runs");
+        if (!runs) return std::move(runs).error();
+        if (auto e = runs->bind(now - keep_finished, prune_chunk).exec(); !e) {
+          return std::move(e).error();
+        }
+        return c.changes();
+      });
+      if (!n) return std::move(n).error();
+      out.runs += *n;
+      if (*n < prune_chunk) break;
+    }
+    auto keys = delete_in_chunks(
+        "DELETE FROM dedupe_keys WHERE (tenant, integration, trigger_name, dedupe_key) IN "
+        "(SELECT tenant, integration, trigger_name, dedupe_key FROM dedupe_keys "
+        "WHERE seen_at <= ?1 LIMIT ?2)",
+        "prune dedupe keys", now - opts_.dedupe_window);
+    if (!keys) return std::move(keys).error();
+    out.dedupe_keys = *keys;
+    auto echoes = delete_in_chunks(
+        "DELETE FROM echoes WHERE (tenant, integration, record_id, fingerprint) IN "
+        "(SELECT tenant, integration, record_id, fingerprint FROM echoes "
+        "WHERE written_at <= ?1 LIMIT ?2)",
+        "prune echo records", now - opts_.echo_window);
+    if (!echoes) return std::move(echoes).error();
+    out.echo_records = *echoes;
+    return out;
+  }
+
+  // --- poll cursors ---------------------------------------------------------------------------
+
+  result<std::optional<std::string>> get_cursor(const cursor_key& key) override {
+    auto c = readers_.acquire();
+    auto q = c->prepare(
+        "SELECT value FROM cursors WHERE tenant = ?1 AND integration = ?2 AND trigger_name = ?3",
+        "read cursor");
+    if (!q) return std::move(q).error();
+    q->bind(key.tenant, key.integration, key.trigger);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(q->text(0));
+  }
+
+  result<void> set_cursor(const cursor_update& cursor) override {
+    if (auto v = validate_cursor(cursor.key); !v) return v;
+    return write(commit_kind::acknowledgement,
+                 [&](detail::connection& c) { return upsert_cursor(c, cursor); });
+  }
+
+  // --- echo guard -----------------------------------------------------------------------------
+
+  result<void> record_echo(const echo_record& written) override {
+    if (auto v = validate_echo(written); !v) return v;
+    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+      auto q = c.prepare(
+          "INSERT INTO echoes (tenant, integration, record_id, fingerprint, written_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, record_id, fingerprint) "
+          "DO UPDATE SET written_at = excluded.written_at",
+          "record echo");
+      if (!q) return std::move(q).error();
+      return q
+          ->bind(written.tenant, written.integration, written.record_id, written.fingerprint,
+                 now_())
+          .exec();
+    });
+  }
+
+  result<bool> is_echo(const echo_record& received) override {
+    if (auto v = validate_echo(received); !v) return std::move(v).error();
+    auto c = readers_.acquire();
+    auto q = c->prepare(
+        "SELECT 1 FROM echoes WHERE tenant = ?1 AND integration = ?2 AND record_id = ?3 "
+        "AND fingerprint = ?4 AND written_at > ?5",
+        "check echo");
+    if (!q) return std::move(q).error();
+    q->bind(received.tenant, received.integration, received.record_id, received.fingerprint,
+            now_() - opts_.echo_window);
+    return q->step();
+  }
+
+  // --- tenants --------------------------------------------------------------------------------
+
+  result<void> put_tenant(const tenant& t) override {
+    if (auto v = validate_tenant_key(t.integration, t.id); !v) return v;
+    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+      auto q = c.prepare(
+          "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (integration, id) DO UPDATE SET "
+          "credentials = excluded.credentials, settings = excluded.settings, "
+          "updated_at = excluded.updated_at",
+          "save tenant");
+      if (!q) return std::move(q).error();
+      return q->bind(t.integration, t.id, t.credentials.reveal(), t.settings, now_()).exec();
+    });
+  }
+
+  result<std::optional<tenant>> get_tenant(std::string_view integration,
+                                           std::string_view id) override {
+    auto c = readers_.acquire();
+    auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 AND id = ?2",
+                        "read tenant");
+    if (!q) return std::move(q).error();
+    q->bind(integration, id);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<tenant>{};
+    return std::optional<tenant>(read_tenant(*q));
+  }
+
+  result<std::vector<tenant>> list_tenants(std::string_view integration) override {
+    auto c = readers_.acquire();
+    auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 ORDER BY id",
+                        "list tenants");
+    if (!q) return std::move(q).error();
+    q->bind(integration);
+    std::vector<tenant> out;
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return out;
+      out.push_back(read_tenant(*q));
+    }
+  }
+
+  result<void> remove_tenant(std::string_view integration, std::string_view id) override {
+    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+      auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove tenant");
+      if (!q) return std::move(q).error();
+      return q->bind(integration, id).exec();
+    });
+  }
+
+ private:
+  enum class commit_kind { acknowledgement, progress };
+
+  static constexpr std::int64_t prune_chunk = 1000;
+  static constexpr const char* run_columns =
+      "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
+      "last_error, worker, created_at, updated_at, finished_at";
+  static constexpr const char* run_columns_with_payload =
+      "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
+      "last_error, worker, created_at, updated_at, finished_at, payload";
+  static constexpr const char* tenant_columns =
+      "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
+  // ?1 = now. A replayed run keeps its id (and so its idempotency key) and starts its attempts
+  // afresh; last_error stays until the next attempt ends.
+  static constexpr const char* replay_update =
+      "UPDATE runs SET status = 'queued', attempts = 0, due_at = ?1, finished_at = NULL, "
+      "updated_at = ?1 WHERE status = 'dead'";
+
+  sqlite_store(std::filesystem::path file, options opts, detail::connection writer,
+               std::vector<detail::connection> readers, std::string store_id)
+      : file_(std::move(file)),
+        opts_(std::move(opts)),
+        store_id_(std::move(store_id)),
+        writer_(std::move(writer)),
+        readers_(std::move(readers)) {}
+
+  time_point now_() const { return opts_.clock(); }
+
+  std::string idempotency_key(std::int64_t run_id) const {
+    return store_id_ + "-" + std::to_string(run_id);
+  }
+
+  // Runs `body(writer)` in one BEGIN IMMEDIATE transaction at the durability of `kind`;
+  // commits when body succeeds, rolls back when it fails.
+  template <class F>
+  auto write(commit_kind kind, F&& body) -> std::invoke_result_t<F&, detail::connection&> {
+    std::lock_guard lock(writer_mu_);
+    const sync_level want =
+        kind == commit_kind::acknowledgement ? opts_.acknowledgement_sync : opts_.progress_sync;
+    if (writer_sync_ != want) {
+      // Changing the level between transactions is allowed and cheap. The WAL is appended in
+      // commit order and an fsync covers all of it, so a durable commit also makes every earlier
+      // one durable: a power loss leaves a prefix of the commit history.
+      const char* pragma = want == sync_level::normal ? "PRAGMA synchronous = NORMAL"
+                           : want == sync_level::full ? "PRAGMA synchronous = FULL"
+                                                      : "PRAGMA synchronous = EXTRA";
+      if (auto r = writer_.exec(pragma, "set synchronous"); !r) return std::move(r).error();
+      writer_sync_ = want;
+    }
+    auto tx = detail::write_transaction::begin(writer_);
+    if (!tx) return std::move(tx).error();
+    auto out = body(writer_);
+    if (!out) return out;  // tx rolls back
+    if (auto r = tx->commit(); !r) return std::move(r).error();
+    return out;
+  }
+
+  static result<void> validate_all(std::span<const new_run> runs) {
+    for (const auto& r : runs) {
+      if (auto v = syncline::store::validate(r); !v) return v;
+    }
+    return {};
+  }
+  static result<void> validate_cursor(const cursor_key& k) {
+    if (k.tenant.empty() || k.integration.empty() || k.trigger.empty()) {
+      return make_error(errc::invalid_input,
+                        "cursor: tenant, integration and trigger must all be non-empty");
+    }
+    return {};
+  }
+  static result<void> validate_echo(const echo_record& e) {
+    if (e.tenant.empty() || e.integration.empty() || e.record_id.empty() || e.fingerprint.empty()) {
+      return make_error(errc::invalid_input,
+                        "echo record: tenant, integration, record_id and fingerprint must all be "
+                        "non-empty");
+    }
+    return {};
+  }
+  static result<void> validate_tenant_key(std::string_view integration, std::string_view id) {
+    if (integration.empty() || id.empty()) {
+      return make_error(errc::invalid_input, "tenant: integration and id must be non-empty");
+    }
+    return {};
+  }
+
+  static ::syncline::error no_such_run(std::int64_t run_id) {
+    return make_error(errc::not_found,
+                      "run " + std::to_string(run_id) + " does not exist (or was pruned)");
+  }
+
+  // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
+  // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.
+  result<std::vector<enqueue_result>> enqueue_in(detail::connection& c,
+                                                 std::span<const new_run> runs,
+                                                 bool all_or_nothing) {
+    const time_point now = now_();
+    std::optional<std::int64_t> room;  // nullopt: unbounded
+    if (opts_.max_unfinished_runs > 0) {
+      auto counts = read_counts(c);
+      if (!counts) return std::move(counts).error();
+      room = opts_.max_unfinished_runs - counts->unfinished();
+    }
+    std::vector<enqueue_result> out;
+    out.reserve(runs.size());
+    for (const auto& r : runs) {
+      if (!r.dedupe_key.empty()) {
+        auto seen = find_recent_key(c, r, now);
+        if (!seen) return std::move(seen).error();
+        if (*seen) {
+          out.push_back({enqueue_result::duplicate, **seen});
+          continue;
+        }
+      }
+      if (room && *room <= 0) {
+        if (all_or_nothing) {
+          return make_error(errc::unavailable,
+                            "run queue is full (" + std::to_string(opts_.max_unfinished_runs) +
+                                " unfinished runs); nothing was queued, retry later");
+        }
+        out.push_back({enqueue_result::queue_full, 0});
+        continue;
+      }
+      auto id = insert_run(c, r, now);
+      if (!id) return std::move(id).error();
+      if (!r.dedupe_key.empty()) {
+        if (auto k = remember_key(c, r, *id, now); !k) return std::move(k).error();
+      }
+      if (room) --*room;
+      out.push_back({enqueue_result::accepted, *id});
+    }
+    return out;
+  }
+
+  result<std::optional<std::int64_t>> find_recent_key(detail::connection& c, const new_run& r,
+                                                      time_point now) {
+    auto q = c.prepare(
+        "SELECT run_id FROM dedupe_keys WHERE tenant = ?1 AND integration = ?2 AND "
+        "trigger_name = ?3 AND dedupe_key = ?4 AND seen_at > ?5",
+        "look up dedupe key");
+    if (!q) return std::move(q).error();
+    q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, now - opts_.dedupe_window);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>(q->int64(0));
+  }
+
+  // A key whose window passed is still in the table until pruned: it now names the new run.
+  static result<void> remember_key(detail::connection& c, const new_run& r, std::int64_t run_id,
+                                   time_point now) {
+    auto q = c.prepare(
+        "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT (tenant, integration, trigger_name, dedupe_key) "
+        "DO UPDATE SET run_id = excluded.run_id, seen_at = excluded.seen_at",
+        "remember dedupe key");
+    if (!q) return std::move(q).error();
+    return q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, run_id, now).exec();
+  }
+
+  static result<std::int64_t> insert_run(detail::connection& c, const new_run& r, time_point now) {
+    auto q = c.prepare(
+        "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
+        "status, due_at, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7) RETURNING id",
+        "queue run");
+    if (!q) return std::move(q).error();
+    q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    return q->int64(0);
+  }
+
+  result<void> upsert_cursor(detail::connection& c, const cursor_update& cursor) {
+    auto q = c.prepare(
+        "INSERT INTO cursors (tenant, integration, trigger_name, value, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, trigger_name) "
+        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        "advance cursor");
+    if (!q) return std::move(q).error();
+    return q
+        ->bind(cursor.key.tenant, cursor.key.integration, cursor.key.trigger, cursor.value, now_())
+        .exec();
+  }
+
+  static result<run_counts> read_counts(detail::connection& c) {
+    auto q = c.prepare("SELECT status, n FROM run_counts", "count runs");
+    if (!q) return std::move(q).error();
+    run_counts out;
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row) return out;
+      const std::int64_t n = q->int64(1);
+      switch (parse_run_status(q->text(0)).value_or(run_status::queued)) {
+        case run_status::queued: out.queued = n; break;
+        case run_status::running: out.running = n; break;
+        case run_status::succeeded: out.succeeded = n; break;
+        case run_status::skipped: out.skipped = n; break;
+        case run_status::retry_wait: out.retry_wait = n; break;
+        case run_status::dead: out.dead = n; break;
+      }
+    }
+  }
+
+  static result<std::optional<run_status>> status_of(detail::connection& c, std::int64_t run_id) {
+    auto q = c.prepare("SELECT status FROM runs WHERE id = ?1", "read run status");
+    if (!q) return std::move(q).error();
+    q->bind(run_id);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<run_status>{};
+    return parse_run_status(q->text(0));
+  }
+
+  // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.
+  static result<void> lease_held(detail::connection& c, std::int64_t run_id,
+                                 std::string_view action) {
+    if (c.changes() == 1) return {};
+    auto status = status_of(c, run_id);
+    if (!status) return std::move(status).error();
+    if (!*status) return no_such_run(run_id);
+    return make_error(errc::conflict,
+                      "run " + std::to_string(run_id) +
+                          ": this worker's lease is no longer valid (" + "the run is " +
+                          std::string(to_string(**status)) +
+                          ": it was completed, or its lease expired and it was claimed again), so "
+                          "it cannot " +
+                          std::string(action));
+  }
+
+  static void add_filter(std::string& sql, std::vector<detail::sql_value>& params,
+                         const run_filter& f) {
+    auto add = [&](const char* condition, detail::sql_value v) {
+      sql += condition;
+      params.push_back(std::move(v));
+    };
+    if (f.tenant) add(" AND tenant = ?", *f.tenant);
+    if (f.integration) add(" AND integration = ?", *f.integration);
+    if (f.workflow) add(" AND workflow = ?", *f.workflow);
+    if (f.from) add(" AND created_at >= ?", detail::to_ns(*f.from));
+    if (f.to) add(" AND created_at < ?", detail::to_ns(*f.to));
+  }
+
+  static run_record read_run(const detail::query& q, bool with_payload) {
+    run_record r;
+    r.id = q.int64(0);
+    r.tenant = q.text(1);
+    r.integration = q.text(2);
+    r.workflow = q.text(3);
+    r.trigger = q.text(4);
+    r.dedupe_key = q.text(5);
+    r.status = parse_run_status(q.text(6)).value_or(run_status::queued);
+    r.attempts = q.int32(7);
+    r.last_error = q.text(8);
+    r.worker = q.text(9);
+    r.created_at = q.time(10);
+    r.updated_at = q.time(11);
+    r.finished_at = q.optional_time(12);
+    if (with_payload) r.payload = q.text(13);
+    return r;
+  }
+
+  static tenant read_tenant(const detail::query& q) {
+    tenant t;
+    t.integration = q.text(0);
+    t.id = q.text(1);
+    t.credentials = secret(q.text(2));
+    t.settings = q.text(3);
+    t.created_at = q.time(4);
+    t.updated_at = q.time(5);
+    return t;
+  }
+
+  // sql: ?1 = cutoff, ?2 = chunk size.
+  result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what, time_point cutoff) {
+    std::int64_t total = 0;
+    for (;;) {
+      auto n = write(commit_kind::progress, [&](detail::connection& c) -> result<std::int64_t> {
+        auto q = c.prepare(sql, what);
+        if (!q) return std::move(q).error();
+        if (auto e = q->bind(cutoff, prune_chunk).exec(); !e) return std::move(e).error();
+        return c.changes();
+      });
+      if (!n) return n;
+      total += *n;
+      if (*n < prune_chunk) return total;
+    }
+  }
+
+  std::filesystem::path file_;
+  options opts_;
+  std::string store_id_;
+  std::mutex writer_mu_;
+  detail::connection writer_;
+  std::optional<sync_level> writer_sync_;  // the level last set on writer_
+  detail::connection_pool readers_;
+};
+
+}  // namespace syncline::store

@@ -1,0 +1,132 @@
+// syncline::store::store: everything the engine persists, behind one small interface that the
+// embedded SQLite store and a PostgreSQL store both implement. docs/store.md gives the schema,
+// the durability argument and the PostgreSQL mapping of each call.
+//
+// Every call is thread-safe and every write is one transaction: a call either happens entirely
+// or not at all. Errors are errc::storage (the database failed; transient), errc::invalid_input
+// (the call was malformed), errc::not_found, errc::conflict (a stale lease), errc::unavailable
+// (the queue is full).
+#pragma once
+
+#include <syncline/core/result.hpp>
+#include <syncline/store/block_event.hpp>
+#include <syncline/store/clock.hpp>
+#include <syncline/store/cursor.hpp>
+#include <syncline/store/echo_record.hpp>
+#include <syncline/store/run.hpp>
+#include <syncline/store/tenant.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace syncline::store {
+
+// The policy every store implementation applies in the same way.
+struct store_options {
+  clock_fn clock = system_now;
+  // A trigger event whose dedupe key was seen this recently is answered `duplicate`. Shopify
+  // retries a failed delivery for up to 4 hours, so the default keeps keys well past that.
+  std::chrono::system_clock::duration dedupe_window = std::chrono::hours(48);
+  // How long what a workflow wrote to the app is remembered by the echo guard.
+  std::chrono::system_clock::duration echo_window = std::chrono::hours(1);
+  // Backpressure: runs not yet finished (queued, running, retry_wait) that the queue holds.
+  // Past it enqueue answers queue_full; 0 means no bound.
+  std::int64_t max_unfinished_runs = 100'000;
+};
+
+struct prune_result {
+  std::int64_t runs = 0;  // finished runs removed, with their block events
+  std::int64_t dedupe_keys = 0;
+  std::int64_t echo_records = 0;
+};
+
+class store {
+ public:
+  virtual ~store() = default;
+
+  // --- run queue ------------------------------------------------------------------------------
+
+  // Queues the runs in one transaction: when this returns, each accepted run is durable. One
+  // answer per run, in order. Duplicates are answered even when the queue is full.
+  virtual result<std::vector<enqueue_result>> enqueue(std::span<const new_run> runs) = 0;
+
+  // Queues the runs a poll produced and advances its cursor in the same transaction. All or
+  // nothing: if any run would not fit (queue_full), nothing is written and the answer is
+  // errc::unavailable, so the cursor never moves past records that have no run.
+  virtual result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
+                                                                  const cursor_update& cursor) = 0;
+
+  // Leases up to `max` runs that are due (queued, retry_wait whose time has come, or running
+  // with an expired lease), oldest due first, each with a fresh lease token.
+  virtual result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
+                                                 std::chrono::milliseconds lease) = 0;
+
+  // Extends a lease held by a run that takes longer than expected; updates run.lease_until.
+  virtual result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) = 0;
+
+  // Ends a run: final_status is succeeded, skipped or dead (error: why it died).
+  virtual result<void> complete(const claimed_run& run, run_status final_status,
+                                std::string_view error = {}) = 0;
+
+  // Gives the run back until `when` (a retry after backoff), remembering the error.
+  virtual result<void> retry_later(const claimed_run& run, time_point when,
+                                   std::string_view error) = 0;
+
+  // When the next run becomes due, so an idle worker can sleep until then; nullopt: no
+  // unfinished run at all.
+  virtual result<std::optional<time_point>> next_due() = 0;
+
+  virtual result<run_counts> counts() = 0;
+
+  // --- run log --------------------------------------------------------------------------------
+
+  virtual result<void> append_block_events(std::span<const block_event> events) = 0;
+  virtual result<std::vector<block_event>> block_events(std::int64_t run_id) = 0;
+  virtual result<std::vector<run_record>> query_runs(const run_query& query) = 0;
+  virtual result<run_record> get_run(std::int64_t run_id) = 0;  // with its payload
+
+  // --- dead letters ---------------------------------------------------------------------------
+
+  result<std::vector<run_record>> dead_letters(const run_filter& filter, std::size_t limit = 100) {
+    return query_runs({.filter = filter, .status = run_status::dead, .limit = limit});
+  }
+  // Queues a dead run again with a fresh set of attempts; it keeps its id and idempotency key.
+  virtual result<void> replay(std::int64_t run_id) = 0;
+  // Replays every dead run matching the filter; answers how many. Not bounded by
+  // max_unfinished_runs: replay is an operator's decision.
+  virtual result<std::int64_t> replay_all(const run_filter& filter) = 0;
+
+  // --- retention ------------------------------------------------------------------------------
+
+  // Removes finished runs older than keep_finished (by finished time) with their block events,
+  // dedupe keys older than the dedupe window and echo records older than the echo window.
+  virtual result<prune_result> prune(std::chrono::system_clock::duration keep_finished) = 0;
+
+  // --- poll cursors ---------------------------------------------------------------------------
+
+  virtual result<std::optional<std::string>> get_cursor(const cursor_key& key) = 0;
+  virtual result<void> set_cursor(const cursor_update& cursor) = 0;
+
+  // --- echo guard -----------------------------------------------------------------------------
+
+  virtual result<void> record_echo(const echo_record& written) = 0;
+  // True when this exact (record, fingerprint) was written within the echo window.
+  virtual result<bool> is_echo(const echo_record& received) = 0;
+
+  // --- tenants --------------------------------------------------------------------------------
+
+  virtual result<void> put_tenant(const tenant& t) = 0;  // insert or replace
+  virtual result<std::optional<tenant>> get_tenant(std::string_view integration,
+                                                   std::string_view id) = 0;
+  virtual result<std::vector<tenant>> list_tenants(std::string_view integration) = 0;
+  // Removing a tenant that does not exist succeeds: app/uninstalled may be delivered twice.
+  virtual result<void> remove_tenant(std::string_view integration, std::string_view id) = 0;
+};
+
+}  // namespace syncline::store

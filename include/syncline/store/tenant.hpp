@@ -1,0 +1,20 @@
+// One installation: an end user who connected their own account of the app to an integration.
+#pragma once
+
+#include <syncline/core/secret.hpp>
+#include <syncline/store/clock.hpp>
+
+#include <string>
+
+namespace syncline::store {
+
+struct tenant {
+  std::string integration{};
+  std::string id{};         // e.g. the shop domain "acme.myshopify.com"
+  secret credentials{};     // stored as given; prints as *** so it never reaches a log or error
+  std::string settings{};   // JSON text
+  time_point created_at{};  // set by the store
+  time_point updated_at{};  // set by the store
+};
+
+}  // namespace syncline::store

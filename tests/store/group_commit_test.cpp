@@ -1,0 +1,320 @@
+// group_commit: concurrent submitters batched into one transaction, answers on each submitter's
+// executor, bounded waiting, and a crash test: a child process enqueueing under load is killed
+// with SIGKILL and every event it acknowledged is found in the file afterwards.
+#include <syncline/store/group_commit.hpp>
+#include <syncline/store/sqlite_store.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#include "store/store_fixture.hpp"
+
+using namespace store_test;
+namespace asio = boost::asio;
+using st::enqueue_result;
+using syncline::errc;
+using syncline::result;
+
+namespace {
+
+// Waits (with a generous bound) until the group commit holds `n` submits.
+void wait_for_pending(const st::group_commit& gc, std::size_t n) {
+  for (int i = 0; i < 10'000 && gc.pending() < n; ++i) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(gc.pending() == n);
+}
+
+}  // namespace
+
+TEST_CASE("group commit: concurrent submitters share transactions, each gets its own answer",
+          "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file(), {});
+  st::group_commit gc(*s, {.max_batch = 64, .max_pending = 1000});
+
+  // Another connection holds the write lock, so every submit gathers behind the first batch
+  // deterministically (the writer thread waits in SQLite's busy handler meanwhile).
+  raw_connection holder(dir.file());
+  holder.exec("BEGIN IMMEDIATE");
+
+  constexpr int submitters = 300;
+  constexpr int keys = 200;  // submitters k and k + 200 deliver the same webhook
+  asio::io_context io_a, io_b;
+  std::vector<result<enqueue_result>> answers(submitters,
+                                              syncline::make_error(errc::internal, "no answer"));
+  std::atomic<int> wrong_thread{0};
+  std::thread::id thread_a, thread_b;
+  for (int i = 0; i < submitters; ++i) {
+    asio::io_context& io = i % 2 == 0 ? io_a : io_b;
+    std::thread::id& expected = i % 2 == 0 ? thread_a : thread_b;
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          answers[i] = co_await gc.submit(
+              make_run("webhook-" + std::to_string(i % keys), std::to_string(i % keys)));
+          if (std::this_thread::get_id() != expected) ++wrong_thread;
+        },
+        asio::detached);
+  }
+  std::thread runner_a([&] {
+    thread_a = std::this_thread::get_id();
+    io_a.run();
+  });
+  std::thread runner_b([&] {
+    thread_b = std::this_thread::get_id();
+    io_b.run();
+  });
+  wait_for_pending(gc, submitters);
+  holder.exec("ROLLBACK");
+  runner_a.join();  // run() returns once every coroutine has its answer
+  runner_b.join();
+
+  CHECK(wrong_thread == 0);
+  std::map<int, std::int64_t> run_of_key;
+  for (int i = 0; i < submitters; ++i) {
+    INFO("submitter " << i << ": " << (answers[i] ? "" : to_string(answers[i].error())));
+    REQUIRE(answers[i]);
+    if (answers[i]->kind == enqueue_result::accepted) {
+      CHECK(run_of_key.emplace(i % keys, answers[i]->run_id).second);
+    }
+  }
+  REQUIRE(run_of_key.size() == keys);
+  for (int i = 0; i < submitters; ++i) {
+    CHECK(answers[i]->run_id == run_of_key[i % keys]);  // duplicates name the original run
+  }
+  for (const auto& [key, id] : run_of_key) CHECK(s->get_run(id)->payload == std::to_string(key));
+
+  const auto stats = gc.stats();
+  CHECK(stats.runs == submitters);
+  CHECK(stats.largest_batch > 1);
+  CHECK(stats.largest_batch <= 64);
+  // The first batch is whatever had arrived when the writer woke; the rest gathered behind it.
+  CHECK(stats.batches <= 1 + (submitters - 1 + 63) / 64);
+  CHECK(gc.pending() == 0);
+}
+
+TEST_CASE("group commit: past max_pending, submit answers unavailable at once", "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file(), {});
+  st::group_commit gc(*s, {.max_batch = 64, .max_pending = 10});
+  raw_connection holder(dir.file());
+  holder.exec("BEGIN IMMEDIATE");
+
+  asio::io_context io;
+  std::vector<result<enqueue_result>> answers;
+  for (int i = 0; i < 15; ++i) {
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { answers.push_back(co_await gc.submit(make_run())); },
+        asio::detached);
+  }
+  // While the store is locked, only the refusals can be answered: 5 of them, at once.
+  while (answers.size() < 5) io.run_one();
+  for (const auto& a : answers) {
+    REQUIRE_FALSE(a);
+    CHECK(a.error().category == errc::unavailable);
+    CHECK(a.error().message.find("max_pending") != std::string::npos);
+  }
+  CHECK(gc.pending() == 10);
+
+  holder.exec("ROLLBACK");
+  io.run();
+  REQUIRE(answers.size() == 15);
+  for (std::size_t i = 5; i < answers.size(); ++i) {
+    REQUIRE(answers[i]);
+    CHECK(answers[i]->kind == enqueue_result::accepted);
+  }
+  CHECK(s->counts()->queued == 10);
+}
+
+TEST_CASE("group commit: a full queue, an invalid run and a stop are answered as errors",
+          "[group_commit]") {
+  temp_dir dir;
+  st::sqlite_options opts;
+  opts.max_unfinished_runs = 2;
+  auto s = open_store(dir.file(), opts);
+  asio::io_context io;
+  std::vector<result<enqueue_result>> answers;
+  // A callback token (not a coroutine): the answer runs on the executor bound to it.
+  auto collect = asio::bind_executor(
+      io.get_executor(), [&](result<enqueue_result> r) { answers.push_back(std::move(r)); });
+
+  {
+    st::group_commit gc(*s);
+    gc.async_submit(make_run("a"), collect);
+    io.run();
+    io.restart();
+    gc.async_submit(make_run("b"), collect);
+    io.run();
+    io.restart();
+    auto nameless = make_run("c");
+    nameless.tenant.clear();
+    gc.async_submit(nameless, collect);
+    io.run();
+    io.restart();
+    gc.async_submit(make_run("d"), collect);
+    io.run();
+    io.restart();
+    REQUIRE(answers.size() == 4);
+    CHECK(answers[0]->kind == enqueue_result::accepted);
+    CHECK(answers[1]->kind == enqueue_result::accepted);
+    CHECK(answers[2].error().category == errc::invalid_input);
+    CHECK(answers[3].error().category == errc::unavailable);
+    CHECK(answers[3].error().message.find("full") != std::string::npos);
+    // A duplicate is still answered when the queue is full: Shopify may stop retrying.
+    gc.async_submit(make_run("a"), collect);
+    io.run();
+    io.restart();
+    CHECK(*answers[4] == enqueue_result{enqueue_result::duplicate, answers[0]->run_id});
+  }
+  CHECK(s->counts()->queued == 2);
+}
+
+TEST_CASE("group commit: stop commits what is waiting, then refuses", "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file(), {});
+  st::group_commit gc(*s);
+  raw_connection holder(dir.file());
+  holder.exec("BEGIN IMMEDIATE");
+
+  asio::io_context io;
+  std::vector<result<enqueue_result>> answers;
+  for (int i = 0; i < 5; ++i) {
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { answers.push_back(co_await gc.submit(make_run())); },
+        asio::detached);
+  }
+  while (gc.pending() < 5) io.run_one();
+  std::thread stopper([&] { gc.stop(); });
+  std::this_thread::sleep_for(20ms);  // let stop() begin waiting; the order is not asserted
+  holder.exec("ROLLBACK");
+  stopper.join();
+  io.run();
+  io.restart();
+  REQUIRE(answers.size() == 5);
+  for (const auto& a : answers) CHECK(a->kind == enqueue_result::accepted);
+
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { answers.push_back(co_await gc.submit(make_run())); },
+      asio::detached);
+  io.run();
+  REQUIRE(answers.size() == 6);
+  REQUIRE_FALSE(answers[5]);
+  CHECK(answers[5].error().category == errc::unavailable);
+  CHECK(s->counts()->queued == 5);
+}
+
+namespace {
+
+struct ack {
+  std::int64_t seq;
+  std::int64_t run_id;
+};
+
+// The child: enqueue forever from 32 concurrent submitters; after each acknowledgement, tell
+// the parent which event got which run. Never returns.
+[[noreturn]] void enqueue_until_killed(const std::filesystem::path& file, int round, int out) {
+  auto s = st::sqlite_store::open(file);
+  if (!s) _exit(2);
+  asio::io_context io;
+  st::group_commit gc(**s, {.max_batch = 128, .max_pending = 4096});
+  std::int64_t next = 0;
+  for (int w = 0; w < 32; ++w) {
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          for (;;) {
+            const std::int64_t seq = next++;
+            const std::string key = std::to_string(round) + "-" + std::to_string(seq);
+            auto r = co_await gc.submit(make_run(key, key));
+            if (!r || r->kind != enqueue_result::accepted) _exit(3);
+            // 16 bytes: below PIPE_BUF, so the parent reads whole records or nothing.
+            char record[sizeof(ack)];
+            const ack a{seq, r->run_id};
+            std::memcpy(record, &a, sizeof record);
+            if (::write(out, record, sizeof record) != static_cast<ssize_t>(sizeof record))
+              _exit(4);
+          }
+        },
+        asio::detached);
+  }
+  io.run();
+  _exit(5);
+}
+
+bool read_ack(int fd, ack& a) {
+  auto* p = reinterpret_cast<char*>(&a);
+  std::size_t got = 0;
+  while (got < sizeof a) {
+    const ssize_t n = ::read(fd, p + got, sizeof a - got);
+    if (n == 0) return false;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("crash: a process killed under load loses no acknowledged event", "[group_commit]") {
+  temp_dir dir;
+  std::mt19937 rng{std::random_device{}()};
+  std::map<std::int64_t, std::string> acknowledged;  // run id -> the event's payload
+  for (int round = 0; round < 3; ++round) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      enqueue_until_killed(dir.file(), round, fds[1]);
+    }
+    ::close(fds[1]);
+    const std::size_t kill_after = std::uniform_int_distribution<std::size_t>(50, 2000)(rng);
+    std::size_t seen = 0;
+    ack a{};
+    while (read_ack(fds[0], a)) {
+      acknowledged.emplace(a.run_id, std::to_string(round) + "-" + std::to_string(a.seq));
+      if (++seen == kill_after) ::kill(child, SIGKILL);
+    }
+    ::close(fds[0]);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    INFO("round " << round << ": killed after " << kill_after << " acknowledgements; child exit "
+                  << (WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+    REQUIRE(seen >= kill_after);
+
+    // Restart: every acknowledged event is there, with its own payload, and the file is sound.
+    auto s = open_store(dir.file(), {});
+    std::size_t missing = 0;
+    for (const auto& [id, payload] : acknowledged) {
+      auto r = s->get_run(id);
+      if (!r || r->payload != payload) ++missing;
+    }
+    CHECK(missing == 0);
+    CHECK(s->counts()->queued >= static_cast<std::int64_t>(acknowledged.size()));
+    CHECK(raw_connection(dir.file()).scalar("PRAGMA integrity_check") == "ok");
+  }
+}
