@@ -1,0 +1,50 @@
+// syncline::json::encode<T> and to_value<T>: a typed record to JSON text or to a DOM. Both
+// follow the mapping of json::decode, so decode(encode(x)) == x: keys from the description
+// (or json::key_names), enums as names, money and timestamps as their exact text, a nullopt
+// member left out. Encoding cannot fail; text that is not UTF-8 in a std::string is written as
+// U+FFFD so the output is always valid JSON.
+#pragma once
+
+#include <syncline/json/detail/writers.hpp>
+#include <syncline/json/mappable.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace syncline::json {
+
+namespace detail {
+template <class T>
+constexpr bool check_encodable() {
+  static_assert(mappable<T>,
+                "syncline: json::encode<T>: T is not mappable to JSON. Use bool, integers, double, "
+                "std::string, money, timestamp, std::optional, std::vector, boost::json::value, "
+                "an enum with BOOST_DESCRIBE_ENUM, or a struct with BOOST_DESCRIBE_STRUCT whose "
+                "members are all of these");
+  return mappable<T>;
+}
+}  // namespace detail
+
+template <class T>
+std::string encode(const T& value) {
+  std::string out;
+  if constexpr (detail::check_encodable<T>()) {
+    detail::string_writer w(out);
+    detail::codec<T>::write(w, value);
+  }
+  return out;
+}
+
+template <class T>
+boost::json::value to_value(const T& value) {
+  if constexpr (detail::check_encodable<T>()) {
+    detail::value_writer w;
+    detail::codec<T>::write(w, value);
+    return w.release();
+  } else {
+    return nullptr;
+  }
+}
+
+}  // namespace syncline::json
