@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 mode=${1:-}
 jobs=${SYNCLINE_JOBS:-2}
 
+# ccache keys on paths relative to the checkout, so a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+
 configure() {  # configure <dir> <extra cmake args...>
   local dir=$1; shift
   local launcher=()
@@ -15,20 +18,24 @@ configure() {  # configure <dir> <extra cmake args...>
   cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
 }
 
+# Test builds: assertions on, no optimisation, line tables only (full -g on Beast/Asio code costs
+# compile time and gigabytes of objects; line tables are what sanitizer reports need).
+debug=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1)
+
 case "$mode" in
   example)
     bash scripts/install-deps.sh
-    configure build -DCMAKE_BUILD_TYPE=Debug
+    configure build "${debug[@]}"
     cmake --build build -j "$jobs" --target main_example
     ./build/examples/main_example
     ;;
   test)
     bash scripts/install-deps.sh
-    configure build -DCMAKE_BUILD_TYPE=Debug
+    configure build "${debug[@]}"
     cmake --build build -j "$jobs"
     (cd build && ctest -j "$jobs" --output-on-failure --timeout 600)
     # The sanitizer build runs the tests that execute syncline code.
-    configure build-asan -DCMAKE_BUILD_TYPE=Debug -DSYNCLINE_SANITIZE=ON \
+    configure build-asan "${debug[@]}" -DSYNCLINE_SANITIZE=ON \
       -DSYNCLINE_BUILD_EXAMPLES=OFF -DSYNCLINE_BUILD_BENCHMARKS=OFF
     cmake --build build-asan -j "$jobs"
     (cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -L 'unit|integration')
