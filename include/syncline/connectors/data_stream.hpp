@@ -1,0 +1,156 @@
+// The data stream: the destination that hands a workflow's records to your own application, as
+// a signed JSON POST to an endpoint you choose.
+//
+//   // start-up: one stream per endpoint, named, sharing the runtime's HTTP client
+//   data_stream::stream<"orders"> orders(client, {.endpoint =
+//   "https://app.example.com/hooks/orders",
+//                                                 .signing_secret = secret(env("STREAM_SECRET"))});
+//   ctx.provide(orders);     // the runtime does this for every run
+//   // the workflow
+//   shopify::webhook<"orders/create"> | ... | data_stream::send_to<"orders">{}
+//
+// Each POST carries (see data_stream_signature.hpp for the scheme):
+//   Content-Type: application/json            the record, encoded by json::encode
+//   X-Syncline-Timestamp / X-Syncline-Signature   HMAC-SHA256 over timestamp + "." + body
+//   X-Syncline-Idempotency-Key                 the run's key: the same on every retry of a run
+//   X-Syncline-Tenant, X-Syncline-Stream       who the record belongs to, and which stream
+// A pipeline whose output is a std::vector<T> posts one JSON array: that is a batch.
+// Any 2xx answer is success. 408, 429, 5xx and network failures are transient errors (the
+// HTTP client retries 429/502/503/504 at once, honouring Retry-After; the runtime retries the
+// run later); other 4xx answers fail the run with the status and the start of the answer.
+#pragma once
+
+#include <syncline/connectors/data_stream_signature.hpp>
+#include <syncline/connectors/http_answer.hpp>
+#include <syncline/core/app.hpp>
+#include <syncline/core/block.hpp>
+#include <syncline/core/fixed_string.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/core/run_context.hpp>
+#include <syncline/core/secret.hpp>
+#include <syncline/http/client.hpp>
+#include <syncline/http/message.hpp>
+#include <syncline/http/url.hpp>
+#include <syncline/json/encode.hpp>
+#include <syncline/json/mappable.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace syncline::data_stream {
+
+struct options {
+  std::string endpoint{};   // absolute URL of your application's receiver
+  secret signing_secret{};  // shared with the receiver's data_stream::verifier
+  std::optional<std::chrono::milliseconds> timeout{};  // per attempt; the client's default if unset
+  // The time a POST is signed at; tests set it to exercise the receiver's replay window.
+  std::function<std::chrono::system_clock::time_point()> clock = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+
+namespace diagnostic {
+template <fixed_string Name>
+struct stream_name_is_not_valid {
+  static_assert(Name.size() == static_cast<std::size_t>(-1),
+                "syncline: data_stream name must be an identifier [a-z][a-z0-9_]* of at most 63 "
+                "characters (the stream is named on the line above)");
+};
+}  // namespace diagnostic
+
+// One endpoint of your application. `Name` tells streams apart in the run context, in the
+// X-Syncline-Stream header and in messages.
+template <fixed_string Name>
+class stream {
+  static constexpr bool check_name() {
+    constexpr bool ok = is_valid_name(name_kind::identifier, std::string_view(Name));
+    if constexpr (!ok) (void)sizeof(diagnostic::stream_name_is_not_valid<Name>);
+    return ok;
+  }
+  static_assert(check_name() || true);  // the diagnostic above is the one error shown
+
+ public:
+  static constexpr std::string_view name = std::string_view(Name);
+
+  // The client must outlive the stream (the runtime owns both).
+  stream(http::client& client, options opts) : client_(client), options_(std::move(opts)) {
+    if (auto u = http::parse_url(options_.endpoint)) {
+      where_ = "data stream \"" + std::string(name) + "\" (POST " + u->redacted() + ")";
+    } else {
+      where_ = "data stream \"" + std::string(name) + "\"";
+      bad_endpoint_ = u.error().message;
+    }
+  }
+
+  // Posts `record` as JSON, signed. `idempotency_key` lets the receiver drop a repeat.
+  template <json::mappable T>
+  boost::asio::awaitable<result<void>> send(const T& record, std::string_view idempotency_key,
+                                            std::string_view tenant) {
+    co_return co_await send_json(json::encode(record), idempotency_key, tenant);
+  }
+
+  // Posts a body that is already JSON.
+  boost::asio::awaitable<result<void>> send_json(std::string body, std::string_view idempotency_key,
+                                                 std::string_view tenant) {
+    if (!bad_endpoint_.empty()) {
+      co_return make_error(errc::invalid_input,
+                           where_ + ": the endpoint is not a usable URL: " + bad_endpoint_);
+    }
+    const std::string timestamp = timestamp_value(options_.clock());
+    http::fields headers;
+    headers.set(http::field::content_type, "application/json");
+    headers.set(timestamp_header, timestamp);
+    headers.set(signature_header, sign(options_.signing_secret, timestamp, body));
+    headers.set(idempotency_key_header, idempotency_key);
+    headers.set(tenant_header, tenant);
+    headers.set(stream_header, name);
+    http::request_options call;
+    call.timeout = options_.timeout;
+    call.retry_unsafe = true;  // the idempotency key makes a repeated POST harmless
+    auto answer = co_await client_.post(options_.endpoint, std::move(body), std::move(headers),
+                                        std::move(call));
+    if (!answer) {
+      auto e = std::move(answer).error();
+      co_return make_error(e.category, where_ + ": " + e.message, e.status);
+    }
+    co_return connectors::answer_to_result(*answer, where_);
+  }
+
+ private:
+  http::client& client_;
+  options options_;
+  std::string where_;         // for messages: the stream and its URL without the query
+  std::string bad_endpoint_;  // why the endpoint did not parse, if it did not
+};
+
+// The destination block: posts the workflow's output to the stream named `Name`, which the
+// runtime provides to the run.
+template <fixed_string Name>
+struct send_to : syncline::destination {
+  using app_type = syncline::platform;
+  static constexpr std::string_view name = std::string_view(Name);
+  static constexpr std::string_view kind = "data_stream";
+
+  template <json::mappable T>
+  boost::asio::awaitable<result<void>> operator()(T record, run_context& ctx) const {
+    stream<Name>* target = ctx.service<stream<Name>>();
+    if (!target) {
+      co_return make_error(errc::internal,
+                           "no data stream \"" + std::string(name) +
+                               "\" was provided to the run: create data_stream::stream<\"" +
+                               std::string(name) +
+                               "\"> at start-up and pass it to the runtime "
+                               "(run_context::provide)");
+    }
+    const std::string key = ctx.idempotency_key();
+    co_return co_await target->send(record, key, ctx.tenant());
+  }
+};
+
+}  // namespace syncline::data_stream

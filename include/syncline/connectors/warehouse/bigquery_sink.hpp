@@ -1,0 +1,359 @@
+// warehouse::bigquery_sink<Table>: rows into a BigQuery table through the streaming API
+// `tabledata.insertAll`. BigQuery appends; it has no upsert. What keeps a replayed run from
+// adding a second row is the insertId, derived from the run's idempotency key and the row's key,
+// which BigQuery uses for best-effort dedupe (Google documents a window of at least a minute).
+// Rows BigQuery rejects (insertErrors) fail alone, with BigQuery's index, reason, location and
+// message; rows that failed transiently are re-sent with the same insertId.
+//
+//   using orders = warehouse::table<order_row, "analytics.orders", warehouse::key<"id">>;
+//   auto sink = warehouse::bigquery_sink<orders>::create(io.get_executor(), client,
+//       {.project = "my-project", .token = secret(oauth_token)});   // dataset "analytics"
+//   co_await sink->write(row, ctx.idempotency_key());
+//
+// The table must exist with columns named like Row's members (plus `_syncline_key` when the
+// table is keyed by run); integers beyond 2^53 are sent as JSON strings, which INT64 columns
+// accept, so no JavaScript-based hop can round an id.
+#pragma once
+
+#include <syncline/connectors/http_answer.hpp>
+#include <syncline/connectors/warehouse/access_token.hpp>
+#include <syncline/connectors/warehouse/batcher.hpp>
+#include <syncline/connectors/warehouse/ingest_retry.hpp>
+#include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/http/client.hpp>
+#include <syncline/http/hmac.hpp>
+#include <syncline/http/message.hpp>
+#include <syncline/http/url.hpp>
+#include <syncline/json/decode.hpp>
+#include <syncline/json/encode.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/describe/class.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace syncline::warehouse {
+
+struct bigquery_options {
+  std::string base_url = "https://bigquery.googleapis.com";
+  std::string project{};
+  std::string dataset{};  // used when the table's name has no "dataset." part
+  access_token token{};   // OAuth 2.0 access token (Authorization: Bearer)
+  // true: valid rows of a request are inserted even when others are invalid. false: BigQuery
+  // inserts nothing and marks the valid rows "stopped"; the sink then re-sends them alone.
+  bool skip_invalid_rows = true;
+  bool ignore_unknown_values = false;
+  std::size_t max_rows_per_request = 500;    // Google's recommendation
+  std::size_t max_request_bytes = 9u << 20;  // the API refuses requests over 10 MB
+  http::retry_policy retry{};                // re-sends of transient failures within a flush
+  batch_options batch{};
+};
+
+namespace bigquery_protocol {
+// The shapes of tabledata.insertAll's answer and of a Google API error, decoded by the JSON
+// layer (unknown fields are ignored).
+struct error_proto {
+  std::optional<std::string> reason;
+  std::optional<std::string> location;
+  std::optional<std::string> message;
+};
+BOOST_DESCRIBE_STRUCT(error_proto, (), (reason, location, message))
+
+struct insert_error {
+  std::int64_t index = 0;
+  std::vector<error_proto> errors;
+};
+BOOST_DESCRIBE_STRUCT(insert_error, (), (index, errors))
+
+struct insert_all_response {
+  std::optional<std::vector<insert_error>> insertErrors;
+};
+BOOST_DESCRIBE_STRUCT(insert_all_response, (), (insertErrors))
+
+struct api_error {
+  std::optional<std::string> message;
+  std::optional<std::vector<error_proto>> errors;
+};
+BOOST_DESCRIBE_STRUCT(api_error, (), (message, errors))
+
+struct api_error_response {
+  std::optional<api_error> error;
+};
+BOOST_DESCRIBE_STRUCT(api_error_response, (), (error))
+
+// Reasons a later attempt may get past (Google's "Troubleshooting errors" table).
+inline bool is_transient_reason(std::string_view reason) {
+  return reason == "backendError" || reason == "internalError" || reason == "timeout" ||
+         reason == "stopped" || reason == "rateLimitExceeded" || reason == "quotaExceeded";
+}
+}  // namespace bigquery_protocol
+
+namespace detail {
+
+// A row ready for a request: its insertId and the `{"insertId":...,"json":...}` element.
+struct bigquery_row {
+  std::string insert_id;
+  std::string element;
+};
+
+// JSON numbers above 2^53 lose digits in any parser built on doubles; BigQuery's INT64 accepts
+// a string, so big integers travel as strings.
+inline void strings_for_big_integers(boost::json::value& v) {
+  constexpr std::int64_t exact = std::int64_t{1} << 53;
+  if (v.is_int64() && (v.get_int64() > exact || v.get_int64() < -exact)) {
+    v = boost::json::string(std::to_string(v.get_int64()));
+  } else if (v.is_uint64() && v.get_uint64() > static_cast<std::uint64_t>(exact)) {
+    v = boost::json::string(std::to_string(v.get_uint64()));
+  } else if (v.is_array()) {
+    for (auto& e : v.get_array()) strings_for_big_integers(e);
+  } else if (v.is_object()) {
+    for (auto& kv : v.get_object()) strings_for_big_integers(kv.value());
+  }
+}
+
+class bigquery_writer {
+ public:
+  bigquery_writer(http::client& client, bigquery_options options, std::string url,
+                  std::string where)
+      : client_(client),
+        options_(std::move(options)),
+        url_(std::move(url)),
+        where_(std::move(where)) {}
+
+  const std::string& where() const noexcept { return where_; }
+
+  boost::asio::awaitable<std::vector<result<void>>> write(std::vector<bigquery_row>& rows) {
+    std::vector<result<void>> results(rows.size());
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].element.size() + envelope_bytes > options_.max_request_bytes) {
+        results[i] = make_error(errc::limit_exceeded,
+                                where_ + ": row of " + std::to_string(rows[i].element.size()) +
+                                    " bytes is over the request limit of " +
+                                    std::to_string(options_.max_request_bytes) + " bytes");
+      } else {
+        pending.push_back(i);
+      }
+    }
+    ingest_retry retry(options_.retry);
+    while (!pending.empty()) {
+      std::vector<std::size_t> again;  // failed transiently: same insertIds next time
+      for (std::size_t start = 0; start < pending.size();) {
+        std::vector<std::size_t> request = next_request(rows, pending, start);
+        co_await send(rows, request, results, again);
+      }
+      if (again.empty() || !co_await retry.next()) break;
+      pending = std::move(again);
+    }
+    co_return results;
+  }
+
+ private:
+  static constexpr std::size_t envelope_bytes = 128;  // {"kind":...,"rows":[ ... ]}
+
+  // Rows from pending[start...] up to the row-count and byte limits.
+  std::vector<std::size_t> next_request(const std::vector<bigquery_row>& rows,
+                                        const std::vector<std::size_t>& pending,
+                                        std::size_t& start) const {
+    std::vector<std::size_t> out;
+    std::size_t bytes = envelope_bytes;
+    while (start < pending.size() && out.size() < options_.max_rows_per_request) {
+      const std::size_t add = rows[pending[start]].element.size() + 1;
+      if (!out.empty() && bytes + add > options_.max_request_bytes) break;
+      bytes += add;
+      out.push_back(pending[start++]);
+    }
+    return out;
+  }
+
+  boost::asio::awaitable<void> send(const std::vector<bigquery_row>& rows,
+                                    const std::vector<std::size_t>& request,
+                                    std::vector<result<void>>& results,
+                                    std::vector<std::size_t>& again) {
+    std::string body = R"({"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":)";
+    body += options_.skip_invalid_rows ? "true" : "false";
+    body += R"(,"ignoreUnknownValues":)";
+    body += options_.ignore_unknown_values ? "true" : "false";
+    body += R"(,"rows":[)";
+    for (std::size_t k = 0; k < request.size(); ++k) {
+      if (k) body += ',';
+      body += rows[request[k]].element;
+    }
+    body += "]}";
+
+    http::fields headers;
+    headers.set(http::field::content_type, "application/json");
+    headers.set(http::field::authorization,
+                "Bearer " + std::string(options_.token.current().reveal()));
+    http::request_options call;
+    call.retry_unsafe = true;  // insertIds make a repeated request harmless
+    auto answer = co_await client_.post(url_, std::move(body), std::move(headers), std::move(call));
+
+    auto fail_request = [&](::syncline::error e) {
+      for (std::size_t i : request) {
+        results[i] = e;
+        if (is_transient(e.category)) again.push_back(i);
+      }
+    };
+    if (!answer) {
+      auto e = std::move(answer).error();
+      fail_request(make_error(e.category, where_ + ": " + e.message, e.status));
+      co_return;
+    }
+    if (auto status = connectors::answer_to_result(*answer, where_ + " (insertAll)"); !status) {
+      fail_request(api_failure(std::move(status).error(), answer->body()));
+      co_return;
+    }
+    auto decoded = json::decode<bigquery_protocol::insert_all_response>(answer->body());
+    if (!decoded) {
+      fail_request(make_error(errc::unavailable, where_ +
+                                                     ": insertAll answered 200 with a body "
+                                                     "that is not its documented shape: " +
+                                                     decoded.error().message));
+      co_return;
+    }
+    for (std::size_t i : request) results[i] = {};
+    if (!decoded->insertErrors) co_return;
+    for (const auto& e : *decoded->insertErrors) {
+      if (e.index < 0 || static_cast<std::size_t>(e.index) >= request.size()) {
+        fail_request(
+            make_error(errc::unavailable, where_ + ": insertAll reported an error for row index " +
+                                              std::to_string(e.index) + " of a request of " +
+                                              std::to_string(request.size()) + " rows"));
+        co_return;
+      }
+      const std::size_t row = request[static_cast<std::size_t>(e.index)];
+      bool transient = !e.errors.empty();
+      std::string message = where_ + ": BigQuery rejected the row (request index " +
+                            std::to_string(e.index) + ", insertId " + rows[row].insert_id + ")";
+      for (const auto& p : e.errors) {
+        const std::string reason = p.reason.value_or("unknown");
+        transient = transient && bigquery_protocol::is_transient_reason(reason);
+        message += "; reason=" + reason;
+        if (p.location && !p.location->empty()) message += " location=" + *p.location;
+        if (p.message && !p.message->empty())
+          message += " message=" + connectors::body_excerpt(*p.message);
+      }
+      results[row] = make_error(transient ? errc::unavailable : errc::invalid_input, message);
+      if (transient) again.push_back(row);
+    }
+  }
+
+  // A non-2xx answer, refined by Google's error body: 403 rateLimitExceeded is a slow-down.
+  ::syncline::error api_failure(::syncline::error e, std::string_view body) const {
+    auto decoded = json::decode<bigquery_protocol::api_error_response>(body);
+    if (!decoded || !decoded->error || !decoded->error->errors) return e;
+    for (const auto& p : *decoded->error->errors) {
+      const std::string reason = p.reason.value_or("");
+      if (reason == "rateLimitExceeded" || reason == "quotaExceeded")
+        e.category = errc::rate_limited;
+      if (reason == "backendError" || reason == "internalError") e.category = errc::unavailable;
+    }
+    return e;
+  }
+
+  http::client& client_;
+  bigquery_options options_;
+  std::string url_;
+  std::string where_;
+};
+
+}  // namespace detail
+
+template <class Table>
+class bigquery_sink {
+ public:
+  using table_type = Table;
+  using row_type = typename Table::row_type;
+
+  // The client must outlive the sink. Fails when the project or dataset is missing or the base
+  // URL does not parse.
+  static result<bigquery_sink> create(boost::asio::any_io_executor ex, http::client& client,
+                                      bigquery_options options) {
+    const std::string_view full = Table::name;
+    const auto dot = full.find('.');
+    const std::string dataset =
+        dot == std::string_view::npos ? options.dataset : std::string(full.substr(0, dot));
+    const std::string table(dot == std::string_view::npos ? full : full.substr(dot + 1));
+    if (options.project.empty() || dataset.empty()) {
+      return make_error(errc::invalid_input,
+                        "BigQuery table \"" + std::string(full) +
+                            "\": set bigquery_options::project, and a dataset (as "
+                            "bigquery_options::dataset or as \"dataset.table\" in the table name)");
+    }
+    std::string base = options.base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    if (auto u = http::parse_url(base + "/"); !u) {
+      return make_error(errc::invalid_input, "BigQuery base_url: " + u.error().message);
+    }
+    std::string url = base + "/bigquery/v2/projects/" + options.project + "/datasets/" + dataset +
+                      "/tables/" + table + "/insertAll";
+    std::string where = "BigQuery table " + options.project + "." + dataset + "." + table;
+    return bigquery_sink(std::move(ex), client, std::move(options), std::move(url),
+                         std::move(where));
+  }
+
+  // Batched write: resumes once the request holding `row` was accepted (or the row refused).
+  // `run_key` is the run's idempotency key: with it, a replayed run sends the same insertId.
+  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
+    auto prepared = prepare(row, run_key);
+    if (!prepared) co_return std::move(prepared).error();
+    co_return co_await batcher_->submit(std::move(*prepared));
+  }
+
+  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
+
+  // The insertId a write of `row` with `run_key` sends: hex of an HMAC over the run's key and
+  // the row's key; without a run key, over the row's key and its JSON (so only an identical
+  // row is deduped).
+  static result<std::string> insert_id(const row_type& row, std::string_view run_key = {}) {
+    auto prepared = prepare(row, run_key);
+    if (!prepared) return std::move(prepared).error();
+    return std::move(prepared->insert_id);
+  }
+
+ private:
+  bigquery_sink(boost::asio::any_io_executor ex, http::client& client, bigquery_options options,
+                std::string url, std::string where)
+      : writer_(std::make_shared<detail::bigquery_writer>(client, options, std::move(url),
+                                                          std::move(where))),
+        batcher_(std::make_unique<batcher<detail::bigquery_row>>(
+            std::move(ex), options.batch,
+            [writer = writer_](std::vector<detail::bigquery_row>& rows) {
+              return writer->write(rows);
+            })) {}
+
+  static result<detail::bigquery_row> prepare(const row_type& row, std::string_view run_key) {
+    auto staged = Table::stage(row, run_key);  // checks ranges, and gives the key
+    if (!staged) return std::move(staged).error();
+    boost::json::value json = json::to_value(row);
+    if constexpr (Table::keyed_by_run) {
+      json.as_object()[run_key_column] = boost::json::string(run_key);
+    }
+    detail::strings_for_big_integers(json);
+    std::string json_text = boost::json::serialize(json);
+    const std::string material = run_key.empty() ? staged->key + '\n' + json_text
+                                                 : std::string(run_key) + '\n' + staged->key;
+    detail::bigquery_row out;
+    out.insert_id =
+        http::hex_encode(http::hmac_sha256("syncline/bigquery/insertId", material)).substr(0, 32);
+    out.element = R"({"insertId":")" + out.insert_id + R"(","json":)" + json_text + "}";
+    return out;
+  }
+
+  std::shared_ptr<detail::bigquery_writer> writer_;  // shared with in-flight flushes
+  std::unique_ptr<batcher<detail::bigquery_row>> batcher_;
+};
+
+}  // namespace syncline::warehouse

@@ -1,0 +1,289 @@
+// warehouse::postgres_sink<Table>: a warehouse table in PostgreSQL through libpq. A flush writes
+// the waiting rows of concurrent runs in one transaction as multi-row
+// `INSERT ... ON CONFLICT (key) DO UPDATE` statements (thousands of rows per round trip). If a
+// batch fails on one bad row, the rows are retried one by one so the others still commit and the
+// bad one gets its own error.
+//
+//   auto sink = warehouse::postgres_sink<orders>::connect(io.get_executor(),
+//                                                        secret("host=... dbname=...
+//                                                        password=..."));
+//   sink->create_table();
+//   co_await sink->write(row);
+#pragma once
+
+#include <syncline/connectors/warehouse/batcher.hpp>
+#include <syncline/connectors/warehouse/column.hpp>
+#include <syncline/connectors/warehouse/postgres_connection.hpp>
+#include <syncline/connectors/warehouse/sql_statements.hpp>
+#include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/core/secret.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace syncline::warehouse {
+
+// PostgreSQL column types: exact NUMERIC for money, TIMESTAMPTZ (the instant; the original
+// offset is not kept), JSONB for nested values. Placeholders carry an explicit cast so the
+// text parameters are read as the column's type in every position of a multi-row VALUES list.
+struct postgres_dialect {
+  static constexpr std::string_view name = "PostgreSQL";
+  static constexpr std::string_view type_name(column_type t) noexcept {
+    switch (t) {
+      case column_type::boolean: return "BOOLEAN";
+      case column_type::integer: return "INTEGER";
+      case column_type::big_integer: return "BIGINT";
+      case column_type::real: return "DOUBLE PRECISION";
+      case column_type::text: return "TEXT";
+      case column_type::decimal: return "NUMERIC";
+      case column_type::timestamp: return "TIMESTAMPTZ";
+      case column_type::json: return "JSONB";
+    }
+    return "TEXT";
+  }
+  static std::string quote(std::string_view name) { return quote_identifier(name); }
+  static void placeholder(std::string& sql, std::size_t index, column_type t) {
+    sql += '$';
+    sql += std::to_string(index);
+    sql += "::";
+    sql += type_name(t);
+  }
+};
+
+struct postgres_sink_options {
+  batch_options batch{};
+  // Rows per INSERT statement; PostgreSQL also caps a statement at 65535 parameters, and the
+  // sink never exceeds that whatever this says.
+  std::size_t max_rows_per_statement = 1000;
+};
+
+namespace detail {
+
+// libpq text format of a cell; nullopt for NULL.
+inline result<std::optional<std::string>> postgres_text(const cell& c) {
+  using out = result<std::optional<std::string>>;
+  return std::visit(
+      [](const auto& v) -> out {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::monostate>) {
+          return std::optional<std::string>{};
+        } else if constexpr (std::is_same_v<V, bool>) {
+          return std::optional<std::string>(v ? "true" : "false");
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          return std::optional<std::string>(std::to_string(v));
+        } else if constexpr (std::is_same_v<V, double>) {
+          if (std::isnan(v)) return std::optional<std::string>("NaN");
+          if (std::isinf(v)) return std::optional<std::string>(v > 0 ? "Infinity" : "-Infinity");
+          char buf[32];
+          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact round trip
+          return std::optional<std::string>(std::string(buf, end));
+        } else {
+          // Text parameters are C strings: a NUL would silently cut the value short.
+          if (v.find('\0') != std::string::npos) {
+            return make_error(errc::invalid_input,
+                              "text contains a NUL byte, which PostgreSQL text cannot hold");
+          }
+          return std::optional<std::string>(v);
+        }
+      },
+      c);
+}
+
+// A staged row as PostgreSQL parameters.
+struct postgres_row {
+  std::vector<std::optional<std::string>> values;
+  std::string key;
+};
+
+class postgres_table_writer {
+ public:
+  using statement_for = std::string (*)(std::size_t rows);
+
+  postgres_table_writer(postgres_connection conn, std::string create_sql, statement_for upsert,
+                        std::size_t columns, bool keep_first, std::size_t max_rows_per_statement)
+      : conn_(std::move(conn)),
+        create_sql_(std::move(create_sql)),
+        upsert_(upsert),
+        columns_(columns),
+        keep_first_(keep_first),
+        rows_per_statement_(std::max<std::size_t>(
+            1, std::min(max_rows_per_statement,
+                        std::size_t{65535} / std::max<std::size_t>(columns, 1)))) {}
+
+  result<void> create_table() {
+    std::lock_guard lock(mutex_);
+    if (auto r = conn_.ensure_connected(); !r) return r;
+    auto r = conn_.exec(create_sql_);
+    if (!r) return std::move(r).error();
+    return {};
+  }
+
+  // One transaction for all rows. A failure that a retry may fix (connection, resources) fails
+  // every row alike. Otherwise (bad data) the batch is retried row by row, each on its own, so
+  // that only the bad rows fail; `atomic` skips that and fails the whole batch instead.
+  std::vector<result<void>> write(std::span<const postgres_row> rows, bool atomic) {
+    std::lock_guard lock(mutex_);
+    std::vector<result<void>> results(rows.size());
+    if (auto r = conn_.ensure_connected(); !r) {
+      for (auto& x : results) x = r.error();
+      return results;
+    }
+    const auto chosen = distinct_by_key(
+        rows, [](const postgres_row& r) -> const std::string& { return r.key; }, keep_first_);
+    auto r = transaction(rows, chosen);
+    if (!r && PQstatus(conn_.handle()) != CONNECTION_OK) {
+      // The server closed the connection (restart, failover, idle kill). Upserts are
+      // idempotent, so even a batch whose COMMIT reached the server may be sent again.
+      if (conn_.ensure_connected()) r = transaction(rows, chosen);
+    }
+    if (r || atomic || rows.size() == 1 || is_transient(r.error().category)) {
+      for (auto& x : results) x = r;
+      return results;
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::vector<std::size_t> one{i};
+      results[i] = transaction(rows, one);
+    }
+    return results;
+  }
+
+ private:
+  result<void> transaction(std::span<const postgres_row> rows,
+                           const std::vector<std::size_t>& which) {
+    if (auto r = conn_.exec("BEGIN"); !r) return std::move(r).error();
+    std::vector<const char*> params;
+    for (std::size_t start = 0; start < which.size(); start += rows_per_statement_) {
+      const std::size_t n = std::min(rows_per_statement_, which.size() - start);
+      const std::string& sql = statement(n);
+      params.clear();
+      params.reserve(n * columns_);
+      for (std::size_t k = start; k < start + n; ++k) {
+        for (const auto& v : rows[which[k]].values) params.push_back(v ? v->c_str() : nullptr);
+      }
+      if (auto r = conn_.exec(sql, params); !r) {
+        (void)conn_.exec("ROLLBACK");
+        return std::move(r).error();
+      }
+    }
+    if (auto r = conn_.exec("COMMIT"); !r) {
+      (void)conn_.exec("ROLLBACK");
+      return std::move(r).error();
+    }
+    return {};
+  }
+
+  // Statements are cached by row count: a busy sink uses only a few sizes.
+  const std::string& statement(std::size_t rows) {
+    auto it = statements_.find(rows);
+    if (it == statements_.end()) it = statements_.emplace(rows, upsert_(rows)).first;
+    return it->second;
+  }
+
+  std::mutex mutex_;
+  postgres_connection conn_;
+  std::string create_sql_;
+  statement_for upsert_;
+  std::size_t columns_;
+  bool keep_first_;
+  std::size_t rows_per_statement_;
+  std::unordered_map<std::size_t, std::string> statements_;
+};
+
+}  // namespace detail
+
+template <class Table>
+class postgres_sink {
+ public:
+  using table_type = Table;
+  using row_type = typename Table::row_type;
+
+  // `conninfo` is a libpq connection string or URI; it is a secret because it may hold a password.
+  static result<postgres_sink> connect(boost::asio::any_io_executor ex, const secret& conninfo,
+                                       postgres_sink_options options = {}) {
+    auto conn = postgres_connection::connect(conninfo);
+    if (!conn) return std::move(conn).error();
+    return postgres_sink(std::move(ex), std::move(*conn), options);
+  }
+
+  result<void> create_table() { return writer_->create_table(); }
+
+  // Batched write: resumes once the transaction holding `row` is committed.
+  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
+    auto staged = stage(row, run_key);
+    if (!staged) co_return std::move(staged).error();
+    co_return co_await batcher_->submit(std::move(*staged));
+  }
+
+  // Flushes and rows so far: rows / flushes is the batch size the load achieved.
+  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
+
+  // Direct write of many rows in one transaction, all or nothing: for bulk loads outside a run.
+  result<void> write_batch(std::span<const row_type> rows) requires(!Table::keyed_by_run) {
+    std::vector<detail::postgres_row> staged;
+    staged.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto s = stage(rows[i], {});
+      if (!s) {
+        return make_error(s.error().category, "row " + std::to_string(i) + ": " +
+                                                  s.error().message + " (nothing was written)");
+      }
+      staged.push_back(std::move(*s));
+    }
+    auto results = writer_->write(staged, true);
+    for (auto& r : results)
+      if (!r) return std::move(r).error();
+    return {};
+  }
+
+ private:
+  postgres_sink(boost::asio::any_io_executor ex, postgres_connection conn,
+                postgres_sink_options options)
+      : writer_(std::make_shared<detail::postgres_table_writer>(
+            std::move(conn), create_table_sql<Table, postgres_dialect>(),
+            &upsert_sql<Table, postgres_dialect>, Table::column_count, Table::keyed_by_run,
+            options.max_rows_per_statement)),
+        batcher_(std::make_unique<batcher<detail::postgres_row>>(
+            std::move(ex), options.batch,
+            [writer = writer_](std::vector<detail::postgres_row>& rows)
+                -> boost::asio::awaitable<std::vector<result<void>>> {
+              co_return writer->write(rows, false);
+            })) {}
+
+  static result<detail::postgres_row> stage(const row_type& row, std::string_view run_key) {
+    auto staged = Table::stage(row, run_key);
+    if (!staged) return std::move(staged).error();
+    detail::postgres_row out;
+    out.values.reserve(staged->cells.size());
+    for (std::size_t i = 0; i < staged->cells.size(); ++i) {
+      auto text = detail::postgres_text(staged->cells[i]);
+      if (!text) {
+        return make_error(text.error().category,
+                          "table \"" + std::string(Table::name) + "\", column \"" +
+                              std::string(Table::columns[i].name) + "\": " + text.error().message);
+      }
+      out.values.push_back(std::move(*text));
+    }
+    out.key = std::move(staged->key);
+    return out;
+  }
+
+  std::shared_ptr<detail::postgres_table_writer> writer_;  // shared with in-flight flushes
+  std::unique_ptr<batcher<detail::postgres_row>> batcher_;
+};
+
+}  // namespace syncline::warehouse

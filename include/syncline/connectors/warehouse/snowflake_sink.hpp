@@ -1,0 +1,411 @@
+// warehouse::snowflake_sink<Table>: rows into a Snowflake table through the SQL API
+// (POST /api/v2/statements). A flush is one MERGE statement per chunk of rows, with the values
+// as bindings (never spliced into the SQL text), keyed on the table's key so a replayed run
+// updates its row instead of adding one. Every statement carries a requestId; a retry after a
+// lost answer or a 5xx re-sends the same requestId with retry=true, and Snowflake runs the
+// statement once. A 202 answer is polled at GET /api/v2/statements/{handle} until it is done.
+//
+//   using orders = warehouse::table<order_row, "analytics.orders", warehouse::key<"id">>;
+//   auto sink = warehouse::snowflake_sink<orders>::create(io.get_executor(), client,
+//       {.account_url = "https://myorg-myaccount.snowflakecomputing.com",
+//        .token = secret(jwt), .token_type = "KEYPAIR_JWT", .database = "SHOP", .warehouse =
+//        "LOAD"});
+//   co_await sink->create_table();
+//   co_await sink->write(row, ctx.idempotency_key());
+//
+// Identifiers are written upper-case and quoted ("ANALYTICS"."ORDERS"), which is how Snowflake
+// stores unquoted names: `select id from analytics.orders` finds them.
+#pragma once
+
+#include <syncline/connectors/http_answer.hpp>
+#include <syncline/connectors/warehouse/access_token.hpp>
+#include <syncline/connectors/warehouse/batcher.hpp>
+#include <syncline/connectors/warehouse/column.hpp>
+#include <syncline/connectors/warehouse/ingest_retry.hpp>
+#include <syncline/connectors/warehouse/sql_statements.hpp>
+#include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/http/client.hpp>
+#include <syncline/http/hmac.hpp>
+#include <syncline/http/message.hpp>
+#include <syncline/http/url.hpp>
+#include <syncline/json/decode.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/describe/class.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace syncline::warehouse {
+
+// A random RFC 9562 version-4 UUID, the form the SQL API expects for requestId.
+inline std::string random_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::array<unsigned char, 16> b{};
+  for (std::size_t i = 0; i < b.size(); i += 8) {
+    std::uint64_t v = rng();
+    for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<unsigned char>(v >> (8 * k));
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10
+  const std::string hex = http::hex_encode(b);
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20);
+}
+
+struct snowflake_options {
+  std::string account_url{};  // "https://<org>-<account>.snowflakecomputing.com"
+  access_token token{};
+  std::string token_type = "OAUTH";  // X-Snowflake-Authorization-Token-Type: KEYPAIR_JWT, OAUTH,
+                                     // PROGRAMMATIC_ACCESS_TOKEN
+  std::string database{}, schema{}, warehouse{}, role{};  // statement context; empty = default
+  std::chrono::seconds statement_timeout{60};
+  // A 202 is polled after poll_interval, then at doubling intervals up to max_poll_interval;
+  // after max_wait the write fails transiently (the retry asks with the same requestId).
+  std::chrono::milliseconds poll_interval{250};
+  std::chrono::milliseconds max_poll_interval{5000};
+  std::chrono::milliseconds max_wait{600'000};
+  std::size_t max_rows_per_statement = 1000;
+  http::retry_policy retry{};
+  batch_options batch{};
+  std::function<std::string()> request_id = random_request_id;  // tests may fix it
+};
+
+// Snowflake spellings. Bindings travel as text; the placeholder casts them to the column type.
+// Money is NUMBER(38,18): syncline::money has at most 18 digits, so every amount fits exactly.
+struct snowflake_dialect {
+  static constexpr std::string_view name = "Snowflake";
+  static constexpr std::string_view type_name(column_type t) noexcept {
+    switch (t) {
+      case column_type::boolean: return "BOOLEAN";
+      case column_type::integer:
+      case column_type::big_integer: return "NUMBER(38,0)";
+      case column_type::real: return "FLOAT";
+      case column_type::text: return "VARCHAR";
+      case column_type::decimal: return "NUMBER(38,18)";
+      case column_type::timestamp: return "TIMESTAMP_TZ(9)";
+      case column_type::json: return "VARIANT";
+    }
+    return "VARCHAR";
+  }
+  static std::string quote(std::string_view name) {
+    std::string upper(name);
+    for (char& c : upper) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return quote_identifier(upper);
+  }
+  static void placeholder(std::string& sql, std::size_t, column_type t) {
+    switch (t) {
+      case column_type::decimal: sql += "?::NUMBER(38,18)"; break;
+      case column_type::timestamp: sql += "TO_TIMESTAMP_TZ(?)"; break;
+      case column_type::json: sql += "PARSE_JSON(?)"; break;
+      default: sql += '?';
+    }
+  }
+  // The bindings entry of a cell: {"type": ..., "value": text or null}.
+  static boost::json::value binding(const cell& c) {
+    boost::json::object b;
+    std::visit(
+        [&](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::monostate>) {
+            b["type"] = "TEXT";
+            b["value"] = nullptr;
+          } else if constexpr (std::is_same_v<V, bool>) {
+            b["type"] = "BOOLEAN";
+            b["value"] = v ? "true" : "false";
+          } else if constexpr (std::is_same_v<V, std::int64_t>) {
+            b["type"] = "FIXED";
+            b["value"] = std::to_string(v);
+          } else if constexpr (std::is_same_v<V, double>) {
+            b["type"] = "REAL";
+            if (std::isnan(v)) {
+              b["value"] = "NaN";
+            } else if (std::isinf(v)) {
+              b["value"] = v > 0 ? "inf" : "-inf";
+            } else {
+              char buf[32];
+              auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+              b["value"] = std::string_view(buf, static_cast<std::size_t>(end - buf));
+            }
+          } else {
+            b["type"] = "TEXT";
+            b["value"] = v;
+          }
+        },
+        c);
+    return b;
+  }
+};
+
+// MERGE of `rows` rows into the table on its key: a user key updates the other columns, a run
+// key inserts only when the key is new.
+template <class Table>
+std::string snowflake_merge_sql(std::size_t rows) {
+  using D = snowflake_dialect;
+  std::string sql = "MERGE INTO " + D::quote(Table::name) + " AS t USING (";
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r ? " UNION ALL SELECT " : "SELECT ";
+    for (std::size_t i = 0; i < Table::columns.size(); ++i) {
+      if (i) sql += ", ";
+      D::placeholder(sql, r * Table::columns.size() + i + 1, Table::columns[i].type);
+      sql += " AS " + D::quote(Table::columns[i].name);
+    }
+  }
+  sql += ") AS s ON ";
+  std::string names, values, updates;
+  bool first_key = true;
+  for (const column_info& c : Table::columns) {
+    const std::string q = D::quote(c.name);
+    if (!names.empty()) names += ", ", values += ", ";
+    names += q;
+    values += "s." + q;
+    if (c.key) {
+      if (!first_key) sql += " AND ";
+      first_key = false;
+      sql += "t." + q + " = s." + q;
+    } else {
+      if (!updates.empty()) updates += ", ";
+      updates += "t." + q + " = s." + q;
+    }
+  }
+  if (!Table::keyed_by_run && !updates.empty()) sql += " WHEN MATCHED THEN UPDATE SET " + updates;
+  sql += " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
+  return sql;
+}
+
+namespace snowflake_protocol {
+// The fields of a statement answer the sink reads (200, 202 and 422 share them).
+struct statement_response {
+  std::optional<std::string> code;
+  std::optional<std::string> sqlState;
+  std::optional<std::string> message;
+  std::optional<std::string> statementHandle;
+};
+BOOST_DESCRIBE_STRUCT(statement_response, (), (code, sqlState, message, statementHandle))
+}  // namespace snowflake_protocol
+
+namespace detail {
+
+class snowflake_writer {
+ public:
+  using statement_for = std::string (*)(std::size_t rows);
+
+  snowflake_writer(http::client& client, snowflake_options options, std::string base,
+                   std::string where, std::string create_sql, statement_for merge, bool keep_first)
+      : client_(client),
+        options_(std::move(options)),
+        base_(std::move(base)),
+        where_(std::move(where)),
+        create_sql_(std::move(create_sql)),
+        merge_(merge),
+        keep_first_(keep_first) {}
+
+  boost::asio::awaitable<result<void>> create_table() {
+    co_return co_await execute(create_sql_, boost::json::object{});
+  }
+
+  boost::asio::awaitable<std::vector<result<void>>> write(std::vector<staged_row>& rows) {
+    std::vector<result<void>> results(rows.size());
+    const auto chosen = distinct_by_key(
+        rows, [](const staged_row& r) -> const std::string& { return r.key; }, keep_first_);
+    const std::size_t per_statement = std::max<std::size_t>(1, options_.max_rows_per_statement);
+    for (std::size_t start = 0; start < chosen.size(); start += per_statement) {
+      const std::vector<std::size_t> chunk(
+          chosen.begin() + static_cast<std::ptrdiff_t>(start),
+          chosen.begin() +
+              static_cast<std::ptrdiff_t>(std::min(chosen.size(), start + per_statement)));
+      auto r = co_await merge(rows, chunk);
+      if (!r && chunk.size() > 1 && !is_transient(r.error().category)) {
+        // One bad value fails the whole statement: find it by writing the rows one by one.
+        for (std::size_t i : chunk) {
+          const std::vector<std::size_t> one{i};  // named: see batcher.hpp on g++ 12 temporaries
+          results[i] = co_await merge(rows, one);
+        }
+      } else {
+        for (std::size_t i : chunk) results[i] = r;
+      }
+    }
+    // A repeated key shares the result of the write that stood for it.
+    std::unordered_map<std::string_view, std::size_t> representative;
+    for (std::size_t i : chosen) representative.emplace(rows[i].key, i);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::size_t rep = representative.at(rows[i].key);
+      if (rep != i) results[i] = results[rep];
+    }
+    co_return results;
+  }
+
+ private:
+  boost::asio::awaitable<result<void>> merge(const std::vector<staged_row>& rows,
+                                             const std::vector<std::size_t>& which) {
+    boost::json::object bindings;
+    std::size_t n = 1;
+    for (std::size_t i : which) {
+      for (const cell& c : rows[i].cells)
+        bindings[std::to_string(n++)] = snowflake_dialect::binding(c);
+    }
+    co_return co_await execute(merge_(which.size()), std::move(bindings));
+  }
+
+  http::fields headers() const {
+    http::fields h;
+    h.set(http::field::content_type, "application/json");
+    h.set(http::field::accept, "application/json");
+    h.set(http::field::authorization, "Bearer " + std::string(options_.token.current().reveal()));
+    h.set("X-Snowflake-Authorization-Token-Type", options_.token_type);
+    return h;
+  }
+
+  // Runs one statement to completion: POST, retried with the same requestId, and polled on 202.
+  boost::asio::awaitable<result<void>> execute(const std::string& statement,
+                                               boost::json::object bindings) {
+    boost::json::object body;
+    body["statement"] = statement;
+    body["timeout"] = options_.statement_timeout.count();
+    if (!options_.database.empty()) body["database"] = options_.database;
+    if (!options_.schema.empty()) body["schema"] = options_.schema;
+    if (!options_.warehouse.empty()) body["warehouse"] = options_.warehouse;
+    if (!options_.role.empty()) body["role"] = options_.role;
+    if (!bindings.empty()) body["bindings"] = std::move(bindings);
+    const std::string text = boost::json::serialize(body);
+    const std::string request_id = options_.request_id();
+
+    ingest_retry retry(options_.retry);
+    for (bool again = false;; again = true) {
+      const std::string url =
+          base_ + "/api/v2/statements?requestId=" + request_id + (again ? "&retry=true" : "");
+      http::request_options call;
+      call.retry_unsafe = true;  // the requestId makes a repeat harmless
+      auto answer = co_await client_.post(url, text, headers(), std::move(call));
+      result<void> outcome = co_await settle(std::move(answer));
+      if (outcome || !is_transient(outcome.error().category) || !co_await retry.next()) {
+        co_return outcome;
+      }
+    }
+  }
+
+  // What an answer to a POST or a poll means: done, still running (poll), or failed.
+  boost::asio::awaitable<result<void>> settle(result<http::response> answer) {
+    auto started = std::chrono::steady_clock::now();
+    auto wait = options_.poll_interval;
+    for (;;) {
+      if (!answer) {
+        auto e = std::move(answer).error();
+        co_return make_error(e.category, where_ + ": " + e.message, e.status);
+      }
+      const unsigned status = answer->result_int();
+      if (status == 200) co_return result<void>{};
+      auto decoded = json::decode<snowflake_protocol::statement_response>(answer->body());
+      if (status == 422) co_return statement_failed(decoded);
+      if (status != 202) co_return connectors::answer_to_result(*answer, where_ + " (SQL API)");
+      if (!decoded || !decoded->statementHandle || decoded->statementHandle->empty()) {
+        co_return make_error(errc::unavailable,
+                             where_ + ": the SQL API answered 202 without a statementHandle");
+      }
+      if (std::chrono::steady_clock::now() - started + wait > options_.max_wait) {
+        co_return make_error(errc::timeout, where_ + ": statement " + *decoded->statementHandle +
+                                                " still running after " +
+                                                std::to_string(options_.max_wait.count()) + " ms");
+      }
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      wait = std::min(wait * 2, options_.max_poll_interval);
+      answer = co_await client_.get(base_ + "/api/v2/statements/" + *decoded->statementHandle,
+                                    headers());
+    }
+  }
+
+  ::syncline::error statement_failed(
+      const result<snowflake_protocol::statement_response>& decoded) const {
+    std::string message = where_ + ": the statement failed";
+    if (decoded) {
+      if (decoded->code) message += " (code " + *decoded->code;
+      if (decoded->sqlState)
+        message += (decoded->code ? ", SQLSTATE " : " (SQLSTATE ") + *decoded->sqlState;
+      if (decoded->code || decoded->sqlState) message += ")";
+      if (decoded->message) message += ": " + connectors::body_excerpt(*decoded->message);
+    }
+    return make_error(errc::invalid_input, std::move(message), 422);
+  }
+
+  http::client& client_;
+  snowflake_options options_;
+  std::string base_;
+  std::string where_;
+  std::string create_sql_;
+  statement_for merge_;
+  bool keep_first_;
+};
+
+}  // namespace detail
+
+template <class Table>
+class snowflake_sink {
+ public:
+  using table_type = Table;
+  using row_type = typename Table::row_type;
+
+  // The client must outlive the sink. Fails when the account URL does not parse.
+  static result<snowflake_sink> create(boost::asio::any_io_executor ex, http::client& client,
+                                       snowflake_options options) {
+    std::string base = options.account_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    auto u = http::parse_url(base + "/");
+    if (!u) return make_error(errc::invalid_input, "Snowflake account_url: " + u.error().message);
+    std::string where = "Snowflake table " + std::string(Table::name) + " at " + u->redacted();
+    return snowflake_sink(std::move(ex), client, std::move(options), std::move(base),
+                          std::move(where));
+  }
+
+  // CREATE TABLE IF NOT EXISTS from the row type (Snowflake records the key, not enforces it).
+  boost::asio::awaitable<result<void>> create_table() { return writer_->create_table(); }
+
+  // Batched write: resumes once the MERGE holding `row` has run.
+  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
+    auto staged = Table::stage(row, run_key);
+    if (!staged) co_return std::move(staged).error();
+    co_return co_await batcher_->submit(std::move(*staged));
+  }
+
+  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
+
+ private:
+  snowflake_sink(boost::asio::any_io_executor ex, http::client& client, snowflake_options options,
+                 std::string base, std::string where)
+      : writer_(std::make_shared<detail::snowflake_writer>(
+            client, options, std::move(base), std::move(where),
+            create_table_sql<Table, snowflake_dialect>(), &snowflake_merge_sql<Table>,
+            Table::keyed_by_run)),
+        batcher_(std::make_unique<batcher<staged_row>>(
+            std::move(ex), options.batch,
+            [writer = writer_](std::vector<staged_row>& rows) { return writer->write(rows); })) {}
+
+  std::shared_ptr<detail::snowflake_writer> writer_;  // shared with in-flight flushes
+  std::unique_ptr<batcher<staged_row>> batcher_;
+};
+
+}  // namespace syncline::warehouse

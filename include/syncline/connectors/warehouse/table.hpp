@@ -1,0 +1,285 @@
+// warehouse::table<Row, "orders", key<"id">>: one typed description of a warehouse table that
+// every sink shares. The columns are Row's described public members (in declaration order);
+// the upsert key names members of Row and is checked at compile time. Without a key, rows are
+// keyed by the run's idempotency key, stored in an extra column, so a replayed run never adds a
+// second row.
+#pragma once
+
+#include <syncline/connectors/warehouse/column.hpp>
+#include <syncline/core/fixed_string.hpp>
+#include <syncline/core/result.hpp>
+
+#include <boost/describe/members.hpp>
+#include <boost/describe/modifiers.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace syncline::warehouse {
+
+// The members of the row that identify it: an upsert replaces the row with the same key.
+template <fixed_string... Members>
+struct key {
+  static constexpr std::size_t size = sizeof...(Members);
+  static constexpr std::array<std::string_view, sizeof...(Members)> names{
+      std::string_view(Members)...};
+};
+
+// No user key: the run's idempotency key is the key (column `_syncline_key`).
+struct run_key {};
+
+inline constexpr std::string_view run_key_column = "_syncline_key";
+
+struct column_info {
+  std::string_view name;
+  column_type type;
+  bool nullable;
+  bool key;
+};
+
+// A row converted for writing: one cell per column (table::columns order) and the text of its
+// key, which batches use to collapse repeated writes of one key and BigQuery to derive insertId.
+struct staged_row {
+  std::vector<cell> cells;
+  std::string key;
+};
+
+// The rows of a batch to write, as indices, one per key. An upsert statement may not touch one
+// row twice (PostgreSQL refuses, Snowflake's MERGE calls it nondeterministic), so repeated keys
+// collapse: with a user key the last write wins (it would win anyway); keyed by run, the first
+// (a replay carries the same row, and the table keeps the first). Skipped writes share the
+// result of the one written.
+template <class Rows, class KeyOf>
+std::vector<std::size_t> distinct_by_key(const Rows& rows, KeyOf key_of, bool keep_first) {
+  std::unordered_map<std::string_view, std::size_t> chosen;
+  chosen.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto [it, inserted] = chosen.emplace(std::string_view(key_of(rows[i])), i);
+    if (!inserted && !keep_first) it->second = i;
+  }
+  std::vector<std::size_t> out;
+  out.reserve(chosen.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (chosen.at(std::string_view(key_of(rows[i]))) == i) out.push_back(i);
+  }
+  return out;
+}
+
+namespace detail {
+
+template <class Row>
+using described_members = boost::describe::describe_members<Row, boost::describe::mod_public>;
+
+template <class Row>
+constexpr std::size_t member_index(std::string_view name) {
+  std::size_t i = 0, found = static_cast<std::size_t>(-1);
+  boost::mp11::mp_for_each<described_members<Row>>([&](auto d) {
+    if (std::string_view(d.name) == name) found = i;
+    ++i;
+  });
+  return found;
+}
+
+template <class Row>
+constexpr bool is_member(std::string_view name) {
+  return member_index<Row>(name) != static_cast<std::size_t>(-1);
+}
+
+// A key column must compare exactly and never be NULL: an integer or a string.
+template <class Row>
+constexpr bool is_valid_key_member(std::string_view name) {
+  bool ok = false;
+  boost::mp11::mp_for_each<described_members<Row>>([&](auto d) {
+    using M = std::remove_cvref_t<decltype(std::declval<Row&>().*d.pointer)>;
+    if (std::string_view(d.name) == name) {
+      ok = std::is_same_v<M, std::string> || (std::is_integral_v<M> && !std::is_same_v<M, bool>);
+    }
+  });
+  return ok;
+}
+
+}  // namespace detail
+
+// The compile-time diagnostics of table<>: the table name, key and row type are template
+// arguments, so the compiler's "In instantiation of" line names them right above the message.
+namespace diagnostic {
+template <class...>
+inline constexpr bool always_false = false;
+
+template <fixed_string Table>
+struct table_name_is_not_valid {
+  static_assert(always_false<decltype(Table)>,
+                "syncline: warehouse::table name must be an identifier [a-z][a-z0-9_]* of at most "
+                "63 characters, optionally after one schema name and a dot (\"analytics.orders\")");
+};
+template <fixed_string Table, class Row>
+struct row_type_is_not_described {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table row type must be a struct described with "
+                "BOOST_DESCRIBE_STRUCT (its members are the table's columns)");
+};
+template <fixed_string Table, fixed_string Key, class Row>
+struct key_is_not_a_member_of_the_row {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table key is not a member of the row type (the table, "
+                "key and row type are named on the line above)");
+};
+template <fixed_string Table, fixed_string Key, class Row>
+struct key_member_must_be_an_integer_or_string {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table key member must be an integer or std::string (the "
+                "table, key and row type are named on the line above)");
+};
+}  // namespace diagnostic
+
+namespace detail {
+
+// "orders" or "schema.orders": each part a lower-case identifier, so the name needs no quoting
+// surprises in any warehouse and fits PostgreSQL's 63-byte identifiers.
+consteval bool is_valid_table_name(std::string_view n) {
+  // An index loop, not string_view::find: g++ 12 with -fsanitize=undefined cannot evaluate
+  // find's pointer test on a template argument object at compile time.
+  std::size_t dot = n.size(), dots = 0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (n[i] == '.') dot = i, ++dots;
+  }
+  if (dots == 0) return is_valid_name(name_kind::identifier, n);
+  return dots == 1 && n.size() <= max_identifier_length &&
+         is_valid_name(name_kind::identifier, n.substr(0, dot)) &&
+         is_valid_name(name_kind::identifier, n.substr(dot + 1));
+}
+
+template <class Row, fixed_string Name, class Key>
+struct table_checks {
+  static constexpr bool name_ok = is_valid_table_name(std::string_view(Name));
+  static constexpr bool described = boost::describe::has_describe_members<Row>::value;
+  static constexpr bool ok = name_ok && described;
+  static constexpr bool fire() {
+    if constexpr (!name_ok) {
+      (void)sizeof(diagnostic::table_name_is_not_valid<Name>);
+    } else if constexpr (!described) {
+      (void)sizeof(diagnostic::row_type_is_not_described<Name, Row>);
+    }
+    return ok;
+  }
+};
+
+template <class Row, fixed_string Name, fixed_string Member>
+constexpr bool check_key_member() {
+  if constexpr (!is_member<Row>(std::string_view(Member))) {
+    (void)sizeof(diagnostic::key_is_not_a_member_of_the_row<Name, Member, Row>);
+    return false;
+  } else if constexpr (!is_valid_key_member<Row>(std::string_view(Member))) {
+    (void)sizeof(diagnostic::key_member_must_be_an_integer_or_string<Name, Member, Row>);
+    return false;
+  } else {
+    return true;
+  }
+}
+
+template <class Row, fixed_string Name, class Key>
+struct key_checks {
+  static constexpr bool ok = true;  // run_key: nothing to check
+};
+template <class Row, fixed_string Name, fixed_string... Members>
+struct key_checks<Row, Name, key<Members...>> {
+  static constexpr bool ok = (check_key_member<Row, Name, Members>() && ...);
+};
+
+}  // namespace detail
+
+template <class Row, fixed_string Name, class Key = run_key>
+class table {
+  static_assert(
+      std::is_same_v<Key, run_key> || requires { Key::names; },
+      "syncline: the third argument of warehouse::table must be key<\"member\", ...> "
+      "or run_key");
+  // Diagnose once; every later step compiles against an empty, well-formed description.
+  static constexpr bool row_ok = detail::table_checks<Row, Name, Key>::fire();
+  static constexpr bool key_ok = row_ok && detail::key_checks<Row, Name, Key>::ok;
+  using members =
+      std::conditional_t<row_ok, detail::described_members<Row>, boost::mp11::mp_list<>>;
+
+  static constexpr std::size_t member_count = boost::mp11::mp_size<members>::value;
+  static constexpr bool user_key = !std::is_same_v<Key, run_key>;
+
+  static constexpr bool is_key_member(std::string_view n) {
+    if constexpr (user_key) {
+      for (auto k : Key::names)
+        if (k == n) return key_ok;
+    }
+    return false;
+  }
+
+ public:
+  using row_type = Row;
+  static constexpr std::string_view name = std::string_view(Name);
+  // True when rows are keyed by the run's idempotency key rather than by members of Row.
+  static constexpr bool keyed_by_run = !user_key || !key_ok;
+  static constexpr std::size_t column_count = member_count + (keyed_by_run ? 1 : 0);
+
+  // Members in declaration order, then `_syncline_key` when keyed by run.
+  static constexpr std::array<column_info, column_count> columns = [] {
+    std::array<column_info, column_count> out{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<members>([&](auto d) {
+      using M = std::remove_cvref_t<decltype(std::declval<Row&>().*d.pointer)>;
+      out[i++] = column_info{d.name, column_traits<M>::type, column_traits<M>::nullable,
+                             is_key_member(d.name)};
+    });
+    if constexpr (keyed_by_run)
+      out[i] = column_info{run_key_column, column_type::text, false, true};
+    return out;
+  }();
+
+  // Converts `row` for writing. `run_key` (the run's idempotency key) is required when the
+  // table is keyed by run and ignored otherwise.
+  static result<staged_row> stage(const Row& row, std::string_view run_key = {}) {
+    staged_row out;
+    out.cells.reserve(column_count);
+    result<void> failed;
+    boost::mp11::mp_for_each<members>([&](auto d) {
+      if (!failed) return;
+      using M = std::remove_cvref_t<decltype(row.*d.pointer)>;
+      auto c = column_traits<M>::to_cell(row.*d.pointer);
+      if (!c) {
+        failed = make_error(c.error().category, "table \"" + std::string(name) + "\", column \"" +
+                                                    d.name + "\": " + c.error().message);
+        return;
+      }
+      out.cells.push_back(std::move(*c));
+    });
+    if (!failed) return std::move(failed).error();
+    if constexpr (keyed_by_run) {
+      if (run_key.empty()) {
+        return make_error(errc::invalid_input,
+                          "table \"" + std::string(name) +
+                              "\" is keyed by the run's idempotency key, and none was given: "
+                              "write through a workflow, or pass the key, or declare "
+                              "key<\"member\"> on the table");
+      }
+      out.cells.emplace_back(std::string(run_key));
+      out.key = run_key;
+    } else {
+      // Key cells joined by an ASCII unit separator, which no integer text contains.
+      for (std::size_t i = 0; i < column_count; ++i) {
+        if (!columns[i].key) continue;
+        if (!out.key.empty()) out.key += '\x1f';
+        if (auto* n = std::get_if<std::int64_t>(&out.cells[i])) out.key += std::to_string(*n);
+        if (auto* s = std::get_if<std::string>(&out.cells[i])) out.key += *s;
+      }
+    }
+    return out;
+  }
+};
+
+}  // namespace syncline::warehouse

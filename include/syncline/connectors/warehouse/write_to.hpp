@@ -1,0 +1,67 @@
+// warehouse::write_to<Sink>: the destination block that ends a workflow in a warehouse table.
+// The runtime owns the sink (one connection, one batcher for all runs) and hands it to each run
+// through the run context; the block writes the record with the run's idempotency key, so a
+// retried run upserts the same row instead of adding one.
+//
+//   using orders = warehouse::table<order_row, "orders", warehouse::key<"id">>;
+//   using orders_sink = warehouse::sqlite_sink<orders>;
+//   ... | map("to_row", to_order_row) | warehouse::write_to<orders_sink>{}
+//   ctx.provide(sink);   // the runtime does this for every run
+#pragma once
+
+#include <syncline/core/app.hpp>
+#include <syncline/core/block.hpp>
+#include <syncline/core/fixed_string.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/core/run_context.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <concepts>
+#include <string>
+#include <string_view>
+
+namespace syncline::warehouse {
+
+// What write_to needs of a sink: every warehouse sink (SQLite, PostgreSQL, BigQuery, Snowflake).
+template <class S>
+concept sink = requires(S& s, const typename S::row_type& row, std::string_view key) {
+  typename S::table_type;
+  { s.write(row, key) } -> std::same_as<boost::asio::awaitable<result<void>>>;
+};
+
+template <sink Sink>
+struct write_to : syncline::destination {
+  using table_type = typename Sink::table_type;
+  using row_type = typename Sink::row_type;
+  // The warehouse is on your side of the integration, like the data stream.
+  using app_type = syncline::platform;
+  static constexpr std::string_view kind = "warehouse";
+
+ private:
+  // The block is named after its table ("analytics.orders" -> "analytics_orders").
+  static constexpr auto name_storage = [] {
+    fixed_string<table_type::name.size()> s;
+    for (std::size_t i = 0; i < table_type::name.size(); ++i) {
+      s.value[i] = table_type::name[i] == '.' ? '_' : table_type::name[i];
+    }
+    return s;
+  }();
+
+ public:
+  static constexpr std::string_view name = name_storage.view();
+
+  boost::asio::awaitable<result<void>> operator()(row_type row, run_context& ctx) const {
+    Sink* target = ctx.service<Sink>();
+    if (!target) {
+      co_return make_error(errc::internal,
+                           "no sink for warehouse table \"" + std::string(table_type::name) +
+                               "\" was provided to the run: open the sink at start-up and pass "
+                               "it to the runtime (run_context::provide)");
+    }
+    const std::string key = ctx.idempotency_key();
+    co_return co_await target->write(row, key);
+  }
+};
+
+}  // namespace syncline::warehouse
