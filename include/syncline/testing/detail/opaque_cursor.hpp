@@ -1,0 +1,43 @@
+// Shopify's pagination cursors (REST page_info, GraphQL endCursor) are opaque to clients but are
+// in fact URL-safe Base64 of a small JSON object; the emulator's are too, so clients that treat
+// them as opaque work and clients that tamper with them get a clear refusal.
+#pragma once
+
+#include <syncline/http/hmac.hpp>
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace syncline::testing::detail {
+
+inline std::string encode_cursor(const boost::json::object& o) {
+  std::string b = http::base64_encode(boost::json::serialize(o));
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  for (auto& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return b;
+}
+
+inline std::optional<boost::json::object> decode_cursor(std::string_view text) {
+  if (text.empty() || text.size() > 4096) return std::nullopt;
+  std::string b(text);
+  for (auto& c : b) {
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (c == '+' || c == '/' || c == '=')
+      return std::nullopt;
+  }
+  while (b.size() % 4 != 0) b += '=';
+  auto raw = http::base64_decode(b);
+  if (!raw) return std::nullopt;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(*raw, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
+}  // namespace syncline::testing::detail

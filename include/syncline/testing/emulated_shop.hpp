@@ -1,0 +1,41 @@
+// testing::emulated_shop: one tenant of the emulator — a shop with the app installed, its own
+// access tokens, client secret, plan, currency, catalogue and data.
+#pragma once
+
+#include <syncline/core/secret.hpp>
+#include <syncline/testing/shopify_plan.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace syncline::testing {
+
+// A product variant that line items may name by `variant_id` / `variantId`; its title, price
+// and SKU then fill the line item, as Shopify does from the catalogue.
+struct emulated_variant {
+  std::uint64_t id = 0;
+  std::uint64_t product_id = 0;
+  std::string title;
+  std::string price;  // decimal string, e.g. "19.99"
+  std::string sku;
+  std::string vendor;
+};
+
+struct emulated_shop {
+  std::string domain;                 // "acme" or "acme.myshopify.com"
+  std::vector<secret> access_tokens;  // X-Shopify-Access-Token values; any one authenticates
+  secret client_secret;               // the app's secret for this shop: signs its webhooks
+  shopify_plan plan;
+  std::string name;  // the shop's display name; defaults to the subdomain
+  std::string currency = "USD";
+  // REST and webhook timestamps carry the shop's offset (Shopify writes local time with offset);
+  // a non-zero default catches clients that drop offsets.
+  std::chrono::minutes utc_offset{-300};
+  std::uint64_t app_id = 1354745;   // source_name of orders the app creates without one
+  std::string webhook_api_version;  // empty: the latest stable version the emulator serves
+  std::vector<emulated_variant> variants;
+};
+
+}  // namespace syncline::testing

@@ -1,0 +1,168 @@
+// testing::webhook_dispatcher: sends what the webhook_delivery_queue has due, through an
+// injectable sender, and records each outcome so the queue schedules Shopify's retries. It
+// sleeps until the next delivery falls due and wakes when something is queued. Deliveries go
+// out one at a time in due order, so without injected faults subscribers see events in order.
+#pragma once
+
+#include <syncline/core/result.hpp>
+#include <syncline/http/client.hpp>
+#include <syncline/http/message.hpp>
+#include <syncline/testing/emulator_clock.hpp>
+#include <syncline/testing/webhook_delivery_queue.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace syncline::testing {
+
+// Sends one delivery: the subscriber's HTTP status, or an error when no answer came.
+using webhook_sender =
+    std::function<boost::asio::awaitable<result<unsigned>>(std::string url, http::request request)>;
+
+// A sender over syncline's HTTP client with Shopify's delivery limits: 1 s to connect, 5 s in
+// all, no retries of its own (the queue's schedule is the retry policy).
+inline webhook_sender http_webhook_sender(std::shared_ptr<http::client> client) {
+  return [client = std::move(client)](
+             std::string url, http::request req) -> boost::asio::awaitable<result<unsigned>> {
+    http::fields headers;
+    for (const auto& f : req)
+      if (f.name() != http::field::host && f.name() != http::field::content_length)
+        headers.insert(f.name_string(), f.value());
+    http::request_options o;
+    o.connect_timeout = std::chrono::seconds(1);
+    o.timeout = std::chrono::seconds(5);
+    o.retry = http::retry_policy::none();
+    auto keep = client;  // the lambda may be gone when the coroutine resumes
+    auto res = co_await keep->post(url, std::move(req.body()), std::move(headers), o);
+    if (!res) co_return std::move(res).error();
+    co_return res->result_int();
+  };
+}
+
+class webhook_dispatcher {
+ public:
+  // `queue` is shared so that a delivery still being sent when its owner goes away can record
+  // its outcome safely.
+  webhook_dispatcher(boost::asio::any_io_executor ex, std::shared_ptr<webhook_delivery_queue> queue,
+                     emulator_clock clock, webhook_sender sender)
+      : shared_(std::make_shared<shared>(std::move(ex), std::move(queue), std::move(clock),
+                                         std::move(sender))) {}
+
+  // A queue the caller keeps alive for as long as the dispatcher and its sends run.
+  webhook_dispatcher(boost::asio::any_io_executor ex, webhook_delivery_queue& queue,
+                     emulator_clock clock, webhook_sender sender)
+      : webhook_dispatcher(std::move(ex),
+                           std::shared_ptr<webhook_delivery_queue>(std::shared_ptr<void>{}, &queue),
+                           std::move(clock), std::move(sender)) {}
+
+  webhook_dispatcher(const webhook_dispatcher&) = delete;
+  webhook_dispatcher& operator=(const webhook_dispatcher&) = delete;
+  ~webhook_dispatcher() { stop(); }
+
+  // Starts sending in the background; returns at once.
+  void start() {
+    auto s = shared_;
+    if (s->running.exchange(true)) return;
+    s->stopped = false;
+    s->queue->on_change([w = std::weak_ptr<shared>(s)] {
+      if (auto p = w.lock()) {
+        p->dirty = true;
+        boost::asio::post(p->strand, [p] { p->timer.cancel(); });
+      }
+    });
+    boost::asio::co_spawn(s->strand, run(s), boost::asio::detached);
+  }
+
+  // Stops the background loop; a delivery being sent finishes (its outcome is still recorded).
+  void stop() {
+    auto s = shared_;
+    if (!s->running.exchange(false)) return;
+    s->stopped = true;
+    s->queue->on_change({});
+    boost::asio::post(s->strand, [s] { s->timer.cancel(); });
+  }
+
+  // Sends everything due now, in order; returns how many tries were made. For tests that drive
+  // the queue with a manual clock instead of start().
+  boost::asio::awaitable<std::size_t> deliver_due() { return deliver_due(shared_); }
+
+ private:
+  struct shared {
+    shared(boost::asio::any_io_executor ex, std::shared_ptr<webhook_delivery_queue> q,
+           emulator_clock c, webhook_sender s)
+        : strand(boost::asio::make_strand(ex)),
+          timer(strand),
+          queue(std::move(q)),
+          clock(std::move(c)),
+          sender(std::move(s)) {}
+
+    boost::asio::strand<boost::asio::any_io_executor> strand;
+    boost::asio::steady_timer timer;
+    std::shared_ptr<webhook_delivery_queue> queue;
+    emulator_clock clock;
+    webhook_sender sender;
+    std::atomic<bool> running{false};
+    std::atomic<bool> stopped{false};
+    std::atomic<bool> dirty{false};
+  };
+
+  static boost::asio::awaitable<std::size_t> deliver_due(std::shared_ptr<shared> s) {
+    std::size_t tries = 0;
+    for (auto& d : s->queue->take_due(s->clock.now())) {
+      ++tries;
+      result<unsigned> outcome = make_error(errc::internal, "not sent");
+      try {
+        outcome = co_await s->sender(d.address, d.to_request());
+      } catch (const std::exception& e) {
+        outcome = make_error(errc::internal, std::string("webhook sender threw: ") + e.what());
+      }
+      if (outcome)
+        s->queue->complete(std::move(d), *outcome, {}, s->clock.now());
+      else
+        s->queue->complete(std::move(d), std::nullopt, to_string(outcome.error()), s->clock.now());
+    }
+    co_return tries;
+  }
+
+  static boost::asio::awaitable<void> run(std::shared_ptr<shared> s) {
+    while (!s->stopped) {
+      s->dirty = false;
+      co_await deliver_due(s);
+      if (s->stopped) break;
+      if (s->dirty) continue;  // something was queued while sending: look again before sleeping
+      auto next = s->queue->next_due();
+      auto wait = std::chrono::steady_clock::duration(std::chrono::hours(24));
+      if (next) {
+        auto until = *next - s->clock.now();
+        wait = until.count() > 0
+                   ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(until)
+                   : std::chrono::steady_clock::duration::zero();
+        // A manual clock does not move by itself: look again now and then.
+        if (s->clock.is_manual())
+          wait = std::min(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(10)));
+      }
+      if (wait.count() == 0) continue;
+      s->timer.expires_after(wait);
+      boost::system::error_code ec;
+      co_await s->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+  }
+
+  std::shared_ptr<shared> shared_;
+};
+
+}  // namespace syncline::testing
