@@ -1,0 +1,118 @@
+// The compile-time checks of a list of blocks. Each check that fails instantiates its
+// diagnostic (one static_assert with a `syncline:` message) and stops the walk, so that exactly
+// one error is printed for one mistake.
+#pragma once
+
+#include <syncline/core/block.hpp>
+#include <syncline/core/detail/flow.hpp>
+#include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/diagnostic.hpp>
+#include <syncline/core/fixed_string.hpp>
+
+#include <cstddef>
+#include <type_traits>
+
+namespace syncline::detail {
+
+// A block's name as a template argument for diagnostics.
+template <class B>
+inline constexpr auto fixed_block_name = fixed_string<block_name<B>().size()>(block_name<B>());
+
+// Where a list of blocks sits: a workflow, or an arm of a composite block at top-level position
+// `Top` whose blocks are labelled "<Prefix>[<position>].<name>".
+template <fixed_string Workflow, std::size_t Top = 0, fixed_string Prefix = "">
+struct site {
+  static constexpr auto workflow = Workflow;
+  static constexpr bool nested = Prefix.size() != 0;
+
+  template <std::size_t Position>
+  static constexpr std::size_t position = nested ? Top : Position;
+
+  template <std::size_t Position, fixed_string Name>
+  static constexpr auto label() {
+    if constexpr (nested)
+      return Prefix + fixed_string("[") + digits_of<Position>() + fixed_string("].") + Name;
+    else
+      return Name;
+  }
+
+  // The site of arm `Arm` of the composite block `Name` at `Position` here.
+  template <std::size_t Position, fixed_string Name, fixed_string Arm>
+  using arm = site<Workflow, position<Position>, label<Position, Name>() + fixed_string(".") + Arm>;
+};
+
+// Blocks with rules of their own (map, filter, branch, ...) say so and provide
+// `template <class Site, std::size_t Position, class In> static consteval bool check()`.
+template <class B>
+concept has_check_hook = requires {
+  requires B::has_own_checks;
+};
+
+template <class Site, std::size_t Position, class B, class In>
+consteval bool check_own_rules() {
+  if constexpr (has_check_hook<B>)
+    return B::template check<Site, Position, In>();
+  else
+    return true;
+}
+
+template <class Site, std::size_t Position, class B, class In>
+consteval bool check_block_alone() {
+  using sig = block_signature<B, In>;
+  constexpr auto name = fixed_block_name<B>;
+  constexpr auto label = Site::template label<Position, name>();
+  constexpr std::size_t pos = Site::template position<Position>;
+  if constexpr (has_static_name<B> && !is_valid_name(name_kind::identifier, name.view())) {
+    return diagnostic::invalid_identifier<"block", name>::value;
+  } else if constexpr (!sig::accepted) {
+    using expected = std::conditional_t<declared_protocol<B>() == protocol::call,
+                                        first_parameter_t<B>, diagnostic::generic_parameter>;
+    using got = std::conditional_t<std::is_void_v<In>, diagnostic::nothing, In>;
+    if constexpr (sig::is_destination)
+      return diagnostic::destination_does_not_accept<Site::workflow, pos, label, expected,
+                                                     got>::value;
+    else
+      return diagnostic::block_does_not_accept<Site::workflow, pos, label, expected, got>::value;
+  } else if constexpr (!sig::fits) {
+    return diagnostic::recover_must_produce_input<Site::workflow, pos, label, In,
+                                                  typename sig::returned_type>::value;
+  } else if constexpr (sig::is_destination && !std::is_void_v<typename sig::output>) {
+    return diagnostic::destination_must_return_void<Site::workflow, pos, label,
+                                                    typename sig::returned_type>::value;
+  } else {
+    return true;
+  }
+}
+
+// Checks blocks [Position, ...) of a list whose first block receives `In`. Blocks with their
+// own rules (map, filter, branch, ...) check themselves first through a `check` hook.
+template <class Site, std::size_t Position, class In, class B, class... Rest>
+consteval bool check_blocks() {
+  if constexpr (!check_own_rules<Site, Position, B, In>()) {
+    return false;
+  } else if constexpr (!check_block_alone<Site, Position, B, In>()) {
+    return false;
+  } else if constexpr (is_destination_v<B> || block_signature<B, In>::is_destination) {
+    if constexpr (sizeof...(Rest) != 0)
+      return diagnostic::destination_not_last<
+          Site::workflow, Site::template position<Position>,
+          Site::template label<Position, fixed_block_name<B>>()>::value;
+    else
+      return true;
+  } else if constexpr (sizeof...(Rest) == 0) {
+    return true;
+  } else {
+    return check_blocks<Site, Position + 1, typename block_signature<B, In>::output, Rest...>();
+  }
+}
+
+// An arm: a (possibly empty) list of blocks.
+template <class Site, class In, class... B>
+consteval bool check_arm_blocks() {
+  if constexpr (sizeof...(B) == 0)
+    return true;
+  else
+    return check_blocks<Site, 1, In, B...>();
+}
+
+}  // namespace syncline::detail

@@ -1,0 +1,219 @@
+// syncline::diagnostic: one class template per compile-time rule. When a rule is broken, the
+// checks instantiate the matching template, and g++ prints its full name — workflow, position,
+// block and the types involved — on the line before the static_assert's message:
+//
+//   In instantiation of 'struct syncline::diagnostic::block_does_not_accept<
+//       syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<10>{"to_contact"},
+//       crm_contact, order_placed>':
+//   error: static assertion failed: syncline: block does not accept the previous block's output
+//
+// Template parameters are named for what they say. Positions count from the trigger (0); a block
+// nested in a branch, route or for_each is named "<outer>.<arm>[<position>].<name>".
+// docs/errors.md lists every message with its cause and fix.
+#pragma once
+
+#include <syncline/core/fixed_string.hpp>
+
+#include <cstddef>
+
+namespace syncline::diagnostic {
+
+namespace detail {
+template <class... T>
+inline constexpr bool always_false = false;
+template <auto... V>
+inline constexpr bool always_false_v = false;
+}  // namespace detail
+
+// Stand-ins used where a diagnostic has no real type to show.
+struct generic_parameter {};            // the block's call operator is a template or overloaded
+struct a_range {};                      // for_each expects any input range
+struct nothing {};                      // the part produces no value (void)
+struct no_app {};                       // the part declares no app
+struct call_operator_must_be_const {};  // the block's operator() is not const
+
+// Rule 1.
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Expected,
+          class Got>
+struct block_does_not_accept {
+  static_assert(detail::always_false<Expected, Got>,
+                "syncline: block does not accept the previous block's output");
+  static constexpr bool value = false;
+};
+
+// Rule 2.
+template <fixed_string Workflow, std::size_t Position, fixed_string Destination, class Expected,
+          class Got>
+struct destination_does_not_accept {
+  static_assert(detail::always_false<Expected, Got>,
+                "syncline: destination does not accept the workflow's output");
+  static constexpr bool value = false;
+};
+
+// Rule 3.
+template <fixed_string Integration, fixed_string Workflow, std::size_t Position, fixed_string Part,
+          class IntegrationApp, class PartApp>
+struct workflow_about_another_app {
+  static_assert(detail::always_false<IntegrationApp, PartApp>,
+                "syncline: workflow in this integration is about another app");
+  static constexpr bool value = false;
+};
+
+// Rule 4.
+template <fixed_string Integration, fixed_string Workflow>
+struct duplicate_workflow_name {
+  static_assert(detail::always_false_v<Integration, Workflow>,
+                "syncline: two workflows of this integration share a name");
+  static constexpr bool value = false;
+};
+
+// Rule 5.
+template <fixed_string Workflow, fixed_string Trigger, class Declared, class Given>
+struct trigger_payload_mismatch {
+  static_assert(detail::always_false<Declared, Given>,
+                "syncline: trigger's payload type is not the type its event is declared to carry");
+  static constexpr bool value = false;
+};
+
+// Rule 6.
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class FirstArmOutput,
+          class OtherArmOutput>
+struct arms_have_no_common_result {
+  static_assert(detail::always_false<FirstArmOutput, OtherArmOutput>,
+                "syncline: branch/route arms cannot produce a common result (one ends in a "
+                "destination, another produces a value)");
+  static constexpr bool value = false;
+};
+
+// Rule 7 (filter, branch, route).
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Input,
+          class Returned>
+struct predicate_must_return_bool {
+  static_assert(detail::always_false<Input, Returned>,
+                "syncline: predicate of filter/branch/route must return bool");
+  static constexpr bool value = false;
+};
+
+// Rule 7 (map).
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Expected,
+          class Got>
+struct map_function_not_callable {
+  static_assert(detail::always_false<Expected, Got>,
+                "syncline: map function is not callable with the input");
+  static constexpr bool value = false;
+};
+
+// Rule 8.
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Output>
+struct unhandled_block_errors {
+  static_assert(detail::always_false<Output>,
+                "syncline: block can fail and nothing handles its errors: the workflow's "
+                "error_policy::handle demands a recover block after it");
+  static constexpr bool value = false;
+};
+
+// Rule 9.
+template <fixed_string Workflow, class FirstPart>
+struct workflow_has_no_trigger {
+  static_assert(detail::always_false<FirstPart>,
+                "syncline: workflow has no trigger: write trigger | blocks | destination");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, std::size_t Position, fixed_string LastPart, class Output>
+struct workflow_has_no_destination {
+  static_assert(detail::always_false<Output>,
+                "syncline: workflow has no destination: its last block must be a destination");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, std::size_t Position, fixed_string Destination>
+struct destination_not_last {
+  static_assert(detail::always_false_v<Workflow, Position>,
+                "syncline: destination must be the last part of its workflow or arm");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, std::size_t Position, fixed_string Destination, class Returned>
+struct destination_must_return_void {
+  static_assert(detail::always_false<Returned>,
+                "syncline: destination must return void, result<void> or "
+                "awaitable<result<void>>");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, std::size_t Depth>
+struct blocks_nested_too_deep {
+  static_assert(detail::always_false_v<Workflow, Depth>,
+                "syncline: branch/route/for_each blocks are nested more than 7 deep");
+  static constexpr bool value = false;
+};
+
+// Rule 10.
+template <fixed_string What, fixed_string Name>
+struct invalid_identifier {
+  static_assert(detail::always_false_v<What, Name>,
+                "syncline: name is not a valid identifier: [a-z][a-z0-9_]*, at most 63 "
+                "characters");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Name>
+struct invalid_event_name {
+  static_assert(detail::always_false_v<Name>,
+                "syncline: event name must be identifiers joined by '.', e.g. \"order.placed\"");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Name>
+struct invalid_topic {
+  static_assert(detail::always_false_v<Name>,
+                "syncline: webhook topic must be segments [a-z][a-z0-9_-]* joined by '/', e.g. "
+                "\"orders/create\"");
+  static constexpr bool value = false;
+};
+
+// Schedules.
+template <fixed_string Name, fixed_string Spec>
+struct invalid_schedule {
+  static_assert(detail::always_false_v<Name, Spec>,
+                "syncline: schedule must be a 5-field cron expression, @hourly, @daily, @weekly, "
+                "@monthly, @yearly or \"@every <n><s|m|h|d>\"");
+  static constexpr bool value = false;
+};
+
+// Integrations.
+template <fixed_string Integration, class NotAnApp>
+struct not_an_app {
+  static_assert(detail::always_false<NotAnApp>,
+                "syncline: an integration's app must be a type with a static constexpr "
+                "std::string_view name");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, std::size_t Index, class NotAWorkflow>
+struct not_a_workflow {
+  static_assert(detail::always_false<NotAWorkflow>,
+                "syncline: integration<...>(...) takes workflows made by "
+                "syncline::workflow<\"name\">(trigger | ... | destination)");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, fixed_string Workflow>
+struct no_such_workflow {
+  static_assert(detail::always_false_v<Integration, Workflow>,
+                "syncline: the integration has no workflow of this name");
+  static constexpr bool value = false;
+};
+
+// Recover blocks.
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Expected,
+          class Returned>
+struct recover_must_produce_input {
+  static_assert(detail::always_false<Expected, Returned>,
+                "syncline: recover handler must take const syncline::error& and return the "
+                "block's input type, std::optional of it, result of it or outcome of it");
+  static constexpr bool value = false;
+};
+
+}  // namespace syncline::diagnostic

@@ -1,0 +1,31 @@
+// The accepted form of core_arms_have_no_common_result.cpp: Rule 6: the arms of a branch must produce a common result.
+#include <syncline/blocks/branch.hpp>
+#include <syncline/blocks/filter.hpp>
+#include <syncline/blocks/map.hpp>
+#include <syncline/core/app_event.hpp>
+#include <syncline/core/workflow.hpp>
+
+#include <string>
+#include <string_view>
+
+struct order_placed {
+  long id;
+  std::string email;
+};
+struct crm_contact {
+  std::string email;
+};
+struct upsert_contact : syncline::destination {
+  static constexpr std::string_view name = "upsert_contact";
+  void operator()(const crm_contact&) const {}
+};
+
+constexpr auto push = syncline::workflow<"push_orders">(
+    syncline::app_event<"order.placed", order_placed>{} |
+    syncline::branch<"has_vip">(
+        [](const order_placed& o) { return o.id > 100; },
+        syncline::map([](const order_placed& o) { return crm_contact{"vip+" + o.email}; }),
+        syncline::map([](const order_placed& o) { return crm_contact{o.email}; })) |
+    upsert_contact{});
+
+int main() {}

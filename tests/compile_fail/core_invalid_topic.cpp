@@ -1,0 +1,23 @@
+// expect: invalid_topic<syncline::fixed_string<14>{"/orders/create"}>.*syncline: webhook topic must be segments
+// Rule 10: webhook topics are slash-separated segments, without a leading slash. Twin: core_invalid_topic_ok.cpp.
+#include <syncline/blocks/to.hpp>
+#include <syncline/core/webhook.hpp>
+#include <syncline/core/workflow.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace shop {
+struct app {
+  static constexpr std::string_view name = "shop";
+};
+struct order {
+  long id;
+};
+}  // namespace shop
+
+constexpr auto pull = syncline::workflow<"pull_orders">(
+    syncline::webhook<shop::app, "/orders/create", shop::order>{} |
+    syncline::to<"save">([](const shop::order&) {}));
+
+int main() {}
