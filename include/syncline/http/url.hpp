@@ -1,0 +1,130 @@
+// An absolute http(s) URL split into what the client needs: where to connect and what to ask.
+#pragma once
+
+#include <syncline/core/result.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace syncline::http {
+
+struct url {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // name or address; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string target;  // origin-form request target: path and query, never empty ("/")
+
+  bool tls() const noexcept { return scheme == "https"; }
+  std::string_view path() const noexcept {
+    std::string_view t = target;
+    return t.substr(0, t.find('?'));
+  }
+  std::string_view query() const noexcept {
+    std::string_view t = target;
+    auto q = t.find('?');
+    return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+  }
+  bool default_port() const noexcept { return port == (tls() ? 443 : 80); }
+  // The Host header value: the port is left out when it is the scheme's default.
+  std::string authority() const {
+    std::string a = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    if (!default_port()) a += ":" + std::to_string(port);
+    return a;
+  }
+  // "https://host:port/path" without the query: query values often carry tokens, so this is
+  // the only form of a URL that error messages and logs may show.
+  std::string redacted() const {
+    std::string s = scheme + "://" + authority();
+    s += path();
+    return s;
+  }
+};
+
+// Accepts "http[s]://host[:port][/path][?query]"; a fragment is dropped. User information
+// ("user:pass@") is refused: credentials belong in headers, where they are never logged.
+inline result<url> parse_url(std::string_view text) {
+  auto fail = [&](std::string_view why) {
+    return make_error(errc::invalid_input, "invalid URL: " + std::string(why));
+  };
+  url u;
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos) return fail("missing scheme (expected http:// or https://)");
+  for (char c : text.substr(0, sep))
+    u.scheme += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (u.scheme != "http" && u.scheme != "https")
+    return fail("unsupported scheme '" + u.scheme + "' (expected http or https)");
+  text.remove_prefix(sep + 3);
+  if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
+  auto end = text.find_first_of("/?");
+  std::string_view authority = text.substr(0, end);
+  std::string_view rest = end == std::string_view::npos ? std::string_view{} : text.substr(end);
+  if (authority.find('@') != std::string_view::npos)
+    return fail("user information in a URL is not accepted; send credentials in a header");
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return fail("unterminated IPv6 address");
+    u.host = std::string(authority.substr(1, close - 1));
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return fail("unexpected text after IPv6 address");
+      port_text = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    u.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (u.host.empty()) return fail("missing host");
+  for (char c : u.host)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\' || c == '%' || c == 0x7f)
+      return fail("invalid character in host");
+  if (port_text.empty()) {
+    u.port = u.tls() ? 443 : 80;
+  } else {
+    unsigned value = 0;
+    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc{} || p != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535)
+      return fail("invalid port");
+    u.port = static_cast<std::uint16_t>(value);
+  }
+  for (char c : rest)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return fail("control character or space in path or query (percent-encode it)");
+  u.target = rest.empty() || rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
+  return u;
+}
+
+// Decodes %XX escapes (and '+' as a space in query strings); nullopt for a broken escape.
+inline std::optional<std::string> percent_decode(std::string_view text,
+                                                 bool plus_is_space = false) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace syncline::http
