@@ -3,6 +3,20 @@
 // so a program pays only for the apps it talks to.
 #pragma once
 
+#include <syncline/blocks/branch.hpp>
+#include <syncline/blocks/filter.hpp>
+#include <syncline/blocks/for_each.hpp>
+#include <syncline/blocks/map.hpp>
+#include <syncline/blocks/recover.hpp>
+#include <syncline/blocks/route.hpp>
+#include <syncline/blocks/tap.hpp>
+#include <syncline/blocks/to.hpp>
+#include <syncline/connectors/data_stream.hpp>
+#include <syncline/connectors/warehouse/bigquery_sink.hpp>
+#include <syncline/connectors/warehouse/postgres_sink.hpp>
+#include <syncline/connectors/warehouse/snowflake_sink.hpp>
+#include <syncline/connectors/warehouse/sqlite_sink.hpp>
+#include <syncline/connectors/warehouse/write_to.hpp>
 #include <syncline/core/app.hpp>
 #include <syncline/core/app_event.hpp>
 #include <syncline/core/delivery.hpp>
@@ -18,30 +32,11 @@
 #include <syncline/core/timestamp.hpp>
 #include <syncline/core/webhook.hpp>
 #include <syncline/core/workflow.hpp>
-
-#include <syncline/blocks/branch.hpp>
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/for_each.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/blocks/recover.hpp>
-#include <syncline/blocks/route.hpp>
-#include <syncline/blocks/tap.hpp>
-#include <syncline/blocks/to.hpp>
-
-#include <syncline/json/decode.hpp>
-#include <syncline/json/encode.hpp>
-#include <syncline/json/parse.hpp>
-
 #include <syncline/http/client.hpp>
 #include <syncline/http/io_threads.hpp>
 #include <syncline/http/server.hpp>
-
+#include <syncline/json/decode.hpp>
+#include <syncline/json/encode.hpp>
+#include <syncline/json/parse.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>
-
-#include <syncline/connectors/data_stream.hpp>
-#include <syncline/connectors/warehouse/bigquery_sink.hpp>
-#include <syncline/connectors/warehouse/postgres_sink.hpp>
-#include <syncline/connectors/warehouse/snowflake_sink.hpp>
-#include <syncline/connectors/warehouse/sqlite_sink.hpp>
-#include <syncline/connectors/warehouse/write_to.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_arms_have_no_common_result.cpp: Rule 6: the arms of a branch must produce a common result.
+// The accepted form of core_arms_have_no_common_result.cpp: Rule 6: the arms of a branch must
+// produce a common result.
 #include <syncline/blocks/branch.hpp>
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>

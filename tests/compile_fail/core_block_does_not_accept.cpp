@@ -1,5 +1,6 @@
 // expect: block_does_not_accept<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<9>{"normalise"}, crm_contact, order_placed>.*syncline: block does not accept the previous block\'s output
-// Rule 1: a block must accept what the previous part produces. Twin: core_block_does_not_accept_ok.cpp.
+// Rule 1: a block must accept what the previous part produces. Twin:
+// core_block_does_not_accept_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_block_does_not_accept.cpp: Rule 1: a block must accept what the previous part produces.
+// The accepted form of core_block_does_not_accept.cpp: Rule 1: a block must accept what the
+// previous part produces.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_blocks_nested_too_deep.cpp: Composite blocks nest at most 7 deep (the idempotency key path has room for that).
+// The accepted form of core_blocks_nested_too_deep.cpp: Composite blocks nest at most 7 deep (the
+// idempotency key path has room for that).
 #include <syncline/blocks/branch.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/to.hpp>

@@ -1,5 +1,6 @@
 // expect: destination_does_not_accept<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<14>{"upsert_contact"}, crm_contact, order_placed>.*syncline: destination does not accept the workflow\'s output
-// Rule 2: the destination must accept the pipeline's output. Twin: core_destination_does_not_accept_ok.cpp.
+// Rule 2: the destination must accept the pipeline's output. Twin:
+// core_destination_does_not_accept_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

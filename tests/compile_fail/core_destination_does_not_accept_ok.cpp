@@ -1,4 +1,5 @@
-// The accepted form of core_destination_does_not_accept.cpp: Rule 2: the destination must accept the pipeline's output.
+// The accepted form of core_destination_does_not_accept.cpp: Rule 2: the destination must accept
+// the pipeline's output.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: destination_must_return_void<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<11>{"create_lead"}, long int>.*syncline: destination must return void, result<void> or awaitable<result<void>>
-// Rule 9: a destination produces nothing; a step that returns a value is an ordinary block. Twin: core_destination_must_return_void_ok.cpp.
+// Rule 9: a destination produces nothing; a step that returns a value is an ordinary block. Twin:
+// core_destination_must_return_void_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_destination_must_return_void.cpp: Rule 9: a destination produces nothing; a step that returns a value is an ordinary block.
+// The accepted form of core_destination_must_return_void.cpp: Rule 9: a destination produces
+// nothing; a step that returns a value is an ordinary block.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

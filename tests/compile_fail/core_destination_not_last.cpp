@@ -1,5 +1,6 @@
 // expect: destination_not_last<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<14>{"upsert_contact"}>.*syncline: destination must be the last part of its workflow or arm
-// Rule 9: a destination ends its workflow; nothing follows it. Twin: core_destination_not_last_ok.cpp.
+// Rule 9: a destination ends its workflow; nothing follows it. Twin:
+// core_destination_not_last_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/tap.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_destination_not_last.cpp: Rule 9: a destination ends its workflow; nothing follows it.
+// The accepted form of core_destination_not_last.cpp: Rule 9: a destination ends its workflow;
+// nothing follows it.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/tap.hpp>

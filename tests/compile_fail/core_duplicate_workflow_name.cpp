@@ -1,5 +1,6 @@
 // expect: duplicate_workflow_name<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}>.*syncline: two workflows of this integration share a name
-// Rule 4: workflow names are unique within an integration (they key runs and routes). Twin: core_duplicate_workflow_name_ok.cpp.
+// Rule 4: workflow names are unique within an integration (they key runs and routes). Twin:
+// core_duplicate_workflow_name_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_duplicate_workflow_name.cpp: Rule 4: workflow names are unique within an integration (they key runs and routes).
+// The accepted form of core_duplicate_workflow_name.cpp: Rule 4: workflow names are unique within
+// an integration (they key runs and routes).
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: invalid_event_name<syncline::fixed_string<12>{"Order Placed"}>.*syncline: event name must be identifiers joined by \'.\'
-// Rule 10: platform event names are identifiers joined by dots. Twin: core_invalid_event_name_ok.cpp.
+// Rule 10: platform event names are identifiers joined by dots. Twin:
+// core_invalid_event_name_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_invalid_event_name.cpp: Rule 10: platform event names are identifiers joined by dots.
+// The accepted form of core_invalid_event_name.cpp: Rule 10: platform event names are identifiers
+// joined by dots.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: invalid_identifier<syncline::fixed_string<8>{"workflow"}, syncline::fixed_string<11>{"Push Orders"}>.*syncline: name is not a valid identifier: \[a-z\]\[a-z0-9_\]\*
-// Rule 10: workflow, integration, app, block, poll and schedule names are lower_snake_case identifiers. Twin: core_invalid_identifier_ok.cpp.
+// Rule 10: workflow, integration, app, block, poll and schedule names are lower_snake_case
+// identifiers. Twin: core_invalid_identifier_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

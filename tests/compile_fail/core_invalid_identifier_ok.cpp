@@ -1,4 +1,5 @@
-// The accepted form of core_invalid_identifier.cpp: Rule 10: workflow, integration, app, block, poll and schedule names are lower_snake_case identifiers.
+// The accepted form of core_invalid_identifier.cpp: Rule 10: workflow, integration, app, block,
+// poll and schedule names are lower_snake_case identifiers.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_invalid_schedule.cpp: A schedule is a valid cron expression or interval (hour 25 never comes).
+// The accepted form of core_invalid_schedule.cpp: A schedule is a valid cron expression or interval
+// (hour 25 never comes).
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/schedule.hpp>
 #include <syncline/core/workflow.hpp>

@@ -1,5 +1,6 @@
 // expect: invalid_topic<syncline::fixed_string<14>{"/orders/create"}>.*syncline: webhook topic must be segments
-// Rule 10: webhook topics are slash-separated segments, without a leading slash. Twin: core_invalid_topic_ok.cpp.
+// Rule 10: webhook topics are slash-separated segments, without a leading slash. Twin:
+// core_invalid_topic_ok.cpp.
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/webhook.hpp>
 #include <syncline/core/workflow.hpp>

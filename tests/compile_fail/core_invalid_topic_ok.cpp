@@ -1,4 +1,5 @@
-// The accepted form of core_invalid_topic.cpp: Rule 10: webhook topics are slash-separated segments, without a leading slash.
+// The accepted form of core_invalid_topic.cpp: Rule 10: webhook topics are slash-separated
+// segments, without a leading slash.
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/webhook.hpp>
 #include <syncline/core/workflow.hpp>

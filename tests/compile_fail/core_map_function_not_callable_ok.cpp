@@ -1,4 +1,5 @@
-// The accepted form of core_map_function_not_callable.cpp: Rule 7: a map function is callable with what the previous part produces.
+// The accepted form of core_map_function_not_callable.cpp: Rule 7: a map function is callable with
+// what the previous part produces.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

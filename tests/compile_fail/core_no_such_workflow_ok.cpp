@@ -1,4 +1,5 @@
-// The accepted form of core_no_such_workflow.cpp: Looking a workflow up by name is checked by the compiler.
+// The accepted form of core_no_such_workflow.cpp: Looking a workflow up by name is checked by the
+// compiler.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

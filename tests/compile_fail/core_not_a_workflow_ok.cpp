@@ -1,4 +1,5 @@
-// The accepted form of core_not_a_workflow.cpp: An integration holds named workflows, not bare pipelines.
+// The accepted form of core_not_a_workflow.cpp: An integration holds named workflows, not bare
+// pipelines.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: not_an_app<syncline::fixed_string<8>{"crm_sync"}, crm::client>.*syncline: an integration\'s app must be a type with a static constexpr std::string_view name
-// An integration's app names itself: `static constexpr std::string_view name`. Twin: core_not_an_app_ok.cpp.
+// An integration's app names itself: `static constexpr std::string_view name`. Twin:
+// core_not_an_app_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_not_an_app.cpp: An integration's app names itself: `static constexpr std::string_view name`.
+// The accepted form of core_not_an_app.cpp: An integration's app names itself: `static constexpr
+// std::string_view name`.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

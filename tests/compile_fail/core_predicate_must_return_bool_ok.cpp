@@ -1,4 +1,5 @@
-// The accepted form of core_predicate_must_return_bool.cpp: Rule 7: a filter predicate returns bool (not a count, not a pointer).
+// The accepted form of core_predicate_must_return_bool.cpp: Rule 7: a filter predicate returns bool
+// (not a count, not a pointer).
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: recover_must_produce_input<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<7>{"unknown"}, crm_contact, .*syncline: recover handler must take const syncline::error& and return the block\'s input type
-// A recover handler makes a value of the type that flows where it stands. Twin: core_recover_must_produce_input_ok.cpp.
+// A recover handler makes a value of the type that flows where it stands. Twin:
+// core_recover_must_produce_input_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/recover.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_recover_must_produce_input.cpp: A recover handler makes a value of the type that flows where it stands.
+// The accepted form of core_recover_must_produce_input.cpp: A recover handler makes a value of the
+// type that flows where it stands.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/recover.hpp>

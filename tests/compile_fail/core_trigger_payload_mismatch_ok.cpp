@@ -1,4 +1,5 @@
-// The accepted form of core_trigger_payload_mismatch.cpp: Rule 5: a trigger carries the payload its event is declared to carry.
+// The accepted form of core_trigger_payload_mismatch.cpp: Rule 5: a trigger carries the payload its
+// event is declared to carry.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,5 +1,6 @@
 // expect: unhandled_block_errors<syncline::fixed_string<14>{"nightly_export"}, 1, syncline::fixed_string<14>{"lookup_contact"}, crm_contact>.*syncline: block can fail and nothing handles its errors
-// Rule 8: under error_policy::handle, every block that can fail (but the destination) has a recover block after it. Twin: core_unhandled_block_errors_ok.cpp.
+// Rule 8: under error_policy::handle, every block that can fail (but the destination) has a recover
+// block after it. Twin: core_unhandled_block_errors_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/recover.hpp>

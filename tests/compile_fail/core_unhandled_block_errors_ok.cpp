@@ -1,4 +1,5 @@
-// The accepted form of core_unhandled_block_errors.cpp: Rule 8: under error_policy::handle, every block that can fail (but the destination) has a recover block after it.
+// The accepted form of core_unhandled_block_errors.cpp: Rule 8: under error_policy::handle, every
+// block that can fail (but the destination) has a recover block after it.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/recover.hpp>

@@ -1,5 +1,6 @@
 // expect: workflow_about_another_app<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<8>{"invoices"}, 1, syncline::fixed_string<14>{"create_invoice"}, crm::app, billing::app>.*syncline: workflow in this integration is about another app
-// Rule 3: every workflow of an integration is about its app (or your platform). Twin: core_workflow_about_another_app_ok.cpp.
+// Rule 3: every workflow of an integration is about its app (or your platform). Twin:
+// core_workflow_about_another_app_ok.cpp.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

@@ -1,4 +1,5 @@
-// The accepted form of core_workflow_about_another_app.cpp: Rule 3: every workflow of an integration is about its app (or your platform).
+// The accepted form of core_workflow_about_another_app.cpp: Rule 3: every workflow of an
+// integration is about its app (or your platform).
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

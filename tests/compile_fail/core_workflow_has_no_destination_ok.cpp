@@ -1,4 +1,5 @@
-// The accepted form of core_workflow_has_no_destination.cpp: Rule 9: a workflow ends in a destination.
+// The accepted form of core_workflow_has_no_destination.cpp: Rule 9: a workflow ends in a
+// destination.
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/core/app_event.hpp>

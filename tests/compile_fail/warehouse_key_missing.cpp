@@ -14,6 +14,7 @@ struct order_row {
 BOOST_DESCRIBE_STRUCT(order_row, (), (id, name))
 
 // "order_id" is not a member of order_row (its key member is "id").
-using orders = syncline::warehouse::table<order_row, "orders", syncline::warehouse::key<"order_id">>;
+using orders =
+    syncline::warehouse::table<order_row, "orders", syncline::warehouse::key<"order_id">>;
 
 int main() { return orders::stage(order_row{}, "run-key").has_value() ? 0 : 1; }

@@ -11,8 +11,8 @@ using namespace syncline::http;
 namespace {
 // An independent reference: the openssl command line, as Shopify's docs suggest.
 std::string openssl_hmac_base64(const std::string& key, const std::string& body) {
-  std::string cmd = "printf '%s' '" + body + "' | openssl dgst -sha256 -hmac '" + key +
-                    "' -binary | base64";
+  std::string cmd =
+      "printf '%s' '" + body + "' | openssl dgst -sha256 -hmac '" + key + "' -binary | base64";
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   REQUIRE(p);
   char buf[256] = {};

@@ -33,10 +33,11 @@ struct delivery_identity {
 // The payload the run decodes is the body itself.
 template <class T>
 concept verifiable_webhook =
-    trigger<T> && T::kind == trigger_kind::webhook &&
-    requires(const inbound_delivery& d, const typename T::app_type::credentials& creds) {
-      { T::identify(d) } -> std::same_as<result<delivery_identity>>;
-      { T::verify(d, creds) } -> std::same_as<result<void>>;
-    };
+    trigger<T> &&
+    T::kind == trigger_kind::webhook&& requires(const inbound_delivery& d,
+                                                const typename T::app_type::credentials& creds) {
+  { T::identify(d) } -> std::same_as<result<delivery_identity>>;
+  { T::verify(d, creds) } -> std::same_as<result<void>>;
+};
 
 }  // namespace syncline

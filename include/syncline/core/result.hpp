@@ -79,6 +79,18 @@ inline error make_error(errc c, std::string message, int status = 0) {
 }
 
 template <class T>
+class result;
+
+namespace detail {
+// What a result<T> may be built from as a value: anything T is constructible from, except a
+// result itself (copy/move) or an error (the error constructor).
+template <class U, class T>
+concept value_source =
+    std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, result<T>> &&
+    !std::is_same_v<std::remove_cvref_t<U>, error>;
+}  // namespace detail
+
+template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_same_v<std::remove_cvref_t<T>, ::syncline::error>,
                 "syncline: result<error> is ambiguous; a result already carries an error");
@@ -87,27 +99,40 @@ class [[nodiscard]] result {
  public:
   using value_type = T;
 
-  template <class U = T>
-    requires std::is_constructible_v<T, U&&> &&
-             (!std::is_same_v<std::remove_cvref_t<U>, result>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, ::syncline::error>)
+  template <detail::value_source<T> U = T>
   result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
-  result(::syncline::error e) : v_(std::in_place_index<1>, std::move(e)) {}     // NOLINT: implicit by design
+  result(::syncline::error e)
+      : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT: implicit by design
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const ::syncline::error& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  ::syncline::error&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+  const ::syncline::error& error() const& {
+    assert(!has_value());
+    return std::get<1>(v_);
+  }
+  ::syncline::error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(v_));
+  }
 
   friend bool operator==(const result&, const result&) = default;
 
@@ -126,8 +151,14 @@ class [[nodiscard]] result<void> {
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
   void value() const { assert(ok_); }
-  const ::syncline::error& error() const& { assert(!ok_); return e_; }
-  ::syncline::error&& error() && { assert(!ok_); return std::move(e_); }
+  const ::syncline::error& error() const& {
+    assert(!ok_);
+    return e_;
+  }
+  ::syncline::error&& error() && {
+    assert(!ok_);
+    return std::move(e_);
+  }
 
  private:
   ::syncline::error e_{};

@@ -2,11 +2,10 @@
 // signatures, the data-stream signature and the emulator's signing. One copy, on OpenSSL 3.
 #pragma once
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdint>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <optional>
 #include <stdexcept>
 #include <string>

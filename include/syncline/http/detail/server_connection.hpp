@@ -33,6 +33,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -412,9 +413,10 @@ struct server_state : std::enable_shared_from_this<server_state> {
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
       boost::system::error_code ignored;
       stream.shutdown(tcp::socket::shutdown_send, ignored);
-      // Lingering close: read and drop what the peer still sends, for a short while.
+      // Lingering close: read and drop what the peer still sends, for a short while. The sink
+      // lives in this coroutine's frame, not in shared storage that other reads could share.
       c.arm(std::chrono::milliseconds(500));
-      static thread_local char sink[4096];
+      std::array<char, 4096> sink;
       std::size_t drained = 0;
       while (drained < (1u << 20)) {
         auto [rec, rn] = co_await stream.async_read_some(net::buffer(sink), use_nothrow);
