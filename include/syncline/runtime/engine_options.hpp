@@ -1,0 +1,93 @@
+// How an engine runs: threads, database, HTTP listener, concurrency, leases, retries, retention,
+// schedules, logging. Every member has a default, so a call site names only what it changes:
+//
+//   syncline::engine eng({.threads = 2, .database = "syncline.db", .listen = {"127.0.0.1", 0}});
+#pragma once
+
+#include <syncline/core/secret.hpp>
+#include <syncline/http/client_options.hpp>
+#include <syncline/http/server_options.hpp>
+#include <syncline/runtime/log.hpp>
+#include <syncline/runtime/retry_policy.hpp>
+#include <syncline/runtime/schedule_ticks.hpp>
+#include <syncline/store/group_commit.hpp>
+#include <syncline/store/sqlite_store.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace syncline {
+
+// Where the engine's HTTP server listens (webhooks, app events, /metrics, /healthz). An empty
+// address runs no server: triggers then come only from emit(), polls, schedules and manual runs.
+struct listen_address {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port (engine::port() tells which)
+};
+
+struct engine_options {
+  // Threads running the io_context: HTTP server, run coroutines, polls and schedules. Store
+  // calls of the executor run on one more thread of their own, so an fsync never stalls HTTP.
+  std::size_t threads = 2;
+  std::filesystem::path database = "syncline.db";
+  listen_address listen{};
+
+  // --- executor -------------------------------------------------------------------------------
+  // Runs executed at once (each a coroutine; blocks that wait on I/O do not hold a thread).
+  std::size_t workers = 16;
+  // Most runs leased by one claim (one store transaction).
+  std::size_t claim_batch = 32;
+  // A claimed run is leased for this long and renewed every third of it while it runs; after a
+  // crash, the run is claimed again once its lease expired.
+  std::chrono::milliseconds lease{30'000};
+  // An idle executor looks for due runs at least this often, even when nothing rang: runs queued
+  // by another process on the same database, retries whose time came, expired leases.
+  std::chrono::milliseconds idle_poll{1'000};
+  // The policy of blocks that declare none (a block's `static constexpr retry_policy retry`).
+  retry_policy retry{};
+  // stop(): how long in-flight runs may take to finish before they are abandoned (their leases
+  // then expire and a later engine runs them again).
+  std::chrono::milliseconds stop_timeout{10'000};
+
+  // --- durability and backpressure ------------------------------------------------------------
+  // The store: dedupe_window, echo_window, max_unfinished_runs (the backpressure bound: past
+  // it, webhooks get 503 + Retry-After and emit() answers errc::unavailable), clock, fsync levels.
+  store::sqlite_options store{};
+  // Grouped commits of incoming events: max_batch per transaction, max_pending waiting at once.
+  store::group_commit_options commit{};
+  // The Retry-After (seconds) of a 503 sent when the queue is full.
+  std::chrono::seconds retry_after{5};
+
+  // --- retention ------------------------------------------------------------------------------
+  // Finished runs (and their block events) are kept this long; expired dedupe keys and echo
+  // records are removed by the same periodic prune.
+  std::chrono::system_clock::duration keep_finished = std::chrono::hours(24 * 7);
+  std::chrono::milliseconds prune_interval{10 * 60 * 1000};
+
+  // --- schedules and polls --------------------------------------------------------------------
+  missed_ticks missed = missed_ticks::run_once;
+  std::size_t max_missed_ticks = 1000;  // bound of missed_ticks::run_all
+  // A tick at most this late counts as on time (missed_ticks::skip still runs it).
+  std::chrono::milliseconds tick_grace{30'000};
+  // Pages one poll may fetch in a row (page.more) before it waits for its next tick.
+  std::size_t max_pages_per_poll = 100;
+
+  // --- app events over HTTP -------------------------------------------------------------------
+  // POST /events/{event} is served only when set: requests are signed like the data stream
+  // (X-Syncline-Timestamp, X-Syncline-Signature: v1=hex HMAC-SHA256 of timestamp + "." + body).
+  secret event_signing_secret{};
+  std::chrono::seconds event_tolerance{300};
+
+  // --- HTTP -----------------------------------------------------------------------------------
+  http::server_options server{};
+  http::client_options client{};  // the client handed to runs (ctx.service<http::client>())
+
+  // --- logging --------------------------------------------------------------------------------
+  log_level level = log_level::info;
+  log_sink log{};  // empty: one line per event on stderr
+};
+
+}  // namespace syncline
