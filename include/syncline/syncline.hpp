@@ -1,9 +1,10 @@
-// The umbrella header: the DSL, the standard blocks, typed JSON, HTTP, the store and the
-// generic destinations. App connectors have their own umbrellas (syncline/connectors/shopify.hpp)
-// so a program pays only for the apps it talks to.
+// The umbrella header: the DSL, the standard blocks, typed JSON, HTTP, the engine, the store
+// and the generic destinations. App connectors have their own umbrellas
+// (syncline/connectors/shopify.hpp) so a program pays only for the apps it talks to.
 #pragma once
 
 #include <syncline/blocks/branch.hpp>
+#include <syncline/blocks/echo_guard.hpp>
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/for_each.hpp>
 #include <syncline/blocks/map.hpp>
@@ -38,5 +39,6 @@
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/json/parse.hpp>
+#include <syncline/runtime/engine.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>
