@@ -1,0 +1,63 @@
+// shopify::connector: what the Shopify actions share across runs — one pacer per shop, and how
+// calls are made (timeouts, attempts). Provide one to the engine (or to a run_context) next to
+// the HTTP client; each shop gets its own buckets, so one tenant's traffic never slows another.
+//
+//   syncline::shopify::connector shopify;
+//   eng.provide(shopify);
+#pragma once
+
+#include <syncline/connectors/shopify/app.hpp>
+#include <syncline/connectors/shopify/pacer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace syncline::shopify {
+
+struct connector_options {
+  // One attempt of one call, connect to last byte. A create whose answer does not come in time
+  // is looked up by its source_identifier before it is sent again.
+  std::chrono::milliseconds request_timeout{30'000};
+  // Attempts of one action (creates, reads, lookups after a lost answer together). 429s and
+  // THROTTLED answers are waited out and do not count: pacing makes them rare, and Shopify says
+  // when to come back.
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{200};  // after a 5xx or a lost answer; doubles
+  std::chrono::milliseconds max_backoff{10'000};
+  // A run of 429s/THROTTLED answers longer than this ends the action with errc::rate_limited.
+  int max_throttled_waits = 20;
+  double headroom = 0.05;
+  // REST has no search by source_identifier: after a lost answer, the orders created this long
+  // before are scanned for it (GraphQL searches directly).
+  std::chrono::hours rest_lookup_window{
+      24};  // the share of each rate bucket left unused (see pacer)
+};
+
+class connector {
+ public:
+  explicit connector(connector_options options = {}) : options_(options) {}
+  connector(const connector&) = delete;
+  connector& operator=(const connector&) = delete;
+
+  const connector_options& options() const noexcept { return options_; }
+
+  // The pacer of the shop these credentials are for, made from their plan on first use. It
+  // lives as long as the connector.
+  pacer& pacer_for(const credentials& c) {
+    const std::string shop = c.tenant_key();
+    std::lock_guard lock(m_);
+    auto& p = pacers_[shop];
+    if (!p) p = std::make_unique<pacer>(c.plan, options_.headroom);
+    return *p;
+  }
+
+ private:
+  connector_options options_;
+  std::mutex m_;
+  std::map<std::string, std::unique_ptr<pacer>> pacers_;
+};
+
+}  // namespace syncline::shopify
