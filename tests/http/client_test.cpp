@@ -185,7 +185,7 @@ struct closing_server {
 
   net::awaitable<void> accept() {
     for (;;) {
-      auto [ec, s] = co_await acceptor.async_accept(detail::use_nothrow);
+      auto [ec, s] = co_await acceptor.async_accept(http::detail::use_nothrow);
       if (ec) co_return;
       ++connections;
       net::co_spawn(acceptor.get_executor(), serve(std::move(s)), net::detached);
@@ -195,12 +195,12 @@ struct closing_server {
     namespace bhttp = boost::beast::http;
     boost::beast::flat_buffer buf;
     request req;
-    auto [ec, n] = co_await bhttp::async_read(s, buf, req, detail::use_nothrow);
+    auto [ec, n] = co_await bhttp::async_read(s, buf, req, http::detail::use_nothrow);
     if (ec) co_return;
     auto res = make_response(200, "first", "text/plain");
-    co_await bhttp::async_write(s, res, detail::use_nothrow);
+    co_await bhttp::async_write(s, res, http::detail::use_nothrow);
     request next;
-    co_await bhttp::async_read(s, buf, next, detail::use_nothrow);
+    co_await bhttp::async_read(s, buf, next, http::detail::use_nothrow);
     boost::system::error_code ignored;
     s.close(ignored);
   }

@@ -265,6 +265,7 @@ class client {
 
   struct exchange_result {
     boost::system::error_code ec;
+    bool expired = false;   // the deadline passed (the pool shut the connection down)
     bool writing = false;   // failed while sending the request
     bool got_some = false;  // any byte of an answer arrived
     std::optional<response> answer;
@@ -274,11 +275,13 @@ class client {
   template <class Stream>
   static boost::asio::awaitable<exchange_result> exchange(Stream& stream,
                                                           detail::pooled_connection& conn,
-                                                          const call& c, std::size_t max_header,
+                                                          detail::host_pool& pool, const call& c,
+                                                          std::size_t max_header,
                                                           clock::time_point deadline) {
     namespace bhttp = boost::beast::http;
     exchange_result out;
-    conn.tcp().expires_at(deadline);
+    conn.tcp().expires_never();  // the pool's deadline watch bounds this exchange
+    auto watch = pool.watch(conn.tcp().socket().native_handle(), deadline, out.expired);
     auto [wec, wn] = co_await bhttp::async_write(stream, c.req, detail::use_nothrow);
     (void)wn;
     if (wec) {
@@ -292,7 +295,6 @@ class client {
           static_cast<std::uint32_t>(std::min<std::size_t>(max_header, UINT32_MAX)));
       parser.body_limit(c.max_body);
       if (c.req.method() == verb::head) parser.skip(true);  // the answer has no body to read
-      conn.tcp().expires_at(deadline);
       auto [rec, rn] = co_await bhttp::async_read(stream, conn.buffer, parser, detail::use_nothrow);
       (void)rn;
       if (rec) {
@@ -305,7 +307,6 @@ class client {
       if (status >= 100 && status < 200 && status != 101) continue;
       out.reusable = parser.keep_alive() && !parser.need_eof();
       out.answer.emplace(parser.release());
-      conn.tcp().expires_never();
       co_return out;
     }
   }
@@ -314,7 +315,7 @@ class client {
                                                      std::chrono::milliseconds timeout) {
     namespace bhttp = boost::beast::http;
     const auto& ec = x.ec;
-    if (ec == boost::beast::error::timeout)
+    if (x.expired || ec == boost::beast::error::timeout)
       return make_error(errc::timeout, c.label + ": no complete response within " + ms(timeout));
     if (ec == bhttp::error::body_limit)
       return make_error(errc::body_too_large, c.label + ": response body is larger than the " +
@@ -374,9 +375,10 @@ class client {
       // Not a ?: with two co_awaits: g++ 12 miscompiles co_await inside a conditional operator.
       exchange_result x;
       if (conn.tls)
-        x = co_await exchange(*conn.tls, conn, c, st->options.max_response_header, deadline);
+        x = co_await exchange(*conn.tls, conn, *pool, c, st->options.max_response_header, deadline);
       else
-        x = co_await exchange(*conn.plain, conn, c, st->options.max_response_header, deadline);
+        x = co_await exchange(*conn.plain, conn, *pool, c, st->options.max_response_header,
+                              deadline);
       if (x.answer) {
         // Bytes after the answer would be read as the next one: such a connection is not kept.
         if (x.reusable && conn.buffer.size() == 0) lease->keep();
@@ -385,7 +387,7 @@ class client {
       }
       const bool reused = lease->reused();
       *lease = detail::pool_lease{};  // closes the connection and frees its slot
-      if (reused && replaced == 0 && !x.got_some && is_dead_connection(x.ec) &&
+      if (reused && replaced == 0 && !x.expired && !x.got_some && is_dead_connection(x.ec) &&
           (x.writing || is_idempotent(c.req.method()) || c.options.retry_unsafe)) {
         ++st->stats.stale_retries;
         st->log(c.label + ": pooled connection was closed by the server; retrying on a new one");

@@ -29,18 +29,20 @@ struct client_options {
   std::function<void(std::string_view)> log;
 };
 
+// Every member has a default initialiser, so that `{.retry_unsafe = true}` compiles under
+// -Wmissing-field-initializers.
 struct request_options {
-  std::optional<std::chrono::milliseconds> timeout;          // instead of request_timeout
-  std::optional<std::chrono::milliseconds> connect_timeout;  // instead of connect_timeout
-  std::optional<retry_policy> retry;                         // instead of the client's policy
+  std::optional<std::chrono::milliseconds> timeout{};          // instead of request_timeout
+  std::optional<std::chrono::milliseconds> connect_timeout{};  // instead of connect_timeout
+  std::optional<retry_policy> retry{};                         // instead of the client's policy
   // POST and PATCH are not retried after they may have reached the server, unless the caller
   // says a repeat is harmless (the request carries an idempotency key, or the server dedupes).
   bool retry_unsafe = false;
   // When set, every attempt first waits for room in this bucket, and a 429's Retry-After
   // pauses it, so the other calls sharing it slow down too.
   rate_limiter* limiter = nullptr;
-  double cost = 1;                               // what one attempt costs in `limiter`'s units
-  std::optional<std::size_t> max_response_body;  // instead of the client's limit
+  double cost = 1;                                 // what one attempt costs in `limiter`'s units
+  std::optional<std::size_t> max_response_body{};  // instead of the client's limit
 };
 
 }  // namespace syncline::http

@@ -4,8 +4,11 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,14 +18,42 @@ namespace syncline::http {
 
 using sha256_digest = std::array<unsigned char, 32>;
 
+namespace detail {
+struct mac_ctx_free {
+  void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
+};
+using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_free>;
+
+// An HMAC context with SHA-256 already chosen, one per thread. Fetching the algorithms costs
+// more than hashing a 1 KB webhook (EVP_Q_mac fetches them on every call); duplicating a ready
+// context does not. Per thread, because OpenSSL contexts are not shared between threads.
+inline EVP_MAC_CTX* hmac_sha256_prototype() {
+  thread_local mac_ctx_ptr proto = []() -> mac_ctx_ptr {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!mac) return nullptr;
+    mac_ctx_ptr ctx(EVP_MAC_CTX_new(mac));
+    EVP_MAC_free(mac);  // the context keeps its own reference
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!ctx || !EVP_MAC_CTX_set_params(ctx.get(), params)) return nullptr;
+    return ctx;
+  }();
+  return proto.get();
+}
+}  // namespace detail
+
 inline sha256_digest hmac_sha256(std::string_view key, std::string_view message) {
   sha256_digest out{};
   std::size_t len = 0;
-  // EVP_Q_mac is OpenSSL 3's one-shot MAC; the older HMAC() is deprecated there.
-  if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
-                 reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(),
-                 out.size(), &len) ||
-      len != out.size()) {
+  EVP_MAC_CTX* proto = detail::hmac_sha256_prototype();
+  detail::mac_ctx_ptr ctx(proto ? EVP_MAC_CTX_dup(proto) : nullptr);
+  if (!ctx ||
+      !EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                    nullptr) ||
+      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()),
+                      message.size()) ||
+      !EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) || len != out.size()) {
     throw std::runtime_error("syncline: HMAC-SHA256 failed in OpenSSL");
   }
   return out;

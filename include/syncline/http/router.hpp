@@ -72,11 +72,10 @@ class router {
       m.result = outcome::bad_path;
       return m;
     }
-    auto segments = split(path);
     bool path_known = false;
     for (const auto& r : routes_) {
       std::vector<std::pair<std::string, std::string>> params;
-      switch (try_match(r, path, segments, params)) {
+      switch (try_match(r, path, params)) {
         case fit::no: continue;
         case fit::bad_escape: m.result = outcome::bad_path; return m;
         case fit::yes: break;
@@ -127,32 +126,38 @@ class router {
     return out;
   }
 
+  // Walks the pattern and the path together, without splitting the path into a container:
+  // this runs for every request.
   static fit try_match(const route& r, std::string_view path,
-                       const std::vector<std::string_view>& segments,
                        std::vector<std::pair<std::string, std::string>>& params) {
-    std::size_t i = 0;
-    for (; i < r.segments.size(); ++i) {
-      const segment& s = r.segments[i];
+    std::string_view rest = path.substr(1);
+    bool more = true;  // a path has at least one (possibly empty) segment
+    for (const segment& s : r.segments) {
+      if (!more) return fit::no;
+      const auto slash = rest.find('/');
+      const std::string_view seg = rest.substr(0, slash);
       if (s.kind == segment::rest) {
-        if (i >= segments.size() || segments[i].empty()) return fit::no;
-        // The rest of the path starts where segment i starts inside `path`.
-        auto offset = static_cast<std::size_t>(segments[i].data() - path.data());
-        auto value = percent_decode(path.substr(offset));
+        if (seg.empty()) return fit::no;
+        auto value = percent_decode(rest);
         if (!value) return fit::bad_escape;
         params.emplace_back(s.text, std::move(*value));
         return fit::yes;
       }
-      if (i >= segments.size()) return fit::no;
       if (s.kind == segment::literal) {
-        if (segments[i] != s.text) return fit::no;
+        if (seg != s.text) return fit::no;
       } else {
-        if (segments[i].empty()) return fit::no;
-        auto value = percent_decode(segments[i]);
+        if (seg.empty()) return fit::no;
+        auto value = percent_decode(seg);
         if (!value) return fit::bad_escape;
         params.emplace_back(s.text, std::move(*value));
       }
+      if (slash == std::string_view::npos) {
+        more = false;
+      } else {
+        rest.remove_prefix(slash + 1);
+      }
     }
-    return i == segments.size() ? fit::yes : fit::no;
+    return more ? fit::no : fit::yes;
   }
 
   std::vector<route> routes_;

@@ -13,7 +13,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/system/error_code.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -94,6 +96,12 @@ class pool_lease {
 };
 
 class host_pool : public std::enable_shared_from_this<host_pool> {
+  struct watched {
+    pool_clock::time_point deadline;
+    int fd;         // -1 once shut down
+    bool* expired;  // owned by the request, which unwatches before it goes
+  };
+
  public:
   host_pool(boost::asio::any_io_executor ex, std::size_t max_connections,
             std::chrono::milliseconds idle_timeout)
@@ -149,6 +157,34 @@ class host_pool : public std::enable_shared_from_this<host_pool> {
     notify_one();
   }
 
+  // Deadlines of requests in flight. Beast's per-operation stream timers cost a timer update
+  // (a syscall and often a reactor wake-up) at the start and end of every read and write;
+  // here one timer per pool serves every request in flight and is moved only when a deadline
+  // earlier than its expiry arrives, which with one timeout for all calls is rare. On expiry
+  // the socket is shut down, which ends the pending operation; `expired` tells the request why.
+  class deadline_watch {
+   public:
+    deadline_watch() = default;
+    deadline_watch(std::shared_ptr<host_pool> p, std::list<watched>::iterator it)
+        : pool_(std::move(p)), it_(it) {}
+    deadline_watch(deadline_watch&& o) noexcept : pool_(std::move(o.pool_)), it_(o.it_) {}
+    deadline_watch& operator=(deadline_watch&&) = delete;
+    ~deadline_watch() {
+      if (pool_) pool_->unwatch(it_);
+    }
+
+   private:
+    std::shared_ptr<host_pool> pool_;  // shared: coroutine frames may be destroyed in any order
+    std::list<watched>::iterator it_;
+  };
+
+  // Watches `fd` until the returned guard is destroyed (on the pool's strand, like all else).
+  deadline_watch watch(int fd, pool_clock::time_point deadline, bool& expired) {
+    auto it = watched_.insert(watched_.end(), watched{deadline, fd, &expired});
+    if (!timer_armed_ || deadline < deadline_timer_.expiry()) arm(deadline);
+    return deadline_watch(shared_from_this(), it);
+  }
+
   std::size_t open() const noexcept { return open_; }
   std::size_t idle() const noexcept { return idle_.size(); }
   std::size_t stale_dropped() const noexcept { return stale_dropped_; }
@@ -160,6 +196,41 @@ class host_pool : public std::enable_shared_from_this<host_pool> {
     boost::asio::steady_timer timer;
     bool notified = false;
   };
+
+  void unwatch(std::list<watched>::iterator it) {
+    watched_.erase(it);
+    // Nothing in flight: no timer may outlive the work (io_context::run() must be able to end).
+    if (watched_.empty() && timer_armed_) {
+      timer_armed_ = false;
+      deadline_timer_.cancel();
+    }
+  }
+
+  void arm(pool_clock::time_point t) {
+    timer_armed_ = true;
+    deadline_timer_.expires_at(t);  // a wait already pending ends with operation_aborted
+    deadline_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto p = w.lock()) p->on_deadline();
+    });
+  }
+
+  void on_deadline() {
+    timer_armed_ = false;
+    const auto now = pool_clock::now();
+    auto next = pool_clock::time_point::max();
+    for (auto& w : watched_) {
+      if (w.fd < 0) continue;
+      if (w.deadline <= now) {
+        *w.expired = true;
+        ::shutdown(w.fd, SHUT_RDWR);
+        w.fd = -1;
+      } else {
+        next = std::min(next, w.deadline);
+      }
+    }
+    if (next != pool_clock::time_point::max()) arm(next);
+  }
 
   void give_back(std::unique_ptr<pooled_connection> c, bool keep) {
     if (keep && c) {
@@ -205,6 +276,9 @@ class host_pool : public std::enable_shared_from_this<host_pool> {
   std::size_t stale_dropped_ = 0;
   std::deque<std::unique_ptr<pooled_connection>> idle_;  // oldest first
   std::list<std::shared_ptr<waiter>> waiters_;
+  std::list<watched> watched_;
+  boost::asio::steady_timer deadline_timer_{strand_};
+  bool timer_armed_ = false;
   std::minstd_rand rng_;
 };
 

@@ -57,12 +57,13 @@ using clock = std::chrono::steady_clock;
 // One connection's deadline and what the reaper needs to enforce it.
 //
 // Connections run without a strand: a connection is one coroutine, so its own steps never
-// overlap, and a strand would cost about a fifth of a small request's CPU time. Timeouts are
-// enforced by one reaper per server that wakes a few times per shortest timeout and shuts down
-// the socket of each connection whose deadline has passed: shutdown(2) on the descriptor is safe
-// from any thread (unlike touching the socket object), makes the pending read end, and in a read
-// phase leaves the connection able to send its 408. `fd` is guarded by `m` so the reaper never
-// shuts down a descriptor number the connection has already closed and the kernel reused.
+// overlap, and a strand per connection cost about a quarter of a small request's CPU time
+// (docs/perf/http.md). Timeouts are enforced by one reaper per server that wakes a few times per
+// shortest timeout and shuts down the socket of each connection whose deadline has passed:
+// shutdown(2) on the descriptor is safe from any thread (unlike touching the socket object), makes
+// the pending read end, and in a read phase leaves the connection able to send its 408. `fd` is
+// guarded by `m` so the reaper never shuts down a descriptor number the connection has already
+// closed and the kernel reused.
 struct connection_state {
   using rep = clock::rep;
   static constexpr rep never = std::numeric_limits<rep>::max();
@@ -329,8 +330,14 @@ struct server_state : std::enable_shared_from_this<server_state> {
       parser.header_limit(static_cast<std::uint32_t>(o.max_header_bytes));
       parser.body_limit(o.max_body_bytes);
       c.arm(o.header_timeout);
-      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
-      (void)hn;
+      // A webhook usually arrives whole in the first read: parse it from the buffer at once,
+      // and start (costlier) asynchronous reads only for what is still missing.
+      auto hec = parse_buffered(parser, buffer, true);
+      if (!hec && !parser.is_header_done()) {
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
+        (void)n;
+        hec = ec;
+      }
       if (hec) {
         co_await fail(stream, c, hec, "request header");
         co_return;
@@ -353,8 +360,12 @@ struct server_state : std::enable_shared_from_this<server_state> {
       }
       if (!parser.is_done()) {
         c.arm(o.body_timeout);
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
-        (void)bn;
+        auto bec = parse_buffered(parser, buffer, false);
+        if (!bec && !parser.is_done()) {
+          auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
+          (void)n;
+          bec = ec;
+        }
         if (bec) {
           co_await fail(stream, c, bec, "request body");
           co_return;
@@ -363,7 +374,26 @@ struct server_state : std::enable_shared_from_this<server_state> {
 
       c.disarm();  // the handler's time is its own business
       request req = parser.release();
-      response res = co_await dispatch(req, remote);
+      // Routing and the handler call are inline: one coroutine frame fewer per request.
+      std::string_view target = req.target();
+      const auto q = target.find('?');
+      const std::string_view path = target.substr(0, q);
+      auto m = routes.find(req.method(), path);
+      response res;
+      if (m.result != router::outcome::matched) {
+        res = route_failure(m);
+      } else {
+        incoming in{req, path,
+                    q == std::string_view::npos ? std::string_view{} : target.substr(q + 1),
+                    std::move(m.params), remote};
+        std::exception_ptr failure;
+        try {
+          res = co_await (*m.target)(in);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        if (failure) res = handler_failure(failure, req.method(), path);
+      }
       const bool keep = req.keep_alive() && res.keep_alive() && !stopping;
       res.version(req.version() == 10 ? 10 : 11);
       res.keep_alive(keep);
@@ -426,43 +456,45 @@ struct server_state : std::enable_shared_from_this<server_state> {
     }
   }
 
-  net::awaitable<response> dispatch(const request& req, const tcp::endpoint& remote) {
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    std::string_view path = target.substr(0, q);
-    std::string_view query =
-        q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    auto m = routes.find(req.method(), path);
+  // Feeds what is already buffered to the parser (up to the end of the header when
+  // `header_only`). need_more is not an error: the caller reads on.
+  template <class Parser>
+  static boost::system::error_code parse_buffered(Parser& parser, boost::beast::flat_buffer& buffer,
+                                                  bool header_only) {
+    namespace bhttp = boost::beast::http;
+    boost::system::error_code ec;
+    while (buffer.size() > 0 && !(header_only ? parser.is_header_done() : parser.is_done())) {
+      const auto n = parser.put(buffer.data(), ec);
+      buffer.consume(n);
+      if (ec == bhttp::error::need_more) return {};
+      if (ec || n == 0) break;
+    }
+    return ec;
+  }
+
+  static response route_failure(const router::match& m) {
     switch (m.result) {
-      case router::outcome::bad_path: co_return error_response(400, "malformed request target");
-      case router::outcome::not_found: {
-        auto res = make_response(404, "{\"error\":\"no route for this path\"}");
-        co_return res;
-      }
+      case router::outcome::bad_path: return error_response(400, "malformed request target");
       case router::outcome::method_not_allowed: {
         auto res = make_response(405, "{\"error\":\"method not allowed on this path\"}");
         res.set(field::allow, m.allow);
-        co_return res;
+        return res;
       }
-      case router::outcome::matched: break;
+      default: return make_response(404, "{\"error\":\"no route for this path\"}");
     }
-    incoming in{req, path, query, std::move(m.params), remote};
-    std::exception_ptr failure;
-    try {
-      co_return co_await (*m.target)(in);
-    } catch (...) {
-      failure = std::current_exception();
-    }
+  }
+
+  response handler_failure(std::exception_ptr failure, verb method, std::string_view path) const {
+    const std::string where = "handler for " + std::string(beast_http::to_string(method)) + " " +
+                              std::string(path) + " threw";
     try {
       std::rethrow_exception(failure);
     } catch (const std::exception& e) {
-      log(std::string("handler for ") + std::string(beast_http::to_string(req.method())) + " " +
-          std::string(path) + " threw: " + e.what());
+      log(where + ": " + e.what());
     } catch (...) {
-      log(std::string("handler for ") + std::string(beast_http::to_string(req.method())) + " " +
-          std::string(path) + " threw a non-standard exception");
+      log(where + " a non-standard exception");
     }
-    co_return make_response(500, "{\"error\":\"internal error\"}");
+    return make_response(500, "{\"error\":\"internal error\"}");
   }
 };
 
