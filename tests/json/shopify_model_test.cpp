@@ -318,3 +318,30 @@ TEST_CASE("missing or malformed webhook headers are named", "[shopify][model][we
         R"(X-Shopify-Triggered-At: expected an RFC 3339 timestamp like )"
         R"("2024-01-15T10:00:00-05:00", got "yesterday")");
 }
+
+TEST_CASE("an order with a status Shopify added later still decodes, the status as unknown",
+          "[shopify][model]") {
+  std::string body = read_fixture("shopify/order_guest.json");
+  const auto at = body.find("\"voided\"");
+  REQUIRE(at != std::string::npos);
+  body.replace(at, 8, "\"partially_voided_in_2031\"");
+  const auto o = json::decode<shopify::order>(body);
+  REQUIRE(o);
+  CHECK(o->financial_status == shopify::financial_status::unknown);
+  CHECK(o->id != 0);
+  // A number where the status string belongs is still a type error, not an unknown status.
+  body.replace(body.find("\"partially_voided_in_2031\""), 26, "7");
+  const auto bad = json::decode<shopify::order>(body);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("financial_status") != std::string::npos);
+}
+
+TEST_CASE("an unknown financial status read from Shopify is refused as input to orderCreate",
+          "[shopify][model]") {
+  auto in = sample_input();
+  in.financial_status = shopify::financial_status::unknown;
+  const auto g = shopify::to_graphql(in);
+  REQUIRE_FALSE(g);
+  CHECK(g.error().category == errc::invalid_input);
+  CHECK(g.error().message.find("financial_status is `unknown`") != std::string::npos);
+}

@@ -13,6 +13,7 @@
 
 #include <syncline/core/money.hpp>
 #include <syncline/core/timestamp.hpp>
+#include <syncline/json/enum_names.hpp>
 #include <syncline/json/key_names.hpp>
 
 #include <boost/describe/class.hpp>
@@ -34,13 +35,29 @@ enum class financial_status {
   refunded,
   voided,
   expired,
+  unknown,  // a status this version of syncline does not know yet (json::enum_fallback)
 };
 BOOST_DESCRIBE_ENUM(financial_status, pending, authorized, partially_paid, paid, partially_refunded,
-                    refunded, voided, expired)
+                    refunded, voided, expired, unknown)
 
 // An order's fulfillment_status; an unfulfilled order has null.
-enum class fulfillment_status { fulfilled, partial, restocked };
-BOOST_DESCRIBE_ENUM(fulfillment_status, fulfilled, partial, restocked)
+enum class fulfillment_status { fulfilled, partial, restocked, unknown };
+BOOST_DESCRIBE_ENUM(fulfillment_status, fulfilled, partial, restocked, unknown)
+
+}  // namespace syncline::shopify
+
+// Shopify adds statuses without a new API version; an order with one must still arrive (its
+// status reads as `unknown`) rather than fail to decode and be lost.
+template <>
+struct syncline::json::enum_fallback<syncline::shopify::financial_status> {
+  static constexpr auto value = syncline::shopify::financial_status::unknown;
+};
+template <>
+struct syncline::json::enum_fallback<syncline::shopify::fulfillment_status> {
+  static constexpr auto value = syncline::shopify::fulfillment_status::unknown;
+};
+
+namespace syncline::shopify {
 
 // One amount in one currency ({"amount": "199.65", "currency_code": "USD"}); Shopify's GraphQL
 // calls it MoneyV2.

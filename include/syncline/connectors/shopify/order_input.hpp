@@ -299,7 +299,9 @@ BOOST_DESCRIBE_STRUCT(graphql_order_create_input, (), (order, options))
 namespace detail {
 
 // GraphQL spells each REST enum value in capitals (partially_paid -> PARTIALLY_PAID,
-// void -> VOID). The pairing is by those names, checked at compile time to cover every value.
+// void -> VOID). The pairing is by those names, checked at compile time to cover every value but
+// a read-only json::enum_fallback (`unknown`: a status Shopify sent that we cannot name, which
+// is never a value to write).
 constexpr bool same_name_in_capitals(std::string_view rest, std::string_view graphql) {
   if (rest.size() != graphql.size()) return false;
   for (std::size_t i = 0; i < rest.size(); ++i) {
@@ -309,9 +311,18 @@ constexpr bool same_name_in_capitals(std::string_view rest, std::string_view gra
   return true;
 }
 
+template <class From>
+constexpr bool is_read_only_fallback(From v) {
+  if constexpr (json::detail::has_enum_fallback<From>)
+    return v == json::enum_fallback<From>::value;
+  else
+    return false;
+}
+
 template <class To, class From>
 constexpr bool every_value_has_graphql_name() {
   for (const auto& from : json::detail::enum_table<From>()) {
+    if (is_read_only_fallback(from.value)) continue;
     bool found = false;
     for (const auto& to : json::detail::enum_table<To>()) {
       found = found || same_name_in_capitals(from.name, to.name);
@@ -338,6 +349,11 @@ template <class To, class From>
 result<std::optional<To>> to_graphql_enum(const std::optional<From>& v, std::string_view field) {
   if (!v) return std::optional<To>{};
   if (auto g = to_graphql_enum<To>(*v)) return std::optional<To>{*g};
+  if (is_read_only_fallback(*v))
+    return make_error(errc::invalid_input,
+                      std::string(field) +
+                          " is `unknown` (a status read from Shopify that this "
+                          "version cannot name), which cannot be written back");
   return make_error(errc::invalid_input,
                     std::string(field) + " holds a value that is not one of its enumerators");
 }

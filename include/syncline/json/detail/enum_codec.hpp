@@ -1,6 +1,6 @@
 // The codec of every described enum (BOOST_DESCRIBE_ENUM): a JSON string holding the
 // enumerator's name, or the name given in json::enum_names<E>. An unknown string is an error
-// that lists the accepted ones.
+// that lists the accepted ones, unless json::enum_fallback<E> names a value to read it as.
 #pragma once
 
 #include <syncline/json/detail/codec.hpp>
@@ -11,6 +11,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -53,6 +54,11 @@ constexpr bool enum_renames_valid() {
   return true;
 }
 
+template <class E>
+concept has_enum_fallback = requires {
+  { enum_fallback<E>::value } -> std::convertible_to<E>;
+};
+
 template <described_enum E>
 struct codec<E> : codec_base<E> {
   static_assert(enum_renames_valid<E>(),
@@ -81,6 +87,10 @@ struct codec<E> : codec_base<E> {
           out = entry.value;
           return true;
         }
+      }
+      if constexpr (has_enum_fallback<E>) {
+        out = enum_fallback<E>::value;
+        return true;
       }
     }
     return codec_base<E>::mismatch(s.describe(), c);
