@@ -58,6 +58,19 @@ TEST_CASE("parse_url refuses what it cannot send safely", "[http][url]") {
   CHECK(creds.error().message.find("hunter2") == std::string::npos);
 }
 
+TEST_CASE("percent_encode keeps unreserved characters and round-trips through percent_decode",
+          "[http][url]") {
+  CHECK(percent_encode("AZaz09-._~") == "AZaz09-._~");
+  CHECK(percent_encode("orders/create") == "orders%2Fcreate");
+  CHECK(percent_encode("a b&c=d+é") == "a%20b%26c%3Dd%2B%C3%A9");
+  const std::string all = [] {
+    std::string s;
+    for (int c = 0; c < 256; ++c) s += static_cast<char>(c);
+    return s;
+  }();
+  CHECK(percent_decode(percent_encode(all)) == all);
+}
+
 TEST_CASE("percent_decode decodes escapes and rejects broken ones", "[http][url]") {
   CHECK(percent_decode("orders%2Fcreate") == "orders/create");
   CHECK(percent_decode("a+b", true) == "a b");

@@ -99,6 +99,25 @@ inline result<url> parse_url(std::string_view text) {
   return u;
 }
 
+// RFC 3986 percent-encoding of a path segment or query value: everything but the unreserved
+// characters (A-Z a-z 0-9 - . _ ~) becomes %XX.
+inline std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 // Decodes %XX escapes (and '+' as a space in query strings); nullopt for a broken escape.
 inline std::optional<std::string> percent_decode(std::string_view text,
                                                  bool plus_is_space = false) {

@@ -143,9 +143,9 @@ struct list_orders {
     if (q.cursor.empty()) {
       path += "&status=any&order=id%20asc";
     } else if (q.cursor.starts_with(since)) {
-      path += "&status=any&since_id=" + detail::percent_encode(q.cursor.substr(since.size()));
+      path += "&status=any&since_id=" + http::percent_encode(q.cursor.substr(since.size()));
     } else {
-      path += "&page_info=" + detail::percent_encode(q.cursor);
+      path += "&page_info=" + http::percent_encode(q.cursor);
     }
     auto answer = co_await api.rest(http::verb::get, std::move(path));
     if (!answer) co_return std::move(answer).error();

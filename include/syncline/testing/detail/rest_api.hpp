@@ -53,21 +53,6 @@ inline const std::string* param(const query_params& ps, std::string_view name) {
   return nullptr;
 }
 
-inline std::string percent_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xF];
-    }
-  }
-  return out;
-}
-
 struct rest_context {
   shop_data& shop;
   id_counters& ids;
@@ -372,7 +357,7 @@ inline rest_reply list_orders(rest_context& c, const query_params& q) {
         {"filter", filter.to_json()},
         {"order", order_param(sort)}};
     std::string url = c.base + "/orders.json?limit=" + std::to_string(std::get<std::size_t>(limit));
-    if (fields) url += "&fields=" + percent_encode(*fields);
+    if (fields) url += "&fields=" + http::percent_encode(*fields);
     url += "&page_info=" + encode_cursor(cur);
     return "<" + url + ">; rel=\"" + rel + "\"";
   };

@@ -10,6 +10,7 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/timestamp.hpp>
+#include <syncline/http/url.hpp>
 #include <syncline/json/decode.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -143,7 +144,7 @@ inline boost::asio::awaitable<result<std::optional<order>>> find_by_source_ident
   if (api.creds().api == api_kind::rest) {
     std::string path =
         "orders.json?status=any&limit=250&fields=id,source_identifier&created_at_min=" +
-        percent_encode(
+        http::percent_encode(
             timestamp::from_time_point(std::chrono::floor<std::chrono::seconds>(since)).text());
     for (;;) {
       auto answer = co_await api.rest(http::verb::get, path);

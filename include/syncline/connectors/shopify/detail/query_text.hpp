@@ -1,29 +1,11 @@
-// Small text helpers of the Shopify connector: query-string escaping, the REST Link header, and
-// search-syntax quoting.
+// Small text helpers of the Shopify connector: the REST Link header and search-syntax quoting
+// (query-string escaping is http::percent_encode).
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace syncline::shopify::detail {
-
-// RFC 3986 percent-encoding of a query value: everything but unreserved characters.
-inline std::string percent_encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The page_info of the rel="next" link of a REST Link header
 // (`<https://.../orders.json?limit=50&page_info=abc>; rel="next", <...>; rel="previous"`), as it
