@@ -57,18 +57,17 @@ struct credentials {
 };
 BOOST_DESCRIBE_STRUCT(credentials, (), (shop, client_secret, access_token))
 
-struct app {
-  static constexpr std::string_view name = "fakeshop";
-  using credentials = fake::credentials;
-};
-
 inline constexpr std::string_view shop_header = "X-Fake-Shop";
 inline constexpr std::string_view id_header = "X-Fake-Webhook-Id";
 inline constexpr std::string_view hmac_header = "X-Fake-Hmac";
 
-// A webhook trigger as a connector writes one (core/delivery.hpp).
-template <syncline::fixed_string Topic, class Payload>
-struct webhook : syncline::webhook<app, Topic, Payload> {
+// The app reads and verifies its deliveries whatever their topic (core/delivery.hpp); fakeshop's
+// say no topic (the URL names it), and "app/uninstalled" tells an uninstall.
+struct app {
+  static constexpr std::string_view name = "fakeshop";
+  using credentials = fake::credentials;
+  static constexpr std::string_view uninstall_topic = "app/uninstalled";
+
   static syncline::result<syncline::delivery_identity> identify(
       const syncline::inbound_delivery& d) {
     auto shop = d.header(shop_header);
@@ -77,13 +76,25 @@ struct webhook : syncline::webhook<app, Topic, Payload> {
       return syncline::make_error(syncline::errc::invalid_input,
                                   "fakeshop delivery lacks X-Fake-Shop, X-Fake-Webhook-Id or "
                                   "X-Fake-Hmac");
-    return syncline::delivery_identity{std::string(shop), std::string(id)};
+    return syncline::delivery_identity{std::string(shop), std::string(id), {}};
   }
   static syncline::result<void> verify(const syncline::inbound_delivery& d, const credentials& c) {
     if (!syncline::http::verify_hmac_sha256_base64(c.client_secret.reveal(), d.body,
                                                    d.header(hmac_header)))
       return syncline::make_error(syncline::errc::unauthorized, "fakeshop signature mismatch");
     return {};
+  }
+};
+
+// A webhook trigger as a connector writes one: the app's identify and verify.
+template <syncline::fixed_string Topic, class Payload>
+struct webhook : syncline::webhook<app, Topic, Payload> {
+  static syncline::result<syncline::delivery_identity> identify(
+      const syncline::inbound_delivery& d) {
+    return app::identify(d);
+  }
+  static syncline::result<void> verify(const syncline::inbound_delivery& d, const credentials& c) {
+    return app::verify(d, c);
   }
 };
 

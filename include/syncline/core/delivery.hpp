@@ -1,7 +1,10 @@
-// How a webhook trigger accepts a delivery, without core knowing HTTP: the runtime hands the
-// trigger the headers and the raw body; the trigger says whose delivery it is, proves it came
-// from the app (signature), and names the key that dedupes it. Connectors implement it
-// (shopify::webhook), the runtime's webhook endpoint drives it.
+// How webhook deliveries are accepted, without core knowing HTTP: the runtime hands the headers
+// and the raw body to the *app*, which says whose delivery it is, which topic it carries and
+// which key dedupes it (identify), and proves it came from the app (verify, with the tenant's
+// credentials). How deliveries are signed is a property of the app, not of one topic, so the
+// engine can authenticate a delivery no workflow listens to (the app's uninstall notice).
+// A webhook trigger adds only its own check (the topic) on top of the app's. Connectors
+// implement both (shopify::app, shopify::webhook); the runtime's webhook endpoint drives them.
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -21,16 +24,37 @@ struct inbound_delivery {
   std::string_view body;
 };
 
-// What the trigger read from the delivery before any secret is needed.
+// What identify read from the delivery before any secret is needed.
 struct delivery_identity {
   std::string tenant_key;  // e.g. the shop domain: the runtime maps it to an installed tenant
   std::string dedupe_key;  // e.g. X-Shopify-Webhook-Id: the same for redeliveries of one event
+  // The topic the delivery says it carries (e.g. X-Shopify-Topic), "" when the app's deliveries
+  // do not say. The engine refuses (400) a delivery whose topic is not the one of the URL it
+  // was posted to, so a signed delivery of one topic cannot be replayed as another.
+  std::string topic{};
 };
 
-// A webhook trigger the runtime can serve. `identify` rejects malformed deliveries
-// (errc::invalid_input -> 400); `verify` checks the signature with the tenant's credentials
-// (errc::unauthorized -> 401) — in constant time, and without putting secrets in the error.
-// The payload the run decodes is the body itself.
+// An app whose webhook deliveries the engine can authenticate whatever their topic.
+// `identify` rejects malformed deliveries (errc::invalid_input -> 400); `verify` checks the
+// signature with one tenant's credentials (errc::unauthorized -> 401), in constant time and
+// without putting secrets in the error.
+template <class A>
+concept verifiable_app = requires(const inbound_delivery& d, const typename A::credentials& creds) {
+  { A::identify(d) } -> std::same_as<result<delivery_identity>>;
+  { A::verify(d, creds) } -> std::same_as<result<void>>;
+};
+
+// A verifiable app that tells its tenants' uninstalls by webhook (Shopify: "app/uninstalled"):
+// the engine uninstalls every tenant a verified delivery of that topic names, whether or not a
+// workflow listens to it.
+template <class A>
+concept uninstall_notifying_app = verifiable_app<A> && requires {
+  { A::uninstall_topic } -> std::convertible_to<std::string_view>;
+};
+
+// A webhook trigger the runtime can serve: the same two calls, where identify also checks that
+// the delivery is of this trigger's topic (typically the app's identify plus that check). The
+// payload the run decodes is the body itself.
 template <class T>
 concept verifiable_webhook =
     trigger<T> &&

@@ -3,19 +3,30 @@
 // tenant and hands it to that tenant's runs (ctx.service<shopify::credentials>()); webhook
 // deliveries find their tenant by tenant_key(), the shop domain.
 //
+// The app also knows how Shopify's webhooks are identified and signed, whatever their topic
+// (core/delivery.hpp): app::identify reads the X-Shopify-* headers, app::verify checks the HMAC.
+// shopify::webhook<Topic> adds its topic check; the engine uses the app's directly for
+// app/uninstalled, which uninstalls the tenant even when no workflow listens to it.
+//
 //   eng.install(shopify_sync, syncline::tenant<shopify::credentials>{
 //       "shop-a", {.shop_domain = "acme.myshopify.com",
 //                  .access_token = syncline::secret{"shpat_..."},
 //                  .client_secret = syncline::secret{"..."}}});
 #pragma once
 
+#include <syncline/connectors/shopify/webhook_metadata.hpp>
+#include <syncline/core/delivery.hpp>
+#include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/http/hmac.hpp>
+#include <syncline/json/detail/quote.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace syncline::shopify {
 
@@ -83,6 +94,83 @@ BOOST_DESCRIBE_STRUCT(credentials, (),
 struct app {
   static constexpr std::string_view name = "shopify";
   using credentials = shopify::credentials;
+  // Delivered when a merchant uninstalls the app: the engine then uninstalls that shop's tenant.
+  static constexpr std::string_view uninstall_topic = "app/uninstalled";
+
+  // Reads a delivery of any topic before any secret is needed: tenant = the shop domain,
+  // dedupe key = X-Shopify-Webhook-Id, topic = X-Shopify-Topic. Malformed deliveries are
+  // errc::invalid_input (the engine answers 400): a missing X-Shopify-Hmac-Sha256, -Topic,
+  // -Shop-Domain, -API-Version or -Webhook-Id (all missing ones named in one message), an empty
+  // body, a shop domain that is not {shop}.myshopify.com, an API version that is not YYYY-MM or
+  // "unstable".
+  static result<delivery_identity> identify(const inbound_delivery& d) {
+    std::string missing;
+    auto need = [&](std::string_view name) {
+      const std::string_view v = d.header ? d.header(name) : std::string_view{};
+      if (v.empty()) {
+        if (!missing.empty()) missing += ", ";
+        missing += name;
+      }
+      return v;
+    };
+    need(webhook_header::hmac_sha256);
+    const std::string_view topic = need(webhook_header::topic);
+    const std::string_view domain = need(webhook_header::shop_domain);
+    const std::string_view version = need(webhook_header::api_version);
+    const std::string_view id = need(webhook_header::webhook_id);
+    if (!missing.empty()) {
+      return make_error(errc::invalid_input, "Shopify webhook delivery is missing " + missing);
+    }
+    if (d.body.empty()) {
+      return make_error(errc::invalid_input, "Shopify webhook delivery has an empty body");
+    }
+    std::string tenant = credentials::normalize_shop_domain(domain);
+    if (!webhook_metadata::is_shop_domain(tenant)) {
+      return make_error(errc::invalid_input, std::string(webhook_header::shop_domain) +
+                                                 ": expected {shop}.myshopify.com, got " +
+                                                 json::detail::quoted(domain, 64));
+    }
+    if (!webhook_metadata::is_api_version(version)) {
+      return make_error(errc::invalid_input, std::string(webhook_header::api_version) +
+                                                 ": expected YYYY-MM or unstable, got " +
+                                                 json::detail::quoted(version, 64));
+    }
+    return delivery_identity{std::move(tenant), std::string(id), std::string(topic)};
+  }
+
+  // errc::unauthorized (the engine answers 401, as Shopify requires for compliance topics) when
+  // the delivery names another shop than these credentials, when no client secret is set, or
+  // when X-Shopify-Hmac-Sha256 is not base64(HMAC-SHA256(secret, raw body)) for the current or
+  // the previous secret. Both secrets are always checked, so the time taken does not tell which
+  // one matched. No secret, signature or body byte goes into the message.
+  static result<void> verify(const inbound_delivery& d, const credentials& creds) {
+    const std::string_view domain = d.header ? d.header(webhook_header::shop_domain) : "";
+    const std::string expected_shop = creds.tenant_key();
+    if (credentials::normalize_shop_domain(domain) != expected_shop) {
+      return make_error(errc::unauthorized,
+                        "Shopify webhook for " + json::detail::quoted(domain, 64) +
+                            " checked with the credentials of " + expected_shop);
+    }
+    if (creds.client_secret.empty() && creds.previous_client_secret.empty()) {
+      return make_error(errc::unauthorized, "no client secret in the Shopify credentials of " +
+                                                expected_shop + ": cannot verify its webhooks");
+    }
+    const std::string_view signature = d.header(webhook_header::hmac_sha256);
+    bool valid = false;
+    for (const secret* s : {&creds.client_secret, &creds.previous_client_secret}) {
+      const bool match =
+          !s->empty() && http::verify_hmac_sha256_base64(s->reveal(), d.body, signature);
+      valid = valid | match;  // not ||: always compute both
+    }
+    if (!valid) {
+      const std::string_view topic = d.header(webhook_header::topic);
+      return make_error(errc::unauthorized,
+                        json::detail::quoted(topic, 64) + " webhook for " + expected_shop +
+                            ": X-Shopify-Hmac-Sha256 does not match the body signed with the "
+                            "app's client secret");
+    }
+    return {};
+  }
 };
 
 }  // namespace syncline::shopify
