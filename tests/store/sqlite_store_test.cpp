@@ -614,3 +614,64 @@ TEST_CASE("the file keeps its data and schema across opens; bad paths are refuse
   CHECK(missing_dir.error().category == errc::storage);
   CHECK(missing_dir.error().message.find("no/such/dir") != std::string::npos);
 }
+
+TEST_CASE("finish_many ends many runs and writes their block events in one call", "[store]") {
+  temp_dir dir;
+  manual_clock clock;
+  auto s = open_store(dir.file(), options_with(clock));
+  enqueue_ok(*s, {make_run("a"), make_run("b"), make_run("c"), make_run("d")});
+  auto claimed = claim_ok(*s, 10);
+  REQUIRE(claimed.size() == 4);
+  st::claimed_run stale = claimed[3];
+  stale.lease_token = "not-the-lease";
+  st::claimed_run ghost;
+  ghost.id = 424242;
+  ghost.lease_token = "x";
+  const auto t = clock.now();
+  const std::vector<st::block_event> events{
+      {claimed[0].id, 1, 0, "to_row", t, t + 1ms, "ok", ""},
+      {claimed[2].id, 1, 0, "to_row", t, t + 2ms, "error", "timeout: warehouse took over 2s"}};
+
+  const std::vector<st::run_completion> ends{
+      st::run_completion::completed(claimed[0], run_status::succeeded),
+      st::run_completion::completed(claimed[1], run_status::dead, "decode: not an order"),
+      st::run_completion::retried(claimed[2], t + 1min, "timeout: warehouse took over 2s"),
+      st::run_completion::completed(stale, run_status::succeeded),
+      st::run_completion::completed(claimed[3], run_status::queued),
+      st::run_completion::completed(ghost, run_status::succeeded)};
+  auto answers = s->finish_many(ends, events);
+  REQUIRE(answers);
+  REQUIRE(answers->size() == ends.size());
+  CHECK((*answers)[0]);
+  CHECK((*answers)[1]);
+  CHECK((*answers)[2]);
+  // Refused one by one, without undoing the others.
+  CHECK((*answers)[3].error().category == errc::conflict);
+  CHECK((*answers)[4].error().category == errc::invalid_input);
+  CHECK((*answers)[5].error().category == errc::not_found);
+
+  CHECK(run_of(*s, claimed[0].id).status == run_status::succeeded);
+  auto dead = run_of(*s, claimed[1].id);
+  CHECK(dead.status == run_status::dead);
+  CHECK(dead.last_error == "decode: not an order");
+  auto retried = run_of(*s, claimed[2].id);
+  CHECK(retried.status == run_status::retry_wait);
+  CHECK(retried.last_error == "timeout: warehouse took over 2s");
+  CHECK(run_of(*s, claimed[3].id).status == run_status::running);  // its real lease still holds
+  CHECK(*s->block_events(claimed[0].id) == std::vector<st::block_event>{events[0]});
+  CHECK(*s->block_events(claimed[2].id) == std::vector<st::block_event>{events[1]});
+
+  // The retried run comes back when its time comes, not before; the finished ones never do
+  // (after 2 min the stale-lease run's real 30 s lease has expired too: it is claimed again).
+  clock.advance(20s);
+  CHECK(claim_ok(*s, 10).empty());
+  clock.advance(2min);
+  auto again = claim_ok(*s, 10);
+  std::set<std::int64_t> ids;
+  for (const auto& c : again) ids.insert(c.id);
+  CHECK(ids == std::set<std::int64_t>{claimed[2].id, claimed[3].id});
+  // Nothing to do is an empty answer, not an error.
+  auto none = s->finish_many({}, {});
+  REQUIRE(none);
+  CHECK(none->empty());
+}

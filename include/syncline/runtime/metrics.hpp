@@ -102,6 +102,13 @@ class engine_metrics {
   void rejected(rejection r) noexcept { rejected_[static_cast<std::size_t>(r)].add(); }
   void poll_failed() noexcept { poll_errors_.add(); }
   void store_failed() noexcept { store_errors_.add(); }
+  // One transaction that ended `runs` runs (batched completion).
+  void completion_batch(std::uint64_t runs) noexcept {
+    completion_batches_.add();
+    completed_in_batches_.add(runs);
+  }
+  std::uint64_t completion_batches() const noexcept { return completion_batches_.value(); }
+  std::uint64_t completed_in_batches() const noexcept { return completed_in_batches_.value(); }
 
   std::uint64_t accepted_count(trigger_kind k) const noexcept {
     return accepted_[static_cast<std::size_t>(k)].value();
@@ -191,6 +198,12 @@ class engine_metrics {
            static_cast<std::uint64_t>(counts.unfinished()));
     simple(out, "syncline_runs_in_flight", "Runs this engine is executing now.", "gauge",
            static_cast<std::uint64_t>(in_flight < 0 ? 0 : in_flight));
+    simple(out, "syncline_completion_batches_total",
+           "Store transactions that ended finished runs (batched completion).", "counter",
+           completion_batches_.value());
+    simple(out, "syncline_completion_batch_runs_total",
+           "Runs ended by those transactions (divided by the batches: the mean batch size).",
+           "counter", completed_in_batches_.value());
     histo(out, "syncline_run_duration_seconds", "Duration of one run attempt.", run_duration);
     histo(out, "syncline_run_latency_seconds",
           "Time from an event's enqueue to its run's final status.", run_latency);
@@ -265,6 +278,8 @@ class engine_metrics {
   std::array<counter, rejection_names.size()> rejected_{};
   counter poll_errors_;
   counter store_errors_;
+  counter completion_batches_;
+  counter completed_in_batches_;
 };
 
 }  // namespace syncline

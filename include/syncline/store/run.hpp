@@ -102,6 +102,23 @@ struct claimed_run {
   std::string idempotency_key{};
 };
 
+// How one claimed run ends, for store::finish_many: completed with a final status (succeeded,
+// skipped or dead), or given back until `retry_at` (retry_wait). `run` must outlive the call.
+struct run_completion {
+  const claimed_run* run = nullptr;
+  run_status status = run_status::succeeded;  // retry_wait: a retry at retry_at
+  std::string error{};                        // why it died, or why it is retried
+  time_point retry_at{};                      // only for retry_wait
+
+  static run_completion completed(const claimed_run& r, run_status final_status,
+                                  std::string error = {}) {
+    return {&r, final_status, std::move(error), {}};
+  }
+  static run_completion retried(const claimed_run& r, time_point when, std::string error) {
+    return {&r, run_status::retry_wait, std::move(error), when};
+  }
+};
+
 // The run log's row for one run.
 struct run_record {
   std::int64_t id = 0;

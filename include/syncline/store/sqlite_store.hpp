@@ -202,38 +202,46 @@ class sqlite_store final : public store {
 
   result<void> complete(const claimed_run& run, run_status final_status,
                         std::string_view error = {}) override {
-    if (!is_final(final_status)) {
-      return make_error(errc::invalid_input,
-                        "complete run " + std::to_string(run.id) + ": " +
-                            std::string(to_string(final_status)) +
-                            " is not a final status (succeeded, skipped or dead)");
-    }
+    if (auto v = valid_end(run.id, final_status, false); !v) return v;
     return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
-      const time_point now = now_();
-      auto q = c.prepare(
-          "UPDATE runs SET status = ?1, due_at = NULL, lease_token = NULL, last_error = ?2, "
-          "finished_at = ?3, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
-          "complete run");
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(to_string(final_status), error, now, run.id, run.lease_token).exec();
-          !e) {
-        return e;
-      }
-      return lease_held(c, run.id, "complete it");
+      return end_run(c, run, final_status, error, {});
     });
   }
 
   result<void> retry_later(const claimed_run& run, time_point when,
                            std::string_view error) override {
     return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
-      auto q = c.prepare(
-          "UPDATE runs SET status = 'retry_wait', due_at = ?1, lease_token = NULL, "
-          "last_error = ?2, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
-          "schedule retry");
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(when, error, now_(), run.id, run.lease_token).exec(); !e) return e;
-      return lease_held(c, run.id, "schedule a retry");
+      return end_run(c, run, run_status::retry_wait, error, when);
     });
+  }
+
+  // One BEGIN IMMEDIATE ... COMMIT for all of them (at progress_sync, like complete()). A
+  // completion refused on its own (stale lease, no such run) is answered and skipped; only a
+  // failure of the database itself rolls the whole batch back.
+  result<std::vector<result<void>>> finish_many(std::span<const run_completion> runs,
+                                                std::span<const block_event> events) override {
+    if (runs.empty() && events.empty()) return std::vector<result<void>>{};
+    return write(
+        commit_kind::progress, [&](detail::connection& c) -> result<std::vector<result<void>>> {
+          if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
+          std::vector<result<void>> answers;
+          answers.reserve(runs.size());
+          for (const auto& done : runs) {
+            if (!done.run) {
+              answers.push_back(
+                  make_error(errc::invalid_input, "finish_many: a completion without run"));
+              continue;
+            }
+            if (auto v = valid_end(done.run->id, done.status, true); !v) {
+              answers.push_back(std::move(v));
+              continue;
+            }
+            auto r = end_run(c, *done.run, done.status, done.error, done.retry_at);
+            if (!r && r.error().category == errc::storage) return std::move(r).error();
+            answers.push_back(std::move(r));
+          }
+          return answers;
+        });
   }
 
   result<std::optional<time_point>> next_due() override {
@@ -254,19 +262,8 @@ class sqlite_store final : public store {
 
   result<void> append_block_events(std::span<const block_event> events) override {
     if (events.empty()) return {};
-    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
-      for (const auto& e : events) {
-        auto q = c.prepare(
-            "INSERT INTO block_events (run_id, attempt, position, block, started_at, "
-            "finished_at, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            "append block event");
-        if (!q) return std::move(q).error();
-        q->bind(e.run_id, e.attempt, e.position, e.block, e.started_at, e.finished_at, e.outcome,
-                e.error);
-        if (auto r = q->exec(); !r) return r;
-      }
-      return {};
-    });
+    return write(commit_kind::progress,
+                 [&](detail::connection& c) { return insert_block_events(c, events); });
   }
 
   result<std::vector<block_event>> block_events(std::int64_t run_id) override {
@@ -733,6 +730,56 @@ class sqlite_store final : public store {
     if (!row) return std::move(row).error();
     if (!*row) return std::optional<run_status>{};
     return parse_run_status(q->text(0));
+  }
+
+  static result<void> valid_end(std::int64_t run_id, run_status status, bool retry_allowed) {
+    if (is_final(status) || (retry_allowed && status == run_status::retry_wait)) return {};
+    return make_error(errc::invalid_input,
+                      "complete run " + std::to_string(run_id) + ": " +
+                          std::string(to_string(status)) +
+                          (retry_allowed ? " is neither a final status (succeeded, skipped or "
+                                           "dead) nor retry_wait"
+                                         : " is not a final status (succeeded, skipped or dead)"));
+  }
+
+  // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
+  // (retry_wait). errc::conflict when this worker's lease is no longer valid.
+  result<void> end_run(detail::connection& c, const claimed_run& run, run_status status,
+                       std::string_view error, time_point when) {
+    const time_point now = now_();
+    if (status == run_status::retry_wait) {
+      auto q = c.prepare(
+          "UPDATE runs SET status = 'retry_wait', due_at = ?1, lease_token = NULL, "
+          "last_error = ?2, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
+          "schedule retry");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(when, error, now, run.id, run.lease_token).exec(); !e) return e;
+      return lease_held(c, run.id, "schedule a retry");
+    }
+    auto q = c.prepare(
+        "UPDATE runs SET status = ?1, due_at = NULL, lease_token = NULL, last_error = ?2, "
+        "finished_at = ?3, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
+        "complete run");
+    if (!q) return std::move(q).error();
+    if (auto e = q->bind(to_string(status), error, now, run.id, run.lease_token).exec(); !e) {
+      return e;
+    }
+    return lease_held(c, run.id, "complete it");
+  }
+
+  static result<void> insert_block_events(detail::connection& c,
+                                          std::span<const block_event> events) {
+    for (const auto& e : events) {
+      auto q = c.prepare(
+          "INSERT INTO block_events (run_id, attempt, position, block, started_at, "
+          "finished_at, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+          "append block event");
+      if (!q) return std::move(q).error();
+      q->bind(e.run_id, e.attempt, e.position, e.block, e.started_at, e.finished_at, e.outcome,
+              e.error);
+      if (auto r = q->exec(); !r) return r;
+    }
+    return {};
   }
 
   // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.

@@ -78,6 +78,32 @@ class store {
   virtual result<void> retry_later(const claimed_run& run, time_point when,
                                    std::string_view error) = 0;
 
+  // Ends many runs, and appends the run log's block events, in ONE transaction: the engine's
+  // workers hand it every run that finished while the previous batch was being written, so
+  // under load one commit serves many runs. Each completion is complete() (a final status) or
+  // retry_later() (run_status::retry_wait); one answer per completion, in order. A completion
+  // whose lease is no longer held answers errc::conflict (errc::not_found for a run that does
+  // not exist, errc::invalid_input for a status that is neither final nor retry_wait) without
+  // failing the others; the outer error (errc::storage) means nothing was written. When it
+  // returns, every completion answered ok is as durable as complete() would have made it.
+  // This default writes them one call at a time; stores override it with one transaction.
+  virtual result<std::vector<result<void>>> finish_many(std::span<const run_completion> runs,
+                                                        std::span<const block_event> events = {}) {
+    if (auto r = append_block_events(events); !r) return std::move(r).error();
+    std::vector<result<void>> answers;
+    answers.reserve(runs.size());
+    for (const auto& c : runs) {
+      if (!c.run) {
+        answers.push_back(make_error(errc::invalid_input, "finish_many: a completion without run"));
+      } else if (c.status == run_status::retry_wait) {
+        answers.push_back(retry_later(*c.run, c.retry_at, c.error));
+      } else {
+        answers.push_back(complete(*c.run, c.status, c.error));
+      }
+    }
+    return answers;
+  }
+
   // When the next run becomes due, so an idle worker can sleep until then; nullopt: no
   // unfinished run at all.
   virtual result<std::optional<time_point>> next_due() = 0;

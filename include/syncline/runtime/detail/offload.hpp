@@ -25,7 +25,12 @@ boost::asio::awaitable<std::invoke_result_t<F&>> offload(boost::asio::thread_poo
         auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
         boost::asio::post(
             pool, [h = std::move(handler), fn = std::move(fn), work = std::move(work)]() mutable {
-              R r = fn();
+              // The call's captures are released here, before the caller resumes: nothing the
+              // caller owns may be touched from this thread once it runs again.
+              R r = [&] {
+                F call = std::move(fn);
+                return call();
+              }();
               auto ex = work.get_executor();
               boost::asio::post(ex, boost::asio::append(std::move(h), std::move(r)));
               work.reset();
