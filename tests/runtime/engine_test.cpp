@@ -2,7 +2,7 @@
 // commit, dedupe, 400/401/404), retries and dead letters, replay, backpressure, the seed's echo
 // loop, 100 tenants without cross-delivery, secrets kept out of logs and the run log, metrics,
 // signed app events over HTTP, manual runs, polls and schedules.
-#include <syncline/connectors/data_stream_signature.hpp>
+#include <syncline/http/data_stream_signature.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/runtime/engine.hpp>
 

@@ -20,7 +20,6 @@
 // run later); other 4xx answers fail the run with the status and the start of the answer.
 #pragma once
 
-#include <syncline/connectors/data_stream_signature.hpp>
 #include <syncline/connectors/http_answer.hpp>
 #include <syncline/core/app.hpp>
 #include <syncline/core/block.hpp>
@@ -29,6 +28,7 @@
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/secret.hpp>
 #include <syncline/http/client.hpp>
+#include <syncline/http/data_stream_signature.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/url.hpp>
 #include <syncline/json/encode.hpp>
