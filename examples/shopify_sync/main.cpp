@@ -1,0 +1,255 @@
+// main_example: the seed integration (seed_integration.hpp) end to end, on loopback.
+//
+// Two shops connect your product (two tenants, each with its own token and client secret).
+// Your platform places orders for both (engine.emit -> push_orders -> Shopify), and merchants
+// place orders directly in Shopify (-> orders/create webhook -> stream_orders -> your app and
+// the warehouse). Once everything is quiet, the program prints what happened and checks that
+// the two directions did what they promise; it exits non-zero, naming the check, when one fails.
+//
+//   main_example [--orders N] [--shop-orders N]
+#include <syncline/core/diagram.hpp>
+#include <syncline/store/run.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "seed_system.hpp"
+
+namespace {
+
+struct flags {
+  int app_orders = 12;  // per shop, placed on your platform
+  int shop_orders = 6;  // per shop, placed directly in Shopify
+};
+
+constexpr std::string_view usage =
+    "usage: main_example [--orders N] [--shop-orders N]\n"
+    "  Runs the shopify_sync seed integration against a local Shopify emulator with two shops,\n"
+    "  prints a summary and the integration's Mermaid diagram, and exits non-zero if a check\n"
+    "  fails.\n"
+    "  --orders N       orders your platform places for each shop (default 12)\n"
+    "  --shop-orders N  orders placed directly in each Shopify shop (default 6)\n"
+    "  --help           this text\n";
+
+bool parse_count(std::string_view text, int& out) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || v < 0 || v > 10'000) return false;
+  out = v;
+  return true;
+}
+
+// 0: run; 1: stop with success (--help); 2: bad arguments.
+int parse(int argc, char** argv, flags& f) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << usage;
+      return 1;
+    }
+    int* target = arg == "--orders"        ? &f.app_orders
+                  : arg == "--shop-orders" ? &f.shop_orders
+                                           : nullptr;
+    if (!target || i + 1 >= argc || !parse_count(argv[i + 1], *target)) {
+      std::cerr << "main_example: bad argument '" << arg << "'\n" << usage;
+      return 2;
+    }
+    ++i;
+  }
+  return 0;
+}
+
+int failures = 0;
+
+void check(bool ok, std::string_view invariant, const std::string& detail = {}) {
+  std::cout << (ok ? "  ok      " : "  FAILED  ") << invariant;
+  if (!ok && !detail.empty()) std::cout << " (" << detail << ")";
+  std::cout << "\n";
+  if (!ok) ++failures;
+}
+
+std::string ids_text(const std::set<std::int64_t>& ids) {
+  std::string out;
+  for (auto id : ids) {
+    if (out.size() > 60) return out + ", ...";
+    out += (out.empty() ? "" : ", ") + std::to_string(id);
+  }
+  return out;
+}
+
+// Ids in a but not in b.
+std::set<std::int64_t> minus(const std::set<std::int64_t>& a, const std::set<std::int64_t>& b) {
+  std::set<std::int64_t> out;
+  for (auto id : a)
+    if (!b.contains(id)) out.insert(id);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  flags f;
+  if (int p = parse(argc, argv, f); p != 0) return p == 1 ? 0 : 2;
+
+  seed::seed_system system;
+  if (auto started = system.start(); !started) {
+    std::cerr << to_string(started.error()) << "\n";
+    return 1;
+  }
+  const auto& tenants = system.tenants();
+  std::cout << "== shopify_sync: " << tenants.size() << " shops on the emulator at "
+            << system.emulator().url() << ", engine at " << system.engine().url() << "\n";
+
+  // Your platform and the merchants at work, interleaved.
+  std::int64_t next_platform_id = 5001;
+  std::map<std::string, int> emitted;
+  for (int i = 0; i < std::max(f.app_orders, f.shop_orders); ++i) {
+    for (const auto& t : tenants) {
+      if (i < f.app_orders) {
+        const seed::platform_order order{
+            .id = next_platform_id++,
+            .email = "buyer" + std::to_string(i) + "@" + t.id + ".test",
+            .item = "Espresso cup",
+            .price = *syncline::money::parse("12.50"),
+            .quantity = 1 + i % 3};
+        if (auto r = system.place_app_order(t, order); !r) {
+          std::cerr << "emit failed: " << to_string(r.error()) << "\n";
+          return 1;
+        }
+        ++emitted[t.id];
+      }
+      if (i < f.shop_orders) {
+        auto r = system.place_shop_order(t, "walk-in" + std::to_string(i) + "@example.com",
+                                         "Gift card", "25.00");
+        if (!r) {
+          std::cerr << "order in Shopify failed: " << to_string(r.error()) << "\n";
+          return 1;
+        }
+      }
+    }
+  }
+  const bool quiet = system.wait_until_quiet();
+
+  // What each side holds now.
+  auto rows = system.warehouse_rows();
+  if (!rows) {
+    std::cerr << "cannot read the warehouse: " << to_string(rows.error()) << "\n";
+    return 1;
+  }
+  const auto streamed = system.receiver().records();
+  const auto receiver_counts = system.receiver().counts();
+  auto dead = system.engine().dead_letters({}, 1000);
+  const auto& metrics = system.engine().metrics();
+
+  std::cout << "\n== summary\n";
+  std::cout << std::left << std::setw(12) << "shop" << std::right << std::setw(9) << "emitted"
+            << std::setw(9) << "in shop" << std::setw(7) << "(app" << std::setw(10) << "merchant)"
+            << std::setw(10) << "webhooks" << std::setw(8) << "echoes" << std::setw(10)
+            << "streamed" << std::setw(11) << "warehouse"
+            << "\n";
+
+  struct tenant_view {
+    std::set<std::int64_t> shop_all, shop_app, shop_merchant, warehouse, streamed;
+    std::map<std::int64_t, int> streamed_times;
+    std::size_t webhook_runs = 0, echoes = 0, push_runs = 0, foreign_rows = 0, foreign_streamed = 0;
+    std::size_t streamed_platform_orders = 0;
+  };
+  std::map<std::string, tenant_view> views;
+  for (const auto& t : tenants) {
+    auto& v = views[t.id];
+    for (const auto& o : system.emulator().state().orders(t.domain)) {
+      const auto id = o.at("id").to_number<std::int64_t>();
+      v.shop_all.insert(id);
+      const auto* sid = o.if_contains("source_identifier");
+      const bool mine = sid && sid->is_string() && sid->as_string().starts_with("platform-");
+      (mine ? v.shop_app : v.shop_merchant).insert(id);
+    }
+    for (const auto& r : *rows)
+      if (r.tenant == t.id) v.warehouse.insert(r.id);
+    for (const auto& s : streamed) {
+      if (s.tenant != t.id) continue;
+      v.streamed.insert(s.order_id);
+      ++v.streamed_times[s.order_id];
+      if (seed::made_by_platform(s.source_identifier)) ++v.streamed_platform_orders;
+    }
+    auto stream_runs = system.runs_of(t, "stream_orders");
+    auto push_runs = system.runs_of(t, "push_orders");
+    if (!stream_runs || !push_runs) {
+      std::cerr << "cannot read the run log: "
+                << to_string(stream_runs ? push_runs.error() : stream_runs.error()) << "\n";
+      return 1;
+    }
+    v.webhook_runs = stream_runs->size();
+    for (const auto& r : *stream_runs)
+      if (r.status == syncline::store::run_status::skipped) ++v.echoes;
+    v.push_runs = push_runs->size();
+    std::cout << std::left << std::setw(12) << t.id << std::right << std::setw(9) << emitted[t.id]
+              << std::setw(9) << v.shop_all.size() << std::setw(7) << v.shop_app.size()
+              << std::setw(10) << v.shop_merchant.size() << std::setw(10) << v.webhook_runs
+              << std::setw(8) << v.echoes << std::setw(10) << v.streamed.size() << std::setw(11)
+              << v.warehouse.size() << "\n";
+  }
+  std::cout << "webhooks accepted by the engine: "
+            << metrics.accepted_count(syncline::trigger_kind::webhook)
+            << " (duplicates dropped: " << metrics.duplicate_count(syncline::trigger_kind::webhook)
+            << "); app events: " << metrics.accepted_count(syncline::trigger_kind::app_event)
+            << "\n";
+  std::cout << "records streamed, verified by the receiver: " << receiver_counts.accepted
+            << " (repeats dropped: " << receiver_counts.repeats
+            << ", refused: " << receiver_counts.rejected << ")\n";
+  std::cout << "warehouse rows: " << rows->size()
+            << "; dead-lettered runs: " << (dead ? std::to_string(dead->size()) : "?") << "\n";
+
+  std::cout << "\n== checks\n";
+  check(quiet, "the system became quiet (no queued runs, no pending webhooks) within 20 s");
+  check(dead && dead->empty(), "no run was dead-lettered",
+        dead && !dead->empty() ? dead->front().workflow + ": " + dead->front().last_error : "");
+  check(receiver_counts.rejected == 0, "the receiver verified every request it got");
+  std::size_t row_count = 0;
+  for (const auto& t : tenants) {
+    const auto& v = views[t.id];
+    const std::string who = t.id + ": ";
+    row_count += v.warehouse.size();
+    check(v.push_runs == static_cast<std::size_t>(emitted[t.id]) &&
+              v.shop_app.size() == static_cast<std::size_t>(emitted[t.id]),
+          who + "each app event made one order in Shopify",
+          std::to_string(emitted[t.id]) + " emitted, " + std::to_string(v.push_runs) + " runs, " +
+              std::to_string(v.shop_app.size()) + " orders");
+    check(v.warehouse == v.shop_all, who + "every Shopify order is in the warehouse, once",
+          "missing: " + ids_text(minus(v.shop_all, v.warehouse)) +
+              "; extra: " + ids_text(minus(v.warehouse, v.shop_all)));
+    bool once = true;
+    for (const auto& [id, n] : v.streamed_times) once = once && n == 1;
+    check(v.streamed == v.shop_merchant && once,
+          who + "every order placed in Shopify was streamed exactly once",
+          "not streamed: " + ids_text(minus(v.shop_merchant, v.streamed)) +
+              "; unexpected: " + ids_text(minus(v.streamed, v.shop_merchant)));
+    check(v.echoes == v.shop_app.size() && v.streamed_platform_orders == 0 &&
+              v.webhook_runs == v.shop_all.size(),
+          who + "no echo loop: each order push_orders wrote came back once and was skipped",
+          std::to_string(v.echoes) + " echoes skipped for " + std::to_string(v.shop_app.size()) +
+              " app orders; " + std::to_string(v.streamed_platform_orders) +
+              " app orders streamed");
+    for (const auto& other : tenants) {
+      if (other.id == t.id) continue;
+      const auto& o = views[other.id];
+      bool leak = false;
+      for (auto id : v.warehouse) leak = leak || o.shop_all.contains(id);
+      for (auto id : v.streamed) leak = leak || o.shop_all.contains(id);
+      check(!leak, who + "no data of " + other.id + " in its rows or stream");
+    }
+  }
+  check(row_count == rows->size(), "every warehouse row belongs to an installed tenant");
+
+  std::cout << "\n== shopify_sync as a Mermaid diagram\n"
+            << syncline::to_mermaid(seed::shopify_sync);
+  std::cout << (failures == 0 ? "all checks passed\n" : "some checks FAILED\n");
+  return failures == 0 ? 0 : 1;
+}

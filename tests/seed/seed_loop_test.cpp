@@ -1,0 +1,279 @@
+// The seed loop through its real parts: shopify::create_order against the emulator, the
+// emulator's signed orders/create webhook into the engine, the echo guard, the data stream into
+// a receiver that verifies it, and the SQLite warehouse. Each test starts its own seed_system
+// (examples/shopify_sync/seed_system.hpp: the same set-up the example runs) on loopback.
+#include <syncline/connectors/data_stream.hpp>
+#include <syncline/http/client.hpp>
+#include <syncline/http/io_threads.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../../examples/shopify_sync/seed_system.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+seed::platform_order app_order(std::int64_t id) {
+  return {.id = id,
+          .email = "ada@example.com",
+          .item = "Espresso cup",
+          .price = *syncline::money::parse("12.50"),
+          .quantity = 2,
+          .currency = "USD"};
+}
+
+std::vector<boost::json::object> orders_with_source(seed::seed_system& s,
+                                                    const seed::seed_tenant& t,
+                                                    const std::string& source_identifier) {
+  std::vector<boost::json::object> out;
+  for (auto& o : s.emulator().state().orders(t.domain)) {
+    const auto* sid = o.if_contains("source_identifier");
+    if (sid && sid->is_string() && sid->as_string() == source_identifier) out.push_back(o);
+  }
+  return out;
+}
+
+std::size_t rows_with_id(const std::vector<seed::stored_row>& rows, std::int64_t id) {
+  return static_cast<std::size_t>(
+      std::count_if(rows.begin(), rows.end(), [&](const auto& r) { return r.id == id; }));
+}
+
+std::size_t count_status(const std::vector<syncline::store::run_record>& runs,
+                         syncline::store::run_status status) {
+  return static_cast<std::size_t>(
+      std::count_if(runs.begin(), runs.end(), [&](const auto& r) { return r.status == status; }));
+}
+
+}  // namespace
+
+TEST_CASE("an order created by push_orders is not streamed back") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+
+  REQUIRE(s.place_app_order(shop, app_order(7001)));
+  REQUIRE(s.wait_until_quiet());
+
+  // The order exists in Shopify once, marked with the platform's id.
+  auto created = orders_with_source(s, shop, "platform-7001");
+  REQUIRE(created.size() == 1);
+  const auto id = created.front().at("id").to_number<std::int64_t>();
+  CHECK(created.front().at("email").as_string() == "ada@example.com");
+
+  // Shopify sent orders/create for it; stream_orders ran once and the echo guard skipped it.
+  auto pushed = s.runs_of(shop, "push_orders");
+  auto streamed = s.runs_of(shop, "stream_orders");
+  REQUIRE(pushed);
+  REQUIRE(streamed);
+  CHECK(pushed->size() == 1);
+  CHECK(count_status(*pushed, syncline::store::run_status::succeeded) == 1);
+  REQUIRE(streamed->size() == 1);
+  CHECK(streamed->front().status == syncline::store::run_status::skipped);
+  auto events = s.engine().block_events(streamed->front().id);
+  REQUIRE(events);
+  CHECK(std::any_of(events->begin(), events->end(),
+                    [](const auto& e) { return e.block == "skip_echo"; }));
+
+  // Nothing reached your application; the warehouse has the order once, written by push_orders.
+  CHECK(s.receiver().records().empty());
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  CHECK(rows->size() == 1);
+  CHECK(rows_with_id(*rows, id) == 1);
+  CHECK(rows->front().tenant == shop.id);
+  CHECK(rows->front().source_identifier == "platform-7001");
+}
+
+TEST_CASE("an order placed directly in Shopify is streamed once and stored once") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& north = s.tenants().at(0);
+  const auto& south = s.tenants().at(1);
+
+  auto placed = s.place_shop_order(north, "walk-in@example.com", "Gift card", "25.00");
+  REQUIRE(placed);
+  const auto id = placed->at("id").to_number<std::int64_t>();
+  REQUIRE(s.wait_until_quiet());
+
+  const auto records = s.receiver().records();
+  REQUIRE(records.size() == 1);
+  CHECK(records.front().order_id == id);
+  CHECK(records.front().tenant == north.id);
+  CHECK_FALSE(records.front().source_identifier.has_value());
+  CHECK(s.receiver().counts().rejected == 0);
+
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().id == id);
+  CHECK(rows->front().tenant == north.id);
+
+  // The other tenant saw nothing of it.
+  auto south_runs = s.runs_of(south, "stream_orders");
+  REQUIRE(south_runs);
+  CHECK(south_runs->empty());
+}
+
+TEST_CASE("app orders and shop orders of two tenants each land once, apart") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& north = s.tenants().at(0);
+  const auto& south = s.tenants().at(1);
+
+  REQUIRE(s.place_app_order(north, app_order(1)));
+  REQUIRE(s.place_app_order(south, app_order(1)));  // the same platform id in another tenant
+  REQUIRE(s.place_shop_order(north, "n@example.com", "Mug", "9.00"));
+  REQUIRE(s.place_shop_order(south, "s@example.com", "Mug", "9.00"));
+  REQUIRE(s.wait_until_quiet());
+
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  CHECK(rows->size() == 4);
+  for (const auto& t : s.tenants()) {
+    std::vector<std::int64_t> shop_ids, row_ids;
+    for (const auto& o : s.emulator().state().orders(t.domain))
+      shop_ids.push_back(o.at("id").to_number<std::int64_t>());
+    for (const auto& r : *rows)
+      if (r.tenant == t.id) row_ids.push_back(r.id);
+    std::sort(shop_ids.begin(), shop_ids.end());
+    std::sort(row_ids.begin(), row_ids.end());
+    CHECK(shop_ids.size() == 2);
+    CHECK(row_ids == shop_ids);
+    // A platform id echoes only in the tenant that wrote it.
+    auto runs = s.runs_of(t, "stream_orders");
+    REQUIRE(runs);
+    CHECK(count_status(*runs, syncline::store::run_status::skipped) == 1);
+    CHECK(count_status(*runs, syncline::store::run_status::succeeded) == 1);
+  }
+  const auto records = s.receiver().records();
+  REQUIRE(records.size() == 2);
+  CHECK(records.at(0).tenant != records.at(1).tenant);
+}
+
+TEST_CASE("a duplicate webhook delivery gives one warehouse row") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  REQUIRE(s.emulator().state().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
+
+  auto placed = s.place_shop_order(shop, "twice@example.com", "Gift card", "25.00");
+  REQUIRE(placed);
+  const auto id = placed->at("id").to_number<std::int64_t>();
+  REQUIRE(s.wait_until_quiet());
+
+  // Both deliveries reached the engine; the second carried the same webhook id and made no run.
+  const auto& metrics = s.engine().metrics();
+  CHECK(metrics.accepted_count(syncline::trigger_kind::webhook) == 1);
+  CHECK(metrics.duplicate_count(syncline::trigger_kind::webhook) == 1);
+  auto runs = s.runs_of(shop, "stream_orders");
+  REQUIRE(runs);
+  CHECK(runs->size() == 1);
+
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  CHECK(rows->size() == 1);
+  CHECK(rows_with_id(*rows, id) == 1);
+  CHECK(s.receiver().records().size() == 1);
+}
+
+TEST_CASE("a receiver answering 500 a few times still gets each record exactly once") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  s.receiver().fail_next(3);
+
+  auto placed = s.place_shop_order(shop, "patient@example.com", "Gift card", "25.00");
+  REQUIRE(placed);
+  const auto id = placed->at("id").to_number<std::int64_t>();
+  REQUIRE(s.wait_until_quiet());
+
+  const auto counts = s.receiver().counts();
+  CHECK(counts.failed_on_purpose == 3);
+  CHECK(counts.accepted == 1);
+  const auto records = s.receiver().records();
+  REQUIRE(records.size() == 1);
+  CHECK(records.front().order_id == id);
+
+  // The run was retried by the engine (the HTTP client does not repeat a 500 by itself) and
+  // then finished; the warehouse holds the row once.
+  auto runs = s.runs_of(shop, "stream_orders");
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->front().status == syncline::store::run_status::succeeded);
+  CHECK(runs->front().attempts == 4);
+  auto dead = s.engine().dead_letters();
+  REQUIRE(dead);
+  CHECK(dead->empty());
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  CHECK(rows_with_id(*rows, id) == 1);
+}
+
+TEST_CASE("a lost create answer makes one order in Shopify, and its echo is still skipped") {
+  seed::seed_options options;
+  options.connector.request_timeout = 300ms;
+  seed::seed_system s(options);
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  // Shopify creates the order and sends its webhook, but the answer never reaches us.
+  REQUIRE(s.emulator().state().set_request_faults(shop.domain, {.lose_next_create_answers = 1}));
+
+  REQUIRE(s.place_app_order(shop, app_order(9001)));
+  REQUIRE(s.wait_until_quiet());
+
+  // create_order looked the order up by its source_identifier instead of creating it again.
+  auto created = orders_with_source(s, shop, "platform-9001");
+  REQUIRE(created.size() == 1);
+  const auto id = created.front().at("id").to_number<std::int64_t>();
+  auto pushed = s.runs_of(shop, "push_orders");
+  REQUIRE(pushed);
+  REQUIRE(pushed->size() == 1);
+  CHECK(pushed->front().status == syncline::store::run_status::succeeded);
+
+  auto streamed = s.runs_of(shop, "stream_orders");
+  REQUIRE(streamed);
+  REQUIRE(streamed->size() == 1);
+  CHECK(streamed->front().status == syncline::store::run_status::skipped);
+  CHECK(s.receiver().records().empty());
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  CHECK(rows->size() == 1);
+  CHECK(rows_with_id(*rows, id) == 1);
+}
+
+TEST_CASE("a request with a bad signature is refused by the receiver") {
+  // The receiver is your application's side: it must not take what the stream did not sign.
+  seed::seed_system s;
+  REQUIRE(s.start());
+  syncline::http::io_threads io(1);
+  syncline::http::client client(io.executor());
+  syncline::data_stream::stream<"orders"> forged(
+      client, {.endpoint = s.receiver().endpoint(), .signing_secret = syncline::secret("guess")});
+  // Shared with the coroutine: it may still be inside set_value when get() returns.
+  auto done = std::make_shared<std::promise<syncline::result<void>>>();
+  auto answered = done->get_future();
+  boost::asio::co_spawn(
+      io.executor(),
+      [&, done]() -> boost::asio::awaitable<void> {
+        syncline::shopify::order o;
+        o.id = 42;
+        done->set_value(co_await forged.send(o, "forged-key", "north-wind"));
+      },
+      boost::asio::detached);
+  auto answer = answered.get();
+  REQUIRE_FALSE(answer);
+  CHECK(answer.error().status == 401);
+  CHECK(s.receiver().counts().rejected == 1);
+  CHECK(s.receiver().records().empty());
+}
