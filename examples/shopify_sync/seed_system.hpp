@@ -16,6 +16,7 @@
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_emulator.hpp>
 #include <syncline/testing/shopify_plan.hpp>
+#include <syncline/testing/temp_dir.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -27,7 +28,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <sqlite3.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,12 +68,7 @@ struct stored_row {
 class seed_system {
  public:
   explicit seed_system(seed_options options = {})
-      : options_(std::move(options)), shopify_(options_.connector) {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("syncline-seed-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-  }
+      : options_(std::move(options)), shopify_(options_.connector) {}
 
   seed_system(const seed_system&) = delete;
   seed_system& operator=(const seed_system&) = delete;
@@ -89,8 +84,6 @@ class seed_system {
     receiver_.reset();
     client_.reset();
     io_.stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   // Starts everything; the first failure stops the start and says what failed.
@@ -127,7 +120,7 @@ class seed_system {
         *client_, syncline::data_stream::options{.endpoint = receiver_->endpoint(),
                                                  .signing_secret = stream_secret});
 
-    auto sink = orders_warehouse::open(io_.executor(), (dir_ / "warehouse.db").string());
+    auto sink = orders_warehouse::open(io_.executor(), dir_.file("warehouse.db").string());
     if (!sink) return step("open the warehouse", sink.error());
     warehouse_ = std::make_unique<orders_warehouse>(std::move(*sink));
     if (auto r = warehouse_->create_table(); !r) return step("create table orders", r.error());
@@ -135,7 +128,7 @@ class seed_system {
     // Named, not a braced temporary: g++ 12 at -O3 warns that such a temporary's members may be
     // used uninitialized.
     syncline::engine_options engine_options;
-    engine_options.database = dir_ / "engine.db";
+    engine_options.database = dir_.file("engine.db");
     engine_options.listen = {"127.0.0.1", 0};
     engine_options.retry = options_.retry;
     engine_options.level = options_.log_level;
@@ -196,18 +189,20 @@ class seed_system {
 
   // The warehouse table as it is now (read through a connection of its own).
   syncline::result<std::vector<stored_row>> warehouse_rows() const {
-    auto db = syncline::warehouse::sqlite_database::open((dir_ / "warehouse.db").string());
+    auto db = syncline::warehouse::sqlite_database::open(dir_.file("warehouse.db").string());
     if (!db) return std::move(db).error();
     const std::string sql = "SELECT id, tenant, source_identifier FROM orders ORDER BY id";
     auto stmt = db->prepare(sql);
     if (!stmt) return std::move(stmt).error();
     std::vector<stored_row> rows;
-    while (sqlite3_step(stmt->get()) == SQLITE_ROW) {
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return std::move(row).error();
+      if (!*row) break;
       stored_row r;
-      r.id = sqlite3_column_int64(stmt->get(), 0);
-      r.tenant = reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 1));
-      if (sqlite3_column_type(stmt->get(), 2) != SQLITE_NULL)
-        r.source_identifier = reinterpret_cast<const char*>(sqlite3_column_text(stmt->get(), 2));
+      r.id = stmt->int64(0);
+      r.tenant = stmt->text(1);
+      if (!stmt->is_null(2)) r.source_identifier = stmt->text(2);
       rows.push_back(std::move(r));
     }
     return rows;
@@ -245,7 +240,7 @@ class seed_system {
   }
 
   seed_options options_;
-  std::filesystem::path dir_;
+  syncline::testing::temp_dir dir_{"syncline-seed"};
   std::vector<seed_tenant> tenants_;
   // The emulator, the receiver and the warehouse run on threads of their own, apart from the
   // engine's: as they would in separate processes.

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <syncline/core/result.hpp>
+#include <syncline/sqlite/database.hpp>
+#include <syncline/sqlite/statement.hpp>
+#include <syncline/sqlite/transaction.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
-#include <syncline/store/detail/sqlite.hpp>
 #include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/store.hpp>
 
@@ -68,21 +70,14 @@ class sqlite_store final : public store {
     }
     if (!opts.clock) return make_error(errc::invalid_input, "sqlite store: options.clock is empty");
 
-    auto writer = detail::connection::open(path, opts.busy_timeout);
-    if (!writer) return std::move(writer).error();
     // WAL: a commit appends to the log, readers keep reading the last committed state meanwhile,
-    // and several processes can share the file.
-    {
-      auto q = writer->prepare("PRAGMA journal_mode=WAL", "switch to WAL mode");
-      if (!q) return std::move(q).error();
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row || q->text(0) != "wal") {
-        return make_error(errc::storage, "sqlite store: " + path +
-                                             " cannot use WAL mode (is it on a network file "
-                                             "system?); the store needs WAL");
-      }
-    }
+    // and several processes can share the file. synchronous is set per transaction (see write).
+    // Store failures are storage failures: the store validates its inputs before SQL sees them.
+    auto writer = sqlite::database::open(path, {.busy_timeout = opts.busy_timeout,
+                                                .wal = true,
+                                                .synchronous = {},
+                                                .classify = sqlite::classify_as_storage});
+    if (!writer) return std::move(writer).error();
     if (auto r = detail::ensure_sqlite_schema(*writer); !r) return std::move(r).error();
     std::string id;
     {
@@ -93,9 +88,13 @@ class sqlite_store final : public store {
       if (!*row) return make_error(errc::storage, "sqlite store: " + path + " has no store_id");
       id = q->text(0);
     }
-    std::vector<detail::connection> readers;
+    std::vector<sqlite::database> readers;
     for (std::size_t i = 0; i < opts.read_connections; ++i) {
-      auto r = detail::connection::open(path, opts.busy_timeout);
+      // The writer already switched the file to WAL; readers write nothing.
+      auto r = sqlite::database::open(path, {.busy_timeout = opts.busy_timeout,
+                                             .wal = false,
+                                             .synchronous = {},
+                                             .classify = sqlite::classify_as_storage});
       if (!r) return std::move(r).error();
       if (auto q = r->exec("PRAGMA query_only = 1", "make reader read-only"); !q) {
         return std::move(q).error();
@@ -116,7 +115,7 @@ class sqlite_store final : public store {
     if (auto v = validate_all(runs); !v) return std::move(v).error();
     if (runs.empty()) return std::vector<enqueue_result>{};
     return write(commit_kind::acknowledgement,
-                 [&](detail::connection& c) { return enqueue_in(c, runs, false); });
+                 [&](sqlite::database& c) { return enqueue_in(c, runs, false); });
   }
 
   result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
@@ -124,7 +123,7 @@ class sqlite_store final : public store {
     if (auto v = validate_all(runs); !v) return std::move(v).error();
     if (auto v = validate_cursor(cursor.key); !v) return std::move(v).error();
     return write(commit_kind::acknowledgement,
-                 [&](detail::connection& c) -> result<std::vector<enqueue_result>> {
+                 [&](sqlite::database& c) -> result<std::vector<enqueue_result>> {
                    auto out = enqueue_in(c, runs, true);
                    if (!out) return out;
                    if (auto r = upsert_cursor(c, cursor); !r) return std::move(r).error();
@@ -139,7 +138,7 @@ class sqlite_store final : public store {
       return make_error(errc::invalid_input, "claim: the lease must be positive");
     }
     return write(commit_kind::progress,
-                 [&](detail::connection& c) -> result<std::vector<claimed_run>> {
+                 [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
                    const time_point now = now_();
                    const time_point until = now + lease;
                    // One statement: pick what is due (oldest first) and lease it. Each row gets
@@ -186,7 +185,7 @@ class sqlite_store final : public store {
       return make_error(errc::invalid_input, "renew lease: the lease must be positive");
     }
     time_point until{};
-    auto r = write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+    auto r = write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
       const time_point now = now_();
       until = now + lease;
       auto q = c.prepare(
@@ -203,14 +202,14 @@ class sqlite_store final : public store {
   result<void> complete(const claimed_run& run, run_status final_status,
                         std::string_view error = {}) override {
     if (auto v = valid_end(run.id, final_status, false); !v) return v;
-    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
       return end_run(c, run, final_status, error, {});
     });
   }
 
   result<void> retry_later(const claimed_run& run, time_point when,
                            std::string_view error) override {
-    return write(commit_kind::progress, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
       return end_run(c, run, run_status::retry_wait, error, when);
     });
   }
@@ -222,7 +221,7 @@ class sqlite_store final : public store {
                                                 std::span<const block_event> events) override {
     if (runs.empty() && events.empty()) return std::vector<result<void>>{};
     return write(
-        commit_kind::progress, [&](detail::connection& c) -> result<std::vector<result<void>>> {
+        commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<result<void>>> {
           if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
           std::vector<result<void>> answers;
           answers.reserve(runs.size());
@@ -263,7 +262,7 @@ class sqlite_store final : public store {
   result<void> append_block_events(std::span<const block_event> events) override {
     if (events.empty()) return {};
     return write(commit_kind::progress,
-                 [&](detail::connection& c) { return insert_block_events(c, events); });
+                 [&](sqlite::database& c) { return insert_block_events(c, events); });
   }
 
   result<std::vector<block_event>> block_events(std::int64_t run_id) override {
@@ -295,7 +294,7 @@ class sqlite_store final : public store {
     }
     std::string sql = query.with_payload ? run_columns_with_payload : run_columns;
     sql += " FROM runs WHERE 1";
-    std::vector<detail::sql_value> params;
+    std::vector<sqlite::value> params;
     add_filter(sql, params, query.filter);
     if (query.status) {
       sql += " AND status = ?";
@@ -336,7 +335,7 @@ class sqlite_store final : public store {
   // --- dead letters ---------------------------------------------------------------------------
 
   result<void> replay(std::int64_t run_id) override {
-    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
       const time_point now = now_();
       auto q = c.prepare(std::string(replay_update) + " AND id = ?2", "replay run");
       if (!q) return std::move(q).error();
@@ -352,9 +351,9 @@ class sqlite_store final : public store {
   }
 
   result<std::int64_t> replay_all(const run_filter& filter) override {
-    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<std::int64_t> {
+    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<std::int64_t> {
       std::string sql = replay_update;
-      std::vector<detail::sql_value> params{detail::to_ns(now_())};
+      std::vector<sqlite::value> params{sqlite::to_ns(now_())};
       add_filter(sql, params, filter);
       auto q = c.prepare(sql, "replay dead runs");
       if (!q) return std::move(q).error();
@@ -373,7 +372,7 @@ class sqlite_store final : public store {
     prune_result out;
     // Small transactions, so an enqueue waiting for the writer never waits for a whole prune.
     for (;;) {
-      auto n = write(commit_kind::progress, [&](detail::connection& c) -> result<std::int64_t> {
+      auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
         auto events = c.prepare(
             "DELETE FROM block_events WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
             "ORDER BY finished_at, id LIMIT ?2)",
@@ -431,14 +430,14 @@ class sqlite_store final : public store {
   result<void> set_cursor(const cursor_update& cursor) override {
     if (auto v = validate_cursor(cursor.key); !v) return v;
     return write(commit_kind::acknowledgement,
-                 [&](detail::connection& c) { return upsert_cursor(c, cursor); });
+                 [&](sqlite::database& c) { return upsert_cursor(c, cursor); });
   }
 
   // --- echo guard -----------------------------------------------------------------------------
 
   result<void> record_echo(const echo_record& written) override {
     if (auto v = validate_echo(written); !v) return v;
-    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
       auto q = c.prepare(
           "INSERT INTO echoes (tenant, integration, record_id, fingerprint, written_at) "
           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, record_id, fingerprint) "
@@ -469,7 +468,7 @@ class sqlite_store final : public store {
 
   result<void> put_tenant(const tenant& t) override {
     if (auto v = validate_tenant_key(t.integration, t.id); !v) return v;
-    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
       auto q = c.prepare(
           "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (integration, id) DO UPDATE SET "
@@ -510,7 +509,7 @@ class sqlite_store final : public store {
   }
 
   result<void> remove_tenant(std::string_view integration, std::string_view id) override {
-    return write(commit_kind::acknowledgement, [&](detail::connection& c) -> result<void> {
+    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
       auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove tenant");
       if (!q) return std::move(q).error();
       return q->bind(integration, id).exec();
@@ -535,8 +534,8 @@ class sqlite_store final : public store {
       "UPDATE runs SET status = 'queued', attempts = 0, due_at = ?1, finished_at = NULL, "
       "updated_at = ?1 WHERE status = 'dead'";
 
-  sqlite_store(std::filesystem::path file, options opts, detail::connection writer,
-               std::vector<detail::connection> readers, std::string store_id)
+  sqlite_store(std::filesystem::path file, options opts, sqlite::database writer,
+               std::vector<sqlite::database> readers, std::string store_id)
       : file_(std::move(file)),
         opts_(std::move(opts)),
         store_id_(std::move(store_id)),
@@ -552,7 +551,7 @@ class sqlite_store final : public store {
   // Runs `body(writer)` in one BEGIN IMMEDIATE transaction at the durability of `kind`;
   // commits when body succeeds, rolls back when it fails.
   template <class F>
-  auto write(commit_kind kind, F&& body) -> std::invoke_result_t<F&, detail::connection&> {
+  auto write(commit_kind kind, F&& body) -> std::invoke_result_t<F&, sqlite::database&> {
     std::lock_guard lock(writer_mu_);
     const sync_level want =
         kind == commit_kind::acknowledgement ? opts_.acknowledgement_sync : opts_.progress_sync;
@@ -566,7 +565,7 @@ class sqlite_store final : public store {
       if (auto r = writer_.exec(pragma, "set synchronous"); !r) return std::move(r).error();
       writer_sync_ = want;
     }
-    auto tx = detail::write_transaction::begin(writer_);
+    auto tx = sqlite::write_transaction::begin(writer_);
     if (!tx) return std::move(tx).error();
     auto out = body(writer_);
     if (!out) return out;  // tx rolls back
@@ -609,8 +608,7 @@ class sqlite_store final : public store {
 
   // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
   // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.
-  result<std::vector<enqueue_result>> enqueue_in(detail::connection& c,
-                                                 std::span<const new_run> runs,
+  result<std::vector<enqueue_result>> enqueue_in(sqlite::database& c, std::span<const new_run> runs,
                                                  bool all_or_nothing) {
     const time_point now = now_();
     std::optional<std::int64_t> room;  // nullopt: unbounded
@@ -650,7 +648,7 @@ class sqlite_store final : public store {
     return out;
   }
 
-  result<std::optional<std::int64_t>> find_recent_key(detail::connection& c, const new_run& r,
+  result<std::optional<std::int64_t>> find_recent_key(sqlite::database& c, const new_run& r,
                                                       time_point now) {
     auto q = c.prepare(
         "SELECT run_id FROM dedupe_keys WHERE tenant = ?1 AND integration = ?2 AND "
@@ -665,7 +663,7 @@ class sqlite_store final : public store {
   }
 
   // A key whose window passed is still in the table until pruned: it now names the new run.
-  static result<void> remember_key(detail::connection& c, const new_run& r, std::int64_t run_id,
+  static result<void> remember_key(sqlite::database& c, const new_run& r, std::int64_t run_id,
                                    time_point now) {
     auto q = c.prepare(
         "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
@@ -677,7 +675,7 @@ class sqlite_store final : public store {
     return q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, run_id, now).exec();
   }
 
-  static result<std::int64_t> insert_run(detail::connection& c, const new_run& r, time_point now) {
+  static result<std::int64_t> insert_run(sqlite::database& c, const new_run& r, time_point now) {
     auto q = c.prepare(
         "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
         "status, due_at, created_at, updated_at) "
@@ -690,7 +688,7 @@ class sqlite_store final : public store {
     return q->int64(0);
   }
 
-  result<void> upsert_cursor(detail::connection& c, const cursor_update& cursor) {
+  result<void> upsert_cursor(sqlite::database& c, const cursor_update& cursor) {
     auto q = c.prepare(
         "INSERT INTO cursors (tenant, integration, trigger_name, value, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, trigger_name) "
@@ -702,7 +700,7 @@ class sqlite_store final : public store {
         .exec();
   }
 
-  static result<run_counts> read_counts(detail::connection& c) {
+  static result<run_counts> read_counts(sqlite::database& c) {
     auto q = c.prepare("SELECT status, n FROM run_counts", "count runs");
     if (!q) return std::move(q).error();
     run_counts out;
@@ -722,7 +720,7 @@ class sqlite_store final : public store {
     }
   }
 
-  static result<std::optional<run_status>> status_of(detail::connection& c, std::int64_t run_id) {
+  static result<std::optional<run_status>> status_of(sqlite::database& c, std::int64_t run_id) {
     auto q = c.prepare("SELECT status FROM runs WHERE id = ?1", "read run status");
     if (!q) return std::move(q).error();
     q->bind(run_id);
@@ -744,7 +742,7 @@ class sqlite_store final : public store {
 
   // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
   // (retry_wait). errc::conflict when this worker's lease is no longer valid.
-  result<void> end_run(detail::connection& c, const claimed_run& run, run_status status,
+  result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
                        std::string_view error, time_point when) {
     const time_point now = now_();
     if (status == run_status::retry_wait) {
@@ -767,7 +765,7 @@ class sqlite_store final : public store {
     return lease_held(c, run.id, "complete it");
   }
 
-  static result<void> insert_block_events(detail::connection& c,
+  static result<void> insert_block_events(sqlite::database& c,
                                           std::span<const block_event> events) {
     for (const auto& e : events) {
       auto q = c.prepare(
@@ -783,7 +781,7 @@ class sqlite_store final : public store {
   }
 
   // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.
-  static result<void> lease_held(detail::connection& c, std::int64_t run_id,
+  static result<void> lease_held(sqlite::database& c, std::int64_t run_id,
                                  std::string_view action) {
     if (c.changes() == 1) return {};
     auto status = status_of(c, run_id);
@@ -798,20 +796,20 @@ class sqlite_store final : public store {
                           std::string(action));
   }
 
-  static void add_filter(std::string& sql, std::vector<detail::sql_value>& params,
+  static void add_filter(std::string& sql, std::vector<sqlite::value>& params,
                          const run_filter& f) {
-    auto add = [&](const char* condition, detail::sql_value v) {
+    auto add = [&](const char* condition, sqlite::value v) {
       sql += condition;
       params.push_back(std::move(v));
     };
     if (f.tenant) add(" AND tenant = ?", *f.tenant);
     if (f.integration) add(" AND integration = ?", *f.integration);
     if (f.workflow) add(" AND workflow = ?", *f.workflow);
-    if (f.from) add(" AND created_at >= ?", detail::to_ns(*f.from));
-    if (f.to) add(" AND created_at < ?", detail::to_ns(*f.to));
+    if (f.from) add(" AND created_at >= ?", sqlite::to_ns(*f.from));
+    if (f.to) add(" AND created_at < ?", sqlite::to_ns(*f.to));
   }
 
-  static run_record read_run(const detail::query& q, bool with_payload) {
+  static run_record read_run(const sqlite::statement& q, bool with_payload) {
     run_record r;
     r.id = q.int64(0);
     r.tenant = q.text(1);
@@ -830,7 +828,7 @@ class sqlite_store final : public store {
     return r;
   }
 
-  static tenant read_tenant(const detail::query& q) {
+  static tenant read_tenant(const sqlite::statement& q) {
     tenant t;
     t.integration = q.text(0);
     t.id = q.text(1);
@@ -845,7 +843,7 @@ class sqlite_store final : public store {
   result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what, time_point cutoff) {
     std::int64_t total = 0;
     for (;;) {
-      auto n = write(commit_kind::progress, [&](detail::connection& c) -> result<std::int64_t> {
+      auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
         auto q = c.prepare(sql, what);
         if (!q) return std::move(q).error();
         if (auto e = q->bind(cutoff, prune_chunk).exec(); !e) return std::move(e).error();
@@ -861,7 +859,7 @@ class sqlite_store final : public store {
   options opts_;
   std::string store_id_;
   std::mutex writer_mu_;
-  detail::connection writer_;
+  sqlite::database writer_;
   std::optional<sync_level> writer_sync_;  // the level last set on writer_
   detail::connection_pool readers_;
 };

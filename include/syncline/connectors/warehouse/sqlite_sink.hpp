@@ -14,6 +14,7 @@
 #include <syncline/connectors/warehouse/sqlite_database.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/sqlite/transaction.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -21,10 +22,11 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
-#include <sqlite3.h>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -83,54 +85,42 @@ class sqlite_table_writer {
       for (auto& r : results) r = e;
       return results;
     };
-    if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
+    auto tx = sqlite::write_transaction::begin(db_);
+    if (!tx) return fail_all(tx.error());
     auto stmt = db_.prepare(upsert_sql_);
-    if (!stmt) {
-      (void)db_.exec("ROLLBACK");
-      return fail_all(stmt.error());
-    }
+    if (!stmt) return fail_all(stmt.error());  // tx rolls back
     for (std::size_t i = 0; i < rows.size(); ++i) {
       results[i] = upsert(*stmt, rows[i]);
       if (results[i]) continue;
       // Disk full or I/O errors roll the whole transaction back; nothing after this would count.
-      if (atomic || sqlite3_get_autocommit(db_.handle())) {
+      if (atomic || !db_.in_transaction()) {
         const ::syncline::error e = results[i].error();
-        if (!sqlite3_get_autocommit(db_.handle())) (void)db_.exec("ROLLBACK");
         return fail_all(atomic ? make_error(e.category, "row " + std::to_string(i) + " of " +
                                                             std::to_string(rows.size()) + ": " +
                                                             e.message + " (nothing was written)")
-                               : e);
+                               : e);  // tx rolls back what is left
       }
     }
-    if (auto r = db_.exec("COMMIT"); !r) {
-      (void)db_.exec("ROLLBACK");
-      return fail_all(r.error());
-    }
+    if (auto r = tx->commit(); !r) return fail_all(r.error());  // tx rolls back
     return results;
   }
 
  private:
-  result<void> upsert(sqlite_statement stmt, const staged_row& row) {
-    sqlite3_stmt* s = stmt.get();
-    sqlite3_reset(s);
+  static result<void> upsert(sqlite_statement& stmt, const staged_row& row) {
+    stmt.reset();
     int index = 1;
     for (const cell& c : row.cells) {
-      const int rc = std::visit(
+      std::visit(
           [&](const auto& v) {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, std::monostate>) return sqlite3_bind_null(s, index);
-            if constexpr (std::is_same_v<V, bool>) return sqlite3_bind_int(s, index, v ? 1 : 0);
-            if constexpr (std::is_same_v<V, std::int64_t>) return sqlite3_bind_int64(s, index, v);
-            if constexpr (std::is_same_v<V, double>) return sqlite3_bind_double(s, index, v);
-            if constexpr (std::is_same_v<V, std::string>) {
-              return sqlite3_bind_text64(s, index, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
-            }
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+              stmt.bind_at(index, std::nullopt);
+            else
+              stmt.bind_at(index, v);
           },
           c);
-      if (rc != SQLITE_OK) return db_.failure(rc, upsert_sql_);
       ++index;
     }
-    return db_.run(stmt, upsert_sql_);
+    return stmt.exec();
   }
 
   std::mutex mutex_;

@@ -3,7 +3,8 @@
 #pragma once
 
 #include <syncline/core/result.hpp>
-#include <syncline/store/detail/sqlite.hpp>
+#include <syncline/sqlite/database.hpp>
+#include <syncline/sqlite/transaction.hpp>
 
 #include <string>
 
@@ -131,8 +132,8 @@ CREATE TABLE tenants (
 
 // Creates the schema in a new file, accepts the current version, refuses anything else. Runs in
 // a write transaction so that two processes opening a new file at once create it once.
-inline result<void> ensure_sqlite_schema(connection& c) {
-  auto tx = write_transaction::begin(c);
+inline result<void> ensure_sqlite_schema(sqlite::database& c) {
+  auto tx = sqlite::write_transaction::begin(c);
   if (!tx) return std::move(tx).error();
   int version = 0;
   {
