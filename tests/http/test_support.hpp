@@ -3,6 +3,7 @@
 #pragma once
 
 #include <syncline/http/io_threads.hpp>
+#include <syncline/testing/temp_dir.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +22,6 @@
 #include <fstream>
 #include <netinet/in.h>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -175,24 +175,7 @@ inline std::string printable(std::string_view bytes) {
   return out;
 }
 
-// A temporary directory removed with its content at the end of the test.
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("syncline-http-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using temp_dir = syncline::testing::temp_dir;
 
 inline std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -26,7 +26,7 @@ namespace {
 syncline::engine_options test_options(const temp_dir& dir, log_capture& logs) {
   syncline::engine_options o;
   o.threads = 2;
-  o.database = dir.file();
+  o.database = dir.file("engine.db");
   o.listen = {"127.0.0.1", 0};
   o.idle_poll = 50ms;
   o.log = logs.sink();
@@ -539,7 +539,7 @@ TEST_CASE("schedule: interval ticks run, and missed ticks follow the policy afte
     // The engine last ran 5.5 s ago.
     const auto then = std::chrono::system_clock::now() - 5500ms;
     {
-      auto db = st::sqlite_store::open(dir.file());
+      auto db = st::sqlite_store::open(dir.file("engine.db"));
       REQUIRE(db);
       REQUIRE((*db)->set_cursor(
           {key, std::to_string(

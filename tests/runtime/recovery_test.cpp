@@ -148,7 +148,7 @@ TEST_CASE("a graceful stop lets in-flight runs finish") {
   temp_dir dir;
   sink out;
   fake_shop shop;
-  auto options = quick(dir.file());
+  auto options = quick(dir.file("engine.db"));
   options.stop_timeout = 10s;
   syncline::engine eng(options);
   eng.provide(out);
@@ -173,7 +173,7 @@ TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next e
   temp_dir dir;
   sink out;
   fake_shop shop;
-  auto options = quick(dir.file());
+  auto options = quick(dir.file("engine.db"));
   options.stop_timeout = 100ms;
   std::int64_t id = 0;
   {
@@ -206,7 +206,7 @@ TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next e
 
 TEST_CASE("crash recovery: SIGKILL under load loses no acknowledged event and repeats none") {
   temp_dir dir;
-  const auto db = dir.file();
+  const auto db = dir.file("engine.db");
   const auto dest = dir.file("destination.db");
   std::set<std::string> acknowledged;
   std::mt19937 rng(std::random_device{}());

@@ -11,6 +11,7 @@
 #include <syncline/core/webhook.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/runtime/log.hpp>
+#include <syncline/testing/temp_dir.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/connect.hpp>
@@ -33,7 +34,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
@@ -106,25 +106,7 @@ inline credentials credentials_for(const std::string& name) {
 
 // --- files, waits, logs -----------------------------------------------------------------------
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("syncline-runtime-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::filesystem::path file(const std::string& name = "engine.db") const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using temp_dir = syncline::testing::temp_dir;
 
 // Polls `done` every 10 ms until it holds or `limit` passes; every wait in these tests is bounded.
 inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {

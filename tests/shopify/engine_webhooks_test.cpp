@@ -6,6 +6,7 @@
 #include <syncline/core/integration.hpp>
 #include <syncline/core/workflow.hpp>
 #include <syncline/runtime/engine.hpp>
+#include <syncline/testing/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +15,6 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,26 +67,6 @@ inline constexpr auto shop_redactions = syncline::workflow<"shop_redactions">(
 inline constexpr auto compliance = syncline::integration<"compliance", shopify::app>(
     data_requests, customer_redactions, shop_redactions);
 
-class temp_db {
- public:
-  temp_db() {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("syncline-shopify-engine-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-  }
-  temp_db(const temp_db&) = delete;
-  temp_db& operator=(const temp_db&) = delete;
-  ~temp_db() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::filesystem::path file() const { return dir_ / "engine.db"; }
-
- private:
-  std::filesystem::path dir_;
-};
-
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
@@ -99,7 +79,7 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds lim
 // An engine serving `compliance` for acme and bravo (credentials pointed at the emulator).
 struct engine_fixture {
   fixture f;
-  temp_db db;
+  syncline::testing::temp_dir db;
   compliance_log received;
   syncline::engine eng;
 
@@ -111,10 +91,10 @@ struct engine_fixture {
   }
   ~engine_fixture() { eng.stop(); }
 
-  static syncline::engine_options options(const temp_db& db) {
+  static syncline::engine_options options(const syncline::testing::temp_dir& db) {
     syncline::engine_options o;
     o.threads = 1;
-    o.database = db.file();
+    o.database = db.file("engine.db");
     o.listen = {"127.0.0.1", 0};
     o.idle_poll = 50ms;
     o.log = [](syncline::log_level, std::string_view) {};

@@ -47,12 +47,12 @@ void wait_for_pending(const st::group_commit& gc, std::size_t n) {
 TEST_CASE("group commit: concurrent submitters share transactions, each gets its own answer",
           "[group_commit]") {
   temp_dir dir;
-  auto s = open_store(dir.file(), {});
+  auto s = open_store(dir.file("store.db"), {});
   st::group_commit gc(*s, {.max_batch = 64, .max_pending = 1000});
 
   // Another connection holds the write lock, so every submit gathers behind the first batch
   // deterministically (the writer thread waits in SQLite's busy handler meanwhile).
-  raw_connection holder(dir.file());
+  raw_connection holder(dir.file("store.db"));
   holder.exec("BEGIN IMMEDIATE");
 
   constexpr int submitters = 300;
@@ -113,9 +113,9 @@ TEST_CASE("group commit: concurrent submitters share transactions, each gets its
 
 TEST_CASE("group commit: past max_pending, submit answers unavailable at once", "[group_commit]") {
   temp_dir dir;
-  auto s = open_store(dir.file(), {});
+  auto s = open_store(dir.file("store.db"), {});
   st::group_commit gc(*s, {.max_batch = 64, .max_pending = 10});
-  raw_connection holder(dir.file());
+  raw_connection holder(dir.file("store.db"));
   holder.exec("BEGIN IMMEDIATE");
 
   asio::io_context io;
@@ -149,7 +149,7 @@ TEST_CASE("group commit: a full queue, an invalid run and a stop are answered as
   temp_dir dir;
   st::sqlite_options opts;
   opts.max_unfinished_runs = 2;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
   asio::io_context io;
   std::vector<result<enqueue_result>> answers;
   // A callback token (not a coroutine): the answer runs on the executor bound to it.
@@ -189,9 +189,9 @@ TEST_CASE("group commit: a full queue, an invalid run and a stop are answered as
 
 TEST_CASE("group commit: stop commits what is waiting, then refuses", "[group_commit]") {
   temp_dir dir;
-  auto s = open_store(dir.file(), {});
+  auto s = open_store(dir.file("store.db"), {});
   st::group_commit gc(*s);
-  raw_connection holder(dir.file());
+  raw_connection holder(dir.file("store.db"));
   holder.exec("BEGIN IMMEDIATE");
 
   asio::io_context io;
@@ -287,7 +287,7 @@ TEST_CASE("crash: a process killed under load loses no acknowledged event", "[gr
     REQUIRE(child >= 0);
     if (child == 0) {
       ::close(fds[0]);
-      enqueue_until_killed(dir.file(), round, fds[1]);
+      enqueue_until_killed(dir.file("store.db"), round, fds[1]);
     }
     ::close(fds[1]);
     const std::size_t kill_after = std::uniform_int_distribution<std::size_t>(50, 2000)(rng);
@@ -307,7 +307,7 @@ TEST_CASE("crash: a process killed under load loses no acknowledged event", "[gr
     REQUIRE(seen >= kill_after);
 
     // Restart: every acknowledged event is there, with its own payload, and the file is sound.
-    auto s = open_store(dir.file(), {});
+    auto s = open_store(dir.file("store.db"), {});
     std::size_t missing = 0;
     for (const auto& [id, payload] : acknowledged) {
       auto r = s->get_run(id);
@@ -315,6 +315,6 @@ TEST_CASE("crash: a process killed under load loses no acknowledged event", "[gr
     }
     CHECK(missing == 0);
     CHECK(s->counts()->queued >= static_cast<std::int64_t>(acknowledged.size()));
-    CHECK(raw_connection(dir.file()).scalar("PRAGMA integrity_check") == "ok");
+    CHECK(raw_connection(dir.file("store.db")).scalar("PRAGMA integrity_check") == "ok");
   }
 }

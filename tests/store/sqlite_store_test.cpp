@@ -48,7 +48,7 @@ st::run_record run_of(st::store& s, std::int64_t id) {
 TEST_CASE("a run is queued, claimed and completed", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
 
   auto queued = enqueue_ok(*s, {make_run("", R"({"id":1})"), make_run("", R"({"id":2})")});
   REQUIRE(queued.size() == 2);
@@ -112,7 +112,7 @@ TEST_CASE("a run is queued, claimed and completed", "[store]") {
 TEST_CASE("a run without its names is refused and nothing of its call is written", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   auto nameless = make_run();
   nameless.workflow.clear();
   std::vector<st::new_run> runs{make_run(), nameless};
@@ -128,7 +128,7 @@ TEST_CASE("dedupe: a key seen within the window is a duplicate of the original r
   manual_clock clock;
   auto opts = options_with(clock);
   opts.dedupe_window = 1h;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
 
   const auto first = enqueue_ok(*s, {make_run("webhook-1")})[0];
   REQUIRE(first.kind == enqueue_result::accepted);
@@ -165,7 +165,7 @@ TEST_CASE("dedupe: a key seen within the window is a duplicate of the original r
 TEST_CASE("a run whose lease expired is claimed again, and the old lease is stale", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
 
   auto first = claim_ok(*s, 1, 10s);
@@ -206,7 +206,7 @@ TEST_CASE("a run whose lease expired is claimed again, and the old lease is stal
 TEST_CASE("retry_later gives the run back until its time comes", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
   auto claimed = claim_ok(*s, 1);
   REQUIRE(claimed.size() == 1);
@@ -231,7 +231,7 @@ TEST_CASE("retry_later gives the run back until its time comes", "[store]") {
 TEST_CASE("dead letters are listed and replayed one at a time or all at once", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   auto ids = enqueue_ok(*s, {make_run("", "{}", "a.myshopify.com", "orders-to-app"),
                              make_run("", "{}", "b.myshopify.com", "orders-to-app"),
                              make_run("", "{}", "a.myshopify.com", "orders-to-warehouse")});
@@ -280,7 +280,7 @@ TEST_CASE("backpressure: past max_unfinished_runs enqueue answers queue_full", "
   manual_clock clock;
   auto opts = options_with(clock);
   opts.max_unfinished_runs = 3;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
 
   auto r = enqueue_ok(
       *s, {make_run("k1"), make_run("k2"), make_run("k3"), make_run("k4"), make_run("k1")});
@@ -303,7 +303,7 @@ TEST_CASE("enqueue_with_cursor writes the runs and the cursor together, or neith
   manual_clock clock;
   auto opts = options_with(clock);
   opts.max_unfinished_runs = 4;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
   const st::cursor_key key{"acme.myshopify.com", "shopify-sync", "poll-orders"};
   CHECK_FALSE(s->get_cursor(key)->has_value());
 
@@ -324,7 +324,7 @@ TEST_CASE("enqueue_with_cursor writes the runs and the cursor together, or neith
     CHECK(enqueue_ok(*s, {make_run("order-3")})[0].kind == enqueue_result::accepted);
   }
   SECTION("a write that fails after the runs were inserted rolls them back") {
-    raw_connection other(dir.file());
+    raw_connection other(dir.file("store.db"));
     other.exec(
         "CREATE TRIGGER fail_cursor BEFORE UPDATE ON cursors "
         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
@@ -355,7 +355,7 @@ TEST_CASE("echo records recognise what a workflow wrote, and pass real changes",
   manual_clock clock;
   auto opts = options_with(clock);
   opts.echo_window = 10min;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
   const st::echo_record written{"acme.myshopify.com", "shopify-sync", "820982911946154508",
                                 "fields-hash-A"};
   REQUIRE(s->record_echo(written));
@@ -387,7 +387,7 @@ TEST_CASE("echo records recognise what a workflow wrote, and pass real changes",
 TEST_CASE("the run log is queried by workflow, tenant, status and time range", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto t0 = clock.now();
   // Runs an hour apart: a(app) b(app) a(warehouse) b(warehouse) a(app)
   std::vector<std::int64_t> ids;
@@ -442,7 +442,7 @@ TEST_CASE("the run log is queried by workflow, tenant, status and time range", "
 TEST_CASE("block events are logged per run and attempt", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
   const auto t = clock.now();
   const std::vector<st::block_event> events{
@@ -461,7 +461,7 @@ TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes o
   manual_clock clock;
   auto opts = options_with(clock);
   opts.dedupe_window = 2h;
-  auto s = open_store(dir.file(), opts);
+  auto s = open_store(dir.file("store.db"), opts);
 
   // More finished runs than one prune transaction takes, so the chunking is exercised.
   std::vector<st::new_run> old_runs(1203, make_run());
@@ -502,7 +502,7 @@ TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes o
 TEST_CASE("tenants are saved, read, listed and removed; credentials stay secret", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   const st::tenant acme{.integration = "shopify-sync",
                         .id = "acme.myshopify.com",
                         .credentials = syncline::secret("shpat_0123456789abcdef"),
@@ -547,8 +547,8 @@ TEST_CASE("tenants are saved, read, listed and removed; credentials stay secret"
 
 TEST_CASE("workers on two connections to one file claim each run exactly once", "[store]") {
   temp_dir dir;
-  auto a = open_store(dir.file(), {});
-  auto b = open_store(dir.file(), {});
+  auto a = open_store(dir.file("store.db"), {});
+  auto b = open_store(dir.file("store.db"), {});
   constexpr int runs = 400;
   std::vector<st::new_run> batch(runs, make_run());
   enqueue_ok(*a, batch);
@@ -592,18 +592,18 @@ TEST_CASE("the file keeps its data and schema across opens; bad paths are refuse
   std::string id;
   std::int64_t run = 0;
   {
-    auto s = open_store(dir.file(), {});
+    auto s = open_store(dir.file("store.db"), {});
     id = s->store_id();
     run = enqueue_ok(*s, {make_run("k", "kept")})[0].run_id;
   }
   {
-    auto s = open_store(dir.file(), {});
+    auto s = open_store(dir.file("store.db"), {});
     CHECK(s->store_id() == id);
     CHECK(run_of(*s, run).payload == "kept");
     CHECK(enqueue_ok(*s, {make_run("k")})[0].kind == enqueue_result::duplicate);
   }
-  raw_connection(dir.file()).exec("PRAGMA user_version = 99");
-  auto newer = st::sqlite_store::open(dir.file());
+  raw_connection(dir.file("store.db")).exec("PRAGMA user_version = 99");
+  auto newer = st::sqlite_store::open(dir.file("store.db"));
   REQUIRE_FALSE(newer);
   CHECK(newer.error().category == errc::storage);
   CHECK(newer.error().message.find("version 99") != std::string::npos);
@@ -618,7 +618,7 @@ TEST_CASE("the file keeps its data and schema across opens; bad paths are refuse
 TEST_CASE("finish_many ends many runs and writes their block events in one call", "[store]") {
   temp_dir dir;
   manual_clock clock;
-  auto s = open_store(dir.file(), options_with(clock));
+  auto s = open_store(dir.file("store.db"), options_with(clock));
   enqueue_ok(*s, {make_run("a"), make_run("b"), make_run("c"), make_run("d")});
   auto claimed = claim_ok(*s, 10);
   REQUIRE(claimed.size() == 4);

@@ -5,6 +5,7 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/sqlite_store.hpp>
+#include <syncline/testing/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +14,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <sqlite3.h>
 #include <string>
 
@@ -22,25 +22,7 @@ namespace store_test {
 using namespace std::chrono_literals;
 namespace st = syncline::store;
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("syncline-store-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::filesystem::path file(const std::string& name = "store.db") const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using temp_dir = syncline::testing::temp_dir;
 
 // Starts on 2026-01-01T00:00:00Z; only advance() moves it.
 class manual_clock {
