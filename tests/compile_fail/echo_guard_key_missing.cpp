@@ -22,9 +22,9 @@ struct shop_order {
 BOOST_DESCRIBE_STRUCT(shop_order, (), (id, source_identifier))
 
 // "order_id" is not a member of shop_order (its key member is "id").
-constexpr auto pull_orders = syncline::workflow<"pull_orders">(
-    syncline::webhook<shop, "orders/create", shop_order>{} |
-    syncline::skip_echo<"orders", syncline::member<"order_id">> |
-    syncline::to<"save">([](const shop_order&) {}));
+constexpr auto pull_orders =
+    syncline::workflow<"pull_orders">(syncline::webhook<shop, "orders/create", shop_order>{} |
+                                      syncline::skip_echo<"orders", syncline::member<"order_id">> |
+                                      syncline::to<"save">([](const shop_order&) {}));
 
 int main() { return 0; }
