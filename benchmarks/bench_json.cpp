@@ -35,8 +35,9 @@ using syncline::timestamp;
 
 const std::string& order_text() {
   static const std::string text = [] {
-    std::string path(__FILE__);
-    path = path.substr(0, path.rfind('/')) + "/../tests/data/shopify/order_1k.json";
+    // The data folder comes from CMake as an absolute path: __FILE__ is relative when ccache
+    // rewrites paths under CCACHE_BASEDIR, and the benchmark must not depend on its cwd.
+    const std::string path = SYNCLINE_TEST_DATA_DIR "/shopify/order_1k.json";
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + path);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
