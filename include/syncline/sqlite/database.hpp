@@ -59,9 +59,12 @@ class database {
     if (rc != SQLITE_OK) return to_error(raw, rc, "open " + path, opts.classify);
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, static_cast<int>(opts.busy_timeout.count()));
+    // sqlite3_open_v2 does not read the file: the first pragma does, so it is the one that finds
+    // a file that is not a database, and its error must name the path as open's would.
     if (opts.wal) {
       // journal_mode answers the mode in force, which stays the old one when WAL is impossible.
-      auto q = db.prepare("PRAGMA journal_mode=WAL", "switch to WAL mode");
+      const std::string what = "switch " + path + " to WAL mode";
+      auto q = db.prepare("PRAGMA journal_mode=WAL", what);
       if (!q) return std::move(q).error();
       auto row = q->step();
       if (!row) return std::move(row).error();
@@ -72,7 +75,8 @@ class database {
       }
     }
     if (!opts.synchronous.empty()) {
-      if (auto r = db.exec("PRAGMA synchronous=" + opts.synchronous, "set synchronous"); !r)
+      if (auto r = db.exec("PRAGMA synchronous=" + opts.synchronous, "set synchronous on " + path);
+          !r)
         return std::move(r).error();
     }
     return db;
