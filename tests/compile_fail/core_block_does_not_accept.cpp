@@ -1,25 +1,8 @@
 // expect: block_does_not_accept<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<9>{"normalise"}, crm_contact, order_placed>.*syncline: block does not accept the previous block\'s output
 // Rule 1: a block must accept what the previous part produces. Twin:
 // core_block_does_not_accept_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
+#include "core_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
 struct normalise {
   static constexpr std::string_view name = "normalise";
   crm_contact operator()(crm_contact c) const { return c; }

@@ -1,24 +1,6 @@
-// The accepted form of core_block_does_not_accept.cpp: Rule 1: a block must accept what the
-// previous part produces.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
+// OK twin of core_block_does_not_accept.cpp: a map to crm_contact comes before normalise.
+#include "core_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
 struct normalise {
   static constexpr std::string_view name = "normalise";
   crm_contact operator()(crm_contact c) const { return c; }

@@ -1,26 +1,9 @@
 // expect: destination_not_last<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<14>{"upsert_contact"}>.*syncline: destination must be the last part of its workflow or arm
 // Rule 9: a destination ends its workflow; nothing follows it. Twin:
 // core_destination_not_last_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
 #include <syncline/blocks/tap.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

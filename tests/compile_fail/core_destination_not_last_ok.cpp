@@ -1,25 +1,7 @@
-// The accepted form of core_destination_not_last.cpp: Rule 9: a destination ends its workflow;
-// nothing follows it.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
+// OK twin of core_destination_not_last.cpp: the tap comes before the destination.
 #include <syncline/blocks/tap.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

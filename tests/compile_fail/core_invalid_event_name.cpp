@@ -1,25 +1,7 @@
 // expect: invalid_event_name<syncline::fixed_string<12>{"Order Placed"}>.*syncline: event name must be identifiers joined by \'.\'
 // Rule 10: platform event names are identifiers joined by dots. Twin:
 // core_invalid_event_name_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"Order Placed", order_placed>{} |

@@ -1,25 +1,7 @@
 // expect: invalid_identifier<syncline::fixed_string<8>{"workflow"}, syncline::fixed_string<11>{"Push Orders"}>.*syncline: name is not a valid identifier: \[a-z\]\[a-z0-9_\]\*
 // Rule 10: workflow, integration, app, block, poll and schedule names are lower_snake_case
 // identifiers. Twin: core_invalid_identifier_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"Push Orders">(
     syncline::app_event<"order.placed", order_placed>{} |

@@ -1,24 +1,5 @@
-// The accepted form of core_invalid_identifier.cpp: Rule 10: workflow, integration, app, block,
-// poll and schedule names are lower_snake_case identifiers.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+// OK twin of core_invalid_identifier.cpp: the workflow is named "push_orders".
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

@@ -3,19 +3,8 @@
 // core_invalid_topic_ok.cpp.
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/webhook.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
-
-namespace shop {
-struct app {
-  static constexpr std::string_view name = "shop";
-};
-struct order {
-  long id;
-};
-}  // namespace shop
+#include "core_setup.hpp"
 
 constexpr auto pull = syncline::workflow<"pull_orders">(
     syncline::webhook<shop::app, "/orders/create", shop::order>{} |

@@ -1,20 +1,8 @@
-// The accepted form of core_invalid_topic.cpp: Rule 10: webhook topics are slash-separated
-// segments, without a leading slash.
+// OK twin of core_invalid_topic.cpp: the topic has no leading slash.
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/webhook.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
-
-namespace shop {
-struct app {
-  static constexpr std::string_view name = "shop";
-};
-struct order {
-  long id;
-};
-}  // namespace shop
+#include "core_setup.hpp"
 
 constexpr auto pull =
     syncline::workflow<"pull_orders">(syncline::webhook<shop::app, "orders/create", shop::order>{} |

@@ -1,25 +1,7 @@
 // expect: map_function_not_callable<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<10>{"to_contact"}, crm_contact, order_placed>.*syncline: map function is not callable with the input
 // Rule 7: a map function is callable with what the previous part produces. Twin:
 // core_map_function_not_callable_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

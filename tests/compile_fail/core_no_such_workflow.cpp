@@ -1,45 +1,7 @@
 // expect: no_such_workflow<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"pull_orders"}>.*syncline: the integration has no workflow of this name
 // Looking a workflow up by name is checked by the compiler. Twin: core_no_such_workflow_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/integration.hpp>
-#include <syncline/core/workflow.hpp>
+#include "core_integration_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-namespace crm {
-struct app {
-  static constexpr std::string_view name = "crm";
-};
-}  // namespace crm
-namespace billing {
-struct app {
-  static constexpr std::string_view name = "billing";
-};
-}  // namespace billing
-struct upsert_contact : syncline::destination {
-  using app_type = crm::app;
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
-struct create_invoice : syncline::destination {
-  using app_type = billing::app;
-  static constexpr std::string_view name = "create_invoice";
-  void operator()(const order_placed&) const {}
-};
-constexpr auto push = syncline::workflow<"push_orders">(
-    syncline::app_event<"order.placed", order_placed>{} |
-    syncline::map<"to_contact">([](const order_placed& o) { return crm_contact{o.email}; }) |
-    upsert_contact{});
 constexpr auto crm_sync = syncline::integration<"crm_sync", crm::app>(push);
 
 constexpr auto pull = crm_sync.get<"pull_orders">();

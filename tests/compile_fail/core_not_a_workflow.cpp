@@ -1,41 +1,9 @@
 // expect: not_a_workflow<syncline::fixed_string<8>{"crm_sync"}, 0, syncline::pipeline<.*syncline: integration<...>\(...\) takes workflows made by
 // An integration holds named workflows, not bare pipelines. Twin: core_not_a_workflow_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
 #include <syncline/core/integration.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
+#include "core_setup.hpp"
 
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-namespace crm {
-struct app {
-  static constexpr std::string_view name = "crm";
-};
-}  // namespace crm
-namespace billing {
-struct app {
-  static constexpr std::string_view name = "billing";
-};
-}  // namespace billing
-struct upsert_contact : syncline::destination {
-  using app_type = crm::app;
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
-struct create_invoice : syncline::destination {
-  using app_type = billing::app;
-  static constexpr std::string_view name = "create_invoice";
-  void operator()(const order_placed&) const {}
-};
 constexpr auto body =
     syncline::app_event<"order.placed", order_placed>{} |
     syncline::map<"to_contact">([](const order_placed& o) { return crm_contact{o.email}; }) |

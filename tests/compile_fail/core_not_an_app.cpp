@@ -1,49 +1,11 @@
 // expect: not_an_app<syncline::fixed_string<8>{"crm_sync"}, crm::client>.*syncline: an integration\'s app must be a type with a static constexpr std::string_view name
 // An integration's app names itself: `static constexpr std::string_view name`. Twin:
 // core_not_an_app_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/integration.hpp>
-#include <syncline/core/workflow.hpp>
+#include "core_integration_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-namespace crm {
-struct app {
-  static constexpr std::string_view name = "crm";
-};
-}  // namespace crm
-namespace billing {
-struct app {
-  static constexpr std::string_view name = "billing";
-};
-}  // namespace billing
-struct upsert_contact : syncline::destination {
-  using app_type = crm::app;
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
-struct create_invoice : syncline::destination {
-  using app_type = billing::app;
-  static constexpr std::string_view name = "create_invoice";
-  void operator()(const order_placed&) const {}
-};
 namespace crm {
 struct client {};  // not the app: the API client
 }  // namespace crm
-constexpr auto push = syncline::workflow<"push_orders">(
-    syncline::app_event<"order.placed", order_placed>{} |
-    syncline::map<"to_contact">([](const order_placed& o) { return crm_contact{o.email}; }) |
-    upsert_contact{});
 
 constexpr auto crm_sync = syncline::integration<"crm_sync", crm::client>(push);
 

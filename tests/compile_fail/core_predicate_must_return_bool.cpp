@@ -1,25 +1,7 @@
 // expect: predicate_must_return_bool<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<9>{"has_email"}, order_placed, long unsigned int>.*syncline: predicate of filter/branch/route must return bool
 // Rule 7: a filter predicate returns bool (not a count, not a pointer). Twin:
 // core_predicate_must_return_bool_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

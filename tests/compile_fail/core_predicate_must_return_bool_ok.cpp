@@ -1,24 +1,5 @@
-// The accepted form of core_predicate_must_return_bool.cpp: Rule 7: a filter predicate returns bool
-// (not a count, not a pointer).
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+// OK twin of core_predicate_must_return_bool.cpp: the predicate returns size() != 0, a bool.
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

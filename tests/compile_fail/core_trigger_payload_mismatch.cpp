@@ -1,25 +1,8 @@
 // expect: trigger_payload_mismatch<syncline::fixed_string<11>{"push_orders"}, syncline::fixed_string<12>{"order.placed"}, order_placed, crm_contact>.*syncline: trigger\'s payload type is not the type its event is declared to carry
 // Rule 5: a trigger carries the payload its event is declared to carry. Twin:
 // core_trigger_payload_mismatch_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
+#include "core_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
 template <>
 struct syncline::event_payload<syncline::platform, "order.placed"> {
   using type = order_placed;

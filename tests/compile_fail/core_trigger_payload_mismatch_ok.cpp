@@ -1,24 +1,6 @@
-// The accepted form of core_trigger_payload_mismatch.cpp: Rule 5: a trigger carries the payload its
-// event is declared to carry.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
+// OK twin of core_trigger_payload_mismatch.cpp: the trigger carries order_placed, as declared.
+#include "core_setup.hpp"
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
 template <>
 struct syncline::event_payload<syncline::platform, "order.placed"> {
   using type = order_placed;

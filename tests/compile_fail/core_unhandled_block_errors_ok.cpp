@@ -1,33 +1,7 @@
-// The accepted form of core_unhandled_block_errors.cpp: Rule 8: under error_policy::handle, every
-// block that can fail (but the destination) has a recover block after it.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
+// OK twin of core_unhandled_block_errors.cpp: a recover block handles lookup_contact's errors.
 #include <syncline/blocks/recover.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
 
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
-// Looks the customer up: can fail.
-struct lookup_contact {
-  static constexpr std::string_view name = "lookup_contact";
-  syncline::result<crm_contact> operator()(const order_placed& o) const {
-    if (o.email.empty()) return syncline::make_error(syncline::errc::not_found, "no email");
-    return crm_contact{o.email};
-  }
-};
+#include "core_setup.hpp"
 
 constexpr auto nightly = syncline::workflow<"nightly_export", syncline::error_policy::handle>(
     syncline::app_event<"order.placed", order_placed>{} | lookup_contact{} |

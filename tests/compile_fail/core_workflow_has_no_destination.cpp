@@ -1,24 +1,6 @@
 // expect: workflow_has_no_destination<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<10>{"to_contact"}, crm_contact>.*syncline: workflow has no destination
 // Rule 9: a workflow ends in a destination. Twin: core_workflow_has_no_destination_ok.cpp.
-#include <syncline/blocks/filter.hpp>
-#include <syncline/blocks/map.hpp>
-#include <syncline/core/app_event.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <string>
-#include <string_view>
-
-struct order_placed {
-  long id;
-  std::string email;
-};
-struct crm_contact {
-  std::string email;
-};
-struct upsert_contact : syncline::destination {
-  static constexpr std::string_view name = "upsert_contact";
-  void operator()(const crm_contact&) const {}
-};
+#include "core_setup.hpp"
 
 constexpr auto push = syncline::workflow<"push_orders">(
     syncline::app_event<"order.placed", order_placed>{} |

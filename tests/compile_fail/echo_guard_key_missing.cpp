@@ -1,25 +1,7 @@
 // expect: echo_key_is_not_a_member<syncline::fixed_string<11>{"pull_orders"}, 1, syncline::fixed_string<6>{"orders"}, syncline::fixed_string<8>{"order_id"}, shop_order>.*syncline: echo guard key
-// The echo guard's key must name a member of the record type the guard receives.
-#include <syncline/blocks/echo_guard.hpp>
-#include <syncline/blocks/to.hpp>
-#include <syncline/core/webhook.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <boost/describe/class.hpp>
-
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-struct shop {
-  static constexpr std::string_view name = "shop";
-};
-
-struct shop_order {
-  std::int64_t id = 0;
-  std::string source_identifier;
-};
-BOOST_DESCRIBE_STRUCT(shop_order, (), (id, source_identifier))
+// The echo guard's key must name a member of the record type the guard receives. Twin:
+// echo_guard_key_missing_ok.cpp.
+#include "echo_guard_setup.hpp"
 
 // "order_id" is not a member of shop_order (its key member is "id").
 constexpr auto pull_orders =

@@ -1,24 +1,5 @@
-// The positive twin of echo_guard_key_missing.cpp: the key names a member that exists.
-#include <syncline/blocks/echo_guard.hpp>
-#include <syncline/blocks/to.hpp>
-#include <syncline/core/webhook.hpp>
-#include <syncline/core/workflow.hpp>
-
-#include <boost/describe/class.hpp>
-
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-struct shop {
-  static constexpr std::string_view name = "shop";
-};
-
-struct shop_order {
-  std::int64_t id = 0;
-  std::string source_identifier;
-};
-BOOST_DESCRIBE_STRUCT(shop_order, (), (id, source_identifier))
+// OK twin of echo_guard_key_missing.cpp: the keys name members that exist.
+#include "echo_guard_setup.hpp"
 
 // "id" and "source_identifier" are members of shop_order.
 constexpr auto pull_orders = syncline::workflow<"pull_orders">(

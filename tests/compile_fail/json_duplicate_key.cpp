@@ -1,17 +1,7 @@
 // expect: syncline: two members of T have the same JSON key
-// Renaming a member onto another member's key would make one JSON key mean two fields.
-#include <syncline/json/decode.hpp>
-#include <syncline/json/key_names.hpp>
-
-#include <boost/describe.hpp>
-
-#include <string>
-
-struct line {
-  std::string title;
-  std::string name;
-};
-BOOST_DESCRIBE_STRUCT(line, (), (title, name))
+// Renaming a member onto another member's key would make one JSON key mean two fields. Twin:
+// json_duplicate_key_ok.cpp.
+#include "json_setup.hpp"
 
 template <>
 struct syncline::json::key_names<line> {

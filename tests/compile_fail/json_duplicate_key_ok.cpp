@@ -1,16 +1,5 @@
-// The positive twin of json_duplicate_key.cpp: the rename picks a key no other member uses.
-#include <syncline/json/decode.hpp>
-#include <syncline/json/key_names.hpp>
-
-#include <boost/describe.hpp>
-
-#include <string>
-
-struct line {
-  std::string title;
-  std::string name;
-};
-BOOST_DESCRIBE_STRUCT(line, (), (title, name))
+// OK twin of json_duplicate_key.cpp: the rename picks a key no other member uses.
+#include "json_setup.hpp"
 
 template <>
 struct syncline::json::key_names<line> {

@@ -1,13 +1,5 @@
-// The positive twin of json_rename_unknown_member.cpp: the rename names a real member.
-#include <syncline/json/decode.hpp>
-#include <syncline/json/key_names.hpp>
-
-#include <boost/describe.hpp>
-
-struct address {
-  bool is_default;
-};
-BOOST_DESCRIBE_STRUCT(address, (), (is_default))
+// OK twin of json_rename_unknown_member.cpp: the rename names a real member.
+#include "json_setup.hpp"
 
 template <>
 struct syncline::json::key_names<address> {

@@ -1,17 +1,7 @@
 // expect: key_is_not_a_member_of_the_row<syncline::fixed_string<6>{"orders"}, syncline::fixed_string<8>{"order_id"}, order_row>.*syncline: warehouse::table key is not a member of the row type
-// The upsert key of a warehouse table must name a described member of its row type.
-#include <syncline/connectors/warehouse/table.hpp>
-
-#include <boost/describe/class.hpp>
-
-#include <cstdint>
-#include <string>
-
-struct order_row {
-  std::int64_t id = 0;
-  std::string name;
-};
-BOOST_DESCRIBE_STRUCT(order_row, (), (id, name))
+// The upsert key of a warehouse table must name a described member of its row type. Twin:
+// warehouse_key_missing_ok.cpp.
+#include "warehouse_setup.hpp"
 
 // "order_id" is not a member of order_row (its key member is "id").
 using orders =
