@@ -3,6 +3,7 @@
 // (syncline/connectors/shopify.hpp) so a program pays only for the apps it talks to.
 #pragma once
 
+#include <syncline/blocks/also.hpp>
 #include <syncline/blocks/branch.hpp>
 #include <syncline/blocks/echo_guard.hpp>
 #include <syncline/blocks/filter.hpp>

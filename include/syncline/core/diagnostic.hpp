@@ -8,7 +8,7 @@
 //   error: static assertion failed: syncline: block does not accept the previous block's output
 //
 // Template parameters are named for what they say. Positions count from the trigger (0); a block
-// nested in a branch, route or for_each is named "<outer>.<arm>[<position>].<name>".
+// nested in a branch, route, for_each or also is named "<outer>.<arm>[<position>].<name>".
 // docs/errors.md lists every message with its cause and fix.
 #pragma once
 
@@ -82,6 +82,23 @@ struct arms_have_no_common_result {
   static_assert(detail::always_false<FirstArmOutput, OtherArmOutput>,
                 "syncline: branch/route arms cannot produce a common result (one ends in a "
                 "destination, another produces a value)");
+  static constexpr bool value = false;
+};
+
+// also(...).
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Input,
+          class LastPart>
+struct also_needs_a_destination {
+  static_assert(detail::always_false<Input, LastPart>,
+                "syncline: also(...) takes a destination, or a pipeline that ends in one");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, fixed_string Destination,
+          class Expected, class Got>
+struct also_destination_does_not_accept {
+  static_assert(detail::always_false<Expected, Got>,
+                "syncline: also's destination does not accept the value that reaches also");
   static constexpr bool value = false;
 };
 

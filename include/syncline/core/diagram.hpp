@@ -25,7 +25,8 @@ struct open_edge {
 };
 
 // Walks one workflow's parts in order, calling node(i) for each part and edge(from, to, label)
-// for each connection; arms of composite blocks are walked where they stand.
+// for each connection; arms of composite blocks are walked where they stand. An arm that ends in
+// a destination ends there: nothing after the composite block is joined to it.
 template <class Node, class Edge>
 class part_walker {
  public:
@@ -59,9 +60,12 @@ class part_walker {
         auto comma = arms.find(',');
         std::string_view name = arms.substr(0, comma);
         arms.remove_prefix(comma == std::string_view::npos ? arms.size() : comma + 1);
-        auto exits = walk_list(i, name, {{i, name}});
-        open.insert(open.end(), exits.begin(), exits.end());
+        for (const auto& e : walk_list(i, name, {{i, name}}))
+          if (parts_[e.from].role != part_role::destination) open.push_back(e);
       }
+      // Arms that all end in destinations while the block itself produces a value are side
+      // branches (also): the chain goes on from the block.
+      if (open.empty() && !p.output.empty()) open.push_back({i, p.output});
     }
     return open;
   }
@@ -117,6 +121,12 @@ inline std::string part_label(const part_info& p, std::string_view line_break) {
   return r;
 }
 
+// Parts drawn as a decision: filters and composite blocks that choose among their arms (an
+// also block chooses nothing: its arm is a side branch, drawn as a plain box).
+inline bool is_decision(const part_info& p) {
+  return p.kind == "filter" || (!p.arms.empty() && p.kind != "also");
+}
+
 inline std::string app_id(std::string_view app) { return "app_" + std::string(app); }
 
 // One workflow as the renderers see it: its name and its parts. The renderers are ordinary
@@ -161,10 +171,10 @@ inline std::string render_dot(std::string_view integration, std::string_view app
         wf.parts,
         [&](std::size_t i) {
           const part_info& p = wf.parts[i];
-          const char* shape = p.role == part_role::trigger            ? "oval"
-                              : p.role == part_role::destination      ? "cylinder"
-                              : !p.arms.empty() || p.kind == "filter" ? "diamond"
-                                                                      : "box";
+          const char* shape = p.role == part_role::trigger       ? "oval"
+                              : p.role == part_role::destination ? "cylinder"
+                              : is_decision(p)                   ? "diamond"
+                                                                 : "box";
           out += "    " + id(i) + " [label=" + dot_quoted(part_label(p, "\n")) +
                  ", shape=" + shape + "];\n";
           if (!p.app.empty()) {
@@ -207,10 +217,10 @@ inline std::string render_mermaid(std::string_view integration, std::string_view
         [&](std::size_t i) {
           const part_info& p = wf.parts[i];
           std::string label = mermaid_quoted(part_label(p, ": "));
-          std::string node = p.role == part_role::trigger            ? "([" + label + "])"
-                             : p.role == part_role::destination      ? "[(" + label + ")]"
-                             : !p.arms.empty() || p.kind == "filter" ? "{" + label + "}"
-                                                                     : "[" + label + "]";
+          std::string node = p.role == part_role::trigger       ? "([" + label + "])"
+                             : p.role == part_role::destination ? "[(" + label + ")]"
+                             : is_decision(p)                   ? "{" + label + "}"
+                                                                : "[" + label + "]";
           out += "      " + id(i) + node + "\n";
           if (!p.app.empty()) {
             remember_app(apps, p.app);
