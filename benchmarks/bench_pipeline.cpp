@@ -3,8 +3,12 @@
 //   chain/syncline      the same functions as a syncline workflow, run with run_sync;
 //   chain/std_function  the same functions behind std::function, called in a loop;
 //   chain/virtual       the same functions behind a virtual `apply`, called in a loop.
+// And a fan-out, the same chain with a second destination half-way (after add_tax):
+//   fan_out/handwritten the copy handed to the side sink by hand (the baseline);
+//   fan_out/also        the same as a workflow with syncline::also<"audit">(to<"audit_sink">).
 // Inputs come from a runtime-filled array and every result goes through DoNotOptimize, so no
 // variant can be folded away at compile time while another is not.
+#include <syncline/blocks/also.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/to.hpp>
 #include <syncline/core/manual.hpp>
@@ -167,6 +171,45 @@ void chain_virtual(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+// The side destination of the fan-out, the same function for both variants: it reads the
+// half-way record through a const reference.
+constexpr auto audit_sink = [](const order_record& r) { benchmark::DoNotOptimize(r); };
+
+void fan_out_handwritten(benchmark::State& state) {
+  const auto& in = inputs();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    order_record r = add_tax(add_shipping(apply_discount(line_subtotal(in[i++ & 1023]))));
+    audit_sink(r);
+    r = flag_bulk(flag_large(loyalty(total(r))));
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+constexpr auto audited = syncline::workflow<"price_and_audit">(
+    syncline::manual<order_record>{} | syncline::map<"line_subtotal">(line_subtotal) |
+    syncline::map<"apply_discount">(apply_discount) | syncline::map<"add_shipping">(add_shipping) |
+    syncline::map<"add_tax">(add_tax) |
+    syncline::also<"audit">(syncline::to<"audit_sink">(audit_sink)) |
+    syncline::map<"total">(total) | syncline::map<"loyalty">(loyalty) |
+    syncline::map<"flag_large">(flag_large) | syncline::map<"flag_bulk">(flag_bulk) |
+    syncline::to<"sink">([](order_record r) { benchmark::DoNotOptimize(r); }));
+static_assert(std::is_empty_v<decltype(audited)>, "the workflow must take no space");
+
+void fan_out_also(benchmark::State& state) {
+  const auto& in = inputs();
+  syncline::run_context ctx({.tenant = "bench", .run_id = "r", .integration = "bench"});
+  std::size_t i = 0;
+  std::int64_t failed = 0;
+  for (auto _ : state) {
+    auto r = audited.run_sync(in[i++ & 1023], ctx);
+    failed += r ? 0 : 1;
+  }
+  if (failed != 0) state.SkipWithError("a run failed");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 }  // namespace
 
 // The baseline first: the report divides each variant by the family's first.
@@ -174,3 +217,5 @@ BENCHMARK(chain_handwritten)->Name("chain/handwritten");
 BENCHMARK(chain_syncline)->Name("chain/syncline");
 BENCHMARK(chain_std_function)->Name("chain/std_function");
 BENCHMARK(chain_virtual)->Name("chain/virtual");
+BENCHMARK(fan_out_handwritten)->Name("fan_out/handwritten");
+BENCHMARK(fan_out_also)->Name("fan_out/also");
