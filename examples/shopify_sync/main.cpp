@@ -4,10 +4,15 @@
 // Your platform places orders for both (engine.emit -> push_orders -> Shopify), and merchants
 // place orders directly in Shopify (-> orders/create webhook -> stream_orders -> your app and
 // the warehouse). Once everything is quiet, the program prints what happened and checks that
-// the two directions did what they promise; it exits non-zero, naming the check, when one fails.
+// the two directions did what they promise. Then merchants edit orders in Shopify, some your
+// platform wrote and some they placed (-> orders/updated -> sync_order_updates), while Shopify
+// also sends the orders/updated that follows each create of ours (an echo); the program checks
+// that the edits, and only they, reached your application once and the warehouse rows. It exits
+// non-zero, naming the check, when one fails.
 //
-//   main_example [--orders N] [--shop-orders N]
+//   main_example [--orders N] [--shop-orders N] [--edits N]
 #include <syncline/core/diagram.hpp>
+#include <syncline/core/timestamp.hpp>
 #include <syncline/store/run.hpp>
 
 #include <charconv>
@@ -27,15 +32,18 @@ namespace {
 struct flags {
   int app_orders = 12;  // per shop, placed on your platform
   int shop_orders = 6;  // per shop, placed directly in Shopify
+  int edits = 3;        // per shop and kind: app orders whose email, shop orders whose note changes
 };
 
 constexpr std::string_view usage =
-    "usage: main_example [--orders N] [--shop-orders N]\n"
+    "usage: main_example [--orders N] [--shop-orders N] [--edits N]\n"
     "  Runs the shopify_sync seed integration against a local Shopify emulator with two shops,\n"
     "  prints a summary and the integration's Mermaid diagram, and exits non-zero if a check\n"
     "  fails.\n"
     "  --orders N       orders your platform places for each shop (default 12)\n"
     "  --shop-orders N  orders placed directly in each Shopify shop (default 6)\n"
+    "  --edits N        per shop, app orders whose email and shop orders whose note a merchant\n"
+    "                   then edits in Shopify (default 3; at most as many orders as there are)\n"
     "  --help           this text\n";
 
 bool parse_count(std::string_view text, int& out) {
@@ -56,6 +64,7 @@ int parse(int argc, char** argv, flags& f) {
     }
     int* target = arg == "--orders"        ? &f.app_orders
                   : arg == "--shop-orders" ? &f.shop_orders
+                  : arg == "--edits"       ? &f.edits
                                            : nullptr;
     if (!target || i + 1 >= argc || !parse_count(argv[i + 1], *target)) {
       std::cerr << "main_example: bad argument '" << arg << "'\n" << usage;
@@ -174,7 +183,7 @@ int main(int argc, char** argv) {
     for (const auto& r : *rows)
       if (r.tenant == t.id) v.warehouse.insert(r.id);
     for (const auto& s : streamed) {
-      if (s.tenant != t.id) continue;
+      if (s.tenant != t.id || s.stream != "orders") continue;
       v.streamed.insert(s.order_id);
       ++v.streamed_times[s.order_id];
       if (seed::made_by_platform(s.source_identifier)) ++v.streamed_platform_orders;
@@ -247,6 +256,154 @@ int main(int argc, char** argv) {
     }
   }
   check(row_count == rows->size(), "every warehouse row belongs to an installed tenant");
+
+  // Merchants at work in Shopify. Shopify first sends the orders/updated that follows each create
+  // of ours (the echo of push_orders' write, which must reach no one); then merchants change the
+  // email of some orders your platform wrote and the note of some orders placed in Shopify (real
+  // edits, which must reach your application once and the warehouse row).
+  std::cout << "\n== merchants edit orders in Shopify\n";
+  struct edit_view {
+    std::map<std::int64_t, std::string> new_email, new_note;  // order id -> value written
+    std::size_t echoes_sent = 0;
+  };
+  std::map<std::string, edit_view> edits;
+  for (const auto& t : tenants) {
+    auto& e = edits[t.id];
+    const auto& v = views[t.id];
+    for (auto id : v.shop_app) {
+      if (auto r = system.send_update_after_create(t, id); !r) {
+        std::cerr << "orders/updated after create failed: " << to_string(r.error()) << "\n";
+        return 1;
+      }
+      ++e.echoes_sent;
+    }
+    for (auto id : v.shop_app) {
+      if (static_cast<int>(e.new_email.size()) >= f.edits) break;
+      const std::string email = "changed-" + std::to_string(id) + "@" + t.id + ".test";
+      if (auto r = system.edit_shop_order(t, id, {{"email", email}}); !r) {
+        std::cerr << "edit in Shopify failed: " << to_string(r.error()) << "\n";
+        return 1;
+      }
+      e.new_email[id] = email;
+    }
+    for (auto id : v.shop_merchant) {
+      if (static_cast<int>(e.new_note.size()) >= f.edits) break;
+      const std::string note = "Leave at the back door (" + std::to_string(id) + ")";
+      if (auto r = system.edit_shop_order(t, id, {{"note", note}}); !r) {
+        std::cerr << "edit in Shopify failed: " << to_string(r.error()) << "\n";
+        return 1;
+      }
+      e.new_note[id] = note;
+    }
+  }
+  const bool quiet_after_edits = system.wait_until_quiet();
+
+  auto edited_rows = system.warehouse_rows();
+  if (!edited_rows) {
+    std::cerr << "cannot read the warehouse: " << to_string(edited_rows.error()) << "\n";
+    return 1;
+  }
+  const auto all_streamed = system.receiver().records();
+  auto dead_after_edits = system.engine().dead_letters({}, 1000);
+
+  std::cout << std::left << std::setw(12) << "shop" << std::right << std::setw(14) << "echoes sent"
+            << std::setw(8) << "edits" << std::setw(12) << "update runs" << std::setw(9)
+            << "skipped" << std::setw(10) << "streamed" << std::setw(14) << "rows current"
+            << "\n";
+  struct update_result {
+    std::size_t runs = 0, skipped = 0, succeeded = 0, rows_current = 0;
+    std::map<std::int64_t, int> streamed_times;  // order id -> update records received
+    std::set<std::int64_t> streamed_wrong;       // update records that did not carry the edit
+  };
+  std::map<std::string, update_result> updates;
+  for (const auto& t : tenants) {
+    const auto& e = edits[t.id];
+    auto& u = updates[t.id];
+    auto runs = system.runs_of(t, "sync_order_updates");
+    if (!runs) {
+      std::cerr << "cannot read the run log: " << to_string(runs.error()) << "\n";
+      return 1;
+    }
+    u.runs = runs->size();
+    for (const auto& r : *runs) {
+      if (r.status == syncline::store::run_status::skipped) ++u.skipped;
+      if (r.status == syncline::store::run_status::succeeded) ++u.succeeded;
+    }
+    for (const auto& s : all_streamed) {
+      if (s.tenant != t.id || s.stream != "order_updates") continue;
+      ++u.streamed_times[s.order_id];
+      const auto email = e.new_email.find(s.order_id);
+      const auto note = e.new_note.find(s.order_id);
+      const bool carries_edit = (email != e.new_email.end() && s.email == email->second) ||
+                                (note != e.new_note.end() && s.note == note->second);
+      if (!carries_edit) u.streamed_wrong.insert(s.order_id);
+    }
+    // A row is current when it holds the order's values and Shopify's updated_at as they are now.
+    for (const auto& o : system.emulator().state().orders(t.domain)) {
+      const auto id = o.at("id").to_number<std::int64_t>();
+      for (const auto& r : *edited_rows) {
+        if (r.id != id || r.tenant != t.id) continue;
+        const auto* note = o.if_contains("note");
+        const std::optional<std::string> shop_note =
+            note && note->is_string() ? std::optional<std::string>(note->as_string())
+                                      : std::nullopt;
+        // Compared as instants: a row push_orders wrote holds the create answer's text, which
+        // may spell the same instant at another offset than the webhook does.
+        auto row_time = syncline::timestamp::parse(r.updated_at);
+        auto shop_time = syncline::timestamp::parse(o.at("updated_at").as_string());
+        if (r.email == std::string(o.at("email").as_string()) && r.note == shop_note && row_time &&
+            shop_time && *row_time == *shop_time)
+          ++u.rows_current;
+      }
+    }
+    std::cout << std::left << std::setw(12) << t.id << std::right << std::setw(14) << e.echoes_sent
+              << std::setw(8) << e.new_email.size() + e.new_note.size() << std::setw(12) << u.runs
+              << std::setw(9) << u.skipped << std::setw(10) << u.streamed_times.size()
+              << std::setw(14) << u.rows_current << "\n";
+  }
+
+  std::cout << "\n== checks after the edits\n";
+  check(quiet_after_edits, "the system became quiet again within 20 s");
+  check(dead_after_edits && dead_after_edits->empty(), "no run was dead-lettered",
+        dead_after_edits && !dead_after_edits->empty()
+            ? dead_after_edits->front().workflow + ": " + dead_after_edits->front().last_error
+            : "");
+  check(system.receiver().counts().rejected == 0, "the receiver verified every request it got");
+  for (const auto& t : tenants) {
+    const auto& e = edits[t.id];
+    const auto& u = updates[t.id];
+    const auto& v = views[t.id];
+    const std::string who = t.id + ": ";
+    const std::size_t edit_count = e.new_email.size() + e.new_note.size();
+    std::set<std::int64_t> edited_ids;
+    for (const auto& [id, value] : e.new_email) edited_ids.insert(id);
+    for (const auto& [id, value] : e.new_note) edited_ids.insert(id);
+    std::set<std::int64_t> streamed_ids;
+    bool once = true;
+    for (const auto& [id, n] : u.streamed_times) {
+      streamed_ids.insert(id);
+      once = once && n == 1;
+    }
+    check(streamed_ids == edited_ids && once && u.streamed_wrong.empty(),
+          who + "your application got each edit exactly once, with the edited value",
+          "not streamed: " + ids_text(minus(edited_ids, streamed_ids)) +
+              "; unexpected: " + ids_text(minus(streamed_ids, edited_ids)) +
+              "; without the edit: " + ids_text(u.streamed_wrong));
+    check(u.skipped == e.echoes_sent && u.succeeded == edit_count &&
+              u.runs == e.echoes_sent + edit_count,
+          who + "each echo of push_orders' writes was skipped, each edit ran once",
+          std::to_string(u.runs) + " runs: " + std::to_string(u.skipped) + " skipped of " +
+              std::to_string(e.echoes_sent) + " echoes, " + std::to_string(u.succeeded) +
+              " succeeded of " + std::to_string(edit_count) + " edits");
+    std::set<std::int64_t> row_ids;
+    for (const auto& r : *edited_rows)
+      if (r.tenant == t.id) row_ids.insert(r.id);
+    check(row_ids == v.shop_all && u.rows_current == v.shop_all.size(),
+          who + "the warehouse has each order once, with the edits and Shopify's updated_at",
+          std::to_string(u.rows_current) + " of " + std::to_string(v.shop_all.size()) +
+              " rows current; missing: " + ids_text(minus(v.shop_all, row_ids)) +
+              "; extra: " + ids_text(minus(row_ids, v.shop_all)));
+  }
 
   std::cout << "\n== shopify_sync as a Mermaid diagram\n"
             << syncline::to_mermaid(seed::shopify_sync);

@@ -1,7 +1,8 @@
 // order_receiver: the endpoint of your application that the data stream posts orders to, as
 // small as a real one can be. It verifies every request with data_stream::verifier (401 when
 // the signature or timestamp is wrong), drops repeats by X-Syncline-Idempotency-Key (a retried
-// run sends the same key), and keeps what it accepted. fail_next(n) makes it answer 500 to the
+// run sends the same key), and keeps what it accepted, with the stream each record came on (new
+// orders and order updates share the endpoint). fail_next(n) makes it answer 500 to the
 // next n requests, to show that the engine's retries deliver each record once anyway.
 #pragma once
 
@@ -30,11 +31,15 @@ namespace seed {
 
 class order_receiver {
  public:
-  // An order accepted from the stream: whose it is, which order, and the run's key.
+  // An order accepted from a stream: whose it is, on which stream, which order (with the fields
+  // the checks compare), and the run's key.
   struct record {
     std::string tenant;
+    std::string stream;  // "orders" or "order_updates"
     std::int64_t order_id = 0;
     std::optional<std::string> source_identifier;
+    std::optional<std::string> email;
+    std::optional<std::string> note;
     std::string idempotency_key;
   };
 
@@ -98,8 +103,9 @@ class order_receiver {
       co_return syncline::http::make_response(400, order.error().message, "text/plain");
     }
     ++tallies_.accepted;
-    records_.push_back(
-        {std::string(in.header(ds::tenant_header)), order->id, order->source_identifier, key});
+    records_.push_back({std::string(in.header(ds::tenant_header)),
+                        std::string(in.header(ds::stream_header)), order->id,
+                        order->source_identifier, order->email, order->note, key});
     co_return syncline::http::make_response(200, "ok", "text/plain");
   }
 

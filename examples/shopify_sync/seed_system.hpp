@@ -1,8 +1,8 @@
 // seed_system: everything the seed integration runs against, on loopback, in one object —
 // the embeddable Shopify emulator with its shops (one tenant each), your application's order
 // receiver, the warehouse (a SQLite file), and the engine with shopify_sync installed for every
-// tenant and subscribed to each shop's orders/create. main.cpp runs it as a demo; tests/seed
-// runs the same set-up to check the loop.
+// tenant and subscribed to each shop's orders/create and orders/updated. main.cpp runs it as a
+// demo; tests/seed runs the same set-up to check the loop.
 #pragma once
 
 #include <syncline/connectors/shopify/connector.hpp>
@@ -63,6 +63,9 @@ struct stored_row {
   std::int64_t id = 0;
   std::string tenant;
   std::optional<std::string> source_identifier;
+  std::optional<std::string> email;
+  std::optional<std::string> note;
+  std::string updated_at;  // as stored: the text Shopify sent (compare instants: offsets vary)
 };
 
 class seed_system {
@@ -80,6 +83,7 @@ class seed_system {
     engine_.reset();
     warehouse_.reset();
     stream_.reset();
+    updates_stream_.reset();
     emulator_.reset();
     receiver_.reset();
     client_.reset();
@@ -119,6 +123,9 @@ class seed_system {
     stream_ = std::make_unique<orders_stream>(
         *client_, syncline::data_stream::options{.endpoint = receiver_->endpoint(),
                                                  .signing_secret = stream_secret});
+    updates_stream_ = std::make_unique<order_updates_stream>(
+        *client_, syncline::data_stream::options{.endpoint = receiver_->endpoint(),
+                                                 .signing_secret = stream_secret});
 
     auto sink = orders_warehouse::open(io_.executor(), dir_.file("warehouse.db").string());
     if (!sink) return step("open the warehouse", sink.error());
@@ -135,6 +142,7 @@ class seed_system {
     engine_ = std::make_unique<syncline::engine>(std::move(engine_options));
     engine_->provide(shopify_);
     engine_->provide(*stream_);
+    engine_->provide(*updates_stream_);
     engine_->provide(*warehouse_);
     for (const auto& t : tenants_) {
       if (auto r = engine_->install(shopify_sync, syncline::tenant{t.id, t.credentials}); !r)
@@ -142,9 +150,11 @@ class seed_system {
     }
     if (auto r = engine_->start(); !r) return step("start the engine", r.error());
     for (const auto& t : tenants_) {
-      auto sub = emulator_->subscribe(t.domain, "orders/create",
-                                      engine_->url() + "/webhooks/shopify/orders/create");
-      if (!sub) return step("subscribe " + t.domain + " to orders/create", sub.error());
+      for (const std::string topic : {"orders/create", "orders/updated"}) {
+        auto sub =
+            emulator_->subscribe(t.domain, topic, engine_->url() + "/webhooks/shopify/" + topic);
+        if (!sub) return step("subscribe " + t.domain + " to " + topic, sub.error());
+      }
     }
     return {};
   }
@@ -171,6 +181,29 @@ class seed_system {
     return emulator_->state().create_order(t.domain, std::move(order));
   }
 
+  // A merchant edits an order in Shopify's admin (email, note, tags, phone, ...): Shopify fires
+  // orders/updated.
+  syncline::result<boost::json::object> edit_shop_order(const seed_tenant& t, std::int64_t id,
+                                                        const boost::json::object& changes) {
+    return emulator_->state().update_order(t.domain, static_cast<std::uint64_t>(id), changes);
+  }
+
+  // Real Shopify often follows an orders/create with an orders/updated about the same, unchanged
+  // order; the emulator does not send it by itself. This sends it, signed and with a webhook id
+  // of its own, as Shopify would: the order as it stands now.
+  syncline::result<void> send_update_after_create(const seed_tenant& t, std::int64_t id) {
+    auto order = emulator_->state().order(t.domain, static_cast<std::uint64_t>(id));
+    if (!order)
+      return syncline::make_error(syncline::errc::not_found,
+                                  "seed: no order " + std::to_string(id) + " in " + t.domain);
+    auto sent = emulator_->state().emit(t.domain, "orders/updated", *order);
+    if (!sent) return std::move(sent).error();
+    if (*sent == 0)
+      return syncline::make_error(syncline::errc::not_found,
+                                  "seed: " + t.domain + " has no subscriber of orders/updated");
+    return {};
+  }
+
   // Waits until nothing is left to do: no webhook queued or being sent, no run queued, running
   // or waiting for a retry, seen twice in a row (a finishing run may queue a webhook that makes
   // a new run). False when `limit` passed first.
@@ -191,7 +224,8 @@ class seed_system {
   syncline::result<std::vector<stored_row>> warehouse_rows() const {
     auto db = syncline::warehouse::sqlite_database::open(dir_.file("warehouse.db").string());
     if (!db) return std::move(db).error();
-    const std::string sql = "SELECT id, tenant, source_identifier FROM orders ORDER BY id";
+    const std::string sql =
+        "SELECT id, tenant, source_identifier, email, note, updated_at FROM orders ORDER BY id";
     auto stmt = db->prepare(sql);
     if (!stmt) return std::move(stmt).error();
     std::vector<stored_row> rows;
@@ -203,6 +237,9 @@ class seed_system {
       r.id = stmt->int64(0);
       r.tenant = stmt->text(1);
       if (!stmt->is_null(2)) r.source_identifier = stmt->text(2);
+      if (!stmt->is_null(3)) r.email = stmt->text(3);
+      if (!stmt->is_null(4)) r.note = stmt->text(4);
+      r.updated_at = stmt->text(5);
       rows.push_back(std::move(r));
     }
     return rows;
@@ -250,6 +287,7 @@ class seed_system {
   std::unique_ptr<order_receiver> receiver_;
   std::unique_ptr<syncline::http::client> client_;
   std::unique_ptr<orders_stream> stream_;
+  std::unique_ptr<order_updates_stream> updates_stream_;
   std::unique_ptr<orders_warehouse> warehouse_;
   std::unique_ptr<syncline::engine> engine_;
 };

@@ -1,7 +1,8 @@
 // The seed loop through its real parts: shopify::create_order against the emulator, the
-// emulator's signed orders/create webhook into the engine, the echo guard, the data stream into
-// a receiver that verifies it, and the SQLite warehouse. Each test starts its own seed_system
-// (examples/shopify_sync/seed_system.hpp: the same set-up the example runs) on loopback.
+// emulator's signed orders/create and orders/updated webhooks into the engine, the echo guards, the
+// data streams into a receiver that verifies them, and the SQLite warehouse. Each test starts its
+// own seed_system (examples/shopify_sync/seed_system.hpp: the same set-up the example runs) on
+// loopback.
 #include <syncline/connectors/data_stream.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/io_threads.hpp>
@@ -276,4 +277,177 @@ TEST_CASE("a request with a bad signature is refused by the receiver") {
   CHECK(answer.error().status == 401);
   CHECK(s.receiver().counts().rejected == 1);
   CHECK(s.receiver().records().empty());
+}
+
+// --- orders/updated: sync_order_updates -----------------------------------------------------
+
+namespace {
+
+std::vector<seed::order_receiver::record> records_on(seed::seed_system& s,
+                                                     const std::string& stream) {
+  std::vector<seed::order_receiver::record> out;
+  for (auto& r : s.receiver().records())
+    if (r.stream == stream) out.push_back(r);
+  return out;
+}
+
+// The one order push_orders wrote for `app_order(platform_id)`, once everything is quiet.
+std::int64_t written_order_id(seed::seed_system& s, const seed::seed_tenant& t,
+                              std::int64_t platform_id) {
+  auto created = orders_with_source(s, t, "platform-" + std::to_string(platform_id));
+  REQUIRE(created.size() == 1);
+  return created.front().at("id").to_number<std::int64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("the orders/updated that follows our create is an echo and reaches no one") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  REQUIRE(s.place_app_order(shop, app_order(7101)));
+  REQUIRE(s.wait_until_quiet());
+  const auto id = written_order_id(s, shop, 7101);
+  auto before = s.warehouse_rows();
+  REQUIRE(before);
+  REQUIRE(before->size() == 1);
+
+  REQUIRE(s.send_update_after_create(shop, id));
+  REQUIRE(s.wait_until_quiet());
+
+  // The fingerprint of the order create_order answered with matched the order Shopify sent back.
+  auto runs = s.runs_of(shop, "sync_order_updates");
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->front().status == syncline::store::run_status::skipped);
+  auto events = s.engine().block_events(runs->front().id);
+  REQUIRE(events);
+  CHECK(std::any_of(events->begin(), events->end(),
+                    [](const auto& e) { return e.block == "skip_echo"; }));
+  CHECK(s.receiver().records().empty());
+  auto after = s.warehouse_rows();
+  REQUIRE(after);
+  REQUIRE(after->size() == 1);
+  CHECK(after->front().email == before->front().email);
+  CHECK(after->front().updated_at == before->front().updated_at);
+}
+
+TEST_CASE("a merchant's edit of an order our platform wrote reaches the app once and the row") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  REQUIRE(s.place_app_order(shop, app_order(7201)));
+  REQUIRE(s.wait_until_quiet());
+  const auto id = written_order_id(s, shop, 7201);
+
+  // Shopify's own follow-up (an echo), then the merchant's edit of the email push_orders wrote.
+  REQUIRE(s.send_update_after_create(shop, id));
+  auto edited = s.edit_shop_order(shop, id, {{"email", "grace@example.com"}});
+  REQUIRE(edited);
+  REQUIRE(s.wait_until_quiet());
+
+  auto runs = s.runs_of(shop, "sync_order_updates");
+  REQUIRE(runs);
+  CHECK(runs->size() == 2);
+  CHECK(count_status(*runs, syncline::store::run_status::skipped) == 1);
+  CHECK(count_status(*runs, syncline::store::run_status::succeeded) == 1);
+
+  // Your application hears of the edit once, on the updates stream, although it made the order.
+  CHECK(records_on(s, "orders").empty());
+  const auto updates = records_on(s, "order_updates");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates.front().order_id == id);
+  CHECK(updates.front().email == "grace@example.com");
+  CHECK(updates.front().source_identifier == "platform-7201");
+
+  // The row push_orders wrote is updated in place: one row, the new email, Shopify's updated_at.
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().id == id);
+  CHECK(rows->front().email == "grace@example.com");
+  CHECK(rows->front().source_identifier == "platform-7201");
+  CHECK(rows->front().updated_at == std::string(edited->at("updated_at").as_string()));
+}
+
+// The guard compares the order as create_order answered it, not what push_orders sent: a change
+// to a field push_orders never writes (the phone here; a cancel or an address alike) is news too.
+TEST_CASE("a change to a field our platform never writes, on an order it wrote, still passes") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  REQUIRE(s.place_app_order(shop, app_order(7301)));
+  REQUIRE(s.wait_until_quiet());
+  const auto id = written_order_id(s, shop, 7301);
+
+  REQUIRE(s.send_update_after_create(shop, id));  // the echo
+  REQUIRE(s.edit_shop_order(shop, id, {{"phone", "+4930901820"}}));
+  REQUIRE(s.wait_until_quiet());
+
+  auto runs = s.runs_of(shop, "sync_order_updates");
+  REQUIRE(runs);
+  CHECK(runs->size() == 2);
+  CHECK(count_status(*runs, syncline::store::run_status::skipped) == 1);
+  CHECK(count_status(*runs, syncline::store::run_status::succeeded) == 1);
+  const auto updates = records_on(s, "order_updates");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates.front().order_id == id);
+}
+
+TEST_CASE("a merchant's note on an order placed in Shopify reaches the app and the row") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  auto placed = s.place_shop_order(shop, "walk-in@example.com", "Gift card", "25.00");
+  REQUIRE(placed);
+  const auto id = placed->at("id").to_number<std::int64_t>();
+  REQUIRE(s.wait_until_quiet());
+
+  REQUIRE(s.edit_shop_order(shop, id, {{"note", "Leave at the back door"}}));
+  REQUIRE(s.wait_until_quiet());
+
+  const auto created = records_on(s, "orders");
+  REQUIRE(created.size() == 1);
+  CHECK_FALSE(created.front().note.has_value());
+  const auto updates = records_on(s, "order_updates");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates.front().order_id == id);
+  CHECK(updates.front().note == "Leave at the back door");
+
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().id == id);
+  CHECK(rows->front().note == "Leave at the back door");
+  CHECK(rows->front().email == "walk-in@example.com");
+}
+
+TEST_CASE("a re-delivered orders/updated (same webhook id) reaches nobody twice") {
+  seed::seed_system s;
+  REQUIRE(s.start());
+  const auto& shop = s.tenants().front();
+  REQUIRE(s.place_app_order(shop, app_order(7301)));
+  REQUIRE(s.wait_until_quiet());
+  const auto id = written_order_id(s, shop, 7301);
+  const auto& metrics = s.engine().metrics();
+  const auto duplicates_before = metrics.duplicate_count(syncline::trigger_kind::webhook);
+
+  REQUIRE(s.emulator().state().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
+  REQUIRE(s.edit_shop_order(shop, id, {{"note", "Ring twice"}}));
+  REQUIRE(s.wait_until_quiet());
+
+  // Both deliveries reached the engine; the second carried the same X-Shopify-Webhook-Id.
+  CHECK(metrics.duplicate_count(syncline::trigger_kind::webhook) == duplicates_before + 1);
+  auto runs = s.runs_of(shop, "sync_order_updates");
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->front().status == syncline::store::run_status::succeeded);
+  const auto updates = records_on(s, "order_updates");
+  REQUIRE(updates.size() == 1);
+  CHECK(updates.front().note == "Ring twice");
+  CHECK(s.receiver().counts().repeats == 0);
+  auto rows = s.warehouse_rows();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 1);
+  CHECK(rows->front().note == "Ring twice");
 }
