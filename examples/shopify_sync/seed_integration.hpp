@@ -105,7 +105,12 @@ BOOST_DESCRIBE_STRUCT(order_row, (),
                       (id, tenant, name, email, total_price, currency, source_identifier, note,
                        created_at, updated_at))
 
-using orders_table = warehouse::table<order_row, "orders", warehouse::key<"id">>;
+// Three workflows write one order's row, and their runs may finish in any order: an
+// orders/create run landing after the orders/updated run would put the older order back.
+// newer<"updated_at"> makes each upsert replace the row only with one whose Shopify updated_at
+// is not older (the check is part of the upsert statement).
+using orders_table =
+    warehouse::table<order_row, "orders", warehouse::key<"id">, warehouse::newer<"updated_at">>;
 using orders_warehouse = warehouse::sqlite_sink<orders_table>;
 // Two streams to your application, which may share one endpoint (each POST names its stream in
 // X-Syncline-Stream). "orders" carries orders new to your application; "order_updates" carries

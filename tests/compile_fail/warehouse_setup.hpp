@@ -1,9 +1,10 @@
-// What warehouse_key_missing.cpp and its twin share: the described row a warehouse table stores.
-// Each file keeps only the table whose key names a member. Not a test itself: the CMake glob
+// What the warehouse_* compile-fail tests and their twins share: the described rows a warehouse
+// table stores. Each file keeps only the table it checks. Not a test itself: the CMake glob
 // takes *.cpp only.
 #pragma once
 
 #include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/core/timestamp.hpp>
 
 #include <boost/describe/class.hpp>
 
@@ -15,3 +16,11 @@ struct order_row {
   std::string name;
 };
 BOOST_DESCRIBE_STRUCT(order_row, (), (id, name))
+
+// A row with a version column (updated_at) and a member that cannot be one (name).
+struct versioned_row {
+  std::int64_t id = 0;
+  std::string name;
+  syncline::timestamp updated_at{};
+};
+BOOST_DESCRIBE_STRUCT(versioned_row, (), (id, name, updated_at))

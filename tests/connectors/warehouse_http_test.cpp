@@ -43,6 +43,9 @@ BOOST_DESCRIBE_STRUCT(order_row, (), (id, name, total, created_at, note, tags, p
 
 using orders = wh::table<order_row, "analytics.orders", wh::key<"id">>;
 using order_events = wh::table<order_row, "analytics.order_events">;
+// newer<>: a row replaces the stored one only if its created_at is not older.
+using versioned_orders =
+    wh::table<order_row, "analytics.orders", wh::key<"id">, wh::newer<"created_at">>;
 
 order_row make_order(std::uint64_t id, std::string name = "#1001") {
   return {id,
@@ -224,7 +227,9 @@ class fake_bigquery {
 // Runs MERGE statements of the orders table on a map keyed by the first column, remembers each
 // requestId's outcome (a repeated requestId is answered without running again), answers 202
 // and makes the client poll when asked, can lose the answer of a statement it ran (answering
-// `lost_status` instead), and fails a statement with 422 when a bound value is "BAD".
+// `lost_status` instead), and fails a statement with 422 when a bound value is "BAD". A MERGE
+// carrying versioned_orders' newer<> condition updates a row only when the stored CREATED_AT is
+// not a later instant, as Snowflake compares TIMESTAMP_TZ values.
 class fake_snowflake {
  public:
   static constexpr std::size_t columns = 7;  // order_row
@@ -363,9 +368,18 @@ class fake_snowflake {
     }
     ++executions_;
     const bool keep_existing = statement.find("WHEN MATCHED") == std::string::npos;
+    const bool newer_only =
+        statement.find(R"( WHEN MATCHED AND (t."CREATED_AT" IS NULL OR )"
+                       R"(s."CREATED_AT" >= t."CREATED_AT") THEN UPDATE)") != std::string::npos;
+    auto created_at = [](const std::vector<boost::json::value>& row) {
+      return *syncline::timestamp::parse(row[3].as_object().at("value").as_string());
+    };
     for (auto& row : rows) {
       const std::string key(row[0].as_object().at("value").as_string());
-      if (keep_existing && table_.count(key)) continue;
+      auto stored = table_.find(key);
+      if (keep_existing && stored != table_.end()) continue;
+      if (newer_only && stored != table_.end() && created_at(row) < created_at(stored->second))
+        continue;
       table_[key] = std::move(row);
     }
   }
@@ -625,6 +639,56 @@ TEST_CASE("snowflake sink: CREATE TABLE and MERGE statements with typed bindings
   CHECK(b.at("6") == boost::json::value{{"type", "TEXT"}, {"value", R"(["vip","b2b"])"}});
   CHECK(b.at("7") == boost::json::value{{"type", "BOOLEAN"}, {"value", "true"}});
   CHECK(sf.table().count("820982911946154508") == 1);
+}
+
+TEST_CASE("snowflake sink: newer<> updates a row only with one that is not older",
+          "[warehouse][snowflake]") {
+  const std::string merge = wh::snowflake_merge_sql<versioned_orders>(1);
+  CHECK_THAT(merge, Catch::Contains(R"(AS s ON t."ID" = s."ID" WHEN MATCHED AND )"
+                                    R"((t."CREATED_AT" IS NULL OR s."CREATED_AT" >= )"
+                                    R"(t."CREATED_AT") THEN UPDATE SET t."NAME" = s."NAME", )"));
+  CHECK(merge.ends_with(R"(WHEN NOT MATCHED THEN INSERT ("ID", "NAME", "TOTAL", "CREATED_AT", )"
+                        R"("NOTE", "TAGS", "PAID") VALUES (s."ID", s."NAME", s."TOTAL", )"
+                        R"(s."CREATED_AT", s."NOTE", s."TAGS", s."PAID"))"));
+
+  syncline::http::io_threads threads(1);
+  fake_snowflake sf(threads);
+  syncline::http::client client(threads.executor(), quick_client());
+  auto options = snowflake_options_for(sf);
+  options.batch = {.max_rows = 3, .max_delay = 60s};
+  auto sink = wh::snowflake_sink<versioned_orders>::create(threads.executor(), client, options);
+  REQUIRE(sink.has_value());
+  auto version = [](std::string name, std::string created_at) {
+    auto o = make_order(1, std::move(name));
+    o.created_at = *syncline::timestamp::parse(created_at);
+    return o;
+  };
+  auto stored_name = [&] { return binding_value(sf.table().at("1")[1]); };
+
+  // Three writes of one key in one batch, newest in the middle: one MERGE row, the newest.
+  auto batch = write_all(
+      threads, *sink,
+      {version("middle", "2026-01-15T12:00:00Z"), version("newest", "2026-01-15T08:00:00-05:00"),
+       version("oldest", "2026-01-15T11:00:00Z")});
+  for (auto& r : batch) CHECK(r.has_value());
+  REQUIRE(sf.requests().size() == 1);
+  CHECK(sf.requests()[0].body.at("bindings").as_object().size() == fake_snowflake::columns);
+  CHECK(stored_name() == "newest");
+
+  // An older row written later is sent, succeeds, and leaves the stored row: the MERGE's
+  // condition refuses it, not the sink.
+  options.batch = {};
+  auto one_by_one =
+      wh::snowflake_sink<versioned_orders>::create(threads.executor(), client, options);
+  REQUIRE(one_by_one.has_value());
+  auto older = write_all(threads, *one_by_one, {version("late-older", "2026-01-15T12:59:59Z")});
+  CHECK(older[0].has_value());
+  CHECK(sf.requests().size() == 2);
+  CHECK(stored_name() == "newest");
+  // The same instant in another offset: the later write wins.
+  auto same = write_all(threads, *one_by_one, {version("same-instant", "2026-01-15T13:00:00Z")});
+  CHECK(same[0].has_value());
+  CHECK(stored_name() == "same-instant");
 }
 
 TEST_CASE("snowflake sink: 202 is polled, and a lost answer is retried with the same requestId",

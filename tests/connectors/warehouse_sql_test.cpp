@@ -64,6 +64,36 @@ struct shop_product {
 BOOST_DESCRIBE_STRUCT(shop_product, (), (shop, product_id, title))
 using products = wh::table<shop_product, "analytics.products", wh::key<"shop", "product_id">>;
 
+// newer<>: a row replaces the stored one only if its version is not older.
+struct versioned_order {
+  std::int64_t id = 0;
+  std::string name;
+  std::optional<syncline::timestamp> updated_at;
+};
+BOOST_DESCRIBE_STRUCT(versioned_order, (), (id, name, updated_at))
+using versioned_orders =
+    wh::table<versioned_order, "versioned_orders", wh::key<"id">, wh::newer<"updated_at">>;
+
+struct counted_order {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t revision = 0;
+};
+BOOST_DESCRIBE_STRUCT(counted_order, (), (id, name, revision))
+using counted_orders =
+    wh::table<counted_order, "counted_orders", wh::key<"id">, wh::newer<"revision">>;
+
+// A row of counted_orders at `revision`.
+counted_order revised(std::int64_t id, std::string name, std::int64_t revision) {
+  return {id, std::move(name), revision};
+}
+
+versioned_order at(std::int64_t id, std::string name, std::optional<std::string> updated_at) {
+  versioned_order o{id, std::move(name), std::nullopt};
+  if (updated_at) o.updated_at = *syncline::timestamp::parse(*updated_at);
+  return o;
+}
+
 order_row make_order(std::uint64_t id, std::string name = "#1001", std::string total = "199.65") {
   order_row o;
   o.id = id;
@@ -175,6 +205,91 @@ std::optional<syncline::testing::postgres_server> start_postgres() {
   return std::move(*server);
 }
 
+template <class Row>
+using write_fn = std::function<boost::asio::awaitable<syncline::result<void>>(Row)>;
+
+// A sink's write as a function, so the checks below are one coroutine for every sink.
+template <class Sink>
+auto writer_of(Sink& sink) {
+  return [&sink](typename Sink::row_type row) -> boost::asio::awaitable<syncline::result<void>> {
+    co_return co_await sink.write(row);
+  };
+}
+
+// The newer<> rules, the same on every SQL sink: each write is awaited before the next, so each
+// is its own transaction, and `name_of(id)` / `counted_name_of(id)` read the stored name apart from
+// the sink. Every write succeeds, including the ones the version refuses: the table is already
+// newer. The functions are named objects of the caller, passed by reference, so no temporary
+// has to outlive a co_await.
+using name_fn = std::function<std::string(std::int64_t)>;
+boost::asio::awaitable<void> check_newer_rules(const write_fn<versioned_order>& write_row,
+                                               const write_fn<counted_order>& write_counted,
+                                               const name_fn& name_of,
+                                               const name_fn& counted_name_of) {
+  // Never co_await inside CHECK: Catch's macro repeats its expression in code that never runs,
+  // and g++ 12 still runs the co_await of each copy (a write would happen three times).
+  syncline::result<void> r;
+  // A newer row replaces an older one; an older one written later leaves it. Shopify's offsets:
+  // 10:00-05:00 is 15:00Z, so 14:59:59Z is older even though its text sorts after it.
+  r = co_await write_row(at(1, "v1", "2026-01-15T09:00:00-05:00"));
+  CHECK(r.has_value());
+  r = co_await write_row(at(1, "v2", "2026-01-15T10:00:00-05:00"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "v2");
+  r = co_await write_row(at(1, "late-older", "2026-01-15T14:59:59Z"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "v2");
+  // The same instant in another offset is an equal version: the later write wins.
+  r = co_await write_row(at(1, "same-instant", "2026-01-15T15:00:00Z"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "same-instant");
+  // Fractional seconds count, in any offset.
+  r = co_await write_row(at(1, "half-second", "2026-01-15T15:00:00.5Z"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "half-second");
+  r = co_await write_row(at(1, "older-fraction", "2026-01-15T20:30:00.123456789+05:30"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "half-second");
+  r = co_await write_row(at(1, "newer-fraction", "2026-01-15T20:30:00.75+05:30"));
+  CHECK(r.has_value());
+  CHECK(name_of(1) == "newer-fraction");
+
+  // A NULL stored version loses to any row; a NULL incoming one loses to a dated row.
+  r = co_await write_row(at(2, "undated", std::nullopt));
+  CHECK(r.has_value());
+  r = co_await write_row(at(2, "dated", "2020-01-01T00:00:00Z"));
+  CHECK(r.has_value());
+  CHECK(name_of(2) == "dated");
+  r = co_await write_row(at(2, "undated-again", std::nullopt));
+  CHECK(r.has_value());
+  CHECK(name_of(2) == "dated");
+
+  // Integer versions: the same rules.
+  r = co_await write_counted(revised(1, "r5", 5));
+  CHECK(r.has_value());
+  r = co_await write_counted(revised(1, "r3", 3));
+  CHECK(r.has_value());
+  CHECK(counted_name_of(1) == "r5");
+  r = co_await write_counted(revised(1, "r5-replayed", 5));
+  CHECK(r.has_value());
+  CHECK(counted_name_of(1) == "r5-replayed");
+  r = co_await write_counted(revised(1, "r6", 6));
+  CHECK(r.has_value());
+  CHECK(counted_name_of(1) == "r6");
+}
+
+// Three writes of one key in one batch, newest in the middle: the newest survives.
+boost::asio::awaitable<void> write_one_batch_out_of_order(
+    boost::asio::io_context& io, const write_fn<versioned_order>& write_row) {
+  const std::vector<versioned_order> rows{at(3, "middle", "2026-01-15T12:00:00Z"),
+                                          at(3, "newest", "2026-01-15T08:00:00-05:00"),
+                                          at(3, "oldest", "2026-01-15T11:00:00Z")};
+  co_await concurrently(io, rows.size(), [&](std::size_t i) -> boost::asio::awaitable<void> {
+    const auto r = co_await write_row(rows[i]);
+    CHECK(r.has_value());
+  });
+}
+
 }  // namespace sql_test
 
 using namespace sql_test;
@@ -276,6 +391,86 @@ TEST_CASE("sqlite sink: an upsert twice leaves one row holding the latest write"
   auto rows = sqlite_rows(file.path, "SELECT id, name FROM orders");
   REQUIRE(rows.size() == 1);
   CHECK(rows[0] == std::vector<std::string>{"7", "#1001-edited"});
+}
+
+TEST_CASE("warehouse: newer<> keeps the newest row of a key in one batch", "[warehouse]") {
+  auto row = [](std::string key, std::optional<std::int64_t> version) {
+    return wh::staged_row{{}, std::move(key), version};
+  };
+  const std::vector<wh::staged_row> rows{row("a", 2),
+                                         row("b", 1),
+                                         row("a", 3),
+                                         row("a", 1),
+                                         row("b", std::nullopt),
+                                         row("c", std::nullopt),
+                                         row("c", 4),
+                                         row("b", 1)};
+  // a: 3 (index 2) beats the older 1 written after it; b: the NULL loses, and the equal
+  // version written later wins (index 7); c: a NULL version loses to any.
+  CHECK(wh::distinct_by_key(rows, false, true) == std::vector<std::size_t>{2, 6, 7});
+  // Without a version column the last write wins; keyed by run, the first.
+  CHECK(wh::distinct_by_key(rows, false, false) == std::vector<std::size_t>{3, 6, 7});
+  CHECK(wh::distinct_by_key(rows, true, false) == std::vector<std::size_t>{0, 1, 5});
+
+  // stage() carries the version as an instant, whatever the offset.
+  auto a = versioned_orders::stage(at(1, "x", "2026-01-15T10:00:00-05:00"));
+  auto b = versioned_orders::stage(at(1, "x", "2026-01-15T15:00:00Z"));
+  REQUIRE((a.has_value() && b.has_value()));
+  CHECK((a->version.has_value() && a->version == b->version));
+  CHECK_FALSE(versioned_orders::stage(at(1, "x", std::nullopt))->version.has_value());
+  CHECK(counted_orders::stage(counted_order{1, "x", 42})->version == 42);
+  CHECK_FALSE(orders::stage(make_order(1))->version.has_value());
+}
+
+TEST_CASE("warehouse: newer<> puts the version check in the upsert statement", "[warehouse]") {
+  CHECK(wh::upsert_sql<versioned_orders, wh::sqlite_dialect>(1) ==
+        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at") VALUES (?, ?, ?) )"
+        R"(ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", )"
+        R"("updated_at" = excluded."updated_at" WHERE t."updated_at" IS NULL OR )"
+        R"(julianday(excluded."updated_at") >= julianday(t."updated_at"))");
+  CHECK(wh::upsert_sql<versioned_orders, wh::postgres_dialect>(1) ==
+        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at") VALUES )"
+        R"(($1::BIGINT, $2::TEXT, $3::TIMESTAMPTZ) )"
+        R"(ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", )"
+        R"("updated_at" = excluded."updated_at" WHERE t."updated_at" IS NULL OR )"
+        R"(t."updated_at" <= excluded."updated_at")");
+  CHECK(wh::upsert_sql<counted_orders, wh::sqlite_dialect>(1).ends_with(
+      R"(WHERE t."revision" IS NULL OR excluded."revision" >= t."revision")"));
+}
+
+TEST_CASE("sqlite sink: newer<> replaces a row only with one that is not older", "[warehouse]") {
+  temp_db file;
+  wh::batch_statistics stats;
+  auto name_in = [&](std::string table) {
+    return [&file, table](std::int64_t id) {
+      auto rows =
+          sqlite_rows(file.path, "SELECT name FROM " + table + " WHERE id = " + std::to_string(id));
+      return rows.size() == 1 ? rows[0][0] : "<" + std::to_string(rows.size()) + " rows>";
+    };
+  };
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    auto sink = wh::sqlite_sink<versioned_orders>::open(io.get_executor(), file.path.string());
+    auto counted = wh::sqlite_sink<counted_orders>::open(io.get_executor(), file.path.string());
+    REQUIRE((sink.has_value() && counted.has_value()));
+    REQUIRE((sink->create_table().has_value() && counted->create_table().has_value()));
+    const write_fn<versioned_order> write_row = writer_of(*sink);
+    const write_fn<counted_order> write_counted = writer_of(*counted);
+    const name_fn name_of = name_in("versioned_orders"),
+                  counted_name_of = name_in("counted_orders");
+    co_await check_newer_rules(write_row, write_counted, name_of, counted_name_of);
+
+    auto batched = wh::sqlite_sink<versioned_orders>::open(
+        io.get_executor(), file.path.string(), {.batch = {.max_rows = 3, .max_delay = 60s}});
+    REQUIRE(batched.has_value());
+    const write_fn<versioned_order> write_batched = writer_of(*batched);
+    co_await write_one_batch_out_of_order(io, write_batched);
+    stats = batched->statistics();
+  });
+  CHECK(stats.flushes == 1);  // the three rows went together
+  CHECK(name_in("versioned_orders")(3) == "newest");
+  // Stored as received: the offset of the row that won is kept.
+  CHECK(sqlite_rows(file.path, "SELECT updated_at FROM versioned_orders WHERE id = 3")[0][0] ==
+        "2026-01-15T08:00:00-05:00");
 }
 
 TEST_CASE("sqlite sink: ids, money, timestamps, nested values and NULL are stored exactly",
@@ -515,6 +710,45 @@ TEST_CASE("postgres sink: 1,000 concurrent writes, repeated keys, and a replayed
   auto events = pg_rows(conninfo, "SELECT name FROM order_events");
   REQUIRE(events.size() == 1);
   CHECK(events[0][0] == "first");
+}
+
+TEST_CASE("postgres sink: newer<> replaces a row only with one that is not older", "[warehouse]") {
+  auto server = start_postgres();
+  if (!server) return;
+  const std::string conninfo = server->connection_string();
+  wh::batch_statistics stats;
+  auto name_in = [&](std::string table) {
+    return [&conninfo, table](std::int64_t id) {
+      auto rows =
+          pg_rows(conninfo, "SELECT name FROM " + table + " WHERE id = " + std::to_string(id));
+      return rows.size() == 1 ? rows[0][0] : "<" + std::to_string(rows.size()) + " rows>";
+    };
+  };
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    auto sink =
+        wh::postgres_sink<versioned_orders>::connect(io.get_executor(), syncline::secret(conninfo));
+    auto counted =
+        wh::postgres_sink<counted_orders>::connect(io.get_executor(), syncline::secret(conninfo));
+    REQUIRE((sink.has_value() && counted.has_value()));
+    REQUIRE((sink->create_table().has_value() && counted->create_table().has_value()));
+    const write_fn<versioned_order> write_row = writer_of(*sink);
+    const write_fn<counted_order> write_counted = writer_of(*counted);
+    const name_fn name_of = name_in("versioned_orders"),
+                  counted_name_of = name_in("counted_orders");
+    co_await check_newer_rules(write_row, write_counted, name_of, counted_name_of);
+
+    // One batch, one statement: without distinct_by_key PostgreSQL would refuse to touch the
+    // row twice; with it, the newest of the three is the one sent.
+    auto batched =
+        wh::postgres_sink<versioned_orders>::connect(io.get_executor(), syncline::secret(conninfo),
+                                                     {.batch = {.max_rows = 3, .max_delay = 60s}});
+    REQUIRE(batched.has_value());
+    const write_fn<versioned_order> write_batched = writer_of(*batched);
+    co_await write_one_batch_out_of_order(io, write_batched);
+    stats = batched->statistics();
+  });
+  CHECK(stats.flushes == 1);  // the three rows went together
+  CHECK(name_in("versioned_orders")(3) == "newest");
 }
 
 TEST_CASE("postgres sink: a bad row fails alone and a lost connection is re-established",

@@ -10,6 +10,11 @@
 //       {.project = "my-project", .token = secret(oauth_token)});   // dataset "analytics"
 //   co_await sink->write(row, ctx.idempotency_key());
 //
+// newer<> (table.hpp) changes nothing here: insertAll never replaces a row, so an older row
+// written later cannot overwrite a newer one; every version is kept, and a query picks the
+// newest per key by the version column, e.g. `QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER
+// BY updated_at DESC) = 1`.
+//
 // The table must exist with columns named like Row's members (plus `_syncline_key` when the
 // table is keyed by run); integers beyond 2^53 are sent as JSON strings, which INT64 columns
 // accept, so no JavaScript-based hop can round an id.

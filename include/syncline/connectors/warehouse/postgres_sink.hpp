@@ -26,8 +26,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +59,12 @@ struct postgres_dialect {
     return "TEXT";
   }
   static std::string quote(std::string_view name) { return quote_identifier(name); }
+  // The newer<> condition of ON CONFLICT DO UPDATE: TIMESTAMPTZ and integers compare as values
+  // (instants for timestamps), whatever offset the text was written in.
+  static std::string newer_condition(const std::string& stored, const std::string& incoming,
+                                     column_type) {
+    return stored + " IS NULL OR " + stored + " <= " + incoming;
+  }
   static void placeholder(std::string& sql, std::size_t index, column_type t) {
     sql += '$';
     sql += std::to_string(index);
@@ -108,6 +116,7 @@ inline result<std::optional<std::string>> postgres_text(const cell& c) {
 struct postgres_row {
   std::vector<std::optional<std::string>> values;
   std::string key;
+  std::optional<std::int64_t> version;  // see staged_row
 };
 
 class postgres_table_writer {
@@ -115,12 +124,14 @@ class postgres_table_writer {
   using statement_for = std::string (*)(std::size_t rows);
 
   postgres_table_writer(postgres_connection conn, std::string create_sql, statement_for upsert,
-                        std::size_t columns, bool keep_first, std::size_t max_rows_per_statement)
+                        std::size_t columns, bool keep_first, bool versioned,
+                        std::size_t max_rows_per_statement)
       : conn_(std::move(conn)),
         create_sql_(std::move(create_sql)),
         upsert_(upsert),
         columns_(columns),
         keep_first_(keep_first),
+        versioned_(versioned),
         rows_per_statement_(std::max<std::size_t>(
             1, std::min(max_rows_per_statement,
                         std::size_t{65535} / std::max<std::size_t>(columns, 1)))) {}
@@ -143,8 +154,7 @@ class postgres_table_writer {
       for (auto& x : results) x = r.error();
       return results;
     }
-    const auto chosen = distinct_by_key(
-        rows, [](const postgres_row& r) -> const std::string& { return r.key; }, keep_first_);
+    const auto chosen = distinct_by_key(rows, keep_first_, versioned_);
     auto r = transaction(rows, chosen);
     if (!r && PQstatus(conn_.handle()) != CONNECTION_OK) {
       // The server closed the connection (restart, failover, idle kill). Upserts are
@@ -200,6 +210,7 @@ class postgres_table_writer {
   statement_for upsert_;
   std::size_t columns_;
   bool keep_first_;
+  bool versioned_;
   std::size_t rows_per_statement_;
   std::unordered_map<std::size_t, std::string> statements_;
 };
@@ -256,7 +267,7 @@ class postgres_sink {
       : writer_(std::make_shared<detail::postgres_table_writer>(
             std::move(conn), create_table_sql<Table, postgres_dialect>(),
             &upsert_sql<Table, postgres_dialect>, Table::column_count, Table::keyed_by_run,
-            options.max_rows_per_statement)),
+            Table::versioned, options.max_rows_per_statement)),
         batcher_(std::make_unique<batcher<detail::postgres_row>>(
             std::move(ex), options.batch,
             [writer = writer_](std::vector<detail::postgres_row>& rows)
@@ -279,6 +290,7 @@ class postgres_sink {
       out.values.push_back(std::move(*text));
     }
     out.key = std::move(staged->key);
+    out.version = staged->version;
     return out;
   }
 

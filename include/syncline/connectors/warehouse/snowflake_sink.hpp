@@ -162,7 +162,8 @@ struct snowflake_dialect {
 };
 
 // MERGE of `rows` rows into the table on its key: a user key updates the other columns, a run
-// key inserts only when the key is new.
+// key inserts only when the key is new. With newer<>, the update applies only when the stored
+// version is NULL or not newer (TIMESTAMP_TZ values compare as instants in UTC).
 template <class Table>
 std::string snowflake_merge_sql(std::size_t rows) {
   using D = snowflake_dialect;
@@ -192,7 +193,14 @@ std::string snowflake_merge_sql(std::size_t rows) {
       updates += "t." + q + " = s." + q;
     }
   }
-  if (!Table::keyed_by_run && !updates.empty()) sql += " WHEN MATCHED THEN UPDATE SET " + updates;
+  if (!Table::keyed_by_run && !updates.empty()) {
+    sql += " WHEN MATCHED";
+    if constexpr (Table::versioned) {
+      const std::string v = D::quote(Table::columns[Table::version_column].name);
+      sql += " AND (t." + v + " IS NULL OR s." + v + " >= t." + v + ")";
+    }
+    sql += " THEN UPDATE SET " + updates;
+  }
   sql += " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + values + ")";
   return sql;
 }
@@ -215,14 +223,16 @@ class snowflake_writer {
   using statement_for = std::string (*)(std::size_t rows);
 
   snowflake_writer(http::client& client, snowflake_options options, std::string base,
-                   std::string where, std::string create_sql, statement_for merge, bool keep_first)
+                   std::string where, std::string create_sql, statement_for merge, bool keep_first,
+                   bool versioned)
       : client_(client),
         options_(std::move(options)),
         base_(std::move(base)),
         where_(std::move(where)),
         create_sql_(std::move(create_sql)),
         merge_(merge),
-        keep_first_(keep_first) {}
+        keep_first_(keep_first),
+        versioned_(versioned) {}
 
   boost::asio::awaitable<result<void>> create_table() {
     co_return co_await execute(create_sql_, boost::json::object{});
@@ -230,8 +240,7 @@ class snowflake_writer {
 
   boost::asio::awaitable<std::vector<result<void>>> write(std::vector<staged_row>& rows) {
     std::vector<result<void>> results(rows.size());
-    const auto chosen = distinct_by_key(
-        rows, [](const staged_row& r) -> const std::string& { return r.key; }, keep_first_);
+    const auto chosen = distinct_by_key(rows, keep_first_, versioned_);
     const std::size_t per_statement = std::max<std::size_t>(1, options_.max_rows_per_statement);
     for (std::size_t start = 0; start < chosen.size(); start += per_statement) {
       const std::vector<std::size_t> chunk(
@@ -359,6 +368,7 @@ class snowflake_writer {
   std::string create_sql_;
   statement_for merge_;
   bool keep_first_;
+  bool versioned_;
 };
 
 }  // namespace detail
@@ -399,7 +409,7 @@ class snowflake_sink {
       : writer_(std::make_shared<detail::snowflake_writer>(
             client, options, std::move(base), std::move(where),
             create_table_sql<Table, snowflake_dialect>(), &snowflake_merge_sql<Table>,
-            Table::keyed_by_run)),
+            Table::keyed_by_run, Table::versioned)),
         batcher_(std::make_unique<batcher<staged_row>>(
             std::move(ex), options.batch,
             [writer = writer_](std::vector<staged_row>& rows) { return writer->write(rows); })) {}

@@ -54,9 +54,14 @@ std::string create_table_sql() {
 
 // INSERT of `rows` rows with ON CONFLICT on the key. A user key updates every other column (the
 // latest write wins); a run key keeps the first write, since a replay carries the same row.
+// With newer<>, the table is aliased `t` and the update carries `WHERE <Dialect::newer_condition>`:
+// the check and the write are one statement, so no concurrent writer can come between them, and
+// a row the condition refuses is simply not written (not an error: the table is already newer).
 template <class Table, class Dialect>
 std::string upsert_sql(std::size_t rows) {
-  std::string sql = "INSERT INTO " + Dialect::quote(Table::name) + " (";
+  std::string sql = "INSERT INTO " + Dialect::quote(Table::name);
+  if constexpr (Table::versioned) sql += " AS t";
+  sql += " (";
   std::string key, updates;
   for (std::size_t i = 0; i < Table::columns.size(); ++i) {
     const column_info& c = Table::columns[i];
@@ -82,6 +87,13 @@ std::string upsert_sql(std::size_t rows) {
   }
   sql += " ON CONFLICT (" + key + ") DO ";
   sql += (Table::keyed_by_run || updates.empty()) ? "NOTHING" : "UPDATE SET " + updates;
+  if constexpr (Table::versioned) {
+    if (!updates.empty()) {
+      const column_info& v = Table::columns[Table::version_column];
+      const std::string q = Dialect::quote(v.name);
+      sql += " WHERE " + Dialect::newer_condition("t." + q, "excluded." + q, v.type);
+    }
+  }
   return sql;
 }
 

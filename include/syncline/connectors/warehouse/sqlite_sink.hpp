@@ -52,6 +52,17 @@ struct sqlite_dialect {
   }
   static std::string quote(std::string_view name) { return quote_identifier(name); }
   static void placeholder(std::string& sql, std::size_t, column_type) { sql += '?'; }
+  // The newer<> condition of ON CONFLICT DO UPDATE. Timestamps are TEXT as received, offsets
+  // and all, so they compare as instants through julianday() (which reads the offset and the
+  // fractional seconds; its resolution is about a millisecond, and closer versions count as
+  // equal, i.e. the later write wins). Integers compare as they are.
+  static std::string newer_condition(const std::string& stored, const std::string& incoming,
+                                     column_type t) {
+    if (t == column_type::timestamp) {
+      return stored + " IS NULL OR julianday(" + incoming + ") >= julianday(" + stored + ")";
+    }
+    return stored + " IS NULL OR " + incoming + " >= " + stored;
+  }
 };
 
 struct sqlite_sink_options {

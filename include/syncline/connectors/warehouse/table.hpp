@@ -3,11 +3,18 @@
 // the upsert key names members of Row and is checked at compile time. Without a key, rows are
 // keyed by the run's idempotency key, stored in an extra column, so a replayed run never adds a
 // second row.
+//
+// warehouse::table<Row, "orders", key<"id">, newer<"updated_at">>: upserts are last-write-wins,
+// and runs for one key may finish in any order. With newer<>, a row replaces the stored one only
+// if its version column is not older (equal versions: the later write wins, so a replay is
+// harmless; a NULL stored version always loses). Each sink checks it in the upsert statement
+// itself, so no other writer can slip in between a read and the write.
 #pragma once
 
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/core/timestamp.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
@@ -16,6 +23,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -39,6 +48,16 @@ struct run_key {};
 
 inline constexpr std::string_view run_key_column = "_syncline_key";
 
+// The version column of a table: a row replaces the stored row of its key only if its `Member`
+// is not older. `Member` is a timestamp or integer member (optional or not) of the row.
+template <fixed_string Member>
+struct newer {
+  static constexpr std::string_view name = std::string_view(Member);
+};
+
+// No version column: the last write of a key wins.
+struct no_version {};
+
 struct column_info {
   std::string_view name;
   column_type type;
@@ -48,28 +67,43 @@ struct column_info {
 
 // A row converted for writing: one cell per column (table::columns order) and the text of its
 // key, which batches use to collapse repeated writes of one key and BigQuery to derive insertId.
+// `version` is the row's newer<> column as a number (integers as they are, timestamps as
+// nanoseconds since the Unix epoch, so offsets do not matter); empty without newer<> or when the
+// row's version is NULL.
 struct staged_row {
   std::vector<cell> cells;
   std::string key;
+  std::optional<std::int64_t> version;
 };
+
+// Whether a row with version `incoming` replaces one with `stored`, the rule every sink's upsert
+// statement applies: a NULL stored version loses, a NULL incoming one loses to a non-NULL one,
+// equal versions go to the later write.
+constexpr bool replaces(const std::optional<std::int64_t>& incoming,
+                        const std::optional<std::int64_t>& stored) noexcept {
+  return !stored || (incoming && *incoming >= *stored);
+}
 
 // The rows of a batch to write, as indices, one per key. An upsert statement may not touch one
 // row twice (PostgreSQL refuses, Snowflake's MERGE calls it nondeterministic), so repeated keys
 // collapse: with a user key the last write wins (it would win anyway); keyed by run, the first
-// (a replay carries the same row, and the table keeps the first). Skipped writes share the
-// result of the one written.
-template <class Rows, class KeyOf>
-std::vector<std::size_t> distinct_by_key(const Rows& rows, KeyOf key_of, bool keep_first) {
+// (a replay carries the same row, and the table keeps the first). With a version column
+// (`versioned`), the newest row survives, ties going to the later one: the row the table would
+// keep if they were written one by one. Skipped writes share the result of the one written.
+// Each row has `.key` and `.version` (see staged_row).
+template <class Rows>
+std::vector<std::size_t> distinct_by_key(const Rows& rows, bool keep_first, bool versioned) {
   std::unordered_map<std::string_view, std::size_t> chosen;
   chosen.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    auto [it, inserted] = chosen.emplace(std::string_view(key_of(rows[i])), i);
-    if (!inserted && !keep_first) it->second = i;
+    auto [it, inserted] = chosen.emplace(std::string_view(rows[i].key), i);
+    if (inserted || keep_first) continue;
+    if (!versioned || replaces(rows[i].version, rows[it->second].version)) it->second = i;
   }
   std::vector<std::size_t> out;
   out.reserve(chosen.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (chosen.at(std::string_view(key_of(rows[i]))) == i) out.push_back(i);
+    if (chosen.at(std::string_view(rows[i].key)) == i) out.push_back(i);
   }
   return out;
 }
@@ -107,6 +141,42 @@ constexpr bool is_valid_key_member(std::string_view name) {
   return ok;
 }
 
+// A version column compares as a number: a timestamp or a non-bool integer, optional or not.
+template <class M>
+struct version_traits {
+  static constexpr bool valid = false;
+};
+template <>
+struct version_traits<timestamp> {
+  static constexpr bool valid = true;
+  static std::optional<std::int64_t> of(const timestamp& t) {
+    return t.instant().time_since_epoch().count();
+  }
+};
+template <class M>
+requires(std::is_integral_v<M> && !std::is_same_v<M, bool>) struct version_traits<M> {
+  static constexpr bool valid = true;
+  static std::optional<std::int64_t> of(M v) { return static_cast<std::int64_t>(v); }
+};
+template <class M>
+struct version_traits<std::optional<M>> {
+  static constexpr bool valid = version_traits<M>::valid;
+  static std::optional<std::int64_t> of(const std::optional<M>& v) {
+    if (!v) return std::nullopt;
+    return version_traits<M>::of(*v);
+  }
+};
+
+template <class Row>
+constexpr bool is_valid_version_member(std::string_view name) {
+  bool ok = false;
+  boost::mp11::mp_for_each<described_members<Row>>([&](auto d) {
+    using M = std::remove_cvref_t<decltype(std::declval<Row&>().*d.pointer)>;
+    if (std::string_view(d.name) == name) ok = version_traits<M>::valid;
+  });
+  return ok;
+}
+
 }  // namespace detail
 
 // The compile-time diagnostics of table<>: the table name, key and row type are template
@@ -138,6 +208,25 @@ struct key_member_must_be_an_integer_or_string {
   static_assert(always_false<Row>,
                 "syncline: warehouse::table key member must be an integer or std::string (the "
                 "table, key and row type are named on the line above)");
+};
+template <fixed_string Table, fixed_string Version, class Row>
+struct newer_column_is_not_a_member_of_the_row {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table newer<> column is not a member of the row type (the "
+                "table, column and row type are named on the line above)");
+};
+template <fixed_string Table, fixed_string Version, class Row>
+struct newer_column_must_be_a_timestamp_or_integer {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table newer<> column must be a syncline::timestamp or an "
+                "integer, optional or not (the table, column and row type are named on the line "
+                "above)");
+};
+template <fixed_string Table, class Row>
+struct newer_needs_a_user_key {
+  static_assert(always_false<Row>,
+                "syncline: warehouse::table newer<> needs a key<\"member\", ...> of the row: "
+                "rows keyed by the run's idempotency key are never replaced");
 };
 }  // namespace diagnostic
 
@@ -195,14 +284,44 @@ struct key_checks<Row, Name, key<Members...>> {
   static constexpr bool ok = (check_key_member<Row, Name, Members>() && ...);
 };
 
+template <class Row, fixed_string Name, class Key, class Version>
+struct version_checks {
+  static constexpr bool ok = false;  // no_version: nothing to check, and no version column
+};
+template <class Row, fixed_string Name, class Key, fixed_string Member>
+struct version_checks<Row, Name, Key, newer<Member>> {
+  static constexpr bool check() {
+    if constexpr (std::is_same_v<Key, run_key>) {
+      (void)sizeof(diagnostic::newer_needs_a_user_key<Name, Row>);
+      return false;
+    } else if constexpr (!is_member<Row>(std::string_view(Member))) {
+      (void)sizeof(diagnostic::newer_column_is_not_a_member_of_the_row<Name, Member, Row>);
+      return false;
+    } else if constexpr (!is_valid_version_member<Row>(std::string_view(Member))) {
+      (void)sizeof(diagnostic::newer_column_must_be_a_timestamp_or_integer<Name, Member, Row>);
+      return false;
+    } else {
+      return true;
+    }
+  }
+  static constexpr bool ok = check();
+};
+
+template <class V>
+inline constexpr bool is_version_option = std::is_same_v<V, no_version>;
+template <fixed_string Member>
+inline constexpr bool is_version_option<newer<Member>> = true;
+
 }  // namespace detail
 
-template <class Row, fixed_string Name, class Key = run_key>
+template <class Row, fixed_string Name, class Key = run_key, class Version = no_version>
 class table {
   static_assert(
       std::is_same_v<Key, run_key> || requires { Key::names; },
       "syncline: the third argument of warehouse::table must be key<\"member\", ...> "
       "or run_key");
+  static_assert(detail::is_version_option<Version>,
+                "syncline: the fourth argument of warehouse::table must be newer<\"member\">");
   // Diagnose once; every later step compiles against an empty, well-formed description.
   static constexpr bool row_ok = detail::table_checks<Row, Name, Key>::fire();
   static constexpr bool key_ok = row_ok && detail::key_checks<Row, Name, Key>::ok;
@@ -226,6 +345,9 @@ class table {
   // True when rows are keyed by the run's idempotency key rather than by members of Row.
   static constexpr bool keyed_by_run = !user_key || !key_ok;
   static constexpr std::size_t column_count = member_count + (keyed_by_run ? 1 : 0);
+  // True with a valid newer<> column: upserts replace a row only with one not older.
+  static constexpr bool versioned =
+      !keyed_by_run && detail::version_checks<Row, Name, Key, Version>::ok;
 
   // Members in declaration order, then `_syncline_key` when keyed by run.
   static constexpr std::array<column_info, column_count> columns = [] {
@@ -239,6 +361,15 @@ class table {
     if constexpr (keyed_by_run)
       out[i] = column_info{run_key_column, column_type::text, false, true};
     return out;
+  }();
+
+  // The index in `columns` of the newer<> column (meaningful when versioned).
+  static constexpr std::size_t version_column = [] {
+    std::size_t at = 0;
+    if constexpr (versioned) {
+      while (columns[at].name != Version::name) ++at;
+    }
+    return at;
   }();
 
   // Converts `row` for writing. `run_key` (the run's idempotency key) is required when the
@@ -257,6 +388,10 @@ class table {
         return;
       }
       out.cells.push_back(std::move(*c));
+      if constexpr (versioned) {
+        if constexpr (std::string_view(decltype(d)::name) == Version::name)
+          out.version = detail::version_traits<M>::of(row.*d.pointer);
+      }
     });
     if (!failed) return std::move(failed).error();
     if constexpr (keyed_by_run) {
