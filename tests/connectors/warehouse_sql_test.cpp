@@ -481,8 +481,14 @@ TEST_CASE("sqlite sink: ids, money, timestamps, nested values and NULL are store
     REQUIRE(sink->create_table().has_value());
     auto with_note = make_order(42);
     with_note.note = "gift";
-    CHECK((co_await sink->write(make_order(820982911946154508ULL))).has_value());
-    CHECK((co_await sink->write(with_note)).has_value());
+    {
+      const auto written = co_await sink->write(make_order(820982911946154508ULL));
+      CHECK(written.has_value());
+    }
+    {
+      const auto written = co_await sink->write(with_note);
+      CHECK(written.has_value());
+    }
   });
   auto rows = sqlite_rows(file.path,
                           "SELECT id, typeof(id), total, typeof(total), created_at, note, lines, "
@@ -528,12 +534,21 @@ TEST_CASE("sqlite sink: a table keyed by the run keeps one row per run", "[wareh
   run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
     auto sink = wh::sqlite_sink<order_events>::open(io.get_executor(), file.path.string());
     REQUIRE(sink->create_table().has_value());
-    CHECK((co_await sink->write(make_order(1, "first"), "shop-1/sync/orders/r-1/3")).has_value());
+    {
+      const auto written = co_await sink->write(make_order(1, "first"), "shop-1/sync/orders/r-1/3");
+      CHECK(written.has_value());
+    }
     // The runtime retries run r-1: the same key, and the replay adds nothing.
-    CHECK(
-        (co_await sink->write(make_order(1, "replayed"), "shop-1/sync/orders/r-1/3")).has_value());
-    CHECK((co_await sink->write(make_order(1, "second run"), "shop-1/sync/orders/r-2/3"))
-              .has_value());
+    {
+      const auto written =
+          co_await sink->write(make_order(1, "replayed"), "shop-1/sync/orders/r-1/3");
+      CHECK(written.has_value());
+    }
+    {
+      const auto written =
+          co_await sink->write(make_order(1, "second run"), "shop-1/sync/orders/r-2/3");
+      CHECK(written.has_value());
+    }
     auto missing = co_await sink->write(make_order(1));
     REQUIRE_FALSE(missing.has_value());
     CHECK(missing.error().category == errc::invalid_input);
@@ -645,11 +660,20 @@ TEST_CASE("postgres sink: table, upsert, exact values and NULL on a real server"
     REQUIRE(sink.has_value());
     REQUIRE(sink->create_table().has_value());
     REQUIRE(sink->create_table().has_value());
-    CHECK((co_await sink->write(make_order(820982911946154508ULL, "#1001"))).has_value());
-    CHECK((co_await sink->write(make_order(820982911946154508ULL, "#1001-edited"))).has_value());
+    {
+      const auto written = co_await sink->write(make_order(820982911946154508ULL, "#1001"));
+      CHECK(written.has_value());
+    }
+    {
+      const auto written = co_await sink->write(make_order(820982911946154508ULL, "#1001-edited"));
+      CHECK(written.has_value());
+    }
     auto with_note = make_order(5, "#5", "0.10");
     with_note.note = "gift";
-    CHECK((co_await sink->write(with_note)).has_value());
+    {
+      const auto written = co_await sink->write(with_note);
+      CHECK(written.has_value());
+    }
   });
   auto types = pg_rows(conninfo,
                        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
@@ -700,8 +724,15 @@ TEST_CASE("postgres sink: 1,000 concurrent writes, repeated keys, and a replayed
     });
     stats = sink->statistics();
 
-    CHECK((co_await events->write(make_order(1, "first"), "t/i/w/r-1/3")).has_value());
-    CHECK((co_await events->write(make_order(1, "replayed"), "t/i/w/r-1/3")).has_value());
+    {
+      const auto written = co_await events->write(make_order(1, "first"), "t/i/w/r-1/3");
+
+      CHECK(written.has_value());
+    }
+    {
+      const auto written = co_await events->write(make_order(1, "replayed"), "t/i/w/r-1/3");
+      CHECK(written.has_value());
+    }
   });
   CHECK(succeeded == 1200);
   CHECK(stats.flushes <= 12);
