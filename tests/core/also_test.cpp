@@ -27,6 +27,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "run_blocking.hpp"
+
 namespace asio = boost::asio;
 
 namespace also_test {
@@ -81,19 +83,7 @@ syncline::run_context context(journal& j) {
   return ctx;
 }
 
-// Runs an awaitable to completion on a fresh io_context; exceptions come out of io.run().
-template <class T>
-T run_blocking(asio::awaitable<T> a) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(a)); },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
-  io.run();
-  return std::move(*out);
-}
+using core_test::run_blocking;
 
 // The application's stream, asynchronous: gives the io_context a turn before it writes.
 struct to_app_async : syncline::destination {

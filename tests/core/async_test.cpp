@@ -23,23 +23,13 @@
 #include <string_view>
 #include <vector>
 
+#include "run_blocking.hpp"
+
 namespace asio = boost::asio;
 
 namespace {
 
-// Runs an awaitable to completion on a fresh io_context; exceptions come out of io.run().
-template <class T>
-T run_blocking(asio::awaitable<T> a) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(a)); },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
-  io.run();
-  return std::move(*out);
-}
+using core_test::run_blocking;
 
 // Gives the io_context a turn, so that every asynchronous block below really suspends.
 asio::awaitable<void> yield() {

@@ -17,6 +17,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../../examples/shopify_sync/seed_system.hpp"
@@ -50,6 +51,15 @@ std::size_t rows_with_id(const std::vector<seed::stored_row>& rows, std::int64_t
       std::count_if(rows.begin(), rows.end(), [&](const auto& r) { return r.id == id; }));
 }
 
+// Whether block `block` left an event in the run's log (e.g. the guard that skipped the run).
+bool logged_by(seed::seed_system& s, const syncline::store::run_record& run,
+               std::string_view block) {
+  auto events = s.engine().block_events(run.id);
+  REQUIRE(events);
+  return std::any_of(events->begin(), events->end(),
+                     [&](const auto& e) { return e.block == block; });
+}
+
 std::size_t count_status(const std::vector<syncline::store::run_record>& runs,
                          syncline::store::run_status status) {
   return static_cast<std::size_t>(
@@ -81,10 +91,7 @@ TEST_CASE("an order created by push_orders is not streamed back") {
   CHECK(count_status(*pushed, syncline::store::run_status::succeeded) == 1);
   REQUIRE(streamed->size() == 1);
   CHECK(streamed->front().status == syncline::store::run_status::skipped);
-  auto events = s.engine().block_events(streamed->front().id);
-  REQUIRE(events);
-  CHECK(std::any_of(events->begin(), events->end(),
-                    [](const auto& e) { return e.block == "skip_echo"; }));
+  CHECK(logged_by(s, streamed->front(), "skip_echo"));
 
   // Nothing reached your application; the warehouse has the order once, written by push_orders.
   CHECK(s.receiver().records().empty());
@@ -320,10 +327,7 @@ TEST_CASE("the orders/updated that follows our create is an echo and reaches no 
   REQUIRE(runs);
   REQUIRE(runs->size() == 1);
   CHECK(runs->front().status == syncline::store::run_status::skipped);
-  auto events = s.engine().block_events(runs->front().id);
-  REQUIRE(events);
-  CHECK(std::any_of(events->begin(), events->end(),
-                    [](const auto& e) { return e.block == "skip_echo"; }));
+  CHECK(logged_by(s, runs->front(), "skip_echo"));
   CHECK(s.receiver().records().empty());
   auto after = s.warehouse_rows();
   REQUIRE(after);
