@@ -283,12 +283,15 @@ class postgres_server {
   }
 
   // Starts bin_/argv[0] with its output in `log`, as the postgres user when we are root. fork +
-  // execv rather than a shell: paths are passed as they are, with nothing to quote.
+  // execv rather than a shell: paths are passed as they are, with nothing to quote. The program
+  // gets its full path as argv[0]: initdb finds its sibling `postgres` from its own argv[0], and
+  // a bare name would make it search $PATH, where Debian does not put either program.
   result<pid_t> spawn(std::vector<std::string> argv, const std::filesystem::path& log,
                       bool die_with_parent) const {
     auto who = run_as();
     if (!who) return std::move(who).error();
     const std::string program = (bin_ / argv.front()).string();
+    argv.front() = program;
     const std::string log_path = log.string();
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
