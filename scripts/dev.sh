@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's entry point, used by the README's Quick start and by CI.
 #   scripts/dev.sh example   install what is missing, build, run the main example
-#   scripts/dev.sh test      install what is missing, build, run every test (plain and ASan+UBSan)
+#   scripts/dev.sh test      install what is missing, build, run every test (plain and ASan+UBSan),
+#                            and build the Release configuration of `bench`
 #   scripts/dev.sh bench     install what is missing, build in Release, run every benchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,8 @@ configure() {  # configure <dir> <extra cmake args...>
 
 # Test builds: assertions on, no optimisation, line tables only (full -g on Beast/Asio code costs
 # compile time and gigabytes of objects; line tables are what sanitizer reports need).
-debug=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1)
+# Warnings are errors here, in the project's own builds, and never by default for users.
+debug=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DSYNCLINE_WARNINGS_AS_ERRORS=ON)
 
 case "$mode" in
   example)
@@ -39,6 +41,11 @@ case "$mode" in
       -DSYNCLINE_BUILD_EXAMPLES=OFF -DSYNCLINE_BUILD_BENCHMARKS=OFF
     cmake --build build-asan -j "$jobs"
     (cd build-asan && ctest -j "$jobs" --output-on-failure --timeout 900 -L 'unit|integration')
+    # The Release configuration of `bench` (examples and benchmarks, -O3 warnings as errors) builds,
+    # so the README's benchmark command cannot break unseen again.
+    configure build-release -DCMAKE_BUILD_TYPE=Release -DSYNCLINE_BUILD_TESTS=OFF \
+      -DSYNCLINE_WARNINGS_AS_ERRORS=ON
+    cmake --build build-release -j "$jobs"
     ;;
   bench)
     bash scripts/install-deps.sh --bench

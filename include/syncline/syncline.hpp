@@ -14,9 +14,6 @@
 #include <syncline/blocks/tap.hpp>
 #include <syncline/blocks/to.hpp>
 #include <syncline/connectors/data_stream.hpp>
-#include <syncline/connectors/warehouse/bigquery_sink.hpp>
-#include <syncline/connectors/warehouse/postgres_sink.hpp>
-#include <syncline/connectors/warehouse/snowflake_sink.hpp>
 #include <syncline/connectors/warehouse/sqlite_sink.hpp>
 #include <syncline/connectors/warehouse/write_to.hpp>
 #include <syncline/core/app.hpp>

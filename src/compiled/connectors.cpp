@@ -1,0 +1,2 @@
+// The connectors layer of syncline::compiled.
+#include <syncline/connectors/src.hpp>

@@ -1,0 +1,2 @@
+// The http layer of syncline::compiled.
+#include <syncline/http/src.hpp>

@@ -1,0 +1,2 @@
+// The json layer of syncline::compiled.
+#include <syncline/json/src.hpp>

@@ -1,0 +1,2 @@
+// The runtime layer of syncline::compiled.
+#include <syncline/runtime/src.hpp>

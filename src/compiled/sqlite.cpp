@@ -1,0 +1,2 @@
+// The sqlite layer of syncline::compiled.
+#include <syncline/sqlite/src.hpp>

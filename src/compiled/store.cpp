@@ -1,0 +1,2 @@
+// The store layer of syncline::compiled.
+#include <syncline/store/src.hpp>
