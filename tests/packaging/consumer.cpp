@@ -1,5 +1,6 @@
-// A downstream project's first program: it only has to find and use syncline.
-#include <syncline/core/result.hpp>
+// A downstream project's first program: it finds syncline and uses it header-only, through the
+// umbrella header (which must need no PostgreSQL), with a workflow checked at compile time.
+#include <syncline/syncline.hpp>
 
 #include <iostream>
 

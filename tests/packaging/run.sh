@@ -17,3 +17,4 @@ else
 fi
 cmake --build "$work/consumer"
 "$work/consumer/consumer"
+if [ "$mode" = find_package ]; then "$work/consumer/consumer_compiled"; fi
