@@ -39,7 +39,7 @@ TEST_CASE("create_order creates over GraphQL and returns the order in REST shape
   CHECK(o->line_items[0].price == syncline::money::parse("10.50").value());
   CHECK(o->total_price == syncline::money::parse("31.50").value());
   // The same order, as the emulator stores it (REST shape): the ids agree exactly.
-  auto stored = f.emu.state().order("acme", static_cast<std::uint64_t>(o->id));
+  auto stored = f.emu.order("acme", static_cast<std::uint64_t>(o->id));
   REQUIRE(stored);
   CHECK(f.orders_with_source("acme", "platform-1001") == 1);
 }
@@ -92,18 +92,18 @@ TEST_CASE("a create whose answer is lost is found by source_identifier, not dupl
   shopify::connector_options opts;
   opts.request_timeout = 300ms;  // the emulator holds a lost answer for a minute
   opts.initial_backoff = 10ms;
-  fixture f(t::shopify_plan::standard(), opts);
+  fixture f(shopify::plan_limits::standard(), opts);
   for (auto api : {shopify::api_kind::graphql, shopify::api_kind::rest}) {
     const std::string sid = api == shopify::api_kind::rest ? "lost-rest" : "lost-graphql";
     CAPTURE(sid);
     f.acme.api = api;
-    REQUIRE(f.emu.state().set_request_faults("acme", {.lose_next_create_answers = 1}));
+    REQUIRE(f.emu.set_request_faults("acme", {.lose_next_create_answers = 1}));
     auto ctx = f.context(f.acme);
     auto o = f.run([&] { return create(mug_order(sid), ctx); });
     REQUIRE(o);
     CHECK(o->source_identifier == sid);
     CHECK(f.orders_with_source("acme", sid) == 1);
-    CHECK(f.emu.state().request_faults_of("acme")->lose_next_create_answers == 0);
+    CHECK(f.emu.request_faults_of("acme")->lose_next_create_answers == 0);
   }
   CHECK_FALSE(f.log.mention(acme_token));
 }
@@ -111,12 +111,12 @@ TEST_CASE("a create whose answer is lost is found by source_identifier, not dupl
 TEST_CASE("a create answered 5xx is looked up, then sent again once: one order") {
   shopify::connector_options opts;
   opts.initial_backoff = 10ms;
-  fixture f(t::shopify_plan::standard(), opts);
+  fixture f(shopify::plan_limits::standard(), opts);
   for (auto api : {shopify::api_kind::graphql, shopify::api_kind::rest}) {
     const std::string sid = api == shopify::api_kind::rest ? "5xx-rest" : "5xx-graphql";
     CAPTURE(sid);
     f.acme.api = api;
-    REQUIRE(f.emu.state().set_request_faults("acme", {.fail_next = 2, .fail_status = 503}));
+    REQUIRE(f.emu.set_request_faults("acme", {.fail_next = 2, .fail_status = 503}));
     auto ctx = f.context(f.acme);
     auto o = f.run([&] { return create(mug_order(sid), ctx); });
     REQUIRE(o);
@@ -129,8 +129,8 @@ TEST_CASE("a create that keeps failing gives up with a message saying the order 
   opts.initial_backoff = 1ms;
   opts.max_backoff = 5ms;
   opts.max_attempts = 3;
-  fixture f(t::shopify_plan::standard(), opts);
-  REQUIRE(f.emu.state().set_request_faults("acme", {.fail_next = 100, .fail_status = 500}));
+  fixture f(shopify::plan_limits::standard(), opts);
+  REQUIRE(f.emu.set_request_faults("acme", {.fail_next = 100, .fail_status = 500}));
   auto ctx = f.context(f.acme);
   auto o = f.run([&] { return create(mug_order("never"), ctx); });
   REQUIRE_FALSE(o);
@@ -142,8 +142,8 @@ TEST_CASE("a create that keeps failing gives up with a message saying the order 
 TEST_CASE("REST 429s are waited out and retried: every order once, none lost") {
   // The shop's bucket is far smaller than the plan the credentials assume, so the first burst
   // overflows it before any answer tells the pacer the real size.
-  t::shopify_plan tiny;
-  tiny.rest_bucket_size = 3;
+  shopify::plan_limits tiny;
+  tiny.rest_bucket = 3;
   tiny.rest_leak_per_second = 20;
   fixture f(tiny);
   f.acme.api = shopify::api_kind::rest;
@@ -165,9 +165,12 @@ TEST_CASE("REST 429s are waited out and retried: every order once, none lost") {
 TEST_CASE("GraphQL THROTTLED answers (in a 200 or a 429) are waited out and retried") {
   for (unsigned status : {200u, 429u}) {
     CAPTURE(status);
-    t::shopify_plan tiny;
-    tiny.graphql_bucket_size = 100;
-    tiny.graphql_restore_per_second = 60;
+    shopify::plan_limits tiny;
+    // 12 creates cost 120 points against a bucket of 30 that refills 30 a second: Shopify must
+    // throttle unless the calls spread over 3 s, which a loaded machine must not make them do
+    // (with a bucket of 100 refilling 60/s, a slow machine sent too slowly to be throttled).
+    tiny.graphql_bucket = 30;
+    tiny.graphql_restore_per_second = 30;
     fixture f(tiny, {}, status);
     constexpr int n = 12;
     std::vector<syncline::run_context> ctxs;
