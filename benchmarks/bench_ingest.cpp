@@ -20,6 +20,7 @@
 // This file defines main() itself; the benchmark_main library it is linked with is then not
 // used (a static archive member is only pulled in for an undefined symbol).
 #include <syncline/http/client.hpp>
+#include <syncline/http/detail/nothrow.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/http/io_threads.hpp>
 #include <syncline/http/server.hpp>
@@ -29,6 +30,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>

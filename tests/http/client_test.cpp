@@ -1,10 +1,12 @@
 // http::client against in-process servers on 127.0.0.1: pooling, stale connections,
 // deadlines, retries and Retry-After, rate limiting, limits, and secrets kept out of messages.
 #include <syncline/http/client.hpp>
+#include <syncline/http/detail/nothrow.hpp>
 #include <syncline/http/io_threads.hpp>
 #include <syncline/http/server.hpp>
 
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>

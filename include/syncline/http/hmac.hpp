@@ -1,16 +1,13 @@
 // HMAC-SHA256, Base64 and constant-time comparison: the primitives behind Shopify webhook
-// signatures, the data-stream signature and the emulator's signing. One copy, on OpenSSL 3.
+// signatures, the data-stream signature and the emulator's signing. One copy, on OpenSSL 3
+// (included by impl/hmac.ipp only).
 #pragma once
 
+#include <syncline/config.hpp>
+
 #include <array>
-#include <cstdint>
-#include <memory>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <cstddef>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -18,55 +15,10 @@ namespace syncline::http {
 
 using sha256_digest = std::array<unsigned char, 32>;
 
-namespace detail {
-struct mac_ctx_free {
-  void operator()(EVP_MAC_CTX* c) const noexcept { EVP_MAC_CTX_free(c); }
-};
-using mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, mac_ctx_free>;
+// Throws std::runtime_error when OpenSSL fails (out of memory, HMAC or SHA-256 unavailable).
+SYNCLINE_DECL sha256_digest hmac_sha256(std::string_view key, std::string_view message);
 
-// An HMAC context with SHA-256 already chosen, one per thread. Fetching the algorithms costs
-// more than hashing a 1 KB webhook (EVP_Q_mac fetches them on every call); duplicating a ready
-// context does not. Per thread, because OpenSSL contexts are not shared between threads.
-inline EVP_MAC_CTX* hmac_sha256_prototype() {
-  thread_local mac_ctx_ptr proto = []() -> mac_ctx_ptr {
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (!mac) return nullptr;
-    mac_ctx_ptr ctx(EVP_MAC_CTX_new(mac));
-    EVP_MAC_free(mac);  // the context keeps its own reference
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (!ctx || !EVP_MAC_CTX_set_params(ctx.get(), params)) return nullptr;
-    return ctx;
-  }();
-  return proto.get();
-}
-}  // namespace detail
-
-inline sha256_digest hmac_sha256(std::string_view key, std::string_view message) {
-  sha256_digest out{};
-  std::size_t len = 0;
-  EVP_MAC_CTX* proto = detail::hmac_sha256_prototype();
-  detail::mac_ctx_ptr ctx(proto ? EVP_MAC_CTX_dup(proto) : nullptr);
-  if (!ctx ||
-      !EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                    nullptr) ||
-      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()),
-                      message.size()) ||
-      !EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) || len != out.size()) {
-    throw std::runtime_error("syncline: HMAC-SHA256 failed in OpenSSL");
-  }
-  return out;
-}
-
-inline std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
+SYNCLINE_DECL std::string base64_encode(std::string_view bytes);
 
 template <std::size_t N>
 std::string base64_encode(const std::array<unsigned char, N>& bytes) {
@@ -74,31 +26,9 @@ std::string base64_encode(const std::array<unsigned char, N>& bytes) {
 }
 
 // Strict decoding: returns nullopt for anything that is not canonical padded Base64.
-inline std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * (text.size() / 4), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t len = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts padding as zero bytes; take them off again.
-  if (!text.empty() && text.back() == '=') --len;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
-  out.resize(len);
-  return out;
-}
+SYNCLINE_DECL std::optional<std::string> base64_decode(std::string_view text);
 
-inline std::string hex_encode(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 0xF];
-  }
-  return out;
-}
+SYNCLINE_DECL std::string hex_encode(std::string_view bytes);
 
 template <std::size_t N>
 std::string hex_encode(const std::array<unsigned char, N>& bytes) {
@@ -106,20 +36,17 @@ std::string hex_encode(const std::array<unsigned char, N>& bytes) {
 }
 
 // Compares in time that depends only on the lengths, so a signature check leaks nothing.
-inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
+SYNCLINE_DECL bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 // base64(HMAC-SHA256(secret, body)) — Shopify's X-Shopify-Hmac-Sha256.
-inline std::string hmac_sha256_base64(std::string_view secret, std::string_view body) {
-  return base64_encode(hmac_sha256(secret, body));
-}
+SYNCLINE_DECL std::string hmac_sha256_base64(std::string_view secret, std::string_view body);
 
 // True when `signature_b64` is base64(HMAC-SHA256(secret, body)); constant time in the signature.
-inline bool verify_hmac_sha256_base64(std::string_view secret, std::string_view body,
-                                      std::string_view signature_b64) {
-  return constant_time_equal(hmac_sha256_base64(secret, body), signature_b64);
-}
+SYNCLINE_DECL bool verify_hmac_sha256_base64(std::string_view secret, std::string_view body,
+                                             std::string_view signature_b64);
 
 }  // namespace syncline::http
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/http/impl/hmac.ipp>
+#endif

@@ -1,6 +1,7 @@
 // What a server handler sees of one request: the raw message plus the parts routing found.
 #pragma once
 
+#include <syncline/config.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/url.hpp>
 
@@ -32,20 +33,7 @@ struct incoming {
 
   // The first `name=value` of the query, percent-decoded ('+' is a space); nullopt when absent
   // or when its escape sequences are broken.
-  std::optional<std::string> query_param(std::string_view name) const {
-    std::string_view rest = query;
-    while (!rest.empty()) {
-      auto amp = rest.find('&');
-      std::string_view pair = rest.substr(0, amp);
-      rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-      auto eq = pair.find('=');
-      auto key = percent_decode(pair.substr(0, eq), true);
-      if (!key || *key != name) continue;
-      if (eq == std::string_view::npos) return std::string{};
-      return percent_decode(pair.substr(eq + 1), true);
-    }
-    return std::nullopt;
-  }
+  SYNCLINE_DECL std::optional<std::string> query_param(std::string_view name) const;
 
   // Case-insensitive header lookup; "" when absent.
   std::string_view header(std::string_view name) const {
@@ -69,3 +57,7 @@ struct incoming {
 using handler = std::function<boost::asio::awaitable<response>(incoming&)>;
 
 }  // namespace syncline::http
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/http/impl/incoming.ipp>
+#endif

@@ -1,5 +1,8 @@
-// The HTTP message types every layer names, and the small helpers around them.
+// The HTTP message types every layer names, and the small helpers around them. The types are
+// Beast's, so this header includes Beast's message containers (no streams, parsers or I/O).
 #pragma once
+
+#include <syncline/config.hpp>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -9,7 +12,6 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace syncline::http {
 
@@ -22,14 +24,8 @@ using request = beast_http::request<beast_http::string_body>;
 using response = beast_http::response<beast_http::string_body>;
 
 // A complete HTTP/1.1 answer with Content-Length set; an empty content type sends none.
-inline response make_response(unsigned status, std::string body = {},
-                              std::string_view content_type = "application/json") {
-  response res{static_cast<beast_http::status>(status), 11};
-  if (!content_type.empty() && !body.empty()) res.set(field::content_type, content_type);
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
+SYNCLINE_DECL response make_response(unsigned status, std::string body = {},
+                                     std::string_view content_type = "application/json");
 
 // RFC 9110 §9.2.2: repeating these has the same effect as sending them once.
 constexpr bool is_idempotent(verb method) noexcept {
@@ -45,3 +41,7 @@ constexpr bool is_idempotent(verb method) noexcept {
 }
 
 }  // namespace syncline::http
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/http/impl/message.ipp>
+#endif

@@ -3,73 +3,68 @@
 // optional TLS, and a graceful stop that lets in-flight requests finish.
 #pragma once
 
+#include <syncline/config.hpp>
 #include <syncline/core/result.hpp>
-#include <syncline/http/detail/server_connection.hpp>
 #include <syncline/http/incoming.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/router.hpp>
 #include <syncline/http/server_options.hpp>
-#include <syncline/http/tls.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace syncline::http {
 
+namespace detail {
+// The acceptor, the connections and their coroutines (detail/server_connection.hpp): Beast and
+// Asio's socket machinery stay out of the translation units that only name the server.
+struct server_state;
+}  // namespace detail
+
 class server {
  public:
-  explicit server(boost::asio::any_io_executor ex, server_options options = {})
-      : state_(std::make_shared<detail::server_state>(std::move(ex), std::move(options))) {}
+  SYNCLINE_DECL explicit server(boost::asio::any_io_executor ex, server_options options = {});
 
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   // Stops accepting; requests already being handled still get their answer.
-  ~server() { stop(); }
+  SYNCLINE_DECL ~server();
 
   // Adds a route; see router::add for the pattern syntax. Routes are set up before listen():
   // the table is read without a lock while requests are served.
-  void route(verb method, std::string pattern, handler h) {
-    state_->routes.add(method, pattern, std::move(h));
-  }
+  SYNCLINE_DECL void route(verb method, std::string pattern, handler h);
 
   // Binds and starts accepting. Port 0 picks a free port (see port()).
-  result<void> listen(std::string_view address = "127.0.0.1", std::uint16_t port = 0) {
-    return state_->listen(address, port);
-  }
+  SYNCLINE_DECL result<void> listen(std::string_view address = "127.0.0.1", std::uint16_t port = 0);
 
-  std::uint16_t port() const noexcept { return state_->port; }
+  SYNCLINE_DECL std::uint16_t port() const noexcept;
 
   // "http://127.0.0.1:<port>" ("https://" with TLS); IPv6 addresses are bracketed.
-  std::string url() const {
-    std::string host = state_->address.is_v6() ? "[" + state_->address.to_string() + "]"
-                                               : state_->address.to_string();
-    return std::string(state_->tls ? "https://" : "http://") + host + ":" +
-           std::to_string(state_->port);
-  }
+  SYNCLINE_DECL std::string url() const;
 
   // Graceful stop, callable from any thread, more than once: no new connections; idle
   // keep-alive connections close now; a request already being received or handled gets its
   // answer (with "Connection: close"). The io_context runs out of server work once they are
   // done, so `server.stop(); threads.join();` is a complete graceful shutdown.
-  void stop() { state_->stop(); }
+  SYNCLINE_DECL void stop();
 
   // Open connections, for monitoring and for tests of the connection cap and of stop().
-  std::size_t connections() const noexcept { return state_->open_connections.load(); }
+  SYNCLINE_DECL std::size_t connections() const noexcept;
 
-  const server_options& options() const noexcept { return state_->options; }
+  SYNCLINE_DECL const server_options& options() const noexcept;
 
  private:
   std::shared_ptr<detail::server_state> state_;
 };
 
 }  // namespace syncline::http
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/http/impl/server.ipp>
+#endif

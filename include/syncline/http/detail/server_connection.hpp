@@ -1,5 +1,6 @@
 // The server's machinery: shared state, the accept loop and one connection's request loop.
-// Users name http::server; nothing here is part of the API.
+// Users name http::server; nothing here is part of the API. Included by impl/server.ipp only,
+// so in separate compilation Beast is parsed where the library is compiled, not by its users.
 #pragma once
 
 #include <syncline/core/result.hpp>
