@@ -33,7 +33,7 @@ std::int64_t merchant_order(fixture& f, std::string_view shop, std::string sid, 
                         {"source_identifier", std::move(sid)},
                         {"tags", std::move(tags)},
                         {"line_items", std::move(items)}};
-  auto created = f.emu.state().create_order(shop, std::move(o));
+  auto created = f.emu.create_order(shop, std::move(o));
   REQUIRE(created);
   return created->at("id").to_number<std::int64_t>();
 }
@@ -67,9 +67,9 @@ awaitable<result<listing>> list_all(syncline::run_context& ctx, std::string curs
 }
 
 // A plan generous enough that 1,000 orders list in seconds (GraphQL charges per listed order).
-t::shopify_plan roomy() {
-  t::shopify_plan p = t::shopify_plan::plus();
-  p.graphql_bucket_size = 20000;
+shopify::plan_limits roomy() {
+  shopify::plan_limits p = shopify::plan_limits::plus();
+  p.graphql_bucket = 20000;
   p.graphql_restore_per_second = 20000;
   p.rest_leak_per_second = 200;
   return p;
@@ -133,11 +133,28 @@ TEST_CASE("update_order marks an order with a tag and a note attribute, keeping 
     REQUIRE(marked->note_attributes.size() == 1);
     CHECK(marked->note_attributes[0] == shopify::note_attribute{"syncline_origin", "platform"});
     // What Shopify (the emulator) now holds.
-    auto stored = f.emu.state().order("acme", static_cast<std::uint64_t>(id));
+    auto stored = f.emu.order("acme", static_cast<std::uint64_t>(id));
     REQUIRE(stored);
     CHECK(stored->at("tags").as_string() == "vip, synced");
     // Adding a tag it has already changes nothing.
     CHECK(shopify::order_update::add_tag(*marked, "vip").tags == "vip, synced");
+  }
+}
+
+TEST_CASE("a 404 from a wrong base URL names the URL that was asked, and no token") {
+  fixture f;
+  auto wrong = f.acme;
+  // The mistake docs/testing.md warns of: a base URL that already holds /admin/api/<version>.
+  wrong.base_url = f.emu.admin_url();
+  for (auto api : both_apis) {
+    CAPTURE(api_name(api));
+    wrong.api = api;
+    auto ctx = f.context(wrong);
+    auto r = f.run([&] { return get(1, ctx); });
+    REQUIRE_FALSE(r);
+    CHECK(r.error().category == errc::not_found);
+    CHECK(r.error().message.find(" for " + f.emu.admin_url() + "/admin/api/") != std::string::npos);
+    CHECK(r.error().message.find(std::string(wrong.access_token.reveal())) == std::string::npos);
   }
 }
 

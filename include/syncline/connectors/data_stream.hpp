@@ -20,7 +20,7 @@
 // run later); other 4xx answers fail the run with the status and the start of the answer.
 #pragma once
 
-#include <syncline/connectors/http_answer.hpp>
+#include <syncline/config.hpp>
 #include <syncline/core/app.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/fixed_string.hpp>
@@ -29,8 +29,6 @@
 #include <syncline/core/secret.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/data_stream_signature.hpp>
-#include <syncline/http/message.hpp>
-#include <syncline/http/url.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/json/mappable.hpp>
 
@@ -64,6 +62,27 @@ struct stream_name_is_not_valid {
 };
 }  // namespace diagnostic
 
+namespace detail {
+// The part of a stream that does not depend on its name, compiled once: signs and posts a JSON
+// body, and turns the answer into a result.
+class stream_sender {
+ public:
+  // `name` is the stream's Name, a constant of the program.
+  SYNCLINE_DECL stream_sender(std::string_view name, http::client& client, options opts);
+
+  SYNCLINE_DECL boost::asio::awaitable<result<void>> send_json(std::string body,
+                                                               std::string_view idempotency_key,
+                                                               std::string_view tenant);
+
+ private:
+  std::string_view name_;
+  http::client& client_;
+  options options_;
+  std::string where_;         // for messages: the stream and its URL without the query
+  std::string bad_endpoint_;  // why the endpoint did not parse, if it did not
+};
+}  // namespace detail
+
 // One endpoint of your application. `Name` tells streams apart in the run context, in the
 // X-Syncline-Stream header and in messages.
 template <fixed_string Name>
@@ -79,54 +98,23 @@ class stream {
   static constexpr std::string_view name = std::string_view(Name);
 
   // The client must outlive the stream (the runtime owns both).
-  stream(http::client& client, options opts) : client_(client), options_(std::move(opts)) {
-    if (auto u = http::parse_url(options_.endpoint)) {
-      where_ = "data stream \"" + std::string(name) + "\" (POST " + u->redacted() + ")";
-    } else {
-      where_ = "data stream \"" + std::string(name) + "\"";
-      bad_endpoint_ = u.error().message;
-    }
-  }
+  stream(http::client& client, options opts) : sender_(name, client, std::move(opts)) {}
 
   // Posts `record` as JSON, signed. `idempotency_key` lets the receiver drop a repeat.
   template <json::mappable T>
   boost::asio::awaitable<result<void>> send(const T& record, std::string_view idempotency_key,
                                             std::string_view tenant) {
-    co_return co_await send_json(json::encode(record), idempotency_key, tenant);
+    co_return co_await sender_.send_json(json::encode(record), idempotency_key, tenant);
   }
 
   // Posts a body that is already JSON.
   boost::asio::awaitable<result<void>> send_json(std::string body, std::string_view idempotency_key,
                                                  std::string_view tenant) {
-    if (!bad_endpoint_.empty()) {
-      co_return make_error(errc::invalid_input,
-                           where_ + ": the endpoint is not a usable URL: " + bad_endpoint_);
-    }
-    const std::string timestamp = timestamp_value(options_.clock());
-    http::fields headers;
-    headers.set(http::field::content_type, "application/json");
-    headers.set(timestamp_header, timestamp);
-    headers.set(signature_header, sign(options_.signing_secret, timestamp, body));
-    headers.set(idempotency_key_header, idempotency_key);
-    headers.set(tenant_header, tenant);
-    headers.set(stream_header, name);
-    http::request_options call;
-    call.timeout = options_.timeout;
-    call.retry_unsafe = true;  // the idempotency key makes a repeated POST harmless
-    auto answer = co_await client_.post(options_.endpoint, std::move(body), std::move(headers),
-                                        std::move(call));
-    if (!answer) {
-      auto e = std::move(answer).error();
-      co_return make_error(e.category, where_ + ": " + e.message, e.status);
-    }
-    co_return connectors::answer_to_result(*answer, where_);
+    return sender_.send_json(std::move(body), idempotency_key, tenant);
   }
 
  private:
-  http::client& client_;
-  options options_;
-  std::string where_;         // for messages: the stream and its URL without the query
-  std::string bad_endpoint_;  // why the endpoint did not parse, if it did not
+  detail::stream_sender sender_;
 };
 
 // The destination block: posts the workflow's output to the stream named `Name`, which the
@@ -154,3 +142,7 @@ struct send_to : syncline::destination {
 };
 
 }  // namespace syncline::data_stream
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/connectors/impl/data_stream.ipp>
+#endif

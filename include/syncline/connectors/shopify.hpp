@@ -12,6 +12,7 @@
 #include <syncline/connectors/shopify/graphql_order.hpp>
 #include <syncline/connectors/shopify/list_orders.hpp>
 #include <syncline/connectors/shopify/order.hpp>
+#include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
 #include <syncline/connectors/shopify/pacer.hpp>
 #include <syncline/connectors/shopify/shop.hpp>

@@ -7,3 +7,13 @@
 #error "syncline: <syncline/connectors/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined"
 #endif
 
+#include <syncline/connectors/shopify/impl/admin_api.ipp>
+#include <syncline/connectors/shopify/impl/create_order.ipp>
+#include <syncline/connectors/shopify/impl/get_order.ipp>
+#include <syncline/connectors/shopify/impl/list_orders.ipp>
+#include <syncline/connectors/shopify/impl/update_order.ipp>
+#include <syncline/connectors/shopify/impl/order_codec.ipp>
+#include <syncline/connectors/warehouse/impl/sqlite_sink.ipp>
+#include <syncline/connectors/impl/data_stream.ipp>
+#include <syncline/connectors/warehouse/impl/bigquery_sink.ipp>
+#include <syncline/connectors/warehouse/impl/snowflake_sink.ipp>

@@ -10,11 +10,10 @@
 // errc::invalid_input; a json::limits bound is errc::limit_exceeded.
 #pragma once
 
+#include <syncline/config.hpp>
+#include <syncline/core/diagnostic.hpp>
 #include <syncline/core/result.hpp>
-#include <syncline/json/detail/dom_reader.hpp>
-#include <syncline/json/detail/event_pump.hpp>
-#include <syncline/json/detail/text_reader.hpp>
-#include <syncline/json/detail/typed_builder.hpp>
+#include <syncline/json/detail/codec.hpp>
 #include <syncline/json/limits.hpp>
 #include <syncline/json/mappable.hpp>
 
@@ -32,12 +31,16 @@ namespace syncline::json {
 
 namespace detail {
 
+// The type-independent part of decoding, compiled once: reads the text or the DOM into `root`
+// through its codec (ops). Only which codec fills the record depends on T.
+SYNCLINE_DECL result<void> read_text_into(target root, std::string_view text, const limits& lim);
+SYNCLINE_DECL result<void> read_dom_into(target root, const boost::json::value& v);
+
 template <class T, class Read>
 result<T> decode_with(const Read& read) {
   try {
     T value{};
-    event_pump<typed_builder> pump(read.max_depth(), target{&value, &ops_of<T>});
-    if (auto r = read(pump); !r) return std::move(r).error();
+    if (auto r = read(target{&value, &ops_of<T>}); !r) return std::move(r).error();
     return value;
   } catch (const std::bad_alloc&) {
     return make_error(errc::internal, "out of memory while decoding JSON");
@@ -46,17 +49,16 @@ result<T> decode_with(const Read& read) {
   }
 }
 
+// Reports the first broken rule through its diagnostic (one error); decode then instantiates
+// no codec, so nothing follows it.
 template <class T>
 constexpr bool check_decodable() {
-  static_assert(mappable<T>,
-                "syncline: json::decode<T>: T is not mappable to JSON. Use bool, integers, double, "
-                "std::string, money, timestamp, std::optional, std::vector, boost::json::value, "
-                "an enum with BOOST_DESCRIBE_ENUM, or a struct with BOOST_DESCRIBE_STRUCT whose "
-                "members are all of these");
-  static_assert(std::is_default_constructible_v<T>,
-                "syncline: json::decode<T>: T must be default constructible (members are "
-                "filled in place)");
-  return mappable<T> && std::is_default_constructible_v<T>;
+  if constexpr (!mappable<T>)
+    return ::syncline::diagnostic::value_not_mappable_to_json<T>::value;
+  else if constexpr (!std::is_default_constructible_v<T>)
+    return ::syncline::diagnostic::json_record_not_default_constructible<T>::value;
+  else
+    return true;
 }
 
 }  // namespace detail
@@ -68,9 +70,8 @@ result<T> decode(std::string_view text, const limits& lim = {}) {
     struct from_text {
       std::string_view text;
       const limits& lim;
-      std::size_t max_depth() const { return lim.max_depth; }
-      result<void> operator()(detail::event_pump<detail::typed_builder>& pump) const {
-        return detail::read_text(text, lim, pump);
+      result<void> operator()(detail::target root) const {
+        return detail::read_text_into(root, text, lim);
       }
     };
     return detail::decode_with<T>(from_text{text, lim});
@@ -86,11 +87,7 @@ result<T> decode(const V& v) {
   if constexpr (detail::check_decodable<T>()) {
     struct from_dom {
       const boost::json::value& v;
-      std::size_t max_depth() const { return limits{}.max_depth; }
-      result<void> operator()(detail::event_pump<detail::typed_builder>& pump) const {
-        if (!detail::read_dom(v, pump)) return pump.ctx.take_error();
-        return {};
-      }
+      result<void> operator()(detail::target root) const { return detail::read_dom_into(root, v); }
     };
     return detail::decode_with<T>(from_dom{v});
   } else {
@@ -99,3 +96,7 @@ result<T> decode(const V& v) {
 }
 
 }  // namespace syncline::json
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/json/impl/decode.ipp>
+#endif

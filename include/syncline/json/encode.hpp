@@ -5,6 +5,7 @@
 // U+FFFD so the output is always valid JSON.
 #pragma once
 
+#include <syncline/core/diagnostic.hpp>
 #include <syncline/json/detail/writers.hpp>
 #include <syncline/json/mappable.hpp>
 
@@ -17,12 +18,10 @@ namespace syncline::json {
 namespace detail {
 template <class T>
 constexpr bool check_encodable() {
-  static_assert(mappable<T>,
-                "syncline: json::encode<T>: T is not mappable to JSON. Use bool, integers, double, "
-                "std::string, money, timestamp, std::optional, std::vector, boost::json::value, "
-                "an enum with BOOST_DESCRIBE_ENUM, or a struct with BOOST_DESCRIBE_STRUCT whose "
-                "members are all of these");
-  return mappable<T>;
+  if constexpr (mappable<T>)
+    return true;
+  else
+    return ::syncline::diagnostic::value_not_mappable_to_json<T>::value;
 }
 }  // namespace detail
 

@@ -7,3 +7,5 @@
 #error "syncline: <syncline/json/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined"
 #endif
 
+#include <syncline/json/impl/decode.ipp>
+#include <syncline/json/impl/parse.ipp>

@@ -7,3 +7,5 @@
 #error "syncline: <syncline/sqlite/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined"
 #endif
 
+#include <syncline/sqlite/impl/database.ipp>
+#include <syncline/sqlite/impl/statement.ipp>

@@ -3,6 +3,7 @@
 // out again.
 #pragma once
 
+#include <syncline/config.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/sqlite/error.hpp>
 
@@ -50,11 +51,7 @@ class statement {
   }
 
   // Clears bindings, the last step and any kept error, to run the statement again.
-  void reset() noexcept {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    rc_ = SQLITE_OK;
-  }
+  SYNCLINE_DECL void reset() noexcept;
 
   // Binds ?1, ?2, ... in order. Errors are kept and reported by the next step().
   template <class... Args>
@@ -74,10 +71,7 @@ class statement {
   void bind_at(int i, time_point t) { keep(sqlite3_bind_int64(stmt_, i, to_ns(t))); }
   // SQLITE_TRANSIENT copies: arguments may be temporaries that die before the step. An empty
   // view may have no data pointer, which SQLite would bind as NULL rather than as ''.
-  void bind_at(int i, std::string_view s) {
-    keep(sqlite3_bind_text64(stmt_, i, s.data() != nullptr ? s.data() : "", s.size(),
-                             SQLITE_TRANSIENT, SQLITE_UTF8));
-  }
+  SYNCLINE_DECL void bind_at(int i, std::string_view s);
   void bind_at(int i, const std::string& s) { bind_at(i, std::string_view(s)); }
   void bind_at(int i, const char* s) { bind_at(i, std::string_view(s)); }
   void bind_at(int i, std::nullopt_t) { keep(sqlite3_bind_null(stmt_, i)); }
@@ -93,23 +87,10 @@ class statement {
   }
 
   // True while a row is available; false once the statement is done.
-  result<bool> step() {
-    if (rc_ != SQLITE_OK) return to_error(db_, rc_, what_, classify_);
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    rc_ = rc;
-    return to_error(db_, rc, what_, classify_);
-  }
+  SYNCLINE_DECL result<bool> step();
 
   // Runs a statement that returns no rows (or whose rows do not matter) to completion.
-  result<void> exec() {
-    for (;;) {
-      auto r = step();
-      if (!r) return std::move(r).error();
-      if (!*r) return {};
-    }
-  }
+  SYNCLINE_DECL result<void> exec();
 
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   int int32(int col) const { return sqlite3_column_int(stmt_, col); }
@@ -119,12 +100,7 @@ class statement {
     if (is_null(col)) return std::nullopt;
     return time(col);
   }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    const int n = sqlite3_column_bytes(stmt_, col);
-    return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
-                        : std::string();
-  }
+  SYNCLINE_DECL std::string text(int col) const;
 
  private:
   void keep(int rc) {
@@ -139,3 +115,7 @@ class statement {
 };
 
 }  // namespace syncline::sqlite
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/sqlite/impl/statement.ipp>
+#endif

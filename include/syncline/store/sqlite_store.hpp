@@ -4,13 +4,13 @@
 // Several processes may open the same file: every write transaction is BEGIN IMMEDIATE.
 #pragma once
 
+#include <syncline/config.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/sqlite/database.hpp>
 #include <syncline/sqlite/statement.hpp>
 #include <syncline/sqlite/transaction.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
-#include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/store.hpp>
 
 #include <algorithm>
@@ -57,53 +57,8 @@ class sqlite_store final : public store {
 
   // Opens or creates the file (and its schema). The path must name a file: readers and writer
   // are separate connections to it, so ":memory:" cannot work.
-  static result<std::unique_ptr<sqlite_store>> open(const std::filesystem::path& file,
-                                                    options opts = {}) {
-    const std::string path = file.string();
-    if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
-      return make_error(errc::invalid_input,
-                        "sqlite store: needs the path of a database file (\"" + path +
-                            "\" is not one: :memory: and URIs are not supported)");
-    }
-    if (opts.read_connections == 0) {
-      return make_error(errc::invalid_input, "sqlite store: read_connections must be at least 1");
-    }
-    if (!opts.clock) return make_error(errc::invalid_input, "sqlite store: options.clock is empty");
-
-    // WAL: a commit appends to the log, readers keep reading the last committed state meanwhile,
-    // and several processes can share the file. synchronous is set per transaction (see write).
-    // Store failures are storage failures: the store validates its inputs before SQL sees them.
-    auto writer = sqlite::database::open(path, {.busy_timeout = opts.busy_timeout,
-                                                .wal = true,
-                                                .synchronous = {},
-                                                .classify = sqlite::classify_as_storage});
-    if (!writer) return std::move(writer).error();
-    if (auto r = detail::ensure_sqlite_schema(*writer); !r) return std::move(r).error();
-    std::string id;
-    {
-      auto q = writer->prepare("SELECT value FROM meta WHERE key = 'store_id'", "read store id");
-      if (!q) return std::move(q).error();
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return make_error(errc::storage, "sqlite store: " + path + " has no store_id");
-      id = q->text(0);
-    }
-    std::vector<sqlite::database> readers;
-    for (std::size_t i = 0; i < opts.read_connections; ++i) {
-      // The writer already switched the file to WAL; readers write nothing.
-      auto r = sqlite::database::open(path, {.busy_timeout = opts.busy_timeout,
-                                             .wal = false,
-                                             .synchronous = {},
-                                             .classify = sqlite::classify_as_storage});
-      if (!r) return std::move(r).error();
-      if (auto q = r->exec("PRAGMA query_only = 1", "make reader read-only"); !q) {
-        return std::move(q).error();
-      }
-      readers.push_back(std::move(*r));
-    }
-    return std::unique_ptr<sqlite_store>(new sqlite_store(file, std::move(opts), std::move(*writer),
-                                                          std::move(readers), std::move(id)));
-  }
+  SYNCLINE_DECL static result<std::unique_ptr<sqlite_store>> open(const std::filesystem::path& file,
+                                                                  options opts = {});
 
   const std::filesystem::path& file() const noexcept { return file_; }
   // Names this database in idempotency keys.
@@ -111,146 +66,30 @@ class sqlite_store final : public store {
 
   // --- run queue ------------------------------------------------------------------------------
 
-  result<std::vector<enqueue_result>> enqueue(std::span<const new_run> runs) override {
-    if (auto v = validate_all(runs); !v) return std::move(v).error();
-    if (runs.empty()) return std::vector<enqueue_result>{};
-    return write(commit_kind::acknowledgement,
-                 [&](sqlite::database& c) { return enqueue_in(c, runs, false); });
-  }
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue(std::span<const new_run> runs) override;
 
-  result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
-                                                          const cursor_update& cursor) override {
-    if (auto v = validate_all(runs); !v) return std::move(v).error();
-    if (auto v = validate_cursor(cursor.key); !v) return std::move(v).error();
-    return write(commit_kind::acknowledgement,
-                 [&](sqlite::database& c) -> result<std::vector<enqueue_result>> {
-                   auto out = enqueue_in(c, runs, true);
-                   if (!out) return out;
-                   if (auto r = upsert_cursor(c, cursor); !r) return std::move(r).error();
-                   return out;
-                 });
-  }
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_with_cursor(
+      std::span<const new_run> runs, const cursor_update& cursor) override;
 
-  result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
-                                         std::chrono::milliseconds lease) override {
-    if (max == 0) return std::vector<claimed_run>{};
-    if (lease <= std::chrono::milliseconds::zero()) {
-      return make_error(errc::invalid_input, "claim: the lease must be positive");
-    }
-    return write(commit_kind::progress,
-                 [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
-                   const time_point now = now_();
-                   const time_point until = now + lease;
-                   // One statement: pick what is due (oldest first) and lease it. Each row gets
-                   // its own random token.
-                   auto q = c.prepare(
-                       "UPDATE runs SET status = 'running', attempts = attempts + 1, "
-                       "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
-                       "updated_at = ?3 "
-                       "WHERE id IN (SELECT id FROM runs WHERE due_at <= ?3 "
-                       "ORDER BY due_at, id LIMIT ?4) "
-                       "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
-                       "payload, attempts, lease_token, created_at",
-                       "claim runs");
-                   if (!q) return std::move(q).error();
-                   q->bind(until, worker, now, max);
-                   std::vector<claimed_run> out;
-                   for (;;) {
-                     auto row = q->step();
-                     if (!row) return std::move(row).error();
-                     if (!*row) break;
-                     claimed_run r;
-                     r.id = q->int64(0);
-                     r.tenant = q->text(1);
-                     r.integration = q->text(2);
-                     r.workflow = q->text(3);
-                     r.trigger = q->text(4);
-                     r.dedupe_key = q->text(5);
-                     r.payload = q->text(6);
-                     r.attempt = q->int32(7);
-                     r.lease_token = q->text(8);
-                     r.enqueued_at = q->time(9);
-                     r.lease_until = until;
-                     r.idempotency_key = idempotency_key(r.id);
-                     out.push_back(std::move(r));
-                   }
-                   // RETURNING yields rows in no particular order; hand them out oldest first.
-                   std::ranges::sort(out, {}, &claimed_run::id);
-                   return out;
-                 });
-  }
+  SYNCLINE_DECL result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
+                                                       std::chrono::milliseconds lease) override;
 
-  result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) override {
-    if (lease <= std::chrono::milliseconds::zero()) {
-      return make_error(errc::invalid_input, "renew lease: the lease must be positive");
-    }
-    time_point until{};
-    auto r = write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
-      const time_point now = now_();
-      until = now + lease;
-      auto q = c.prepare(
-          "UPDATE runs SET due_at = ?1, updated_at = ?2 WHERE id = ?3 AND lease_token = ?4",
-          "renew lease");
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(until, now, run.id, run.lease_token).exec(); !e) return e;
-      return lease_held(c, run.id, "renew its lease");
-    });
-    if (r) run.lease_until = until;
-    return r;
-  }
+  SYNCLINE_DECL result<void> renew_lease(claimed_run& run,
+                                         std::chrono::milliseconds lease) override;
 
-  result<void> complete(const claimed_run& run, run_status final_status,
-                        std::string_view error = {}) override {
-    if (auto v = valid_end(run.id, final_status, false); !v) return v;
-    return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
-      return end_run(c, run, final_status, error, {});
-    });
-  }
+  SYNCLINE_DECL result<void> complete(const claimed_run& run, run_status final_status,
+                                      std::string_view error = {}) override;
 
-  result<void> retry_later(const claimed_run& run, time_point when,
-                           std::string_view error) override {
-    return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
-      return end_run(c, run, run_status::retry_wait, error, when);
-    });
-  }
+  SYNCLINE_DECL result<void> retry_later(const claimed_run& run, time_point when,
+                                         std::string_view error) override;
 
   // One BEGIN IMMEDIATE ... COMMIT for all of them (at progress_sync, like complete()). A
   // completion refused on its own (stale lease, no such run) is answered and skipped; only a
   // failure of the database itself rolls the whole batch back.
-  result<std::vector<result<void>>> finish_many(std::span<const run_completion> runs,
-                                                std::span<const block_event> events) override {
-    if (runs.empty() && events.empty()) return std::vector<result<void>>{};
-    return write(
-        commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<result<void>>> {
-          if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
-          std::vector<result<void>> answers;
-          answers.reserve(runs.size());
-          for (const auto& done : runs) {
-            if (!done.run) {
-              answers.push_back(
-                  make_error(errc::invalid_input, "finish_many: a completion without run"));
-              continue;
-            }
-            if (auto v = valid_end(done.run->id, done.status, true); !v) {
-              answers.push_back(std::move(v));
-              continue;
-            }
-            auto r = end_run(c, *done.run, done.status, done.error, done.retry_at);
-            if (!r && r.error().category == errc::storage) return std::move(r).error();
-            answers.push_back(std::move(r));
-          }
-          return answers;
-        });
-  }
+  SYNCLINE_DECL result<std::vector<result<void>>> finish_many(
+      std::span<const run_completion> runs, std::span<const block_event> events) override;
 
-  result<std::optional<time_point>> next_due() override {
-    auto c = readers_.acquire();
-    auto q = c->prepare("SELECT min(due_at) FROM runs WHERE due_at IS NOT NULL", "next due run");
-    if (!q) return std::move(q).error();
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    return *row ? q->optional_time(0) : std::nullopt;
-  }
+  SYNCLINE_DECL result<std::optional<time_point>> next_due() override;
 
   result<run_counts> counts() override {
     auto c = readers_.acquire();
@@ -259,262 +98,50 @@ class sqlite_store final : public store {
 
   // --- run log --------------------------------------------------------------------------------
 
-  result<void> append_block_events(std::span<const block_event> events) override {
-    if (events.empty()) return {};
-    return write(commit_kind::progress,
-                 [&](sqlite::database& c) { return insert_block_events(c, events); });
-  }
+  SYNCLINE_DECL result<void> append_block_events(std::span<const block_event> events) override;
 
-  result<std::vector<block_event>> block_events(std::int64_t run_id) override {
-    auto c = readers_.acquire();
-    auto q = c->prepare(
-        "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
-        "FROM block_events WHERE run_id = ?1 ORDER BY rowid",
-        "read block events");
-    if (!q) return std::move(q).error();
-    q->bind(run_id);
-    std::vector<block_event> out;
-    for (;;) {
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return out;
-      out.push_back({q->int64(0), q->int32(1), q->int32(2), q->text(3), q->time(4), q->time(5),
-                     q->text(6), q->text(7)});
-    }
-  }
+  SYNCLINE_DECL result<std::vector<block_event>> block_events(std::int64_t run_id) override;
 
   static constexpr std::size_t max_query_limit = 10'000;
 
-  result<std::vector<run_record>> query_runs(const run_query& query) override {
-    if (query.limit > max_query_limit) {
-      return make_error(errc::invalid_input, "run query: limit " + std::to_string(query.limit) +
-                                                 " is above the page size maximum " +
-                                                 std::to_string(max_query_limit) +
-                                                 "; page with before_id");
-    }
-    std::string sql = query.with_payload ? run_columns_with_payload : run_columns;
-    sql += " FROM runs WHERE 1";
-    std::vector<sqlite::value> params;
-    add_filter(sql, params, query.filter);
-    if (query.status) {
-      sql += " AND status = ?";
-      params.emplace_back(std::string(to_string(*query.status)));
-    }
-    if (query.before_id) {
-      sql += " AND id < ?";
-      params.emplace_back(*query.before_id);
-    }
-    sql += " ORDER BY id DESC LIMIT ?";
-    params.emplace_back(static_cast<std::int64_t>(query.limit));
+  SYNCLINE_DECL result<std::vector<run_record>> query_runs(const run_query& query) override;
 
-    auto c = readers_.acquire();
-    auto q = c->prepare(sql, "query runs");
-    if (!q) return std::move(q).error();
-    for (std::size_t i = 0; i < params.size(); ++i) q->bind_at(static_cast<int>(i) + 1, params[i]);
-    std::vector<run_record> out;
-    for (;;) {
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return out;
-      out.push_back(read_run(*q, query.with_payload));
-    }
-  }
-
-  result<run_record> get_run(std::int64_t run_id) override {
-    auto c = readers_.acquire();
-    auto q =
-        c->prepare(std::string(run_columns_with_payload) + " FROM runs WHERE id = ?1", "read run");
-    if (!q) return std::move(q).error();
-    q->bind(run_id);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return no_such_run(run_id);
-    return read_run(*q, true);
-  }
+  SYNCLINE_DECL result<run_record> get_run(std::int64_t run_id) override;
 
   // --- dead letters ---------------------------------------------------------------------------
 
-  result<void> replay(std::int64_t run_id) override {
-    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-      const time_point now = now_();
-      auto q = c.prepare(std::string(replay_update) + " AND id = ?2", "replay run");
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(now, run_id).exec(); !e) return e;
-      if (c.changes() == 1) return {};
-      auto status = status_of(c, run_id);
-      if (!status) return std::move(status).error();
-      if (!*status) return no_such_run(run_id);
-      return make_error(errc::conflict, "replay run " + std::to_string(run_id) + ": it is " +
-                                            std::string(to_string(**status)) +
-                                            "; only dead runs can be replayed");
-    });
-  }
+  SYNCLINE_DECL result<void> replay(std::int64_t run_id) override;
 
-  result<std::int64_t> replay_all(const run_filter& filter) override {
-    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<std::int64_t> {
-      std::string sql = replay_update;
-      std::vector<sqlite::value> params{sqlite::to_ns(now_())};
-      add_filter(sql, params, filter);
-      auto q = c.prepare(sql, "replay dead runs");
-      if (!q) return std::move(q).error();
-      for (std::size_t i = 0; i < params.size(); ++i) {
-        q->bind_at(static_cast<int>(i) + 1, params[i]);
-      }
-      if (auto e = q->exec(); !e) return std::move(e).error();
-      return c.changes();
-    });
-  }
+  SYNCLINE_DECL result<std::int64_t> replay_all(const run_filter& filter) override;
 
   // --- retention ------------------------------------------------------------------------------
 
-  result<prune_result> prune(std::chrono::system_clock::duration keep_finished) override {
-    const time_point now = now_();
-    prune_result out;
-    // Small transactions, so an enqueue waiting for the writer never waits for a whole prune.
-    for (;;) {
-      auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
-        auto events = c.prepare(
-            "DELETE FROM block_events WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
-            "ORDER BY finished_at, id LIMIT ?2)",
-            "prune block events");
-        if (!events) return std::move(events).error();
-        if (auto e = events->bind(now - keep_finished, prune_chunk).exec(); !e) {
-          return std::move(e).error();
-        }
-        auto runs = c.prepare(
-            "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at < ?1 "
-            "ORDER BY finished_at, id LIMIT ?2)",
-            "prune runs");
-        if (!runs) return std::move(runs).error();
-        if (auto e = runs->bind(now - keep_finished, prune_chunk).exec(); !e) {
-          return std::move(e).error();
-        }
-        return c.changes();
-      });
-      if (!n) return std::move(n).error();
-      out.runs += *n;
-      if (*n < prune_chunk) break;
-    }
-    auto keys = delete_in_chunks(
-        "DELETE FROM dedupe_keys WHERE (tenant, integration, trigger_name, dedupe_key) IN "
-        "(SELECT tenant, integration, trigger_name, dedupe_key FROM dedupe_keys "
-        "WHERE seen_at <= ?1 LIMIT ?2)",
-        "prune dedupe keys", now - opts_.dedupe_window);
-    if (!keys) return std::move(keys).error();
-    out.dedupe_keys = *keys;
-    auto echoes = delete_in_chunks(
-        "DELETE FROM echoes WHERE (tenant, integration, record_id, fingerprint) IN "
-        "(SELECT tenant, integration, record_id, fingerprint FROM echoes "
-        "WHERE written_at <= ?1 LIMIT ?2)",
-        "prune echo records", now - opts_.echo_window);
-    if (!echoes) return std::move(echoes).error();
-    out.echo_records = *echoes;
-    return out;
-  }
+  SYNCLINE_DECL result<prune_result> prune(
+      std::chrono::system_clock::duration keep_finished) override;
 
   // --- poll cursors ---------------------------------------------------------------------------
 
-  result<std::optional<std::string>> get_cursor(const cursor_key& key) override {
-    auto c = readers_.acquire();
-    auto q = c->prepare(
-        "SELECT value FROM cursors WHERE tenant = ?1 AND integration = ?2 AND trigger_name = ?3",
-        "read cursor");
-    if (!q) return std::move(q).error();
-    q->bind(key.tenant, key.integration, key.trigger);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return std::optional<std::string>{};
-    return std::optional<std::string>(q->text(0));
-  }
+  SYNCLINE_DECL result<std::optional<std::string>> get_cursor(const cursor_key& key) override;
 
-  result<void> set_cursor(const cursor_update& cursor) override {
-    if (auto v = validate_cursor(cursor.key); !v) return v;
-    return write(commit_kind::acknowledgement,
-                 [&](sqlite::database& c) { return upsert_cursor(c, cursor); });
-  }
+  SYNCLINE_DECL result<void> set_cursor(const cursor_update& cursor) override;
 
   // --- echo guard -----------------------------------------------------------------------------
 
-  result<void> record_echo(const echo_record& written) override {
-    if (auto v = validate_echo(written); !v) return v;
-    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-      auto q = c.prepare(
-          "INSERT INTO echoes (tenant, integration, record_id, fingerprint, written_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, record_id, fingerprint) "
-          "DO UPDATE SET written_at = excluded.written_at",
-          "record echo");
-      if (!q) return std::move(q).error();
-      return q
-          ->bind(written.tenant, written.integration, written.record_id, written.fingerprint,
-                 now_())
-          .exec();
-    });
-  }
+  SYNCLINE_DECL result<void> record_echo(const echo_record& written) override;
 
-  result<bool> is_echo(const echo_record& received) override {
-    if (auto v = validate_echo(received); !v) return std::move(v).error();
-    auto c = readers_.acquire();
-    auto q = c->prepare(
-        "SELECT 1 FROM echoes WHERE tenant = ?1 AND integration = ?2 AND record_id = ?3 "
-        "AND fingerprint = ?4 AND written_at > ?5",
-        "check echo");
-    if (!q) return std::move(q).error();
-    q->bind(received.tenant, received.integration, received.record_id, received.fingerprint,
-            now_() - opts_.echo_window);
-    return q->step();
-  }
+  SYNCLINE_DECL result<bool> is_echo(const echo_record& received) override;
 
   // --- tenants --------------------------------------------------------------------------------
 
-  result<void> put_tenant(const tenant& t) override {
-    if (auto v = validate_tenant_key(t.integration, t.id); !v) return v;
-    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-      auto q = c.prepare(
-          "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (integration, id) DO UPDATE SET "
-          "credentials = excluded.credentials, settings = excluded.settings, "
-          "updated_at = excluded.updated_at",
-          "save tenant");
-      if (!q) return std::move(q).error();
-      return q->bind(t.integration, t.id, t.credentials.reveal(), t.settings, now_()).exec();
-    });
-  }
+  SYNCLINE_DECL result<void> put_tenant(const tenant& t) override;
 
-  result<std::optional<tenant>> get_tenant(std::string_view integration,
-                                           std::string_view id) override {
-    auto c = readers_.acquire();
-    auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 AND id = ?2",
-                        "read tenant");
-    if (!q) return std::move(q).error();
-    q->bind(integration, id);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return std::optional<tenant>{};
-    return std::optional<tenant>(read_tenant(*q));
-  }
+  SYNCLINE_DECL result<std::optional<tenant>> get_tenant(std::string_view integration,
+                                                         std::string_view id) override;
 
-  result<std::vector<tenant>> list_tenants(std::string_view integration) override {
-    auto c = readers_.acquire();
-    auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 ORDER BY id",
-                        "list tenants");
-    if (!q) return std::move(q).error();
-    q->bind(integration);
-    std::vector<tenant> out;
-    for (;;) {
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return out;
-      out.push_back(read_tenant(*q));
-    }
-  }
+  SYNCLINE_DECL result<std::vector<tenant>> list_tenants(std::string_view integration) override;
 
-  result<void> remove_tenant(std::string_view integration, std::string_view id) override {
-    return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-      auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove tenant");
-      if (!q) return std::move(q).error();
-      return q->bind(integration, id).exec();
-    });
-  }
+  SYNCLINE_DECL result<void> remove_tenant(std::string_view integration,
+                                           std::string_view id) override;
 
  private:
   enum class commit_kind { acknowledgement, progress };
@@ -573,287 +200,63 @@ class sqlite_store final : public store {
     return out;
   }
 
-  static result<void> validate_all(std::span<const new_run> runs) {
-    for (const auto& r : runs) {
-      if (auto v = syncline::store::validate(r); !v) return v;
-    }
-    return {};
-  }
-  static result<void> validate_cursor(const cursor_key& k) {
-    if (k.tenant.empty() || k.integration.empty() || k.trigger.empty()) {
-      return make_error(errc::invalid_input,
-                        "cursor: tenant, integration and trigger must all be non-empty");
-    }
-    return {};
-  }
-  static result<void> validate_echo(const echo_record& e) {
-    if (e.tenant.empty() || e.integration.empty() || e.record_id.empty() || e.fingerprint.empty()) {
-      return make_error(errc::invalid_input,
-                        "echo record: tenant, integration, record_id and fingerprint must all be "
-                        "non-empty");
-    }
-    return {};
-  }
-  static result<void> validate_tenant_key(std::string_view integration, std::string_view id) {
-    if (integration.empty() || id.empty()) {
-      return make_error(errc::invalid_input, "tenant: integration and id must be non-empty");
-    }
-    return {};
-  }
+  SYNCLINE_DECL static result<void> validate_all(std::span<const new_run> runs);
+  SYNCLINE_DECL static result<void> validate_cursor(const cursor_key& k);
+  SYNCLINE_DECL static result<void> validate_echo(const echo_record& e);
+  SYNCLINE_DECL static result<void> validate_tenant_key(std::string_view integration,
+                                                        std::string_view id);
 
-  static ::syncline::error no_such_run(std::int64_t run_id) {
-    return make_error(errc::not_found,
-                      "run " + std::to_string(run_id) + " does not exist (or was pruned)");
-  }
+  SYNCLINE_DECL static ::syncline::error no_such_run(std::int64_t run_id);
 
   // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
   // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.
-  result<std::vector<enqueue_result>> enqueue_in(sqlite::database& c, std::span<const new_run> runs,
-                                                 bool all_or_nothing) {
-    const time_point now = now_();
-    std::optional<std::int64_t> room;  // nullopt: unbounded
-    if (opts_.max_unfinished_runs > 0) {
-      auto counts = read_counts(c);
-      if (!counts) return std::move(counts).error();
-      room = opts_.max_unfinished_runs - counts->unfinished();
-    }
-    std::vector<enqueue_result> out;
-    out.reserve(runs.size());
-    for (const auto& r : runs) {
-      if (!r.dedupe_key.empty()) {
-        auto seen = find_recent_key(c, r, now);
-        if (!seen) return std::move(seen).error();
-        if (*seen) {
-          out.push_back({enqueue_result::duplicate, **seen});
-          continue;
-        }
-      }
-      if (room && *room <= 0) {
-        if (all_or_nothing) {
-          return make_error(errc::unavailable,
-                            "run queue is full (" + std::to_string(opts_.max_unfinished_runs) +
-                                " unfinished runs); nothing was queued, retry later");
-        }
-        out.push_back({enqueue_result::queue_full, 0});
-        continue;
-      }
-      auto id = insert_run(c, r, now);
-      if (!id) return std::move(id).error();
-      if (!r.dedupe_key.empty()) {
-        if (auto k = remember_key(c, r, *id, now); !k) return std::move(k).error();
-      }
-      if (room) --*room;
-      out.push_back({enqueue_result::accepted, *id});
-    }
-    return out;
-  }
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_in(sqlite::database& c,
+                                                               std::span<const new_run> runs,
+                                                               bool all_or_nothing);
 
-  result<std::optional<std::int64_t>> find_recent_key(sqlite::database& c, const new_run& r,
-                                                      time_point now) {
-    auto q = c.prepare(
-        "SELECT run_id FROM dedupe_keys WHERE tenant = ?1 AND integration = ?2 AND "
-        "trigger_name = ?3 AND dedupe_key = ?4 AND seen_at > ?5",
-        "look up dedupe key");
-    if (!q) return std::move(q).error();
-    q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, now - opts_.dedupe_window);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return std::optional<std::int64_t>{};
-    return std::optional<std::int64_t>(q->int64(0));
-  }
+  SYNCLINE_DECL result<std::optional<std::int64_t>> find_recent_key(sqlite::database& c,
+                                                                    const new_run& r,
+                                                                    time_point now);
 
   // A key whose window passed is still in the table until pruned: it now names the new run.
-  static result<void> remember_key(sqlite::database& c, const new_run& r, std::int64_t run_id,
-                                   time_point now) {
-    auto q = c.prepare(
-        "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-        "ON CONFLICT (tenant, integration, trigger_name, dedupe_key) "
-        "DO UPDATE SET run_id = excluded.run_id, seen_at = excluded.seen_at",
-        "remember dedupe key");
-    if (!q) return std::move(q).error();
-    return q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, run_id, now).exec();
-  }
+  SYNCLINE_DECL static result<void> remember_key(sqlite::database& c, const new_run& r,
+                                                 std::int64_t run_id, time_point now);
 
-  static result<std::int64_t> insert_run(sqlite::database& c, const new_run& r, time_point now) {
-    auto q = c.prepare(
-        "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
-        "status, due_at, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7) RETURNING id",
-        "queue run");
-    if (!q) return std::move(q).error();
-    q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    return q->int64(0);
-  }
+  SYNCLINE_DECL static result<std::int64_t> insert_run(sqlite::database& c, const new_run& r,
+                                                       time_point now);
 
-  result<void> upsert_cursor(sqlite::database& c, const cursor_update& cursor) {
-    auto q = c.prepare(
-        "INSERT INTO cursors (tenant, integration, trigger_name, value, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, trigger_name) "
-        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        "advance cursor");
-    if (!q) return std::move(q).error();
-    return q
-        ->bind(cursor.key.tenant, cursor.key.integration, cursor.key.trigger, cursor.value, now_())
-        .exec();
-  }
+  SYNCLINE_DECL result<void> upsert_cursor(sqlite::database& c, const cursor_update& cursor);
 
-  static result<run_counts> read_counts(sqlite::database& c) {
-    auto q = c.prepare("SELECT status, n FROM run_counts", "count runs");
-    if (!q) return std::move(q).error();
-    run_counts out;
-    for (;;) {
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) return out;
-      const std::int64_t n = q->int64(1);
-      switch (parse_run_status(q->text(0)).value_or(run_status::queued)) {
-        case run_status::queued: out.queued = n; break;
-        case run_status::running: out.running = n; break;
-        case run_status::succeeded: out.succeeded = n; break;
-        case run_status::skipped: out.skipped = n; break;
-        case run_status::retry_wait: out.retry_wait = n; break;
-        case run_status::dead: out.dead = n; break;
-      }
-    }
-  }
+  SYNCLINE_DECL static result<run_counts> read_counts(sqlite::database& c);
 
-  static result<std::optional<run_status>> status_of(sqlite::database& c, std::int64_t run_id) {
-    auto q = c.prepare("SELECT status FROM runs WHERE id = ?1", "read run status");
-    if (!q) return std::move(q).error();
-    q->bind(run_id);
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return std::optional<run_status>{};
-    return parse_run_status(q->text(0));
-  }
+  SYNCLINE_DECL static result<std::optional<run_status>> status_of(sqlite::database& c,
+                                                                   std::int64_t run_id);
 
-  static result<void> valid_end(std::int64_t run_id, run_status status, bool retry_allowed) {
-    if (is_final(status) || (retry_allowed && status == run_status::retry_wait)) return {};
-    return make_error(errc::invalid_input,
-                      "complete run " + std::to_string(run_id) + ": " +
-                          std::string(to_string(status)) +
-                          (retry_allowed ? " is neither a final status (succeeded, skipped or "
-                                           "dead) nor retry_wait"
-                                         : " is not a final status (succeeded, skipped or dead)"));
-  }
+  SYNCLINE_DECL static result<void> valid_end(std::int64_t run_id, run_status status,
+                                              bool retry_allowed);
 
   // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
   // (retry_wait). errc::conflict when this worker's lease is no longer valid.
-  result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
-                       std::string_view error, time_point when) {
-    const time_point now = now_();
-    if (status == run_status::retry_wait) {
-      auto q = c.prepare(
-          "UPDATE runs SET status = 'retry_wait', due_at = ?1, lease_token = NULL, "
-          "last_error = ?2, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
-          "schedule retry");
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(when, error, now, run.id, run.lease_token).exec(); !e) return e;
-      return lease_held(c, run.id, "schedule a retry");
-    }
-    auto q = c.prepare(
-        "UPDATE runs SET status = ?1, due_at = NULL, lease_token = NULL, last_error = ?2, "
-        "finished_at = ?3, updated_at = ?3 WHERE id = ?4 AND lease_token = ?5",
-        "complete run");
-    if (!q) return std::move(q).error();
-    if (auto e = q->bind(to_string(status), error, now, run.id, run.lease_token).exec(); !e) {
-      return e;
-    }
-    return lease_held(c, run.id, "complete it");
-  }
+  SYNCLINE_DECL result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
+                                     std::string_view error, time_point when);
 
-  static result<void> insert_block_events(sqlite::database& c,
-                                          std::span<const block_event> events) {
-    for (const auto& e : events) {
-      auto q = c.prepare(
-          "INSERT INTO block_events (run_id, attempt, position, block, started_at, "
-          "finished_at, outcome, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-          "append block event");
-      if (!q) return std::move(q).error();
-      q->bind(e.run_id, e.attempt, e.position, e.block, e.started_at, e.finished_at, e.outcome,
-              e.error);
-      if (auto r = q->exec(); !r) return r;
-    }
-    return {};
-  }
+  SYNCLINE_DECL static result<void> insert_block_events(sqlite::database& c,
+                                                        std::span<const block_event> events);
 
   // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.
-  static result<void> lease_held(sqlite::database& c, std::int64_t run_id,
-                                 std::string_view action) {
-    if (c.changes() == 1) return {};
-    auto status = status_of(c, run_id);
-    if (!status) return std::move(status).error();
-    if (!*status) return no_such_run(run_id);
-    return make_error(errc::conflict,
-                      "run " + std::to_string(run_id) +
-                          ": this worker's lease is no longer valid (" + "the run is " +
-                          std::string(to_string(**status)) +
-                          ": it was completed, or its lease expired and it was claimed again), so "
-                          "it cannot " +
-                          std::string(action));
-  }
+  SYNCLINE_DECL static result<void> lease_held(sqlite::database& c, std::int64_t run_id,
+                                               std::string_view action);
 
-  static void add_filter(std::string& sql, std::vector<sqlite::value>& params,
-                         const run_filter& f) {
-    auto add = [&](const char* condition, sqlite::value v) {
-      sql += condition;
-      params.push_back(std::move(v));
-    };
-    if (f.tenant) add(" AND tenant = ?", *f.tenant);
-    if (f.integration) add(" AND integration = ?", *f.integration);
-    if (f.workflow) add(" AND workflow = ?", *f.workflow);
-    if (f.from) add(" AND created_at >= ?", sqlite::to_ns(*f.from));
-    if (f.to) add(" AND created_at < ?", sqlite::to_ns(*f.to));
-  }
+  SYNCLINE_DECL static void add_filter(std::string& sql, std::vector<sqlite::value>& params,
+                                       const run_filter& f);
 
-  static run_record read_run(const sqlite::statement& q, bool with_payload) {
-    run_record r;
-    r.id = q.int64(0);
-    r.tenant = q.text(1);
-    r.integration = q.text(2);
-    r.workflow = q.text(3);
-    r.trigger = q.text(4);
-    r.dedupe_key = q.text(5);
-    r.status = parse_run_status(q.text(6)).value_or(run_status::queued);
-    r.attempts = q.int32(7);
-    r.last_error = q.text(8);
-    r.worker = q.text(9);
-    r.created_at = q.time(10);
-    r.updated_at = q.time(11);
-    r.finished_at = q.optional_time(12);
-    if (with_payload) r.payload = q.text(13);
-    return r;
-  }
+  SYNCLINE_DECL static run_record read_run(const sqlite::statement& q, bool with_payload);
 
-  static tenant read_tenant(const sqlite::statement& q) {
-    tenant t;
-    t.integration = q.text(0);
-    t.id = q.text(1);
-    t.credentials = secret(q.text(2));
-    t.settings = q.text(3);
-    t.created_at = q.time(4);
-    t.updated_at = q.time(5);
-    return t;
-  }
+  SYNCLINE_DECL static tenant read_tenant(const sqlite::statement& q);
 
   // sql: ?1 = cutoff, ?2 = chunk size.
-  result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what, time_point cutoff) {
-    std::int64_t total = 0;
-    for (;;) {
-      auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
-        auto q = c.prepare(sql, what);
-        if (!q) return std::move(q).error();
-        if (auto e = q->bind(cutoff, prune_chunk).exec(); !e) return std::move(e).error();
-        return c.changes();
-      });
-      if (!n) return n;
-      total += *n;
-      if (*n < prune_chunk) return total;
-    }
-  }
+  SYNCLINE_DECL result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what,
+                                                      time_point cutoff);
 
   std::filesystem::path file_;
   options opts_;
@@ -865,3 +268,7 @@ class sqlite_store final : public store {
 };
 
 }  // namespace syncline::store
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/store/impl/sqlite_store.ipp>
+#endif

@@ -7,3 +7,5 @@
 #error "syncline: <syncline/store/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined"
 #endif
 
+#include <syncline/store/impl/sqlite_store.ipp>
+#include <syncline/store/impl/group_commit.ipp>

@@ -9,35 +9,23 @@
 // access token travels in a header and is never part of a message.
 #pragma once
 
-#include <syncline/connectors/http_answer.hpp>
+#include <syncline/config.hpp>
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/connector.hpp>
-#include <syncline/connectors/shopify/detail/query_text.hpp>
 #include <syncline/connectors/shopify/pacer.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/message.hpp>
-#include <syncline/http/retry_policy.hpp>
-#include <syncline/json/parse.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdint>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace syncline::shopify {
 
@@ -61,28 +49,7 @@ class admin_api {
   // The services an action needs from the run: the HTTP client and the tenant's credentials
   // (the engine provides both) and a shopify::connector (provide one). A missing one is
   // errc::internal naming it: it is a set-up mistake, not something a retry fixes.
-  static result<admin_api> from(const run_context& ctx, std::string_view action) {
-    auto* client = ctx.service<http::client>();
-    auto* creds = ctx.service<credentials>();
-    auto* conn = ctx.service<connector>();
-    std::string missing;
-    auto need = [&](bool present, std::string_view what) {
-      if (present) return;
-      if (!missing.empty()) missing += ", ";
-      missing += what;
-    };
-    need(client != nullptr, "syncline::http::client");
-    need(creds != nullptr, "syncline::shopify::credentials");
-    need(conn != nullptr, "syncline::shopify::connector");
-    if (!missing.empty()) {
-      return make_error(errc::internal,
-                        "shopify::" + std::string(action) + " needs " + missing +
-                            " in the run context: the engine provides the HTTP client and the "
-                            "tenant's credentials; provide a shopify::connector with "
-                            "engine.provide(connector)");
-    }
-    return admin_api(*client, *creds, *conn);
-  }
+  SYNCLINE_DECL static result<admin_api> from(const run_context& ctx, std::string_view action);
 
   const credentials& creds() const noexcept { return *creds_; }
   shopify::pacer& pacer() const noexcept { return *pacer_; }
@@ -90,139 +57,23 @@ class admin_api {
   std::string shop() const { return creds_->tenant_key(); }
 
   // `path` is relative to the version's root: "orders.json?status=any&limit=250".
-  boost::asio::awaitable<result<rest_answer>> rest(http::verb method, std::string path,
-                                                   std::string body = {},
-                                                   repeat mode = repeat::safe) {
-    const std::string url = creds_->admin_url() + "/" + path;
-    const std::string label = std::string(http::beast_http::to_string(method)) + " " +
-                              path.substr(0, path.find('?')) + " (" + shop() + ")";
-    int failures = 0, throttled = 0;
-    for (;;) {
-      co_await pacer_->rest().acquire(1);
-      auto r = co_await client_->send(method, url, body, headers(), call_options());
-      if (!r) {
-        if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
-        co_await sleep(backoff(failures - 1));
-        continue;
-      }
-      http::response& res = *r;
-      if (auto it = res.find("X-Shopify-Shop-Api-Call-Limit"); it != res.end()) {
-        pacer_->observe_rest(it->value());
-      }
-      const unsigned status = res.result_int();
-      if (status == 429) {
-        if (++throttled > options().max_throttled_waits) co_return too_many_throttles(label);
-        pacer_->count_throttled();
-        // Shopify's REST 429 says "Retry-After: 2.0"; without one, the time for one call to leak.
-        const auto wait = retry_after(res).value_or(std::chrono::milliseconds{
-            static_cast<std::int64_t>(1000.0 / std::max(creds_->plan.rest_leak_per_second, 0.1)) +
-            1});
-        pacer_->rest().pause_for(wait);
-        continue;
-      }
-      if (status >= 500) {
-        auto e = status_error(res, label);
-        if (!may_retry(mode, e.category, failures)) co_return failed(std::move(e), failures);
-        co_await sleep(retry_after(res).value_or(backoff(failures - 1)));
-        continue;
-      }
-      if (status < 200 || status > 299) co_return status_error(res, label);
-      rest_answer out;
-      out.status = status;
-      if (!res.body().empty()) {
-        auto parsed = json::parse(res.body());
-        if (!parsed) {
-          co_return make_error(errc::decode, label + " answered with a body that is not JSON: " +
-                                                 parsed.error().message);
-        }
-        out.body = std::move(*parsed);
-      }
-      if (auto it = res.find(http::field::link); it != res.end()) {
-        out.next_page_info = detail::next_page_info(it->value());
-      }
-      co_return out;
-    }
-  }
+  SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> rest(http::verb method,
+                                                                 std::string path,
+                                                                 std::string body = {},
+                                                                 repeat mode = repeat::safe);
 
   // POST graphql.json with {"query", "variables"}; the answer's `data` object. `operation`
   // names the query for messages and for the pacer, which remembers what it cost last time
   // (`first_cost` is the guess before that).
-  boost::asio::awaitable<result<boost::json::object>> graphql(std::string operation,
-                                                              std::string query,
-                                                              boost::json::object variables,
-                                                              repeat mode, double first_cost) {
-    const std::string url = creds_->admin_url() + "/graphql.json";
-    const std::string label = "GraphQL " + std::string(operation) + " (" + shop() + ")";
-    std::string body = boost::json::serialize(
-        boost::json::object{{"query", query}, {"variables", std::move(variables)}});
-    int failures = 0, throttled = 0;
-    for (;;) {
-      const double cost = pacer_->graphql_cost(operation, first_cost);
-      co_await pacer_->graphql().acquire(cost);
-      auto r = co_await client_->send(http::verb::post, url, body, headers(), call_options());
-      if (!r) {
-        if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
-        co_await sleep(backoff(failures - 1));
-        continue;
-      }
-      http::response& res = *r;
-      const unsigned status = res.result_int();
-      if (status >= 500) {
-        auto e = status_error(res, label);
-        if (!may_retry(mode, e.category, failures)) co_return failed(std::move(e), failures);
-        co_await sleep(retry_after(res).value_or(backoff(failures - 1)));
-        continue;
-      }
-      if (status != 200 && status != 429) co_return status_error(res, label);
-      auto parsed = json::parse(res.body());
-      if (!parsed || !parsed->is_object()) {
-        if (status == 429) {  // a proxy's 429 without Shopify's body: wait as told
-          if (++throttled > options().max_throttled_waits) co_return too_many_throttles(label);
-          pacer_->count_throttled();
-          pacer_->graphql().pause_for(retry_after(res).value_or(std::chrono::seconds{1}));
-          continue;
-        }
-        co_return make_error(errc::decode, label +
-                                               " answered with a body that is not a JSON "
-                                               "object: " +
-                                               excerpt(res.body()));
-      }
-      const boost::json::object& answer = parsed->get_object();
-      const throttle_state t = observe_cost(operation, answer);
-      if (status == 429 || is_throttled(answer)) {
-        if (++throttled > options().max_throttled_waits) co_return too_many_throttles(label);
-        pacer_->count_throttled();
-        auto wait = pacer_->graphql_refill_time(t.requested > 0 ? t.requested : cost,
-                                                t.available >= 0 ? t.available : 0);
-        if (auto ra = retry_after(res)) wait = std::max(wait, *ra);
-        pacer_->graphql().pause_for(wait);
-        continue;
-      }
-      if (auto e = graphql_errors(answer, label)) co_return std::move(*e);
-      const auto* data = answer.if_contains("data");
-      if (!data || !data->is_object()) {
-        co_return make_error(errc::decode, label + " answered without a data object");
-      }
-      co_return data->get_object();
-    }
-  }
+  SYNCLINE_DECL boost::asio::awaitable<result<boost::json::object>> graphql(
+      std::string operation, std::string query, boost::json::object variables, repeat mode,
+      double first_cost);
 
   // The wait before retry number `retry_index` (0 for the first): exponential with full jitter,
   // from the connector's options.
-  std::chrono::milliseconds backoff(int retry_index) const {
-    http::retry_policy p;
-    p.initial_backoff = options().initial_backoff;
-    p.max_backoff = options().max_backoff;
-    thread_local std::minstd_rand rng{std::random_device{}()};
-    return p.backoff(retry_index, rng);
-  }
+  SYNCLINE_DECL std::chrono::milliseconds backoff(int retry_index) const;
 
-  static boost::asio::awaitable<void> sleep(std::chrono::milliseconds d) {
-    if (d <= std::chrono::milliseconds::zero()) co_return;
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
-    boost::system::error_code ec;  // a cancelled wait just ends early
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  }
+  SYNCLINE_DECL static boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
 
  private:
   struct throttle_state {
@@ -230,149 +81,25 @@ class admin_api {
     double available = -1;
   };
 
-  http::fields headers() const {
-    http::fields h;
-    h.set("X-Shopify-Access-Token", creds_->access_token.reveal());
-    h.set(http::field::content_type, "application/json");
-    h.set(http::field::accept, "application/json");
-    return h;
-  }
-
-  http::request_options call_options() const {
-    http::request_options o;
-    o.timeout = options().request_timeout;
-    o.retry = http::retry_policy::none();  // retries are decided here, where 429s are understood
-    return o;
-  }
-
-  bool may_retry(repeat mode, errc category, int& failures) const {
-    if (mode == repeat::unsafe || !is_transient(category)) return false;
-    return ++failures < options().max_attempts;
-  }
-
-  static ::syncline::error failed(::syncline::error e, int failures) {
-    if (failures > 1) e.message += " (after " + std::to_string(failures) + " attempts)";
-    return e;
-  }
-
-  static std::optional<std::chrono::milliseconds> retry_after(const http::response& res) {
-    auto it = res.find(http::field::retry_after);
-    if (it == res.end()) return std::nullopt;
-    return http::parse_retry_after(it->value());
-  }
-
-  static std::string excerpt(std::string_view body) { return connectors::body_excerpt(body, 300); }
-
-  ::syncline::error too_many_throttles(const std::string& label) const {
-    return make_error(errc::rate_limited,
-                      label + ": still throttled after " +
-                          std::to_string(options().max_throttled_waits) +
-                          " waits; the shop's API budget is being used by something else");
-  }
-
-  ::syncline::error status_error(const http::response& res, const std::string& label) const {
-    const unsigned status = res.result_int();
-    const int code = static_cast<int>(status);
-    if (status == 401 || status == 403) {
-      return make_error(errc::unauthorized,
-                        label + " answered " + std::to_string(status) +
-                            ": the access token was refused (is the app still installed, with "
-                            "the scopes it needs?)",
-                        code);
-    }
-    if (status == 422) return validation_error(res.body(), label);
-    std::string message = label + " answered " + std::to_string(status);
-    if (!res.body().empty()) message += ": " + excerpt(res.body());
-    return make_error(connectors::status_category(status), std::move(message), code);
-  }
-
-  // 422 {"errors": {"field": ["message", ...]}} (or {"errors": "message"}) ->
-  // "line_items: can't be blank; email: is invalid".
-  static ::syncline::error validation_error(std::string_view body, const std::string& label) {
-    std::string what;
-    auto parsed = json::parse(body);
-    const boost::json::value* errors =
-        parsed && parsed->is_object() ? parsed->get_object().if_contains("errors") : nullptr;
-    if (errors && errors->is_object()) {
-      for (const auto& [field, messages] : errors->get_object()) {
-        auto add = [&](std::string_view m) {
-          if (!what.empty()) what += "; ";
-          what.append(field.data(), field.size());
-          what += ": ";
-          what += m;
-        };
-        if (messages.is_array()) {
-          for (const auto& m : messages.get_array())
-            if (m.is_string()) add(m.get_string());
-        } else if (messages.is_string()) {
-          add(messages.get_string());
-        }
-      }
-    } else if (errors && errors->is_string()) {
-      what = errors->get_string();
-    }
-    if (what.empty()) what = excerpt(body);
-    return make_error(errc::invalid_input, label + " was refused (422): " + what, 422);
-  }
-
-  throttle_state observe_cost(std::string_view operation, const boost::json::object& answer) {
-    throttle_state t;
-    const auto* ext = answer.if_contains("extensions");
-    const auto* cost = ext && ext->is_object() ? ext->get_object().if_contains("cost") : nullptr;
-    if (!cost || !cost->is_object()) return t;
-    auto number = [](const boost::json::object& o, std::string_view key) -> double {
-      const auto* v = o.if_contains(key);
-      return v && v->is_number() ? v->to_number<double>() : -1;
-    };
-    t.requested = number(cost->get_object(), "requestedQueryCost");
-    pacer_->remember_graphql_cost(operation, t.requested);
-    const auto* status = cost->get_object().if_contains("throttleStatus");
-    if (status && status->is_object()) {
-      const auto& s = status->get_object();
-      t.available = number(s, "currentlyAvailable");
-      const double max = number(s, "maximumAvailable");
-      if (max > 0 && t.available >= 0)
-        pacer_->observe_graphql(max, t.available, number(s, "restoreRate"));
-    }
-    return t;
-  }
-
-  static std::string_view error_code(const boost::json::value& e) {
-    if (!e.is_object()) return {};
-    const auto* ext = e.get_object().if_contains("extensions");
-    const auto* code = ext && ext->is_object() ? ext->get_object().if_contains("code") : nullptr;
-    return code && code->is_string() ? std::string_view(code->get_string()) : std::string_view{};
-  }
-
-  static bool is_throttled(const boost::json::object& answer) {
-    const auto* errors = answer.if_contains("errors");
-    if (!errors || !errors->is_array()) return false;
-    for (const auto& e : errors->get_array())
-      if (error_code(e) == "THROTTLED") return true;
-    return false;
-  }
-
-  // Top-level GraphQL errors (the query could not run): ACCESS_DENIED -> unauthorized,
-  // MAX_COST_EXCEEDED -> limit_exceeded, anything else -> invalid_input with the messages.
-  static std::optional<::syncline::error> graphql_errors(const boost::json::object& answer,
-                                                         const std::string& label) {
-    const auto* errors = answer.if_contains("errors");
-    if (!errors) return std::nullopt;
-    if (!errors->is_array()) return make_error(errc::decode, label + ": malformed \"errors\"");
-    if (errors->get_array().empty()) return std::nullopt;
-    errc category = errc::invalid_input;
-    std::string what;
-    for (const auto& e : errors->get_array()) {
-      const std::string_view code = error_code(e);
-      if (code == "ACCESS_DENIED") category = errc::unauthorized;
-      if (code == "MAX_COST_EXCEEDED") category = errc::limit_exceeded;
-      const auto* m = e.is_object() ? e.get_object().if_contains("message") : nullptr;
-      if (!what.empty()) what += "; ";
-      what += m && m->is_string() ? std::string(m->get_string()) : std::string("(no message)");
-      if (!code.empty()) what += " [" + std::string(code) + "]";
-    }
-    return make_error(category, label + " failed: " + excerpt(what));
-  }
+  SYNCLINE_DECL http::fields headers() const;
+  SYNCLINE_DECL http::request_options call_options() const;
+  SYNCLINE_DECL bool may_retry(repeat mode, errc category, int& failures) const;
+  SYNCLINE_DECL static ::syncline::error failed(::syncline::error e, int failures);
+  SYNCLINE_DECL static std::optional<std::chrono::milliseconds> retry_after(
+      const http::response& res);
+  SYNCLINE_DECL static std::string excerpt(std::string_view body);
+  SYNCLINE_DECL ::syncline::error too_many_throttles(const std::string& label) const;
+  SYNCLINE_DECL ::syncline::error status_error(const http::response& res,
+                                               const std::string& label,
+                                               std::string_view url) const;
+  SYNCLINE_DECL static ::syncline::error validation_error(std::string_view body,
+                                                          const std::string& label);
+  SYNCLINE_DECL throttle_state observe_cost(std::string_view operation,
+                                            const boost::json::object& answer);
+  SYNCLINE_DECL static std::string_view error_code(const boost::json::value& e);
+  SYNCLINE_DECL static bool is_throttled(const boost::json::object& answer);
+  SYNCLINE_DECL static std::optional<::syncline::error> graphql_errors(
+      const boost::json::object& answer, const std::string& label);
 
   http::client* client_;
   const credentials* creds_;
@@ -381,3 +108,7 @@ class admin_api {
 };
 
 }  // namespace syncline::shopify
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/connectors/shopify/impl/admin_api.ipp>
+#endif

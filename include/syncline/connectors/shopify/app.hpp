@@ -14,6 +14,7 @@
 //                  .client_secret = syncline::secret{"..."}}});
 #pragma once
 
+#include <syncline/connectors/shopify/plan_limits.hpp>
 #include <syncline/connectors/shopify/webhook_metadata.hpp>
 #include <syncline/core/delivery.hpp>
 #include <syncline/core/result.hpp>
@@ -35,23 +36,6 @@ namespace syncline::shopify {
 // that still use it.
 enum class api_kind { graphql, rest };
 BOOST_DESCRIBE_ENUM(api_kind, graphql, rest)
-
-// The rate limits of the shop's plan, as the pacing starts from them. Shopify's answers say the
-// real figures (the call-limit header, throttleStatus) and the pacing follows those as soon as
-// the first answer comes, so a wrong plan here costs at most the first burst.
-struct plan_limits {
-  double rest_bucket = 40;                  // calls the REST bucket holds
-  double rest_leak_per_second = 2;          // calls that drain from it per second
-  double graphql_bucket = 2000;             // cost points (throttleStatus.maximumAvailable)
-  double graphql_restore_per_second = 100;  // points restored per second (restoreRate)
-
-  static plan_limits standard() { return {}; }
-  static plan_limits advanced() { return {80, 4, 4000, 200}; }
-  static plan_limits plus() { return {400, 20, 20000, 1000}; }
-};
-BOOST_DESCRIBE_STRUCT(plan_limits, (),
-                      (rest_bucket, rest_leak_per_second, graphql_bucket,
-                       graphql_restore_per_second))
 
 struct credentials {
   std::string shop_domain{};  // "acme.myshopify.com" ("acme" is read as that too)

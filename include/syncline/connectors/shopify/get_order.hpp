@@ -3,10 +3,11 @@
 // shop does not have is errc::not_found.
 #pragma once
 
+#include <syncline/config.hpp>
 #include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
-#include <syncline/connectors/shopify/detail/order_queries.hpp>
 #include <syncline/connectors/shopify/order.hpp>
+#include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -23,21 +24,14 @@ struct get_order {
   using app_type = app;
   static constexpr std::string_view name = "get_order";
 
-  boost::asio::awaitable<result<order>> operator()(std::int64_t id, run_context& ctx) const {
-    auto api = admin_api::from(ctx, name);
-    if (!api) co_return std::move(api).error();
-    co_return co_await get(*api, id);
-  }
+  SYNCLINE_DECL boost::asio::awaitable<result<order>> operator()(std::int64_t id,
+                                                                 run_context& ctx) const;
 
-  static boost::asio::awaitable<result<order>> get(admin_api& api, std::int64_t id) {
-    auto found = co_await detail::fetch_order(api, id);
-    if (!found) co_return std::move(found).error();
-    if (!*found) {
-      co_return make_error(errc::not_found,
-                           "order " + std::to_string(id) + " does not exist in " + api.shop());
-    }
-    co_return std::move(**found);
-  }
+  SYNCLINE_DECL static boost::asio::awaitable<result<order>> get(admin_api& api, std::int64_t id);
 };
 
 }  // namespace syncline::shopify
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/connectors/shopify/impl/get_order.ipp>
+#endif

@@ -10,6 +10,7 @@
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/compliance.hpp>
 #include <syncline/connectors/shopify/order.hpp>
+#include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/shop.hpp>
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/trigger.hpp>

@@ -28,10 +28,12 @@ namespace diagnostic {
 template <fixed_string Topic>
 struct no_such_webhook_topic {
   static_assert(Topic.size() == static_cast<std::size_t>(-1),
-                "syncline: shopify::webhook: Shopify has no such webhook topic (known: "
-                "orders/create, orders/updated, orders/paid, orders/cancelled, app/uninstalled, "
-                "customers/data_request, customers/redact, shop/redact; declare another with "
-                "event_payload<shopify::app, \"topic\">, see shopify/topics.hpp)");
+                "syncline: shopify::webhook: syncline does not model this webhook topic yet "
+                "(modelled: orders/create, orders/updated, orders/paid, orders/cancelled, "
+                "app/uninstalled, customers/data_request, customers/redact, shop/redact). If "
+                "Shopify has it, declare its payload: template <> struct "
+                "syncline::event_payload<syncline::shopify::app, \"the/topic\"> { using type = "
+                "your_described_struct; }; (see shopify/topics.hpp)");
   static constexpr bool value = false;
 };
 }  // namespace diagnostic

@@ -5,6 +5,7 @@
 // therefore marked done only once its row is durable, yet a busy sink pays one commit per batch.
 #pragma once
 
+#include <syncline/connectors/warehouse/batch_options.hpp>
 #include <syncline/core/result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -34,19 +35,6 @@
 #include <vector>
 
 namespace syncline::warehouse {
-
-// Counters for operators and tests: rows / flushes is the achieved batch size.
-struct batch_statistics {
-  std::uint64_t flushes = 0;
-  std::uint64_t rows = 0;
-};
-
-struct batch_options {
-  std::size_t max_rows = 500;  // a batch never holds more; reaching it starts a flush at once
-  // How long the first row of a batch may wait for company before the flush starts. Zero means
-  // "flush whenever the sink is idle": rows still group while a previous flush runs.
-  std::chrono::microseconds max_delay{2000};
-};
 
 template <class Item>
 class batcher {

@@ -8,30 +8,29 @@
 //   co_await sink->write(row);            // resumes once the row is committed
 #pragma once
 
-#include <syncline/connectors/warehouse/batcher.hpp>
+#include <syncline/config.hpp>
+#include <syncline/connectors/warehouse/batch_options.hpp>
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
 #include <syncline/connectors/warehouse/sqlite_database.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
-#include <syncline/sqlite/transaction.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace syncline::warehouse {
+
+template <class Item>
+class batcher;
 
 // SQLite column types. Decimals and timestamps are TEXT, not NUMERIC: NUMERIC affinity would turn
 // "199.65" into a double.
@@ -72,72 +71,32 @@ struct sqlite_sink_options {
 
 namespace detail {
 
-// The untyped half of the sink: a connection and the table's statements. A mutex serialises
-// the batcher's flushes with direct write_batch calls from other threads.
-class sqlite_table_writer {
+class sqlite_table_writer;
+
+// The untyped half of the sink, compiled once: the table writer and the batcher that groups
+// the rows of concurrent runs into one transaction.
+class sqlite_row_sink {
  public:
-  sqlite_table_writer(sqlite_database db, std::string create_sql, std::string upsert_sql)
-      : db_(std::move(db)),
-        create_sql_(std::move(create_sql)),
-        upsert_sql_(std::move(upsert_sql)) {}
+  SYNCLINE_DECL static result<std::unique_ptr<sqlite_row_sink>> open(
+      boost::asio::any_io_executor ex, const std::string& path, const sqlite_sink_options& options,
+      std::string create_sql, std::string upsert_sql);
+  SYNCLINE_DECL ~sqlite_row_sink();
+  sqlite_row_sink(const sqlite_row_sink&) = delete;
+  sqlite_row_sink& operator=(const sqlite_row_sink&) = delete;
 
-  result<void> create_table() {
-    std::lock_guard lock(mutex_);
-    return db_.exec(create_sql_);
-  }
-
-  // Writes `rows` in one transaction. Group commit (atomic = false): a row that fails is rolled
-  // back alone (SQLite undoes just that statement) and the others commit. Atomic: any failure
-  // rolls back everything.
-  std::vector<result<void>> write(std::span<const staged_row> rows, bool atomic) {
-    std::lock_guard lock(mutex_);
-    std::vector<result<void>> results(rows.size());
-    auto fail_all = [&](const ::syncline::error& e) {
-      for (auto& r : results) r = e;
-      return results;
-    };
-    auto tx = sqlite::write_transaction::begin(db_);
-    if (!tx) return fail_all(tx.error());
-    auto stmt = db_.prepare(upsert_sql_);
-    if (!stmt) return fail_all(stmt.error());  // tx rolls back
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      results[i] = upsert(*stmt, rows[i]);
-      if (results[i]) continue;
-      // Disk full or I/O errors roll the whole transaction back; nothing after this would count.
-      if (atomic || !db_.in_transaction()) {
-        const ::syncline::error e = results[i].error();
-        return fail_all(atomic ? make_error(e.category, "row " + std::to_string(i) + " of " +
-                                                            std::to_string(rows.size()) + ": " +
-                                                            e.message + " (nothing was written)")
-                               : e);  // tx rolls back what is left
-      }
-    }
-    if (auto r = tx->commit(); !r) return fail_all(r.error());  // tx rolls back
-    return results;
-  }
+  SYNCLINE_DECL result<void> create_table();
+  // Resumes once the transaction holding `row` is committed.
+  SYNCLINE_DECL boost::asio::awaitable<result<void>> submit(staged_row row);
+  SYNCLINE_DECL batch_statistics statistics() const noexcept;
+  // One transaction for all of `rows`, all or nothing; the first failure.
+  SYNCLINE_DECL result<void> write_atomic(std::span<const staged_row> rows);
 
  private:
-  static result<void> upsert(sqlite_statement& stmt, const staged_row& row) {
-    stmt.reset();
-    int index = 1;
-    for (const cell& c : row.cells) {
-      std::visit(
-          [&](const auto& v) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
-              stmt.bind_at(index, std::nullopt);
-            else
-              stmt.bind_at(index, v);
-          },
-          c);
-      ++index;
-    }
-    return stmt.exec();
-  }
+  SYNCLINE_DECL sqlite_row_sink(boost::asio::any_io_executor ex,
+                                std::shared_ptr<sqlite_table_writer> writer, batch_options batch);
 
-  std::mutex mutex_;
-  sqlite_database db_;
-  std::string create_sql_;
-  std::string upsert_sql_;
+  std::shared_ptr<sqlite_table_writer> writer_;  // shared with in-flight flushes
+  std::unique_ptr<batcher<staged_row>> batcher_;
 };
 
 }  // namespace detail
@@ -151,24 +110,26 @@ class sqlite_sink {
   // Opens (or creates) the database file; the sink's flushes run on a strand of `ex`.
   static result<sqlite_sink> open(boost::asio::any_io_executor ex, const std::string& path,
                                   sqlite_sink_options options = {}) {
-    auto db = sqlite_database::open(path, options.database);
-    if (!db) return std::move(db).error();
-    return sqlite_sink(std::move(ex), std::move(*db), options.batch);
+    auto rows = detail::sqlite_row_sink::open(std::move(ex), path, options,
+                                              create_table_sql<Table, sqlite_dialect>(),
+                                              upsert_sql<Table, sqlite_dialect>(1));
+    if (!rows) return std::move(rows).error();
+    return sqlite_sink(std::move(*rows));
   }
 
   // CREATE TABLE IF NOT EXISTS from the row type; safe to call on every start.
-  result<void> create_table() { return writer_->create_table(); }
+  result<void> create_table() { return rows_->create_table(); }
 
   // Batched write: resumes once the transaction holding `row` is committed. `run_key` is the
   // run's idempotency key (required when the table has no key of its own).
   boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
     auto staged = Table::stage(row, run_key);
     if (!staged) co_return std::move(staged).error();
-    co_return co_await batcher_->submit(std::move(*staged));
+    co_return co_await rows_->submit(std::move(*staged));
   }
 
   // Flushes and rows so far: rows / flushes is the batch size the load achieved.
-  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
+  batch_statistics statistics() const noexcept { return rows_->statistics(); }
 
   // Direct write of many rows in one transaction, all or nothing: for bulk loads outside a run.
   result<void> write_batch(std::span<const row_type> rows) requires(!Table::keyed_by_run) {
@@ -182,26 +143,17 @@ class sqlite_sink {
       }
       staged.push_back(std::move(*s));
     }
-    auto results = writer_->write(staged, true);
-    for (auto& r : results)
-      if (!r) return std::move(r).error();
-    return {};
+    return rows_->write_atomic(staged);
   }
 
  private:
-  sqlite_sink(boost::asio::any_io_executor ex, sqlite_database db, batch_options batch)
-      : writer_(std::make_shared<detail::sqlite_table_writer>(
-            std::move(db), create_table_sql<Table, sqlite_dialect>(),
-            upsert_sql<Table, sqlite_dialect>(1))),
-        batcher_(std::make_unique<batcher<staged_row>>(
-            std::move(ex), batch,
-            [writer = writer_](std::vector<staged_row>& rows)
-                -> boost::asio::awaitable<std::vector<result<void>>> {
-              co_return writer->write(rows, false);
-            })) {}
+  explicit sqlite_sink(std::unique_ptr<detail::sqlite_row_sink> rows) : rows_(std::move(rows)) {}
 
-  std::shared_ptr<detail::sqlite_table_writer> writer_;  // shared with in-flight flushes
-  std::unique_ptr<batcher<staged_row>> batcher_;
+  std::unique_ptr<detail::sqlite_row_sink> rows_;
 };
 
 }  // namespace syncline::warehouse
+
+#if SYNCLINE_HEADER_ONLY
+#include <syncline/connectors/warehouse/impl/sqlite_sink.ipp>
+#endif

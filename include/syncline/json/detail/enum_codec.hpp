@@ -3,6 +3,8 @@
 // that lists the accepted ones, unless json::enum_fallback<E> names a value to read it as.
 #pragma once
 
+#include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/diagnostic.hpp>
 #include <syncline/json/detail/codec.hpp>
 #include <syncline/json/detail/quote.hpp>
 #include <syncline/json/enum_names.hpp>
@@ -59,11 +61,19 @@ concept has_enum_fallback = requires {
   { enum_fallback<E>::value } -> std::convertible_to<E>;
 };
 
+// Reports broken renames through their diagnostic (one error), else true.
+template <class E>
+consteval bool check_enum_renames() {
+  if constexpr (!enum_renames_valid<E>())
+    return ::syncline::diagnostic::json_enum_renames_invalid<E>::value;
+  else
+    return true;
+}
+
 template <described_enum E>
 struct codec<E> : codec_base<E> {
-  static_assert(enum_renames_valid<E>(),
-                "syncline: json::enum_names<E>::renames names a value E does not describe, or "
-                "gives two values one name");
+  // The rule prints the one error; `checked` keeps this assertion itself from adding another.
+  static_assert(::syncline::detail::checked(check_enum_renames<E>()));
   static constexpr auto table = enum_table<E>();
   static constexpr bool supported = true;
 

@@ -7,6 +7,8 @@
 // declaration order; a nullopt std::optional member is left out.
 #pragma once
 
+#include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/diagnostic.hpp>
 #include <syncline/json/detail/codec.hpp>
 #include <syncline/json/detail/quote.hpp>
 #include <syncline/json/key_names.hpp>
@@ -108,17 +110,25 @@ constexpr std::array<target (*)(void*), sizeof...(D)> record_accessors(L<D...>) 
   return {&record_member<T, D>...};
 }
 
+// Reports the first broken key rule through its diagnostic (one error), else true.
+template <class T>
+consteval bool check_record_keys() {
+  if constexpr (!renames_name_members<T>())
+    return ::syncline::diagnostic::json_rename_names_no_member<T>::value;
+  else if constexpr (!record_keys_unique<T>())
+    return ::syncline::diagnostic::json_duplicate_key<T>::value;
+  else
+    return true;
+}
+
 template <described_record T>
 struct codec<T> : codec_base<T> {
   using members = record_members<T>;
   static constexpr std::size_t size = boost::mp11::mp_size<members>::value;
   static constexpr bool supported = boost::mp11::mp_all_of_q<members, member_is_mappable<T>>::value;
 
-  static_assert(renames_name_members<T>(),
-                "syncline: json::key_names<T>::renames names a member that T does not describe; "
-                "check its spelling against BOOST_DESCRIBE_STRUCT");
-  static_assert(record_keys_unique<T>(),
-                "syncline: two members of T have the same JSON key; see json::key_names<T>");
+  // The rule prints the one error; `checked` keeps this assertion itself from adding another.
+  static_assert(::syncline::detail::checked(check_record_keys<T>()));
 
   static constexpr auto keys = record_keys<T>();
   static constexpr auto required = record_required<T>();

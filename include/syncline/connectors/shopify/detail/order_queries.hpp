@@ -50,6 +50,27 @@ struct rest_order_sources {
 };
 BOOST_DESCRIBE_STRUCT(rest_order_sources, (), (orders))
 
+struct graphql_user_error {
+  std::optional<std::vector<std::string>> field{};
+  std::string message{};
+  std::optional<std::string> code{};
+};
+BOOST_DESCRIBE_STRUCT(graphql_user_error, (), (field, message, code))
+
+// userErrors -> "lineItems.0.quantity: must be positive; email: is invalid".
+inline std::string describe_user_errors(const std::vector<graphql_user_error>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    if (e.field) {
+      for (std::size_t i = 0; i < e.field->size(); ++i) out += (i ? "." : "") + (*e.field)[i];
+      out += ": ";
+    }
+    out += e.message;
+  }
+  return out;
+}
+
 // The value at `key` of a GraphQL data object, for decoding; null when absent.
 inline const boost::json::value& member(const boost::json::object& o, std::string_view key) {
   static const boost::json::value null;

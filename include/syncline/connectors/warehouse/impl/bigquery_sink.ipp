@@ -1,0 +1,142 @@
+// The bodies of warehouse::detail::bigquery_writer: BigQuery insertAll requests, their retries and
+// error mapping. Compiled once in separate mode (see <syncline/config.hpp>).
+#pragma once
+
+#include <syncline/connectors/warehouse/bigquery_sink.hpp>
+
+namespace syncline::warehouse::detail {
+
+SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> bigquery_writer::write(
+    std::vector<bigquery_row>& rows) {
+  std::vector<result<void>> results(rows.size());
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].element.size() + envelope_bytes > options_.max_request_bytes) {
+      results[i] = make_error(errc::limit_exceeded,
+                              where_ + ": row of " + std::to_string(rows[i].element.size()) +
+                                  " bytes is over the request limit of " +
+                                  std::to_string(options_.max_request_bytes) + " bytes");
+    } else {
+      pending.push_back(i);
+    }
+  }
+  ingest_retry retry(options_.retry);
+  while (!pending.empty()) {
+    std::vector<std::size_t> again;  // failed transiently: same insertIds next time
+    for (std::size_t start = 0; start < pending.size();) {
+      std::vector<std::size_t> request = next_request(rows, pending, start);
+      co_await send(rows, request, results, again);
+    }
+    if (again.empty() || !co_await retry.next()) break;
+    pending = std::move(again);
+  }
+  co_return results;
+}
+
+SYNCLINE_DECL std::vector<std::size_t> bigquery_writer::next_request(
+    const std::vector<bigquery_row>& rows, const std::vector<std::size_t>& pending,
+    std::size_t& start) const {
+  std::vector<std::size_t> out;
+  std::size_t bytes = envelope_bytes;
+  while (start < pending.size() && out.size() < options_.max_rows_per_request) {
+    const std::size_t add = rows[pending[start]].element.size() + 1;
+    if (!out.empty() && bytes + add > options_.max_request_bytes) break;
+    bytes += add;
+    out.push_back(pending[start++]);
+  }
+  return out;
+}
+
+SYNCLINE_DECL boost::asio::awaitable<void> bigquery_writer::send(
+    const std::vector<bigquery_row>& rows, const std::vector<std::size_t>& request,
+    std::vector<result<void>>& results, std::vector<std::size_t>& again) {
+  std::string body = R"({"kind":"bigquery#tableDataInsertAllRequest","skipInvalidRows":)";
+  body += options_.skip_invalid_rows ? "true" : "false";
+  body += R"(,"ignoreUnknownValues":)";
+  body += options_.ignore_unknown_values ? "true" : "false";
+  body += R"(,"rows":[)";
+  for (std::size_t k = 0; k < request.size(); ++k) {
+    if (k) body += ',';
+    body += rows[request[k]].element;
+  }
+  body += "]}";
+
+  http::fields headers;
+  headers.set(http::field::content_type, "application/json");
+  headers.set(http::field::authorization,
+              "Bearer " + std::string(options_.token.current().reveal()));
+  http::request_options call;
+  call.retry_unsafe = true;  // insertIds make a repeated request harmless
+  auto answer = co_await client_.post(url_, std::move(body), std::move(headers), std::move(call));
+
+  if (!answer) {
+    auto e = std::move(answer).error();
+    fail_request(request, results, again,
+                 make_error(e.category, where_ + ": " + e.message, e.status));
+    co_return;
+  }
+  if (auto status = connectors::answer_to_result(*answer, where_ + " (insertAll)"); !status) {
+    fail_request(request, results, again, api_failure(std::move(status).error(), answer->body()));
+    co_return;
+  }
+  auto decoded = json::decode<bigquery_protocol::insert_all_response>(answer->body());
+  if (!decoded) {
+    fail_request(request, results, again,
+                 make_error(errc::unavailable, where_ +
+                                                   ": insertAll answered 200 with a body "
+                                                   "that is not its documented shape: " +
+                                                   decoded.error().message));
+    co_return;
+  }
+  for (std::size_t i : request) results[i] = {};
+  if (!decoded->insertErrors) co_return;
+  for (const auto& e : *decoded->insertErrors) {
+    if (e.index < 0 || static_cast<std::size_t>(e.index) >= request.size()) {
+      fail_request(
+          request, results, again,
+          make_error(errc::unavailable, where_ + ": insertAll reported an error for row index " +
+                                            std::to_string(e.index) + " of a request of " +
+                                            std::to_string(request.size()) + " rows"));
+      co_return;
+    }
+    const std::size_t row = request[static_cast<std::size_t>(e.index)];
+    bool transient = !e.errors.empty();
+    std::string message = where_ + ": BigQuery rejected the row (request index " +
+                          std::to_string(e.index) + ", insertId " + rows[row].insert_id + ")";
+    for (const auto& p : e.errors) {
+      const std::string reason = p.reason.value_or("unknown");
+      transient = transient && bigquery_protocol::is_transient_reason(reason);
+      message += "; reason=" + reason;
+      if (p.location && !p.location->empty()) message += " location=" + *p.location;
+      if (p.message && !p.message->empty())
+        message += " message=" + connectors::body_excerpt(*p.message);
+    }
+    results[row] = make_error(transient ? errc::unavailable : errc::invalid_input, message);
+    if (transient) again.push_back(row);
+  }
+}
+
+// Every row of the request gets `e`; a transient one is tried again.
+SYNCLINE_DECL void bigquery_writer::fail_request(const std::vector<std::size_t>& request,
+                                                 std::vector<result<void>>& results,
+                                                 std::vector<std::size_t>& again,
+                                                 const ::syncline::error& e) {
+  for (std::size_t i : request) {
+    results[i] = e;
+    if (is_transient(e.category)) again.push_back(i);
+  }
+}
+
+SYNCLINE_DECL ::syncline::error bigquery_writer::api_failure(::syncline::error e,
+                                                             std::string_view body) const {
+  auto decoded = json::decode<bigquery_protocol::api_error_response>(body);
+  if (!decoded || !decoded->error || !decoded->error->errors) return e;
+  for (const auto& p : *decoded->error->errors) {
+    const std::string reason = p.reason.value_or("");
+    if (reason == "rateLimitExceeded" || reason == "quotaExceeded") e.category = errc::rate_limited;
+    if (reason == "backendError" || reason == "internalError") e.category = errc::unavailable;
+  }
+  return e;
+}
+
+}  // namespace syncline::warehouse::detail
