@@ -11,7 +11,7 @@
 #include <syncline/core/webhook.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/runtime/log.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/connect.hpp>

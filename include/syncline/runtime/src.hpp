@@ -7,3 +7,5 @@
 #error "syncline: <syncline/runtime/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined"
 #endif
 
+
+#include <syncline/runtime/impl/engine.ipp>

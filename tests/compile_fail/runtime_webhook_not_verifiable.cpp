@@ -1,0 +1,11 @@
+// expect: syncline: engine::install: a webhook trigger must provide identify\(delivery\) and verify\(delivery, credentials\)
+// names: webhook_not_verifiable<syncline::fixed_string<9>{"feed_sync"}, syncline::fixed_string<11>{"pull_orders"}, syncline::webhook<feed::app, syncline::fixed_string<13>{"orders/create"}, order> >
+// The engine authenticates every delivery, so a webhook trigger says how. Twin:
+// runtime_webhook_not_verifiable_ok.cpp.
+#include "runtime_setup.hpp"
+
+constexpr auto pull = syncline::workflow<"pull_orders">(
+    syncline::webhook<feed::app, "orders/create", order>{} | save_order{});
+constexpr auto feed_sync = syncline::integration<"feed_sync", feed::app>(pull);
+
+int main() { (void)eng.install(feed_sync, syncline::tenant<feed::credentials>{"a"}); }
