@@ -1,4 +1,5 @@
-// expect: workflow_about_another_app<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<15>{"copy_to_billing"}, crm::app, billing::app>.*syncline: workflow in this integration is about another app
+// expect: syncline: workflow in this integration is about another app
+// names: workflow_about_another_app<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<15>{"copy_to_billing"}, crm::app, billing::app>
 // Rule 3 looks through also(...) at its destination's app. Twin:
 // core_also_about_another_app_ok.cpp.
 #include <syncline/blocks/also.hpp>

@@ -1,4 +1,5 @@
-// expect: also_needs_a_destination<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<4>{"copy"}, order_placed, syncline::map_block<.*syncline: also\(...\) takes a destination, or a pipeline that ends in one
+// expect: syncline: also\(...\) takes a destination, or a pipeline that ends in one
+// names: also_needs_a_destination<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<4>{"copy"}, order_placed, syncline::map_block<
 // also(d): d must be a destination or an arm ending in one. Twin:
 // core_also_needs_a_destination_ok.cpp.
 #include <syncline/blocks/also.hpp>

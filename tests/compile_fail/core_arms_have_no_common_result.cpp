@@ -1,4 +1,5 @@
-// expect: arms_have_no_common_result<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<7>{"has_vip"}, crm_contact, syncline::diagnostic::nothing>.*syncline: branch/route arms cannot produce a common result
+// expect: syncline: branch/route arms cannot produce a common result
+// names: arms_have_no_common_result<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<7>{"has_vip"}, crm_contact, syncline::diagnostic::nothing>
 // Rule 6: the arms of a branch must produce a common result. Twin:
 // core_arms_have_no_common_result_ok.cpp.
 #include <syncline/blocks/branch.hpp>

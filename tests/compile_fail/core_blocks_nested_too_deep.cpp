@@ -1,4 +1,5 @@
-// expect: blocks_nested_too_deep<syncline::fixed_string<6>{"nested"}, 8>.*syncline: branch/route/for_each blocks are nested more than 7 deep
+// expect: syncline: branch/route/for_each blocks are nested more than 7 deep
+// names: blocks_nested_too_deep<syncline::fixed_string<6>{"nested"}, 8>
 // Composite blocks nest at most 7 deep (the idempotency key path has room for that). Twin:
 // core_blocks_nested_too_deep_ok.cpp.
 #include <syncline/blocks/branch.hpp>

@@ -1,4 +1,5 @@
-// expect: destination_must_return_void<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<11>{"create_lead"}, long int>.*syncline: destination must return void, result<void> or awaitable<result<void>>
+// expect: syncline: destination must return void, result<void> or awaitable<result<void>>
+// names: destination_must_return_void<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<11>{"create_lead"}, long int>
 // Rule 9: a destination produces nothing; a step that returns a value is an ordinary block. Twin:
 // core_destination_must_return_void_ok.cpp.
 #include "core_setup.hpp"

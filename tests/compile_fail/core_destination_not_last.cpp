@@ -1,4 +1,5 @@
-// expect: destination_not_last<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<14>{"upsert_contact"}>.*syncline: destination must be the last part of its workflow or arm
+// expect: syncline: destination must be the last part of its workflow or arm
+// names: destination_not_last<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<14>{"upsert_contact"}>
 // Rule 9: a destination ends its workflow; nothing follows it. Twin:
 // core_destination_not_last_ok.cpp.
 #include <syncline/blocks/tap.hpp>

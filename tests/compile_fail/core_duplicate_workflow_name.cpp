@@ -1,4 +1,5 @@
-// expect: duplicate_workflow_name<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}>.*syncline: two workflows of this integration share a name
+// expect: syncline: two workflows of this integration share a name
+// names: duplicate_workflow_name<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}>
 // Rule 4: workflow names are unique within an integration (they key runs and routes). Twin:
 // core_duplicate_workflow_name_ok.cpp.
 #include "core_integration_setup.hpp"

@@ -1,4 +1,5 @@
-// expect: invalid_identifier<syncline::fixed_string<8>{"workflow"}, syncline::fixed_string<11>{"Push Orders"}>.*syncline: name is not a valid identifier: \[a-z\]\[a-z0-9_\]\*
+// expect: syncline: name is not a valid identifier: \[a-z\]\[a-z0-9_\]\*
+// names: invalid_identifier<syncline::fixed_string<8>{"workflow"}, syncline::fixed_string<11>{"Push Orders"}>
 // Rule 10: workflow, integration, app, block, poll and schedule names are lower_snake_case
 // identifiers. Twin: core_invalid_identifier_ok.cpp.
 #include "core_setup.hpp"

@@ -1,4 +1,5 @@
-// expect: predicate_must_return_bool<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<9>{"has_email"}, order_placed, long unsigned int>.*syncline: predicate of filter/branch/route must return bool
+// expect: syncline: predicate of filter/branch/route must return bool
+// names: predicate_must_return_bool<syncline::fixed_string<11>{"push_orders"}, 1, syncline::fixed_string<9>{"has_email"}, order_placed, long unsigned int>
 // Rule 7: a filter predicate returns bool (not a count, not a pointer). Twin:
 // core_predicate_must_return_bool_ok.cpp.
 #include "core_setup.hpp"

@@ -1,4 +1,5 @@
-// expect: recover_must_produce_input<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<7>{"unknown"}, crm_contact, .*syncline: recover handler must take const syncline::error& and return the block\'s input type
+// expect: syncline: recover handler must take const syncline::error& and return the block\'s input type
+// names: recover_must_produce_input<syncline::fixed_string<11>{"push_orders"}, 2, syncline::fixed_string<7>{"unknown"}, crm_contact,
 // A recover handler makes a value of the type that flows where it stands. Twin:
 // core_recover_must_produce_input_ok.cpp.
 #include <syncline/blocks/recover.hpp>

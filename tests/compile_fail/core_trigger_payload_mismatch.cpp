@@ -1,4 +1,5 @@
-// expect: trigger_payload_mismatch<syncline::fixed_string<11>{"push_orders"}, syncline::fixed_string<12>{"order.placed"}, order_placed, crm_contact>.*syncline: trigger\'s payload type is not the type its event is declared to carry
+// expect: syncline: trigger\'s payload type is not the type its event is declared to carry
+// names: trigger_payload_mismatch<syncline::fixed_string<11>{"push_orders"}, syncline::fixed_string<12>{"order.placed"}, order_placed, crm_contact>
 // Rule 5: a trigger carries the payload its event is declared to carry. Twin:
 // core_trigger_payload_mismatch_ok.cpp.
 #include "core_setup.hpp"

@@ -1,4 +1,5 @@
-// expect: unhandled_block_errors<syncline::fixed_string<14>{"nightly_export"}, 1, syncline::fixed_string<14>{"lookup_contact"}, crm_contact>.*syncline: block can fail and nothing handles its errors
+// expect: syncline: block can fail and nothing handles its errors
+// names: unhandled_block_errors<syncline::fixed_string<14>{"nightly_export"}, 1, syncline::fixed_string<14>{"lookup_contact"}, crm_contact>
 // Rule 8: under error_policy::handle, every block that can fail (but the destination) has a recover
 // block after it. Twin: core_unhandled_block_errors_ok.cpp.
 #include <syncline/blocks/recover.hpp>

@@ -1,4 +1,5 @@
 // expect: syncline: two members of T have the same JSON key
+// names: json_duplicate_key<line>
 // Renaming a member onto another member's key would make one JSON key mean two fields. Twin:
 // json_duplicate_key_ok.cpp.
 #include "json_setup.hpp"

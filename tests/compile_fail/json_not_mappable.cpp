@@ -1,4 +1,5 @@
-// expect: syncline: json::decode<T>: T is not mappable to JSON
+// expect: syncline: the type is not mappable to JSON: use bool, integers
+// names: value_not_mappable_to_json<order_row>
 // A member of a type the JSON layer cannot map (a raw pointer) stops the compile at decode.
 #include <syncline/json/decode.hpp>
 

@@ -1,4 +1,5 @@
-// expect: newer_needs_a_user_key<syncline::fixed_string<6>{"orders"}, versioned_row>.*syncline: warehouse::table newer<> needs a key<"member", ...> of the row
+// expect: syncline: warehouse::table newer<> needs a key<"member", ...> of the row
+// names: newer_needs_a_user_key<syncline::fixed_string<6>{"orders"}, versioned_row>
 // newer<> compares a row with the stored row of the same key; rows keyed by the run's
 // idempotency key are never replaced, so it needs a key of the row. Twin:
 // warehouse_newer_run_key_ok.cpp.

@@ -10,6 +10,7 @@
 // own destination, so both writes stay exactly-once when the run is retried.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/check.hpp>
 #include <syncline/core/detail/composite.hpp>
@@ -23,8 +24,6 @@
 #include <syncline/core/parts.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -98,7 +97,7 @@ struct also_block {
     static constexpr bool may_fail = arm_flow::may_fail;
     static constexpr bool may_skip = false;  // a skip in the arm only means no copy was sent
     // A copy that cannot fail costs nothing to hand back: the block then returns the value.
-    using returned_type = std::conditional_t<async, boost::asio::awaitable<outcome<output>>,
+    using returned_type = std::conditional_t<async, syncline::awaitable<outcome<output>>,
                                              std::conditional_t<may_fail, outcome<output>, output>>;
     static constexpr bool needs_context = arm_flow::needs_context;
     static constexpr bool unhandled = arm_flow::unhandled_at != 0;
@@ -171,7 +170,7 @@ struct also_block {
  private:
   // The arm's coroutine owns its copy; this frame keeps the value to pass on.
   template <class In>
-  boost::asio::awaitable<outcome<In>> send_then_pass(In v, run_context& ctx) const {
+  syncline::awaitable<outcome<In>> send_then_pass(In v, run_context& ctx) const {
     outcome<void> sent =
         co_await detail::run_arm_async<void, typename signature<In>::arm_flow>(arm, In(v), ctx, 0);
     if (sent.is_failed()) co_return std::move(sent).error();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <syncline/blocks/filter.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/detail/check.hpp>
 #include <syncline/core/detail/composite.hpp>
 #include <syncline/core/detail/flow.hpp>
@@ -18,8 +19,6 @@
 #include <syncline/core/parts.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <string_view>

@@ -25,6 +25,7 @@
 // engine provides one backed by its store, tests may provide their own.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/detail/signature.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
@@ -33,7 +34,6 @@
 #include <syncline/core/run_context.hpp>
 #include <syncline/json/encode.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -52,15 +52,13 @@ namespace syncline {
 class echo_memory {
  public:
   // Remembers that a workflow wrote `fingerprint` to record `record_key` in `scope`.
-  virtual boost::asio::awaitable<result<void>> remember(const run_context& ctx,
-                                                        std::string_view scope,
-                                                        std::string_view record_key,
-                                                        std::string_view fingerprint) = 0;
+  virtual syncline::awaitable<result<void>> remember(const run_context& ctx, std::string_view scope,
+                                                     std::string_view record_key,
+                                                     std::string_view fingerprint) = 0;
   // True when that exact write was remembered (and has not expired).
-  virtual boost::asio::awaitable<result<bool>> is_echo(const run_context& ctx,
-                                                       std::string_view scope,
-                                                       std::string_view record_key,
-                                                       std::string_view fingerprint) = 0;
+  virtual syncline::awaitable<result<bool>> is_echo(const run_context& ctx, std::string_view scope,
+                                                    std::string_view record_key,
+                                                    std::string_view fingerprint) = 0;
 
  protected:
   ~echo_memory() = default;
@@ -230,8 +228,8 @@ struct remember_write_block {
   }
 
   template <class In>
-  requires detail::echo_members_valid<In, Key, Fields...> boost::asio::awaitable<result<void>>
-  inspect(const In& record, run_context& ctx)
+  requires detail::echo_members_valid<In, Key, Fields...> awaitable_for<result<void>, In> inspect(
+      const In& record, run_context& ctx)
   const {
     auto* memory = ctx.service<echo_memory>();
     if (!memory) co_return detail::no_echo_memory(name);
@@ -257,8 +255,8 @@ struct skip_echo_block {
   }
 
   template <class In>
-  requires detail::echo_members_valid<In, Key, Fields...> boost::asio::awaitable<outcome<void>>
-  inspect(const In& record, run_context& ctx)
+  requires detail::echo_members_valid<In, Key, Fields...> awaitable_for<outcome<void>, In> inspect(
+      const In& record, run_context& ctx)
   const {
     auto* memory = ctx.service<echo_memory>();
     if (!memory) co_return detail::no_echo_memory(name);

@@ -5,6 +5,7 @@
 // Each element has its own idempotency keys (the element index is part of the position).
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/detail/check.hpp>
 #include <syncline/core/detail/composite.hpp>
 #include <syncline/core/detail/flow.hpp>
@@ -16,8 +17,6 @@
 #include <syncline/core/parts.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <ranges>
@@ -144,7 +143,7 @@ struct for_each_block {
   }
 
   template <class In>
-  boost::asio::awaitable<outcome<typename signature<In>::output>> run_async_over(
+  syncline::awaitable<outcome<typename signature<In>::output>> run_async_over(
       In range, run_context& ctx) const {
     using sig = signature<In>;
     using E = typename sig::element;

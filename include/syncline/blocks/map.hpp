@@ -44,6 +44,10 @@ struct map_block {
   static consteval bool check() {
     if constexpr (detail::invocation<F, In>::callable) {
       return true;
+    } else if constexpr (detail::takes_lvalue_only<F, In>) {
+      return diagnostic::takes_non_const_reference<
+          Site::workflow, Site::template position<Position>, Site::template label<Position, Name>(),
+          std::add_lvalue_reference_t<detail::first_parameter_t<F>>>::value;
     } else {
       using got = std::conditional_t<std::is_void_v<In>, diagnostic::nothing, In>;
       return diagnostic::map_function_not_callable<

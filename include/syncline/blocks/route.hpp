@@ -5,6 +5,7 @@
 #pragma once
 
 #include <syncline/blocks/filter.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/detail/check.hpp>
 #include <syncline/core/detail/composite.hpp>
 #include <syncline/core/detail/flow.hpp>
@@ -18,7 +19,6 @@
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/hana/at.hpp>
 #include <boost/hana/basic_tuple.hpp>
 
@@ -64,7 +64,7 @@ template <fixed_string Name, class... Cases>
 struct route_block {
   static constexpr bool syncline_pipeable = true;
   static_assert(detail::checked(detail::check_name<name_kind::identifier, "block", Name>()));
-  static_assert(sizeof...(Cases) > 0, "syncline: a route needs at least one case");
+  static_assert(sizeof...(Cases) > 0);  // route() without cases reports route_needs_a_case
 
   static constexpr std::string_view name = Name;
   static constexpr std::string_view kind = "route";
@@ -157,7 +157,7 @@ struct route_block {
 
   // Not a coroutine itself: it hands back the chosen arm's awaitable, so one frame is made.
   template <std::size_t K, class In>
-  boost::asio::awaitable<outcome<typename signature<In>::output>> run_case_async(
+  syncline::awaitable<outcome<typename signature<In>::output>> run_case_async(
       std::size_t chosen, In v, run_context& ctx) const {
     using sig = signature<In>;
     if constexpr (K == sizeof...(Cases)) {
@@ -173,7 +173,7 @@ struct route_block {
   }
 
   template <class Out>
-  static boost::asio::awaitable<outcome<Out>> skipped_awaitable() {
+  static syncline::awaitable<outcome<Out>> skipped_awaitable() {
     co_return skip("no case matched");
   }
 
@@ -210,8 +210,16 @@ struct route_block {
 };
 
 template <fixed_string Name = "route", class... Cases>
-constexpr route_block<Name, Cases...> route(const Cases&... cases) {
+requires(sizeof...(Cases) > 0) constexpr route_block<Name, Cases...> route(const Cases&... cases) {
   return {boost::hana::make_basic_tuple(cases...)};
+}
+
+// A route without cases: the one error is the diagnostic; `pass` (no blocks) stands in for the
+// route so that the rest of the workflow adds no error of its own.
+template <fixed_string Name = "route">
+constexpr const auto& route() {
+  static_assert(detail::checked(diagnostic::route_needs_a_case<Name>::value));
+  return pass;
 }
 
 }  // namespace syncline

@@ -120,6 +120,16 @@ struct map_function_not_callable {
   static constexpr bool value = false;
 };
 
+// Rule 7 (map, blocks): the function takes `T&` and the previous part hands over a temporary,
+// which cannot bind to it. Its own rule, because Expected and Got would read as the same type.
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Parameter>
+struct takes_non_const_reference {
+  static_assert(detail::always_false<Parameter>,
+                "syncline: the function takes a non-const reference (T&), but each part passes "
+                "its output on as a temporary: take const T& or T by value");
+  static constexpr bool value = false;
+};
+
 // Rule 8.
 template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Output>
 struct unhandled_block_errors {
@@ -230,6 +240,143 @@ struct recover_must_produce_input {
   static_assert(detail::always_false<Expected, Returned>,
                 "syncline: recover handler must take const syncline::error& and return the "
                 "block's input type, std::optional of it, result of it or outcome of it");
+  static constexpr bool value = false;
+};
+
+// JSON (json::encode, json::decode, json::to_value and whatever stores or sends a value as
+// JSON). The codec is not instantiated after the check fails, so this is the only error.
+template <class T>
+struct value_not_mappable_to_json {
+  static_assert(detail::always_false<T>,
+                "syncline: the type is not mappable to JSON: use bool, integers, double, "
+                "std::string, money, timestamp, std::optional, std::vector, boost::json::value, "
+                "an enum with BOOST_DESCRIBE_ENUM, or a struct with BOOST_DESCRIBE_STRUCT whose "
+                "members are all of these");
+  static constexpr bool value = false;
+};
+
+template <class T>
+struct json_record_not_default_constructible {
+  static_assert(detail::always_false<T>,
+                "syncline: json::decode<T>: T must be default constructible (members are filled "
+                "in place)");
+  static constexpr bool value = false;
+};
+
+template <class T>
+struct json_rename_names_no_member {
+  static_assert(detail::always_false<T>,
+                "syncline: json::key_names<T>::renames names a member that T does not describe; "
+                "check the spelling against BOOST_DESCRIBE_STRUCT");
+  static constexpr bool value = false;
+};
+
+template <class T>
+struct json_duplicate_key {
+  static_assert(detail::always_false<T>,
+                "syncline: two members of T have the same JSON key; see json::key_names<T>");
+  static constexpr bool value = false;
+};
+
+template <class E>
+struct json_enum_renames_invalid {
+  static_assert(detail::always_false<E>,
+                "syncline: json::enum_names<E>::renames names a value E does not describe, or "
+                "gives two values one name");
+  static constexpr bool value = false;
+};
+
+// Value types.
+template <class T>
+struct result_of_error {
+  static_assert(detail::always_false<T>,
+                "syncline: result<error> is ambiguous; a result already carries an error");
+  static constexpr bool value = false;
+};
+
+template <class T>
+struct holds_a_reference {
+  static_assert(detail::always_false<T>,
+                "syncline: result<T> and outcome<T> hold values, not references");
+  static constexpr bool value = false;
+};
+
+// "..."_money (core/money.hpp): the literal's text is read while compiling.
+template <fixed_string Text>
+struct money_literal_malformed {
+  static_assert(detail::always_false_v<Text>,
+                "syncline: \"...\"_money: expected a decimal amount like \"19.99\" (digits, an "
+                "optional '-' and '.'; no '+', exponent, blanks or leading zeros)");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Text>
+struct money_literal_too_many_digits {
+  static_assert(detail::always_false_v<Text>,
+                "syncline: \"...\"_money: more digits than money holds (at most 18 significant "
+                "digits, and at most 18 after the point)");
+  static constexpr bool value = false;
+};
+
+// route<"name">(...).
+template <fixed_string Block>
+struct route_needs_a_case {
+  static_assert(detail::always_false_v<Block>,
+                "syncline: a route needs at least one case: route<\"name\">(when<\"case\">(pred, "
+                "arm), ..., otherwise(arm))");
+  static constexpr bool value = false;
+};
+
+// engine::install (and the engine's typed emits). The engine checks the first broken rule only
+// and installs nothing then, so one mistake gives one error.
+template <class NotAnIntegration>
+struct not_an_integration {
+  static_assert(detail::always_false<NotAnIntegration>,
+                "syncline: engine::install takes an integration made by "
+                "syncline::integration<\"name\", App>(workflows...)");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, class AppCredentials, class TenantCredentials>
+struct tenant_credentials_mismatch {
+  static_assert(detail::always_false<AppCredentials, TenantCredentials>,
+                "syncline: engine::install: the tenant's credentials must be of the "
+                "integration's app credentials type (App::credentials)");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, fixed_string Workflow, class Payload>
+struct payload_not_storable {
+  static_assert(detail::always_false<Payload>,
+                "syncline: engine::install: a workflow's payload type must be mappable to JSON "
+                "(a struct described with BOOST_DESCRIBE_STRUCT): the run queue stores payloads "
+                "as JSON text");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, fixed_string Workflow, class Trigger>
+struct webhook_not_verifiable {
+  static_assert(detail::always_false<Trigger>,
+                "syncline: engine::install: a webhook trigger must provide identify(delivery) "
+                "and verify(delivery, credentials) (see core/delivery.hpp) so the engine can "
+                "authenticate deliveries");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Integration, fixed_string Workflow, class Trigger>
+struct poll_cannot_fetch {
+  static_assert(detail::always_false<Trigger>,
+                "syncline: engine::install: a poll trigger must provide static fetch(ctx, "
+                "cursor) returning awaitable<result<poll_page<Payload>>> (see "
+                "runtime/poll_page.hpp)");
+  static constexpr bool value = false;
+};
+
+template <class Payload>
+struct event_payload_not_storable {
+  static_assert(detail::always_false<Payload>,
+                "syncline: engine: an event payload must be mappable to JSON (a struct "
+                "described with BOOST_DESCRIBE_STRUCT)");
   static constexpr bool value = false;
 };
 

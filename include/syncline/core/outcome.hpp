@@ -38,8 +38,6 @@ using outcome_storage = std::variant<std::conditional_t<std::is_void_v<T>, std::
 
 template <class T>
 class [[nodiscard]] outcome {
-  static_assert(!std::is_reference_v<T>, "syncline: outcome<T> holds values, not references");
-
  public:
   using value_type = T;
 
@@ -99,6 +97,14 @@ class [[nodiscard]] outcome {
 
  private:
   detail::outcome_storage<T> v_;
+};
+
+// outcome<T&>: only the diagnostic, so that no member forming a T* or a variant of references
+// adds errors after it.
+template <class T>
+requires std::is_reference_v<T>
+class outcome<T> {
+  static_assert(detail::checked(detail::check_held_type<T>()));
 };
 
 template <>

@@ -2,6 +2,9 @@
 // pipeline; exceptions never cross a block boundary (STYLE.md, habit 8).
 #pragma once
 
+#include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/diagnostic.hpp>
+
 #include <cassert>
 #include <string>
 #include <string_view>
@@ -88,13 +91,27 @@ template <class U, class T>
 concept value_source =
     std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, result<T>> &&
     !std::is_same_v<std::remove_cvref_t<U>, error>;
+
+// What result<T> and outcome<T> may hold, reported through one diagnostic each (one error).
+template <class T>
+consteval bool check_held_type() {
+  if constexpr (std::is_reference_v<T>)
+    return diagnostic::holds_a_reference<T>::value;
+  else
+    return true;
+}
+template <class T>
+consteval bool check_result_type() {
+  if constexpr (std::is_same_v<std::remove_cvref_t<T>, ::syncline::error>)
+    return diagnostic::result_of_error<T>::value;
+  else
+    return check_held_type<T>();
+}
 }  // namespace detail
 
 template <class T>
 class [[nodiscard]] result {
-  static_assert(!std::is_same_v<std::remove_cvref_t<T>, ::syncline::error>,
-                "syncline: result<error> is ambiguous; a result already carries an error");
-  static_assert(!std::is_reference_v<T>, "syncline: result<T> holds values, not references");
+  static_assert(detail::checked(detail::check_result_type<T>()));
 
  public:
   using value_type = T;
@@ -141,6 +158,14 @@ class [[nodiscard]] result {
 };
 
 // Success with nothing to carry.
+// result<T&>: only the diagnostic, so that no member forming a T* or a variant of references
+// adds errors after it.
+template <class T>
+requires std::is_reference_v<T>
+class result<T> {
+  static_assert(detail::checked(detail::check_held_type<T>()));
+};
+
 template <>
 class [[nodiscard]] result<void> {
  public:

@@ -7,6 +7,7 @@
 // is the error of the result.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/check.hpp>
 #include <syncline/core/detail/execute.hpp>
@@ -23,7 +24,6 @@
 #include <syncline/core/run_outcome.hpp>
 #include <syncline/core/trigger.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/hana/basic_tuple.hpp>
 
 #include <cstddef>
@@ -79,7 +79,7 @@ class workflow_definition {
 
   // Runs the workflow on one payload. The workflow must outlive the run (a constexpr workflow
   // at namespace scope always does).
-  boost::asio::awaitable<result<run_outcome>> run(payload_type payload, run_context& ctx) const {
+  awaitable_for<result<run_outcome>, Trigger> run(payload_type payload, run_context& ctx) const {
     if constexpr (!flow::async) {
       co_return run_sync(std::move(payload), ctx);
     } else {

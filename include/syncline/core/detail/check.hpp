@@ -64,6 +64,10 @@ consteval bool check_block_alone() {
   constexpr std::size_t pos = Site::template position<Position>;
   if constexpr (has_static_name<B> && !is_valid_name(name_kind::identifier, name.view())) {
     return diagnostic::invalid_identifier<"block", name>::value;
+  } else if constexpr (!sig::accepted && declared_protocol<B>() == protocol::call &&
+                       takes_lvalue_only<B, In>) {
+    return diagnostic::takes_non_const_reference<
+        Site::workflow, pos, label, std::add_lvalue_reference_t<first_parameter_t<B>>>::value;
   } else if constexpr (!sig::accepted) {
     using expected = std::conditional_t<declared_protocol<B>() == protocol::call,
                                         first_parameter_t<B>, diagnostic::generic_parameter>;

@@ -2,6 +2,7 @@
 // and running one arm with its position recorded for idempotency keys.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/detail/execute.hpp>
 #include <syncline/core/detail/flow.hpp>
 #include <syncline/core/detail/signature.hpp>
@@ -9,8 +10,6 @@
 #include <syncline/core/outcome.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <type_traits>
@@ -119,8 +118,8 @@ outcome<J> run_arm_sync(const Arm& arm, V&& v, run_context& ctx, std::size_t ind
 }
 
 template <class J, class Flow, class Arm, class V>
-boost::asio::awaitable<outcome<J>> run_arm_async(const Arm& arm, V v, run_context& ctx,
-                                                 std::size_t index) {
+syncline::awaitable<outcome<J>> run_arm_async(const Arm& arm, V v, run_context& ctx,
+                                              std::size_t index) {
   if constexpr (Flow::needs_context) {
     arm_scope scope(ctx, index);
     co_return to_joined<J>(co_await run_async<Flow, false, 0>(arm.blocks, std::move(v), ctx));
@@ -131,8 +130,8 @@ boost::asio::awaitable<outcome<J>> run_arm_async(const Arm& arm, V v, run_contex
 
 // An already-known outcome as an awaitable, for composite blocks whose other arms suspend.
 template <class J, class Flow, class Arm, class V>
-boost::asio::awaitable<outcome<J>> run_arm_as_awaitable(const Arm& arm, V v, run_context& ctx,
-                                                        std::size_t index) {
+syncline::awaitable<outcome<J>> run_arm_as_awaitable(const Arm& arm, V v, run_context& ctx,
+                                                     std::size_t index) {
   if constexpr (Flow::async)
     co_return co_await run_arm_async<J, Flow>(arm, std::move(v), ctx, index);
   else
@@ -152,6 +151,6 @@ using arm_blocks_t = typename arm_blocks<Arm>::type;
 // The common fields of a composite block's signature.
 template <class Output, bool Async>
 using composite_returned =
-    std::conditional_t<Async, boost::asio::awaitable<outcome<Output>>, outcome<Output>>;
+    std::conditional_t<Async, syncline::awaitable<outcome<Output>>, outcome<Output>>;
 
 }  // namespace syncline::detail

@@ -8,6 +8,7 @@
 // leaves the list, prefixed with the failing block's name. Skips end the list at once.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/flow.hpp>
 #include <syncline/core/detail/signature.hpp>
@@ -16,7 +17,6 @@
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/hana/at.hpp>
 #include <boost/hana/basic_tuple.hpp>
 
@@ -245,14 +245,14 @@ SYNCLINE_ALWAYS_INLINE outcome<input_at<Flow, Stop>> run_sync(const Blocks& bs, 
 }
 
 template <class Flow, bool Observed, std::size_t I, class Blocks, class V>
-boost::asio::awaitable<outcome<typename Flow::output>> run_async(const Blocks& bs, V v,
-                                                                 run_context& ctx);
+syncline::awaitable<outcome<typename Flow::output>> run_async(const Blocks& bs, V v,
+                                                              run_context& ctx);
 
 // Goes on after block F failed with `e` (raw, or already named when `named`) and no recover
 // block before the asynchronous block that follows F took it: recovers at the next recover
 // block, or hands the error on named after `origin`.
 template <class Flow, bool Observed, std::size_t F, class Blocks>
-boost::asio::awaitable<outcome<typename Flow::output>> resume_after_failure(
+syncline::awaitable<outcome<typename Flow::output>> resume_after_failure(
     const Blocks& bs, ::syncline::error e, run_context& ctx, bool named, std::string_view origin) {
   constexpr std::size_t R = next_recover_after<Flow>(F);
   if constexpr (R == no_index) {
@@ -275,8 +275,8 @@ boost::asio::awaitable<outcome<typename Flow::output>> resume_after_failure(
 
 // Runs blocks [I, size) where some block may suspend.
 template <class Flow, bool Observed, std::size_t I, class Blocks, class V>
-boost::asio::awaitable<outcome<typename Flow::output>> run_async(const Blocks& bs, V v,
-                                                                 run_context& ctx) {
+syncline::awaitable<outcome<typename Flow::output>> run_async(const Blocks& bs, V v,
+                                                              run_context& ctx) {
   using Out = typename Flow::output;
   constexpr std::size_t J = first_async_from<Flow>(I);
   if constexpr (J == Flow::size) {

@@ -2,13 +2,12 @@
 // (pure / may fail / may skip / asynchronous). Computed by the compiler, never at run time.
 #pragma once
 
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/outcome.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -110,6 +109,15 @@ struct first_parameter<R (*)(A, Rest...) noexcept> {
 template <class F>
 using first_parameter_t = typename first_parameter<F>::type;
 
+// Callable with an lvalue of In but not with the temporary a part hands over: the parameter is
+// a non-const T& (diagnostic::takes_non_const_reference).
+template <class F, class In>
+concept takes_lvalue_only =
+    !std::is_void_v<In> && !std::is_invocable_v<const F&, In&&> &&
+    !std::is_invocable_v<const F&, In&&, run_context&> &&
+    (std::is_invocable_v<const F&, std::remove_reference_t<In>&> ||
+     std::is_invocable_v<const F&, std::remove_reference_t<In>&, run_context&>);
+
 // --- How a callable is invoked with an input --------------------------------------------
 
 // Prefers (In) over (In, run_context&). `void` and `poison` inputs are accepted by nothing.
@@ -159,9 +167,14 @@ struct inspection {
 };
 template <class B, class In>
 requires(!std::is_void_v<In> && !std::is_same_v<In, poison>) struct inspection<B, In> {
-  static constexpr bool plain = requires(const B& b, const In& v) { b.inspect(v); };
+  // Asked through decltype, which does not need the returned type to be complete: an
+  // awaitable is only declared here (core/awaitable.hpp), and `b.inspect(v);` would have to
+  // materialise it.
+  static constexpr bool plain = requires(const B& b, const In& v) {
+    typename std::type_identity<decltype(b.inspect(v))>::type;
+  };
   static constexpr bool with_context = !plain && requires(const B& b, const In& v, run_context& c) {
-    b.inspect(v, c);
+    typename std::type_identity<decltype(b.inspect(v, c))>::type;
   };
   static constexpr bool callable = plain || with_context;
   using type = typename inspect_result<B, In, plain, with_context>::type;
