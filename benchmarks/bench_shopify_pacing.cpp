@@ -72,8 +72,8 @@ void rest_creates(benchmark::State& state) {
   double seconds = 0, throttled = 0;
   for (auto _ : state) {
     syncline::http::io_threads threads(2);
-    t::shopify_plan plan;
-    plan.rest_bucket_size = bucket;
+    shopify::plan_limits plan;
+    plan.rest_bucket = bucket;
     plan.rest_leak_per_second = leak_per_second;
     t::emulated_shop shop;
     shop.domain = "bench";

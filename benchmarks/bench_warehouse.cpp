@@ -10,7 +10,7 @@
 //                                                   PostgreSQL is not installed)
 #include <syncline/connectors/warehouse/postgres_sink.hpp>
 #include <syncline/connectors/warehouse/sqlite_sink.hpp>
-#include <syncline/testing/postgres_server.hpp>
+#include <syncline_test_support/postgres_server.hpp>
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>

@@ -79,7 +79,7 @@ struct cli {
   t::shopify_emulator_options options;
   std::vector<std::string> shop_specs;
   std::string default_secret;
-  std::optional<t::shopify_plan> default_plan;
+  std::optional<syncline::shopify::plan_limits> default_plan;
   std::optional<double> rest_bucket, rest_leak, graphql_bucket, graphql_restore;
   std::vector<std::string> subscriptions;
   t::request_faults faults;
@@ -138,7 +138,7 @@ cli parse(int argc, char** argv) {
       c.default_secret = value();
     } else if (flag == "--plan") {
       auto name = value();
-      c.default_plan = t::shopify_plan::named(name);
+      c.default_plan = syncline::shopify::plan_limits::named(name);
       if (!c.default_plan)
         fail("unknown plan '" + std::string(name) + "' (standard, advanced, plus)");
     } else if (flag == "--rest-bucket") {
@@ -208,7 +208,7 @@ t::emulated_shop shop_from(std::string_view spec, const cli& c) {
     } else if (key == "secret") {
       s.client_secret = syncline::secret{std::string(val)};
     } else if (key == "plan") {
-      auto plan = t::shopify_plan::named(val);
+      auto plan = syncline::shopify::plan_limits::named(val);
       if (!plan) fail("unknown plan '" + std::string(val) + "' in --shop " + s.domain);
       s.plan = *plan;
     } else if (key == "currency") {
@@ -225,9 +225,9 @@ t::emulated_shop shop_from(std::string_view spec, const cli& c) {
   const bool own_plan = spec.find(",plan=") != std::string_view::npos;
   if (!own_plan && c.default_plan) s.plan = *c.default_plan;
   if (s.client_secret.empty()) s.client_secret = syncline::secret{c.default_secret};
-  if (c.rest_bucket) s.plan.rest_bucket_size = *c.rest_bucket;
+  if (c.rest_bucket) s.plan.rest_bucket = *c.rest_bucket;
   if (c.rest_leak) s.plan.rest_leak_per_second = *c.rest_leak;
-  if (c.graphql_bucket) s.plan.graphql_bucket_size = *c.graphql_bucket;
+  if (c.graphql_bucket) s.plan.graphql_bucket = *c.graphql_bucket;
   if (c.graphql_restore) s.plan.graphql_restore_per_second = *c.graphql_restore;
   return s;
 }
@@ -285,10 +285,10 @@ int main(int argc, char** argv) {
     std::cerr << "syncline-shopify-emulator: cannot start: " << to_string(started.error()) << "\n";
     return 1;
   }
-  for (const auto& d : emu.state().shops()) {
+  for (const auto& d : emu.shops()) {
     domains.push_back(d);
-    if (auto r = emu.state().set_request_faults(d, c.faults); !r) fail(r.error().message);
-    if (auto r = emu.state().set_webhook_faults(d, c.webhook_faults); !r) fail(r.error().message);
+    if (auto r = emu.set_request_faults(d, c.faults); !r) fail(r.error().message);
+    if (auto r = emu.set_webhook_faults(d, c.webhook_faults); !r) fail(r.error().message);
   }
   for (const auto& s : c.subscriptions) {
     auto parts = split(s, ',');
@@ -314,10 +314,10 @@ int main(int argc, char** argv) {
   signals.async_wait([&](const boost::system::error_code&, int) { done.set_value(); });
   done.get_future().wait();
   emu.stop();
-  const auto attempts = emu.deliveries().attempts();
+  const auto attempts = emu.delivery_attempts();
   std::size_t ok = 0;
   for (const auto& a : attempts) ok += a.succeeded() ? 1 : 0;
   std::cout << "stopped: " << attempts.size() << " webhook attempts (" << ok << " answered 2xx), "
-            << emu.deliveries().pending() << " still queued\n";
+            << emu.queued_deliveries() << " still queued\n";
   return 0;
 }

@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   std::map<std::string, tenant_view> views;
   for (const auto& t : tenants) {
     auto& v = views[t.id];
-    for (const auto& o : system.emulator().state().orders(t.domain)) {
+    for (const auto& o : system.emulator().orders(t.domain)) {
       const auto id = o.at("id").to_number<std::int64_t>();
       v.shop_all.insert(id);
       const auto* sid = o.if_contains("source_identifier");
@@ -339,7 +339,7 @@ int main(int argc, char** argv) {
       if (!carries_edit) u.streamed_wrong.insert(s.order_id);
     }
     // A row is current when it holds the order's values and Shopify's updated_at as they are now.
-    for (const auto& o : system.emulator().state().orders(t.domain)) {
+    for (const auto& o : system.emulator().orders(t.domain)) {
       const auto id = o.at("id").to_number<std::int64_t>();
       for (const auto& r : *edited_rows) {
         if (r.id != id || r.tenant != t.id) continue;

@@ -39,7 +39,6 @@
 #include <syncline/core/trigger.hpp>
 #include <syncline/core/workflow.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/describe/class.hpp>
 
 #include <cstdint>

@@ -15,8 +15,7 @@
 #include <syncline/store/run.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_emulator.hpp>
-#include <syncline/testing/shopify_plan.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -40,7 +39,7 @@ namespace seed {
 struct seed_options {
   std::vector<std::string> shops = {"north-wind", "south-sea"};  // one tenant per shop
   // The shops' plan. Standard by default, as most merchants have; benchmarks lift the limits.
-  syncline::testing::shopify_plan plan = syncline::testing::shopify_plan::standard();
+  syncline::shopify::plan_limits plan = syncline::shopify::plan_limits::standard();
   // How the engine retries a failed run: quick here, so that a demo or a test sees retries end.
   syncline::retry_policy retry{.max_attempts = 6,
                                .initial_backoff = std::chrono::milliseconds(50),
@@ -109,9 +108,7 @@ class seed_system {
       t.credentials = {
           .shop_domain = *domain, .access_token = token, .client_secret = client_secret};
       // The connector paces calls by the plan until Shopify's answers say otherwise.
-      t.credentials.plan = {options_.plan.rest_bucket_size, options_.plan.rest_leak_per_second,
-                            options_.plan.graphql_bucket_size,
-                            options_.plan.graphql_restore_per_second};
+      t.credentials.plan = options_.plan;
       tenants_.push_back(std::move(t));
     }
     if (auto r = emulator_->start(); !r) return step("start the Shopify emulator", r.error());
@@ -178,25 +175,25 @@ class seed_system {
         {"line_items",
          boost::json::array{boost::json::object{
              {"title", std::move(item)}, {"price", std::move(price)}, {"quantity", 1}}}}};
-    return emulator_->state().create_order(t.domain, std::move(order));
+    return emulator_->create_order(t.domain, std::move(order));
   }
 
   // A merchant edits an order in Shopify's admin (email, note, tags, phone, ...): Shopify fires
   // orders/updated.
   syncline::result<boost::json::object> edit_shop_order(const seed_tenant& t, std::int64_t id,
                                                         const boost::json::object& changes) {
-    return emulator_->state().update_order(t.domain, static_cast<std::uint64_t>(id), changes);
+    return emulator_->update_order(t.domain, static_cast<std::uint64_t>(id), changes);
   }
 
   // Real Shopify often follows an orders/create with an orders/updated about the same, unchanged
   // order; the emulator does not send it by itself. This sends it, signed and with a webhook id
   // of its own, as Shopify would: the order as it stands now.
   syncline::result<void> send_update_after_create(const seed_tenant& t, std::int64_t id) {
-    auto order = emulator_->state().order(t.domain, static_cast<std::uint64_t>(id));
+    auto order = emulator_->order(t.domain, static_cast<std::uint64_t>(id));
     if (!order)
       return syncline::make_error(syncline::errc::not_found,
                                   "seed: no order " + std::to_string(id) + " in " + t.domain);
-    auto sent = emulator_->state().emit(t.domain, "orders/updated", *order);
+    auto sent = emulator_->emit(t.domain, "orders/updated", *order);
     if (!sent) return std::move(sent).error();
     if (*sent == 0)
       return syncline::make_error(syncline::errc::not_found,
@@ -204,15 +201,18 @@ class seed_system {
     return {};
   }
 
-  // Waits until nothing is left to do: no webhook queued or being sent, no run queued, running
-  // or waiting for a retry, seen twice in a row (a finishing run may queue a webhook that makes
-  // a new run). False when `limit` passed first.
+  // Waits until nothing is left to do: no webhook queued or being sent by the emulator, and the
+  // engine quiet (engine::wait_until_quiet: nothing on its way to the queue, queued, running or
+  // waiting for a retry), seen three times in a row: a finishing run may make Shopify send a
+  // webhook that makes a new run. False when `limit` passed first.
   bool wait_until_quiet(std::chrono::milliseconds limit = std::chrono::seconds(20)) {
     const auto end = std::chrono::steady_clock::now() + limit;
     int quiet_checks = 0;
     while (std::chrono::steady_clock::now() < end) {
-      auto counts = engine_->counts();
-      const bool quiet = emulator_->deliveries().idle() && counts && counts->unfinished() == 0;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      const bool quiet = emulator_->deliveries_idle() && engine_->wait_until_quiet(left) &&
+                         emulator_->deliveries_idle();
       quiet_checks = quiet ? quiet_checks + 1 : 0;
       if (quiet_checks >= 3) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

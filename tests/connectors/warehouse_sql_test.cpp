@@ -5,7 +5,7 @@
 #include <syncline/connectors/warehouse/write_to.hpp>
 #include <syncline/core/manual.hpp>
 #include <syncline/core/workflow.hpp>
-#include <syncline/testing/postgres_server.hpp>
+#include <syncline_test_support/postgres_server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

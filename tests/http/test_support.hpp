@@ -3,7 +3,7 @@
 #pragma once
 
 #include <syncline/http/io_threads.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -17,4 +17,7 @@ else
 fi
 cmake --build "$work/consumer"
 "$work/consumer/consumer"
-if [ "$mode" = find_package ]; then "$work/consumer/consumer_compiled"; fi
+if [ "$mode" = find_package ]; then
+  "$work/consumer/consumer_compiled"
+  "$work/consumer/consumer_emulator"
+fi

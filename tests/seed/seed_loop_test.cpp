@@ -39,7 +39,7 @@ std::vector<boost::json::object> orders_with_source(seed::seed_system& s,
                                                     const seed::seed_tenant& t,
                                                     const std::string& source_identifier) {
   std::vector<boost::json::object> out;
-  for (auto& o : s.emulator().state().orders(t.domain)) {
+  for (auto& o : s.emulator().orders(t.domain)) {
     const auto* sid = o.if_contains("source_identifier");
     if (sid && sid->is_string() && sid->as_string() == source_identifier) out.push_back(o);
   }
@@ -150,7 +150,7 @@ TEST_CASE("app orders and shop orders of two tenants each land once, apart") {
   CHECK(rows->size() == 4);
   for (const auto& t : s.tenants()) {
     std::vector<std::int64_t> shop_ids, row_ids;
-    for (const auto& o : s.emulator().state().orders(t.domain))
+    for (const auto& o : s.emulator().orders(t.domain))
       shop_ids.push_back(o.at("id").to_number<std::int64_t>());
     for (const auto& r : *rows)
       if (r.tenant == t.id) row_ids.push_back(r.id);
@@ -173,7 +173,7 @@ TEST_CASE("a duplicate webhook delivery gives one warehouse row") {
   seed::seed_system s;
   REQUIRE(s.start());
   const auto& shop = s.tenants().front();
-  REQUIRE(s.emulator().state().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
+  REQUIRE(s.emulator().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
 
   auto placed = s.place_shop_order(shop, "twice@example.com", "Gift card", "25.00");
   REQUIRE(placed);
@@ -235,7 +235,7 @@ TEST_CASE("a lost create answer makes one order in Shopify, and its echo is stil
   REQUIRE(s.start());
   const auto& shop = s.tenants().front();
   // Shopify creates the order and sends its webhook, but the answer never reaches us.
-  REQUIRE(s.emulator().state().set_request_faults(shop.domain, {.lose_next_create_answers = 1}));
+  REQUIRE(s.emulator().set_request_faults(shop.domain, {.lose_next_create_answers = 1}));
 
   REQUIRE(s.place_app_order(shop, app_order(9001)));
   REQUIRE(s.wait_until_quiet());
@@ -436,7 +436,7 @@ TEST_CASE("a re-delivered orders/updated (same webhook id) reaches nobody twice"
   const auto& metrics = s.engine().metrics();
   const auto duplicates_before = metrics.duplicate_count(syncline::trigger_kind::webhook);
 
-  REQUIRE(s.emulator().state().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
+  REQUIRE(s.emulator().set_webhook_faults(shop.domain, {.duplicate_next = 1}));
   REQUIRE(s.edit_shop_order(shop, id, {{"note", "Ring twice"}}));
   REQUIRE(s.wait_until_quiet());
 

@@ -6,7 +6,7 @@
 #include <syncline/core/integration.hpp>
 #include <syncline/core/workflow.hpp>
 #include <syncline/runtime/engine.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -107,12 +107,12 @@ struct engine_fixture {
 
   // The emulator sends `topic` of `shop` to the engine from now on.
   void subscribe(std::string_view shop, std::string topic) {
-    REQUIRE(f.emu.state().subscribe(shop, topic, url(topic)));
+    REQUIRE(f.emu.subscribe(shop, topic, url(topic)));
   }
 
   // The status the engine answered to the emulator's first delivery of `topic` for `shop`.
   std::optional<unsigned> answered(std::string_view shop, std::string_view topic) {
-    for (const auto& a : f.emu.deliveries().attempts()) {
+    for (const auto& a : f.emu.delivery_attempts()) {
       if (a.shop_domain == shop && a.topic == topic && (a.status || !a.error.empty()))
         return a.status.value_or(0);
     }
@@ -154,15 +154,15 @@ TEST_CASE("app/uninstalled from Shopify uninstalls that shop's tenant only, once
     e.subscribe(shop, "customers/redact");
   }
 
-  REQUIRE(e.f.emu.state().uninstall("acme"));
+  REQUIRE(e.f.emu.uninstall("acme"));
   CHECK(e.wait_answer("acme.myshopify.com", "app/uninstalled") == 200);
 
   // acme's deliveries are refused from now on, even correctly signed ones.
   CHECK(e.post("customers/redact", "customers/redact", "acme.myshopify.com",
                redact_body("acme.myshopify.com"), acme_secret, "acme-after") == 401);
   // bravo keeps running: its compliance request, sent by the emulator, is run.
-  REQUIRE(e.f.emu.state().emit("bravo", "customers/redact",
-                               boost::json::parse(redact_body("bravo.myshopify.com")).as_object()));
+  REQUIRE(e.f.emu.emit("bravo", "customers/redact",
+                       boost::json::parse(redact_body("bravo.myshopify.com")).as_object()));
   CHECK(e.wait_answer("bravo.myshopify.com", "customers/redact") == 200);
   CHECK(wait_until([&] { return e.received.has("customers/redact bravo.myshopify.com"); }));
 
@@ -180,8 +180,8 @@ TEST_CASE("a forged or replayed app/uninstalled uninstalls nothing") {
   e.subscribe("acme.myshopify.com", "app/uninstalled");
 
   SECTION("signed with a key that is not the client secret: 401") {
-    e.f.emu.deliveries().set_faults("acme.myshopify.com", {.wrong_signature_next = 1});
-    REQUIRE(e.f.emu.state().uninstall("acme"));
+    REQUIRE(e.f.emu.set_webhook_faults("acme", {.wrong_signature_next = 1}));
+    REQUIRE(e.f.emu.uninstall("acme"));
     CHECK(e.wait_answer("acme.myshopify.com", "app/uninstalled") == 401);
     CHECK(e.eng.metrics().rejected_count(syncline::rejection::unauthorized) == 1);
   }
@@ -219,8 +219,8 @@ TEST_CASE("the compliance topics answer 401 to a bad signature through the engin
   }
   // Through the emulator too: a delivery it signs wrongly on purpose.
   e.subscribe("acme.myshopify.com", "shop/redact");
-  e.f.emu.deliveries().set_faults("acme.myshopify.com", {.wrong_signature_next = 1});
-  REQUIRE(e.f.emu.state().emit("acme", "shop/redact", boost::json::parse(shop_redact).as_object()));
+  REQUIRE(e.f.emu.set_webhook_faults("acme", {.wrong_signature_next = 1}));
+  REQUIRE(e.f.emu.emit("acme", "shop/redact", boost::json::parse(shop_redact).as_object()));
   CHECK(e.wait_answer("acme.myshopify.com", "shop/redact") == 401);
   CHECK(e.eng.metrics().rejected_count(syncline::rejection::unauthorized) == 4);
 }

@@ -36,7 +36,7 @@ inline constexpr std::string_view bravo_token = "shpat_bravo_0001";
 inline constexpr std::string_view bravo_secret = "bravo-client-secret";
 
 inline t::emulated_shop shop(std::string domain, std::string_view token, std::string_view secret,
-                             t::shopify_plan plan = t::shopify_plan::standard()) {
+                             shopify::plan_limits plan = shopify::plan_limits::standard()) {
   t::emulated_shop s;
   s.domain = std::move(domain);
   s.access_tokens = {syncline::secret{std::string(token)}};
@@ -46,7 +46,7 @@ inline t::emulated_shop shop(std::string domain, std::string_view token, std::st
 }
 
 struct fixture {
-  explicit fixture(t::shopify_plan acme_plan = t::shopify_plan::standard(),
+  explicit fixture(shopify::plan_limits acme_plan = shopify::plan_limits::standard(),
                    shopify::connector_options options = {}, unsigned graphql_throttle_status = 200)
       : threads(2),
         emu(threads.executor(), emulator_options(std::move(acme_plan), graphql_throttle_status)),
@@ -78,7 +78,7 @@ struct fixture {
     return o;
   }
 
-  static t::shopify_emulator_options emulator_options(t::shopify_plan acme_plan,
+  static t::shopify_emulator_options emulator_options(shopify::plan_limits acme_plan,
                                                       unsigned graphql_throttle_status) {
     t::shopify_emulator_options o;
     o.seed = 7;
@@ -150,7 +150,7 @@ struct fixture {
   // Orders of a shop whose source_identifier is `sid`, straight from the emulator's state.
   std::size_t orders_with_source(std::string_view shop_name, std::string_view sid) {
     std::size_t n = 0;
-    for (const auto& o : emu.state().orders(shop_name)) {
+    for (const auto& o : emu.orders(shop_name)) {
       const auto* s = o.if_contains("source_identifier");
       if (s && s->is_string() && s->get_string() == sid) ++n;
     }

@@ -262,15 +262,15 @@ TEST_CASE("deliveries the emulator signs are verified end to end; a wrong signat
   REQUIRE(receiver.listen());
   REQUIRE(f.emu.subscribe("acme", "orders/create", receiver.url() + "/webhooks"));
   REQUIRE(f.emu.subscribe("bravo", "orders/create", receiver.url() + "/webhooks"));
-  REQUIRE(f.emu.state().set_webhook_faults("bravo", {.wrong_signature_next = 1}));
+  REQUIRE(f.emu.set_webhook_faults("bravo", {.wrong_signature_next = 1}));
   boost::json::object order{
       {"email", "a@example.com"},
       {"source_identifier", "wh-1"},
       {"line_items", boost::json::array{boost::json::object{
                          {"title", "Mug"}, {"price", "1.00"}, {"quantity", 1}}}}};
-  REQUIRE(f.emu.state().create_order("acme", order));
+  REQUIRE(f.emu.create_order("acme", order));
   order["source_identifier"] = "wh-2";
-  REQUIRE(f.emu.state().create_order("bravo", order));
+  REQUIRE(f.emu.create_order("bravo", order));
   // Bravo's first delivery was signed wrongly and refused; Shopify's retry is signed correctly
   // only on a later attempt (hours later), so one refusal and one acceptance are what we see.
   bool settled = false;

@@ -5,7 +5,7 @@
 #include <syncline/sqlite/error.hpp>
 #include <syncline/sqlite/statement.hpp>
 #include <syncline/sqlite/transaction.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 

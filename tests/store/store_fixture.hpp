@@ -5,7 +5,7 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/sqlite_store.hpp>
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 

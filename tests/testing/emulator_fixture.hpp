@@ -2,7 +2,7 @@
 // and an independent HMAC check through the `openssl` command.
 #pragma once
 
-#include <syncline/testing/shopify_emulator_state.hpp>
+#include <syncline_emulator/shopify_emulator_state.hpp>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // The emulator's GraphQL Admin API, called directly: orderCreate/orderUpdate, orders with
 // pagination and search, cost accounting and throttling, and the errors for what it refuses.
-#include <syncline/testing/detail/graphql_document.hpp>
-#include <syncline/testing/detail/opaque_cursor.hpp>
+#include <syncline_emulator/graphql_document.hpp>
+#include <syncline_emulator/opaque_cursor.hpp>
 
 #include "testing/emulator_fixture.hpp"
 
@@ -220,7 +220,7 @@ TEST_CASE(
     "when short") {
   auto clock = start_clock();
   auto options = two_shops(clock);
-  options.shops[0].plan.graphql_bucket_size = 160;
+  options.shops[0].plan.graphql_bucket = 160;
   options.shops[0].plan.graphql_restore_per_second = 10;
   t::shopify_emulator_state emu(std::move(options));
   auto classic =
@@ -262,7 +262,7 @@ TEST_CASE(
 TEST_CASE("GraphQL THROTTLED may be answered with 429 and Retry-After when configured") {
   auto options = two_shops();
   options.graphql_throttle_status = 429;
-  options.shops[0].plan.graphql_bucket_size = 20;
+  options.shops[0].plan.graphql_bucket = 20;
   t::shopify_emulator_state emu(std::move(options));
   REQUIRE(post(emu, create_mutation, {{"order", order_input("a")}}).status == 200);
   REQUIRE(post(emu, create_mutation, {{"order", order_input("b")}}).status == 200);

@@ -1,6 +1,7 @@
 // The emulator's REST Admin API, called directly (no sockets): shapes, status codes, auth,
 // versions, pagination, filters, rate limits, tenants, webhooks and request faults.
 #include <syncline/testing/shopify_api_versions.hpp>
+#include <syncline_emulator/webhook_request.hpp>
 
 #include <regex>
 #include <set>
@@ -376,7 +377,7 @@ TEST_CASE(
     "REST leaky bucket: 40 then 429 with Retry-After 2.0, leaking 2 per second; plans differ") {
   auto clock = start_clock();
   auto options = two_shops(clock);
-  options.shops[1].plan = t::shopify_plan::plus();
+  options.shops[1].plan = syncline::shopify::plan_limits::plus();
   t::shopify_emulator_state emu(std::move(options));
   const std::string path = "/admin/api/2026-01/orders.json";
   for (int i = 1; i <= 40; ++i) {
@@ -455,7 +456,7 @@ TEST_CASE("creating an order queues orders/create and orders/paid, signed and wi
   std::set<std::string> webhook_ids;
   const std::regex uuid4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   for (const auto& d : due) {
-    auto req = d.to_request();
+    auto req = t::webhook_request(d);
     CHECK(req.method() == http::verb::post);
     CHECK(req["X-Shopify-Shop-Domain"] == "acme.myshopify.com");
     CHECK(req["X-Shopify-API-Version"] == "2026-01");
@@ -473,9 +474,9 @@ TEST_CASE("creating an order queues orders/create and orders/paid, signed and wi
   CHECK(due[0].event_id == due[1].event_id);  // one action, one event id
   CHECK(due[2].topic == "orders/paid");
   CHECK(due[2].event_id != due[0].event_id);
-  CHECK(due[0].to_request()["X-Shopify-Name"] == "erp-sync");
-  CHECK(due[0].to_request().target() == "/a");
-  CHECK(due[0].to_request()[http::field::host] == "127.0.0.1:9");
+  CHECK(t::webhook_request(due[0])["X-Shopify-Name"] == "erp-sync");
+  CHECK(t::webhook_request(due[0]).target() == "/a");
+  CHECK(t::webhook_request(due[0])[http::field::host] == "127.0.0.1:9");
 }
 
 TEST_CASE("request faults: N failures with 500/503, and a create whose answer is lost") {

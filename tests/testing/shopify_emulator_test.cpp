@@ -6,7 +6,7 @@
 #include <syncline/http/io_threads.hpp>
 #include <syncline/http/server.hpp>
 #include <syncline/testing/shopify_emulator.hpp>
-#include <syncline/testing/webhook_dispatcher.hpp>
+#include <syncline_emulator/webhook_dispatcher.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -119,7 +119,7 @@ TEST_CASE(
   CHECK(http::verify_hmac_sha256_base64(acme_secret, hook.body(), hook["X-Shopify-Hmac-Sha256"]));
   CHECK(json::parse(hook.body()).at("id").to_number<std::uint64_t>() == id);
   CHECK(run(threads, emu.settle(2s)));
-  CHECK(emu.deliveries().attempts().at(0).status == 200u);
+  CHECK(emu.delivery_attempts().at(0).status == 200u);
 
   auto found = run(
       threads,
@@ -148,7 +148,7 @@ TEST_CASE("over loopback: the Link header leads back to the emulator, page after
   t::shopify_emulator emu(threads.executor(), live_options());
   REQUIRE(emu.start());
   for (int i = 0; i < 5; ++i)
-    REQUIRE(emu.state().create_order("acme", json::parse(simple_order()).at("order").as_object()));
+    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
   http::client client(threads.executor());
   std::string url = emu.admin_url() + "/orders.json?limit=2";
   std::size_t seen = 0;
@@ -178,17 +178,15 @@ TEST_CASE("over loopback: failed deliveries are retried with the same webhook id
   receiver hooks(threads);
   hooks.fail_first = 2;
   REQUIRE(emu.subscribe("acme", "orders/updated", hooks.url("updated")));
-  auto order =
-      emu.state().create_order("acme", json::parse(simple_order()).at("order").as_object());
+  auto order = emu.create_order("acme", json::parse(simple_order()).at("order").as_object());
   REQUIRE(order);
-  REQUIRE(emu.state().update_order("acme", order->at("id").to_number<std::uint64_t>(),
-                                   {{"note", "gift"}}));
+  REQUIRE(emu.update_order("acme", order->at("id").to_number<std::uint64_t>(), {{"note", "gift"}}));
   REQUIRE(hooks.wait_for(3));
   REQUIRE(run(threads, emu.settle(5s)));
   CHECK(hooks.count() == 3);
   CHECK(hooks.at(0)["X-Shopify-Webhook-Id"] == hooks.at(2)["X-Shopify-Webhook-Id"]);
   CHECK(hooks.at(0).body() == hooks.at(2).body());  // the original payload
-  auto log = emu.deliveries().attempts();
+  auto log = emu.delivery_attempts();
   REQUIRE(log.size() == 3);
   CHECK(log[0].status == 500u);
   CHECK(log[2].attempt == 3);
@@ -196,11 +194,11 @@ TEST_CASE("over loopback: failed deliveries are retried with the same webhook id
 
   // Nobody listens here: every try fails without a status, and the subscription is removed.
   REQUIRE(emu.subscribe("bravo", "orders/create", "http://127.0.0.1:1/closed"));
-  REQUIRE(emu.state().create_order("bravo", json::parse(simple_order()).at("order").as_object()));
+  REQUIRE(emu.create_order("bravo", json::parse(simple_order()).at("order").as_object()));
   REQUIRE(run(threads, emu.settle(10s)));
-  CHECK(emu.deliveries().failed().size() == 1);
-  CHECK_FALSE(emu.deliveries().attempts().back().status);
-  CHECK(emu.state().subscriptions("bravo").empty());
+  CHECK(emu.failed_deliveries().size() == 1);
+  CHECK_FALSE(emu.delivery_attempts().back().status);
+  CHECK(emu.subscriptions("bravo").empty());
   emu.stop();
 }
 
@@ -210,8 +208,8 @@ TEST_CASE("over loopback: webhook faults reach the receiver (duplicate, wrong si
   REQUIRE(emu.start());
   receiver hooks(threads);
   REQUIRE(emu.subscribe("acme", "orders/create", hooks.url("c")));
-  REQUIRE(emu.state().set_webhook_faults("acme", {.duplicate_next = 1, .wrong_signature_next = 1}));
-  REQUIRE(emu.state().create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  REQUIRE(emu.set_webhook_faults("acme", {.duplicate_next = 1, .wrong_signature_next = 1}));
+  REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
   REQUIRE(hooks.wait_for(2));
   auto a = hooks.at(0), b = hooks.at(1);
   CHECK(a["X-Shopify-Webhook-Id"] == b["X-Shopify-Webhook-Id"]);
@@ -223,7 +221,7 @@ TEST_CASE(
   http::io_threads threads(2);
   t::shopify_emulator emu(threads.executor(), live_options());
   REQUIRE(emu.start());
-  REQUIRE(emu.state().set_request_faults("acme", {.lose_next_create_answers = 1}));
+  REQUIRE(emu.set_request_faults("acme", {.lose_next_create_answers = 1}));
   http::client client(threads.executor());
   http::request_options quick;
   quick.timeout = 300ms;
@@ -248,7 +246,7 @@ TEST_CASE("over loopback: injected 503s are retried by the client, honouring Ret
   http::io_threads threads(2);
   t::shopify_emulator emu(threads.executor(), live_options());
   REQUIRE(emu.start());
-  REQUIRE(emu.state().set_request_faults("acme", {.fail_next = 1, .fail_status = 503}));
+  REQUIRE(emu.set_request_faults("acme", {.fail_next = 1, .fail_status = 503}));
   http::client client(threads.executor());
   auto res = run(threads, client.get(emu.admin_url() + "/orders.json", auth()));
   REQUIRE(res);

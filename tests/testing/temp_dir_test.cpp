@@ -1,6 +1,6 @@
 // syncline::testing::temp_dir: a fresh directory per object, paths inside it, and nothing left
 // behind. Every fixture that opens a store file relies on it.
-#include <syncline/testing/temp_dir.hpp>
+#include <syncline_test_support/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,10 @@
 // The webhook delivery queue on a manual clock: Shopify's retry schedule, giving up, and the
 // injected faults (duplicate, wrong signature, delay, reorder). No sockets, no waiting.
 #include <syncline/http/hmac.hpp>
-#include <syncline/testing/detail/money.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
-#include <syncline/testing/webhook_delivery_queue.hpp>
 #include <syncline/testing/webhook_retry_schedule.hpp>
+#include <syncline_emulator/money.hpp>
+#include <syncline_emulator/timestamps.hpp>
+#include <syncline_emulator/webhook_delivery_queue.hpp>
 
 #include "testing/emulator_fixture.hpp"
 

@@ -2,8 +2,8 @@
 // access tokens, client secret, plan, currency, catalogue and data.
 #pragma once
 
+#include <syncline/connectors/shopify/plan_limits.hpp>
 #include <syncline/core/secret.hpp>
-#include <syncline/testing/shopify_plan.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -27,8 +27,8 @@ struct emulated_shop {
   std::string domain;                 // "acme" or "acme.myshopify.com"
   std::vector<secret> access_tokens;  // X-Shopify-Access-Token values; any one authenticates
   secret client_secret;               // the app's secret for this shop: signs its webhooks
-  shopify_plan plan;
-  std::string name;  // the shop's display name; defaults to the subdomain
+  shopify::plan_limits plan;          // the rate limits the emulator enforces for this shop
+  std::string name;                   // the shop's display name; defaults to the subdomain
   std::string currency = "USD";
   // REST and webhook timestamps carry the shop's offset (Shopify writes local time with offset);
   // a non-zero default catches clients that drop offsets.

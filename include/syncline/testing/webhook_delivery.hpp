@@ -2,9 +2,6 @@
 // puts on the wire; testing::delivery_attempt: the record of one try, for tests to assert on.
 #pragma once
 
-#include <syncline/http/message.hpp>
-#include <syncline/http/url.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -29,28 +26,6 @@ struct webhook_delivery {
   bool duplicate = false;             // an injected second copy
   bool wrong_signature = false;       // `hmac` was computed with a wrong key on purpose
   std::chrono::system_clock::time_point due{};
-
-  // The POST Shopify sends: origin-form target and Host from `address`, every X-Shopify header.
-  http::request to_request() const {
-    http::request req{http::verb::post, "/", 11};
-    if (auto u = http::parse_url(address)) {
-      req.target(u->target);
-      req.set(http::field::host, u->authority());
-    }
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::user_agent, "Shopify-Captain-Hook");
-    req.set("X-Shopify-Topic", topic);
-    req.set("X-Shopify-Hmac-Sha256", hmac);
-    req.set("X-Shopify-Shop-Domain", shop_domain);
-    req.set("X-Shopify-API-Version", api_version);
-    req.set("X-Shopify-Webhook-Id", webhook_id);
-    req.set("X-Shopify-Event-Id", event_id);
-    req.set("X-Shopify-Triggered-At", triggered_at);
-    if (!subscription_name.empty()) req.set("X-Shopify-Name", subscription_name);
-    req.body() = body;
-    req.prepare_payload();
-    return req;
-  }
 };
 
 struct delivery_attempt {

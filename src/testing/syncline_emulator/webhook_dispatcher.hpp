@@ -8,7 +8,8 @@
 #include <syncline/http/client.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/testing/emulator_clock.hpp>
-#include <syncline/testing/webhook_delivery_queue.hpp>
+#include <syncline_emulator/webhook_delivery_queue.hpp>
+#include <syncline_emulator/webhook_request.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -126,7 +127,7 @@ class webhook_dispatcher {
       ++tries;
       result<unsigned> outcome = make_error(errc::internal, "not sent");
       try {
-        outcome = co_await s->sender(d.address, d.to_request());
+        outcome = co_await s->sender(d.address, webhook_request(d));
       } catch (const std::exception& e) {
         outcome = make_error(errc::internal, std::string("webhook sender threw: ") + e.what());
       }

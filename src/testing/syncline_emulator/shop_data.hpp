@@ -2,10 +2,10 @@
 // JSON shape, so unknown fields stay faithful), customers, subscriptions, rate buckets, faults.
 #pragma once
 
-#include <syncline/testing/detail/leaky_bucket.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_faults.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
+#include <syncline_emulator/leaky_bucket.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -36,6 +36,17 @@ struct stored_customer {
   std::uint64_t id = 0;
   boost::json::object json;
 };
+
+// A single GraphQL query costing more is refused outright; Shopify's limit is the same on every
+// plan.
+inline constexpr double graphql_max_query_cost = 1000;
+
+// shop.json's plan_name: the named plan whose limits the shop has, "custom" for any others.
+inline std::string plan_name(const shopify::plan_limits& p) {
+  for (const char* name : {"standard", "advanced", "plus"})
+    if (shopify::plan_limits::named(name) == p) return name;
+  return "custom";
+}
 
 // The buckets of one app (one access token) in one shop.
 struct api_buckets {

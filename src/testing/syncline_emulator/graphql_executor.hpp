@@ -5,8 +5,8 @@
 // no interfaces, unions or introspection — what it cannot answer it refuses by name.
 #pragma once
 
-#include <syncline/testing/detail/graphql_document.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
+#include <syncline_emulator/graphql_document.hpp>
+#include <syncline_emulator/timestamps.hpp>
 
 #include <boost/json.hpp>
 

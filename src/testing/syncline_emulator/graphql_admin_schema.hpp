@@ -5,12 +5,12 @@
 // upper case, MoneyBag amounts as decimal strings).
 #pragma once
 
-#include <syncline/testing/detail/graphql_executor.hpp>
-#include <syncline/testing/detail/order_builder.hpp>
-#include <syncline/testing/detail/order_listing.hpp>
-#include <syncline/testing/detail/order_search.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
+#include <syncline_emulator/graphql_executor.hpp>
+#include <syncline_emulator/order_builder.hpp>
+#include <syncline_emulator/order_listing.hpp>
+#include <syncline_emulator/order_search.hpp>
+#include <syncline_emulator/shop_data.hpp>
+#include <syncline_emulator/timestamps.hpp>
 
 #include <boost/json.hpp>
 

@@ -5,13 +5,13 @@
 #pragma once
 
 #include <syncline/http/url.hpp>
-#include <syncline/testing/detail/graphql_admin_schema.hpp>
-#include <syncline/testing/detail/opaque_cursor.hpp>
-#include <syncline/testing/detail/order_builder.hpp>
-#include <syncline/testing/detail/order_listing.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
+#include <syncline_emulator/graphql_admin_schema.hpp>
+#include <syncline_emulator/opaque_cursor.hpp>
+#include <syncline_emulator/order_builder.hpp>
+#include <syncline_emulator/order_listing.hpp>
+#include <syncline_emulator/shop_data.hpp>
+#include <syncline_emulator/timestamps.hpp>
 
 #include <boost/json.hpp>
 
@@ -610,7 +610,7 @@ inline boost::json::object shop_json(const shop_data& shop) {
           {"email", "owner@" + shop.config.domain},
           {"currency", shop.config.currency},
           {"timezone", tz},
-          {"plan_name", shop.config.plan.name},
+          {"plan_name", plan_name(shop.config.plan)},
           {"admin_graphql_api_id", gid("Shop", shop.shop_id)}};
 }
 

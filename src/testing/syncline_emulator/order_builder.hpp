@@ -4,9 +4,9 @@
 // is translated to this shape first, so both APIs validate and build orders in one place.
 #pragma once
 
-#include <syncline/testing/detail/money.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
+#include <syncline_emulator/money.hpp>
+#include <syncline_emulator/shop_data.hpp>
+#include <syncline_emulator/timestamps.hpp>
 
 #include <boost/json.hpp>
 

@@ -8,18 +8,18 @@
 #include <syncline/core/result.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/http/message.hpp>
-#include <syncline/testing/detail/graphql_admin_schema.hpp>
-#include <syncline/testing/detail/graphql_document.hpp>
-#include <syncline/testing/detail/graphql_executor.hpp>
-#include <syncline/testing/detail/rest_api.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
-#include <syncline/testing/detail/uuid.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_emulator_options.hpp>
 #include <syncline/testing/shopify_faults.hpp>
-#include <syncline/testing/webhook_delivery_queue.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
+#include <syncline_emulator/graphql_admin_schema.hpp>
+#include <syncline_emulator/graphql_document.hpp>
+#include <syncline_emulator/graphql_executor.hpp>
+#include <syncline_emulator/rest_api.hpp>
+#include <syncline_emulator/shop_data.hpp>
+#include <syncline_emulator/timestamps.hpp>
+#include <syncline_emulator/uuid.hpp>
+#include <syncline_emulator/webhook_delivery_queue.hpp>
 
 #include <boost/beast/http/status.hpp>
 #include <boost/json.hpp>
@@ -412,11 +412,11 @@ class shopify_emulator_state {
     if (it == s.buckets.end()) {
       const auto& p = s.config.plan;
       it = s.buckets
-               .emplace(std::string(token),
-                        detail::api_buckets{
-                            detail::leaky_bucket(p.rest_bucket_size, p.rest_leak_per_second, now),
-                            detail::leaky_bucket(p.graphql_bucket_size,
-                                                 p.graphql_restore_per_second, now)})
+               .emplace(
+                   std::string(token),
+                   detail::api_buckets{
+                       detail::leaky_bucket(p.rest_bucket, p.rest_leak_per_second, now),
+                       detail::leaky_bucket(p.graphql_bucket, p.graphql_restore_per_second, now)})
                .first;
     }
     return it->second;
@@ -557,7 +557,7 @@ class shopify_emulator_state {
 
     auto& bucket = buckets.graphql;
     const double requested = exec.requested_cost();
-    const double max_cost = shop.config.plan.graphql_max_query_cost;
+    const double max_cost = detail::graphql_max_query_cost;
     if (requested > max_cost) {
       const auto cost = static_cast<std::int64_t>(requested);
       return answer(

@@ -8,9 +8,9 @@
 #pragma once
 
 #include <syncline/core/result.hpp>
-#include <syncline/testing/detail/order_builder.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
-#include <syncline/testing/detail/timestamps.hpp>
+#include <syncline_emulator/order_builder.hpp>
+#include <syncline_emulator/shop_data.hpp>
+#include <syncline_emulator/timestamps.hpp>
 
 #include <boost/json.hpp>
 

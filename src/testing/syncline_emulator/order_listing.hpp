@@ -3,8 +3,8 @@
 // skip nor repeat orders that share a timestamp.
 #pragma once
 
-#include <syncline/testing/detail/opaque_cursor.hpp>
-#include <syncline/testing/detail/shop_data.hpp>
+#include <syncline_emulator/opaque_cursor.hpp>
+#include <syncline_emulator/shop_data.hpp>
 
 #include <boost/json.hpp>
 
