@@ -3,6 +3,8 @@
 // (STYLE.md, habit 9).
 #pragma once
 
+#include <syncline/core/diagnostic.hpp>
+#include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
 
 #include <compare>
@@ -12,6 +14,11 @@
 #include <string_view>
 
 namespace syncline {
+
+namespace detail {
+template <fixed_string Text>
+struct money_literal;
+}  // namespace detail
 
 // A decimal number `units / 10^scale`. The scale is the number of digits after the point in
 // the text it came from, so "10.00" prints back as "10.00" and "10" as "10". Values compare by
@@ -27,42 +34,19 @@ class money {
   // point. No '+', exponent, blanks or
   // leading zeros: each of those would not print back as it came. "-0.00" is read as 0.00.
   static result<money> parse(std::string_view text) {
+    const read r = read_text(text);
     // The message names what was expected; the caller knows the text and quotes it (the JSON
     // layer appends ", got string ...").
-    auto fail = [] {
-      return make_error(errc::invalid_input,
-                        "expected a decimal amount like \"199.65\" (digits, optional '-' and '.')");
-    };
-    std::size_t i = 0;
-    const bool negative = !text.empty() && text[0] == '-';
-    if (negative) ++i;
-    const std::size_t int_begin = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
-    const std::size_t int_digits = i - int_begin;
-    if (int_digits == 0 || (int_digits > 1 && text[int_begin] == '0')) return fail();
-    std::size_t frac_digits = 0;
-    if (i < text.size() && text[i] == '.') {
-      ++i;
-      const std::size_t frac_begin = i;
-      while (i < text.size() && is_digit(text[i])) ++i;
-      frac_digits = i - frac_begin;
-      if (frac_digits == 0) return fail();
+    switch (r.status) {
+      case read_status::ok: return money(r.units, r.scale);
+      case read_status::malformed:
+        return make_error(
+            errc::invalid_input,
+            "expected a decimal amount like \"199.65\" (digits, optional '-' and '.')");
+      case read_status::too_many_digits: break;
     }
-    if (i != text.size()) return fail();
-    // Leading zeros carry no value: "0.000000000000000001" is 1 unit at scale 18.
-    std::size_t significant = 0;
-    for (char c : text.substr(int_begin)) {
-      if (c != '.' && (significant > 0 || c != '0')) ++significant;
-    }
-    if (significant > max_digits || frac_digits > max_digits) {
-      return make_error(errc::invalid_input, "expected a decimal amount of at most " +
-                                                 std::to_string(max_digits) + " digits");
-    }
-    std::int64_t units = 0;  // < 10^18: cannot overflow
-    for (char c : text.substr(int_begin)) {
-      if (c != '.') units = units * 10 + (c - '0');
-    }
-    return money(negative ? -units : units, static_cast<std::uint8_t>(frac_digits));
+    return make_error(errc::invalid_input, "expected a decimal amount of at most " +
+                                               std::to_string(max_digits) + " digits");
   }
 
   // units / 10^scale, e.g. from_units(19965, 2) is 199.65. scale <= 18.
@@ -136,7 +120,50 @@ class money {
   }
 
  private:
+  template <fixed_string Text>
+  friend struct detail::money_literal;
+
   constexpr money(std::int64_t units, std::uint8_t scale) noexcept : units_(units), scale_(scale) {}
+
+  // What parse and the "19.99"_money literal share: the reading itself, usable in constant
+  // expressions (the literal reports a bad text as a compile error, parse as an error value).
+  enum class read_status { ok, malformed, too_many_digits };
+  struct read {
+    read_status status = read_status::malformed;
+    std::int64_t units = 0;
+    std::uint8_t scale = 0;
+  };
+  static constexpr read read_text(std::string_view text) noexcept {
+    std::size_t i = 0;
+    const bool negative = !text.empty() && text[0] == '-';
+    if (negative) ++i;
+    const std::size_t int_begin = i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+    const std::size_t int_digits = i - int_begin;
+    if (int_digits == 0 || (int_digits > 1 && text[int_begin] == '0')) return {};
+    std::size_t frac_digits = 0;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      const std::size_t frac_begin = i;
+      while (i < text.size() && is_digit(text[i])) ++i;
+      frac_digits = i - frac_begin;
+      if (frac_digits == 0) return {};
+    }
+    if (i != text.size()) return {};
+    // Leading zeros carry no value: "0.000000000000000001" is 1 unit at scale 18.
+    std::size_t significant = 0;
+    for (char c : text.substr(int_begin)) {
+      if (c != '.' && (significant > 0 || c != '0')) ++significant;
+    }
+    if (significant > max_digits || frac_digits > max_digits) {
+      return {read_status::too_many_digits, 0, 0};
+    }
+    std::int64_t units = 0;  // < 10^18: cannot overflow
+    for (char c : text.substr(int_begin)) {
+      if (c != '.') units = units * 10 + (c - '0');
+    }
+    return {read_status::ok, negative ? -units : units, static_cast<std::uint8_t>(frac_digits)};
+  }
 
   static constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
   static constexpr std::int64_t pow10(unsigned n) noexcept {
@@ -170,5 +197,47 @@ class money {
   std::int64_t units_ = 0;
   std::uint8_t scale_ = 0;
 };
+
+namespace detail {
+
+// Reads the text of a "..."_money literal once, at compile time. A bad text instantiates its
+// rule in syncline::diagnostic, whose static_assert is the one error and names the text; the
+// placeholder value after it adds none.
+template <fixed_string Text>
+struct money_literal {
+ private:
+  static constexpr money::read r = money::read_text(Text.view());
+
+  static consteval money checked() {
+    if constexpr (r.status == money::read_status::malformed) {
+      return diagnostic::money_literal_malformed<Text>::value ? money{} : money{};
+    } else if constexpr (r.status == money::read_status::too_many_digits) {
+      return diagnostic::money_literal_too_many_digits<Text>::value ? money{} : money{};
+    } else {
+      return money(r.units, r.scale);
+    }
+  }
+
+ public:
+  static constexpr money value = checked();
+};
+
+}  // namespace detail
+
+// A money constant, checked while compiling: "19.99"_money is money::parse("19.99") without the
+// result<> to unwrap, usable in constant expressions (constexpr prices, static_assert), and a
+// text parse would refuse ("1,99", "1e3", "012") does not compile. Same spelling and same
+// scale as parse: "10.00"_money prints back as "10.00".
+//
+//   using namespace syncline::literals;
+//   constexpr syncline::money shipping = "4.95"_money;
+inline namespace literals {
+
+template <fixed_string Text>
+consteval money operator""_money() {
+  return detail::money_literal<Text>::value;
+}
+
+}  // namespace literals
 
 }  // namespace syncline
