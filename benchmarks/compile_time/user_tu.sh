@@ -43,7 +43,7 @@ measure() {
   done
   local extra=""
   if [ "$expect" = error ]; then
-    extra="$(grep -c 'error:' "$work/err") error line(s), first: $(grep -m1 -o 'syncline:[^"]*' "$work/err" | head -c 80)"
+    extra="$(grep -c 'error:' "$work/err") error line(s): $(grep -m1 'error:' "$work/err" | sed 's/.*error: //' | cut -c1-90)"
   else
     local heavy
     heavy=$("$cxx" "${common[@]}" "${flags[@]}" -H -fsyntax-only "$src" 2>&1 >/dev/null |
