@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compile time and peak memory of generated integrations (benchmarks/compile_time/run.sh) and of
-# the seed example's translation units (user_tu.sh), as
-# Markdown table for run_all.sh. The build directory argument is not needed: the sources are
+# the seed example's translation units (user_tu.sh), as Markdown tables for run_all.sh. The
+# build directory argument is not needed: the sources are
 # generated and compiled on their own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
