@@ -1,10 +1,14 @@
 // syncline::also<"copy_to_app">(destination): sends the value to a second destination and passes
 // the same value on, so that one record reaches two places in one run:
 //
-//   webhook | also<"stream_to_app">(data_stream::send_to<"orders">{}) | map(to_row) | warehouse
+//   shopify::webhook<"orders/create">{} |
+//   syncline::also<"stream_to_app">(data_stream::send_to<"orders">{}) |
+//   syncline::map<"to_row">(to_order_row) | warehouse::write_to<orders_warehouse>{}
 //
-// The argument is a destination, or an arm ending in one (`map(f) | destination`) when the copy
-// must be reshaped first. The destination's failure fails the run, named after the also block;
+// (stream_orders of examples/shopify_sync/seed_integration.hpp, without its echo guard)
+//
+// The argument is a destination, or an arm ending in one (`map<"name">(f) | destination`) when
+// the copy must be reshaped first. The destination's failure fails the run, named after the also block;
 // a skip inside the arm only means the copy was not sent: the run goes on with the value. The
 // arm has its own position in idempotency keys (<also>.0.<position>), apart from the workflow's
 // own destination, so both writes stay exactly-once when the run is retried.
@@ -143,8 +147,13 @@ struct also_block {
     detail::describe_arm<In>(static_cast<const Arm*>(nullptr), out, n, self, "copy");
   }
 
+  // The return type is spelled, not deduced: deducing it would instantiate the body, and with
+  // an asynchronous arm that returns an awaitable, which is only declared where workflows are
+  // declared (core/awaitable.hpp). Checking the pipeline names the type; the runner, which
+  // includes Asio, instantiates the body.
   template <class V>
-  auto operator()(V&& v, run_context& ctx) const {
+  auto operator()(V&& v, run_context& ctx) const ->
+      typename signature<std::remove_cvref_t<V>>::returned_type {
     using In = std::remove_cvref_t<V>;
     using sig = signature<In>;
     using flow = typename sig::arm_flow;

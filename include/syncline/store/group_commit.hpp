@@ -4,11 +4,9 @@
 // each waiter on its own executor with its own answer. While one batch is being committed the
 // next one gathers, so batches grow with load and an idle system commits each event at once:
 // no timer, no added latency.
-//
-//   store::group_commit queue(*db);
-//   auto r = co_await queue.submit({.tenant = shop, .integration = "shopify-sync", ...});
-//   if (!r) co_return respond_503(r.error());   // errc::unavailable: queue full, or too many
-//   waiting co_return respond_200();                   // accepted or duplicate: durable either way
+// A submit answers accepted or duplicate (durable either way) or errc::unavailable (the queue is
+// full, or too many submitters wait): answer the webhook 200 or 503 accordingly. The engine's
+// ingress is the user; tests/store/group_commit_test.cpp shows the calls.
 //
 // Destroy the group_commit before the io_contexts of its submitters: it answers every submit
 // still waiting when it stops, and those answers are posted to the submitters' executors.
