@@ -8,9 +8,9 @@
 // (stream_orders of examples/shopify_sync/seed_integration.hpp, without its echo guard)
 //
 // The argument is a destination, or an arm ending in one (`map<"name">(f) | destination`) when
-// the copy must be reshaped first. The destination's failure fails the run, named after the also block;
-// a skip inside the arm only means the copy was not sent: the run goes on with the value. The
-// arm has its own position in idempotency keys (<also>.0.<position>), apart from the workflow's
+// the copy must be reshaped first. The destination's failure fails the run, named after the also
+// block; a skip inside the arm only means the copy was not sent: the run goes on with the value.
+// The arm has its own position in idempotency keys (<also>.0.<position>), apart from the workflow's
 // own destination, so both writes stay exactly-once when the run is retried.
 #pragma once
 
