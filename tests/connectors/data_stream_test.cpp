@@ -5,6 +5,7 @@
 #include <syncline/core/manual.hpp>
 #include <syncline/core/money.hpp>
 #include <syncline/core/workflow.hpp>
+#include <syncline/http/client.hpp>
 #include <syncline/http/server.hpp>
 
 #include <boost/describe/class.hpp>

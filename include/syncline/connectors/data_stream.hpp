@@ -9,6 +9,9 @@
 //   // the workflow
 //   shopify::webhook<"orders/create"> | ... | data_stream::send_to<"orders">{}
 //
+// Declaring a workflow with send_to needs neither the HTTP client nor Asio: http::client is
+// only declared here. Code that creates a stream includes <syncline/http/client.hpp>.
+//
 // Each POST carries (see data_stream_signature.hpp for the scheme):
 //   Content-Type: application/json            the record, encoded by json::encode
 //   X-Syncline-Timestamp / X-Syncline-Signature   HMAC-SHA256 over timestamp + "." + body
@@ -22,17 +25,15 @@
 
 #include <syncline/config.hpp>
 #include <syncline/core/app.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/secret.hpp>
-#include <syncline/http/client.hpp>
 #include <syncline/http/data_stream_signature.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/json/mappable.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <functional>
@@ -40,6 +41,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+namespace syncline::http {
+// Only named here (a stream keeps a reference to the runtime's client): <syncline/http/client.hpp>
+// defines it, and with it Beast and Asio, which a TU that only declares workflows does without.
+class client;
+}  // namespace syncline::http
 
 namespace syncline::data_stream {
 
@@ -70,9 +77,9 @@ class stream_sender {
   // `name` is the stream's Name, a constant of the program.
   SYNCLINE_DECL stream_sender(std::string_view name, http::client& client, options opts);
 
-  SYNCLINE_DECL boost::asio::awaitable<result<void>> send_json(std::string body,
-                                                               std::string_view idempotency_key,
-                                                               std::string_view tenant);
+  SYNCLINE_DECL awaitable<result<void>> send_json(std::string body,
+                                                  std::string_view idempotency_key,
+                                                  std::string_view tenant);
 
  private:
   std::string_view name_;
@@ -102,14 +109,15 @@ class stream {
 
   // Posts `record` as JSON, signed. `idempotency_key` lets the receiver drop a repeat.
   template <json::mappable T>
-  boost::asio::awaitable<result<void>> send(const T& record, std::string_view idempotency_key,
-                                            std::string_view tenant) {
+  awaitable_for<result<void>, T> send(const T& record, std::string_view idempotency_key,
+                                      std::string_view tenant) {
     co_return co_await sender_.send_json(json::encode(record), idempotency_key, tenant);
   }
 
-  // Posts a body that is already JSON.
-  boost::asio::awaitable<result<void>> send_json(std::string body, std::string_view idempotency_key,
-                                                 std::string_view tenant) {
+  // Posts a body that is already JSON. (awaitable_for: awaitable is only declared here, and a
+  // return type that depends on the template need only be complete where the function is used.)
+  awaitable_for<result<void>, stream> send_json(std::string body, std::string_view idempotency_key,
+                                                std::string_view tenant) {
     return sender_.send_json(std::move(body), idempotency_key, tenant);
   }
 
@@ -126,7 +134,7 @@ struct send_to : syncline::destination {
   static constexpr std::string_view kind = "data_stream";
 
   template <json::mappable T>
-  boost::asio::awaitable<result<void>> operator()(T record, run_context& ctx) const {
+  awaitable_for<result<void>, T> operator()(T record, run_context& ctx) const {
     stream<Name>* target = ctx.service<stream<Name>>();
     if (!target) {
       co_return make_error(errc::internal,

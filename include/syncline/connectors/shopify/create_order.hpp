@@ -11,19 +11,19 @@
 //
 //   app_event<"order.placed", order_placed>{} | map<"to_shopify">(to_order_input)
 //       | shopify::create_order{} | ...
+//
+// Calling create() outside a run takes a shopify::admin_api: include admin_api.hpp for it.
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/graphql_order.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <string>
 #include <string_view>
@@ -31,20 +31,23 @@
 
 namespace syncline::shopify {
 
+// admin_api is only named here (the actions' `api` parameter); the bodies, in impl/*.ipp,
+// include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
+// them.
+class admin_api;
+
 struct create_order {
   using app_type = app;
   static constexpr std::string_view name = "create_order";
 
-  SYNCLINE_DECL boost::asio::awaitable<result<order>> operator()(order_input in,
-                                                                 run_context& ctx) const;
+  SYNCLINE_DECL awaitable<result<order>> operator()(order_input in, run_context& ctx) const;
 
   // The same outside a run. `look_first`: an earlier try may have created the order.
-  SYNCLINE_DECL static boost::asio::awaitable<result<order>> create(admin_api& api, order_input in,
-                                                                    bool look_first = false);
+  SYNCLINE_DECL static awaitable<result<order>> create(admin_api& api, order_input in,
+                                                       bool look_first = false);
 
  private:
-  SYNCLINE_DECL static boost::asio::awaitable<result<order>> create_once(admin_api& api,
-                                                                         const order_input& in);
+  SYNCLINE_DECL static awaitable<result<order>> create_once(admin_api& api, const order_input& in);
 };
 
 }  // namespace syncline::shopify

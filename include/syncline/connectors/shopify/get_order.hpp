@@ -4,14 +4,12 @@
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <string>
@@ -20,14 +18,18 @@
 
 namespace syncline::shopify {
 
+// admin_api is only named here (the actions' `api` parameter); the bodies, in impl/*.ipp,
+// include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
+// them.
+class admin_api;
+
 struct get_order {
   using app_type = app;
   static constexpr std::string_view name = "get_order";
 
-  SYNCLINE_DECL boost::asio::awaitable<result<order>> operator()(std::int64_t id,
-                                                                 run_context& ctx) const;
+  SYNCLINE_DECL awaitable<result<order>> operator()(std::int64_t id, run_context& ctx) const;
 
-  SYNCLINE_DECL static boost::asio::awaitable<result<order>> get(admin_api& api, std::int64_t id);
+  SYNCLINE_DECL static awaitable<result<order>> get(admin_api& api, std::int64_t id);
 };
 
 }  // namespace syncline::shopify

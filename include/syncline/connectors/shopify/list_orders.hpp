@@ -12,16 +12,15 @@
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/detail/query_text.hpp>
 #include <syncline/connectors/shopify/graphql_order.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/describe/class.hpp>
 
 #include <optional>
@@ -31,6 +30,11 @@
 #include <vector>
 
 namespace syncline::shopify {
+
+// admin_api is only named here (the actions' `api` parameter); the bodies, in impl/*.ipp,
+// include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
+// them.
+class admin_api;
 
 struct order_page {
   std::vector<order> items{};
@@ -63,24 +67,21 @@ struct list_orders {
   static constexpr int max_graphql_page =
       static_cast<int>((1000.0 - 2.0) / order_fragment_cost(line_items_per_listed_order));
 
-  SYNCLINE_DECL static boost::asio::awaitable<result<order_page>> fetch(run_context& ctx,
-                                                                        std::string_view cursor);
+  SYNCLINE_DECL static awaitable<result<order_page>> fetch(run_context& ctx,
+                                                           std::string_view cursor);
 
-  SYNCLINE_DECL static boost::asio::awaitable<result<order_page>> fetch(admin_api& api,
-                                                                        order_query q);
+  SYNCLINE_DECL static awaitable<result<order_page>> fetch(admin_api& api, order_query q);
 
   // Every page, from query.cursor.
-  SYNCLINE_DECL boost::asio::awaitable<result<std::vector<order>>> operator()(
-      order_query query, run_context& ctx) const;
+  SYNCLINE_DECL awaitable<result<std::vector<order>>> operator()(order_query query,
+                                                                 run_context& ctx) const;
 
  private:
-  SYNCLINE_DECL static boost::asio::awaitable<result<order_page>> fetch_graphql(admin_api& api,
-                                                                                order_query q);
+  SYNCLINE_DECL static awaitable<result<order_page>> fetch_graphql(admin_api& api, order_query q);
 
   // REST cursors: a page_info from the Link header, or "since_id=<id>" to continue after the
   // last order seen (the Link header ends with the last page).
-  SYNCLINE_DECL static boost::asio::awaitable<result<order_page>> fetch_rest(admin_api& api,
-                                                                             order_query q);
+  SYNCLINE_DECL static awaitable<result<order_page>> fetch_rest(admin_api& api, order_query q);
 
   SYNCLINE_DECL static std::string unescape(std::string_view s);
 };
@@ -95,7 +96,7 @@ class order_pages {
   }
 
   // The next page; an empty optional once the last page has been read.
-  SYNCLINE_DECL boost::asio::awaitable<result<std::optional<order_page>>> next();
+  SYNCLINE_DECL awaitable<result<std::optional<order_page>>> next();
 
   const std::string& cursor() const noexcept { return query_.cursor; }
 

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/create_order.hpp>
 #include <syncline/connectors/shopify/gid.hpp>
@@ -18,10 +17,10 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/describe/class.hpp>
 
 #include <cstdint>
@@ -32,6 +31,11 @@
 #include <vector>
 
 namespace syncline::shopify {
+
+// admin_api is only named here (the actions' `api` parameter); the bodies, in impl/*.ipp,
+// include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
+// them.
+class admin_api;
 
 // What to change; members left empty are not touched.
 struct order_update {
@@ -77,13 +81,11 @@ struct update_order {
   using app_type = app;
   static constexpr std::string_view name = "update_order";
 
-  SYNCLINE_DECL boost::asio::awaitable<result<order>> operator()(order_update change,
-                                                                 run_context& ctx) const;
+  SYNCLINE_DECL awaitable<result<order>> operator()(order_update change, run_context& ctx) const;
 
   // Setting the same values twice has the same effect as once, so the call is repeated after a
   // lost answer or a 5xx like a read.
-  SYNCLINE_DECL static boost::asio::awaitable<result<order>> update(admin_api& api,
-                                                                    order_update change);
+  SYNCLINE_DECL static awaitable<result<order>> update(admin_api& api, order_update change);
 };
 
 }  // namespace syncline::shopify

@@ -6,6 +6,10 @@
 //   auto sink = warehouse::sqlite_sink<orders>::open(io.get_executor(), "warehouse.db");
 //   sink->create_table();
 //   co_await sink->write(row);            // resumes once the row is committed
+//
+// Declaring a workflow that writes to the sink needs no Asio: the executor and the awaitable are
+// only declared here. Code that opens the sink or awaits a write includes Asio itself
+// (<boost/asio/any_io_executor.hpp>, <boost/asio/awaitable.hpp>; the engine's header does).
 #pragma once
 
 #include <syncline/config.hpp>
@@ -14,10 +18,8 @@
 #include <syncline/connectors/warehouse/sql_statements.hpp>
 #include <syncline/connectors/warehouse/sqlite_database.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -73,6 +75,15 @@ namespace detail {
 
 class sqlite_table_writer;
 
+// boost::asio::any_io_executor, spelled so that it depends on D. The executor is only declared
+// here (core/awaitable.hpp), so a TU that only declares workflows parses no Asio; a parameter of
+// a function defined in a template must be complete where the function is defined unless it is
+// dependent, and then only where the function is used (with the executor, after Asio's header).
+template <class D>
+struct dependent_executor {
+  using type = boost::asio::any_io_executor;
+};
+
 // The untyped half of the sink, compiled once: the table writer and the batcher that groups
 // the rows of concurrent runs into one transaction.
 class sqlite_row_sink {
@@ -86,7 +97,7 @@ class sqlite_row_sink {
 
   SYNCLINE_DECL result<void> create_table();
   // Resumes once the transaction holding `row` is committed.
-  SYNCLINE_DECL boost::asio::awaitable<result<void>> submit(staged_row row);
+  SYNCLINE_DECL awaitable<result<void>> submit(staged_row row);
   SYNCLINE_DECL batch_statistics statistics() const noexcept;
   // One transaction for all of `rows`, all or nothing; the first failure.
   SYNCLINE_DECL result<void> write_atomic(std::span<const staged_row> rows);
@@ -108,8 +119,8 @@ class sqlite_sink {
   using row_type = typename Table::row_type;
 
   // Opens (or creates) the database file; the sink's flushes run on a strand of `ex`.
-  static result<sqlite_sink> open(boost::asio::any_io_executor ex, const std::string& path,
-                                  sqlite_sink_options options = {}) {
+  static result<sqlite_sink> open(typename detail::dependent_executor<Table>::type ex,
+                                  const std::string& path, sqlite_sink_options options = {}) {
     auto rows = detail::sqlite_row_sink::open(std::move(ex), path, options,
                                               create_table_sql<Table, sqlite_dialect>(),
                                               upsert_sql<Table, sqlite_dialect>(1));
@@ -122,7 +133,7 @@ class sqlite_sink {
 
   // Batched write: resumes once the transaction holding `row` is committed. `run_key` is the
   // run's idempotency key (required when the table has no key of its own).
-  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
+  awaitable_for<result<void>, Table> write(const row_type& row, std::string_view run_key = {}) {
     auto staged = Table::stage(row, run_key);
     if (!staged) co_return std::move(staged).error();
     co_return co_await rows_->submit(std::move(*staged));

@@ -10,12 +10,11 @@
 #pragma once
 
 #include <syncline/core/app.hpp>
+#include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-
-#include <boost/asio/awaitable.hpp>
 
 #include <concepts>
 #include <string>
@@ -27,7 +26,9 @@ namespace syncline::warehouse {
 template <class S>
 concept sink = requires(S& s, const typename S::row_type& row, std::string_view key) {
   typename S::table_type;
-  { s.write(row, key) } -> std::same_as<boost::asio::awaitable<result<void>>>;
+  // decltype, not `{ s.write(row, key) } -> ...`: awaitable is only declared here, and only the
+  // operand of decltype may be a call whose class type is incomplete.
+  requires std::same_as<decltype(s.write(row, key)), awaitable<result<void>>>;
 };
 
 template <sink Sink>
@@ -51,7 +52,9 @@ struct write_to : syncline::destination {
  public:
   static constexpr std::string_view name = name_storage.view();
 
-  boost::asio::awaitable<result<void>> operator()(row_type row, run_context& ctx) const {
+  // awaitable_for: awaitable is only declared here (core/awaitable.hpp); the coroutine is
+  // instantiated where a run is started, after Asio's header.
+  awaitable_for<result<void>, Sink> operator()(row_type row, run_context& ctx) const {
     Sink* target = ctx.service<Sink>();
     if (!target) {
       co_return make_error(errc::internal,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <syncline/connectors/shopify/create_order.hpp>
+#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/detail/order_queries.hpp>
 #include <syncline/json/encode.hpp>
 

@@ -1,6 +1,7 @@
 // The bodies of shopify::list_orders. Compiled once in separate mode (see <syncline/config.hpp>).
 #pragma once
 
+#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/detail/order_queries.hpp>
 #include <syncline/connectors/shopify/list_orders.hpp>
 #include <syncline/http/url.hpp>

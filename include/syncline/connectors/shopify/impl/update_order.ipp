@@ -1,6 +1,7 @@
 // The bodies of shopify::update_order. Compiled once in separate mode (see <syncline/config.hpp>).
 #pragma once
 
+#include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/detail/order_queries.hpp>
 #include <syncline/connectors/shopify/update_order.hpp>
 #include <syncline/json/encode.hpp>
