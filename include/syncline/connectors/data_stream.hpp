@@ -1,13 +1,15 @@
 // The data stream: the destination that hands a workflow's records to your own application, as
 // a signed JSON POST to an endpoint you choose.
 //
-//   // start-up: one stream per endpoint, named, sharing the runtime's HTTP client
-//   data_stream::stream<"orders"> orders(client, {.endpoint =
-//   "https://app.example.com/hooks/orders",
-//                                                 .signing_secret = secret(env("STREAM_SECRET"))});
-//   ctx.provide(orders);     // the runtime does this for every run
 //   // the workflow
-//   shopify::webhook<"orders/create"> | ... | data_stream::send_to<"orders">{}
+//   shopify::webhook<"orders/create">{} | ... | data_stream::send_to<"orders">{}
+//   // start-up: one stream per endpoint, named, sharing an HTTP client
+//   data_stream::stream<"orders"> orders(
+//       client, data_stream::options{.endpoint = "https://app.example.com/hooks/orders",
+//                                    .signing_secret = stream_secret});
+//   eng.provide(orders);   // the engine hands it to every run
+//
+// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp provides)
 //
 // Declaring a workflow with send_to needs neither the HTTP client nor Asio: http::client is
 // only declared here. Code that creates a stream includes <syncline/http/client.hpp>.

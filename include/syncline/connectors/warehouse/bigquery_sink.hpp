@@ -5,10 +5,9 @@
 // Rows BigQuery rejects (insertErrors) fail alone, with BigQuery's index, reason, location and
 // message; rows that failed transiently are re-sent with the same insertId.
 //
-//   using orders = warehouse::table<order_row, "analytics.orders", warehouse::key<"id">>;
-//   auto sink = warehouse::bigquery_sink<orders>::create(io.get_executor(), client,
-//       {.project = "my-project", .token = secret(oauth_token)});   // dataset "analytics"
-//   co_await sink->write(row, ctx.idempotency_key());
+// The table's name is "dataset.table" ("analytics.orders"); create() takes an executor, the HTTP
+// client and bigquery_options (project, access token). tests/connectors/warehouse_http_test.cpp
+// creates and writes one against a local server; write_to<bigquery_sink<T>> ends a workflow in it.
 //
 // newer<> (table.hpp) changes nothing here: insertAll never replaces a row, so an older row
 // written later cannot overwrite a newer one; every version is kept, and a query picks the

@@ -4,9 +4,11 @@
 // retried run upserts the same row instead of adding one.
 //
 //   using orders = warehouse::table<order_row, "orders", warehouse::key<"id">>;
-//   using orders_sink = warehouse::sqlite_sink<orders>;
-//   ... | map("to_row", to_order_row) | warehouse::write_to<orders_sink>{}
-//   ctx.provide(sink);   // the runtime does this for every run
+//   using orders_warehouse = warehouse::sqlite_sink<orders>;
+//   ... | syncline::map<"to_row">(to_order_row) | warehouse::write_to<orders_warehouse>{}
+//   eng.provide(sink);   // an orders_warehouse the engine hands to every run
+//
+// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp provides)
 #pragma once
 
 #include <syncline/core/app.hpp>
