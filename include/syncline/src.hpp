@@ -5,13 +5,13 @@
 #include <syncline/config.hpp>
 
 #if SYNCLINE_HEADER_ONLY
-#error "syncline: <syncline/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION defined in every translation unit"
+#error "syncline: <syncline/src.hpp> needs SYNCLINE_SEPARATE_COMPILATION"
 #endif
 
 // One line per layer; each layer's src.hpp lists that layer's impl/*.ipp files.
+#include <syncline/connectors/src.hpp>
 #include <syncline/http/src.hpp>
 #include <syncline/json/src.hpp>
-#include <syncline/store/src.hpp>
-#include <syncline/sqlite/src.hpp>
 #include <syncline/runtime/src.hpp>
-#include <syncline/connectors/src.hpp>
+#include <syncline/sqlite/src.hpp>
+#include <syncline/store/src.hpp>

@@ -1,6 +1,7 @@
 #pragma once
 // The bodies of the sqlite layer's non-template functions, for separate compilation: compiled once
-// by src/compiled/sqlite.cpp (syncline::compiled), or by <syncline/src.hpp>. See <syncline/config.hpp>.
+// by src/compiled/sqlite.cpp (syncline::compiled), or by <syncline/src.hpp>. See
+// <syncline/config.hpp>.
 #include <syncline/config.hpp>
 
 #if SYNCLINE_HEADER_ONLY

@@ -89,8 +89,7 @@ class admin_api {
       const http::response& res);
   SYNCLINE_DECL static std::string excerpt(std::string_view body);
   SYNCLINE_DECL ::syncline::error too_many_throttles(const std::string& label) const;
-  SYNCLINE_DECL ::syncline::error status_error(const http::response& res,
-                                               const std::string& label,
+  SYNCLINE_DECL ::syncline::error status_error(const http::response& res, const std::string& label,
                                                std::string_view url) const;
   SYNCLINE_DECL static ::syncline::error validation_error(std::string_view body,
                                                           const std::string& label);
