@@ -70,19 +70,30 @@ std::int64_t unfinished(syncline::engine& eng) {
   return c->unfinished();
 }
 
+// An engine with shop_sync installed for tenant "acme", its sink and its fake shop provided; not
+// started.
+struct shop_engine {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  syncline::engine eng{options(dir, logs)};
+
+  syncline::result<void> install() {
+    eng.provide(out);
+    eng.provide(shop);
+    return eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")});
+  }
+};
+
 }  // namespace quiet_test
 
 using namespace quiet_test;
 
 TEST_CASE("wait_until_quiet: an idle engine is quiet; a queued run that cannot run is not") {
-  temp_dir dir;
-  log_capture logs;
-  sink out;
-  fake_shop shop;
-  syncline::engine eng(options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  shop_engine e;
+  auto& [dir, logs, out, shop, eng] = e;
+  REQUIRE(e.install());
   CHECK(eng.wait_until_quiet(2s));
 
   // Not started: the run stays queued, so the engine never becomes quiet.
@@ -99,14 +110,9 @@ TEST_CASE("wait_until_quiet: an idle engine is quiet; a queued run that cannot r
 }
 
 TEST_CASE("wait_until_quiet: a running run and a run waiting for its retry are not quiet") {
-  temp_dir dir;
-  log_capture logs;
-  sink out;
-  fake_shop shop;
-  syncline::engine eng(options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  shop_engine e;
+  auto& [dir, logs, out, shop, eng] = e;
+  REQUIRE(e.install());
   REQUIRE(eng.start());
 
   out.hold(true);
