@@ -83,7 +83,7 @@ TEST_CASE("a run is queued, claimed and completed", "[store]") {
   auto rec = run_of(*s, claimed[0].id);
   CHECK(rec.status == run_status::succeeded);
   CHECK(rec.attempts == 1);
-  CHECK(rec.worker == "worker-1");
+  CHECK(rec.worker == "worker-1@" + s->worker_identity());  // who, and which process
   CHECK(rec.finished_at == clock.now());
   CHECK(rec.payload == R"({"id":1})");
 

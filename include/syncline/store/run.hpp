@@ -18,7 +18,8 @@ namespace syncline::store {
 // any of them out without -Wmissing-field-initializers (g++ 12 warns otherwise).
 
 // queued -> running -> succeeded | skipped | dead, or running -> retry_wait -> running.
-// A running run whose lease expired is claimable again, so a crash never strands a run.
+// A running run whose lease expired is claimable again, so a crash never strands a run; one
+// whose holder the store proves gone is claimable at once (store::claim).
 enum class run_status { queued, running, succeeded, skipped, retry_wait, dead };
 
 constexpr std::string_view to_string(run_status s) noexcept {
@@ -130,7 +131,7 @@ struct run_record {
   run_status status = run_status::queued;
   int attempts = 0;
   std::string last_error{};  // the error of the latest failed attempt, kept for dead letters
-  std::string worker{};      // who holds or last held the lease
+  std::string worker{};      // who holds or last held the lease, e.g. "engine@host/pid/instance"
   time_point created_at{};
   time_point updated_at{};
   std::optional<time_point> finished_at{};

@@ -2,6 +2,8 @@
 // through one writer connection under a mutex (SQLite admits one writer at a time anyway);
 // reads go through a small pool of reader connections so they never wait behind a commit.
 // Several processes may open the same file: every write transaction is BEGIN IMMEDIATE.
+// Each store holds a worker_lock beside the file, so the runs of a process that died are taken
+// over at once by a store of the same host (claim, and open).
 #pragma once
 
 #include <syncline/config.hpp>
@@ -12,6 +14,7 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
 #include <syncline/store/store.hpp>
+#include <syncline/store/worker_lock.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -56,13 +59,21 @@ class sqlite_store final : public store {
   using options = sqlite_options;
 
   // Opens or creates the file (and its schema). The path must name a file: readers and writer
-  // are separate connections to it, so ":memory:" cannot work.
+  // are separate connections to it, so ":memory:" cannot work. Takes this store's worker lock in
+  // the folder "<file>-workers" (created if missing), and takes over at once the leases of the
+  // workers of this host whose lock it finds free (their process is gone).
   SYNCLINE_DECL static result<std::unique_ptr<sqlite_store>> open(const std::filesystem::path& file,
                                                                   options opts = {});
+
+  // Keeps the worker lock's file when runs are still leased by this store (stop() abandoned
+  // them), so the next store proves their owner gone and runs them at once.
+  SYNCLINE_DECL ~sqlite_store() override;
 
   const std::filesystem::path& file() const noexcept { return file_; }
   // Names this database in idempotency keys.
   const std::string& store_id() const noexcept { return store_id_; }
+  // "<host>/<pid>/<instance>": claim records the worker of a lease as "<worker>@<identity>".
+  const std::string& worker_identity() const noexcept { return lock_.identity(); }
 
   // --- run queue ------------------------------------------------------------------------------
 
@@ -71,6 +82,9 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_with_cursor(
       std::span<const new_run> runs, const cursor_update& cursor) override;
 
+  // Records the worker as "<worker>@<worker_identity()>". When fewer than `max` runs are due,
+  // it also takes over the leases of workers of this host that are provably gone (their
+  // worker_lock is free), in the same transaction.
   SYNCLINE_DECL result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
                                                        std::chrono::milliseconds lease) override;
 
@@ -162,8 +176,9 @@ class sqlite_store final : public store {
       "updated_at = ?1 WHERE status = 'dead'";
 
   sqlite_store(std::filesystem::path file, options opts, sqlite::database writer,
-               std::vector<sqlite::database> readers, std::string store_id)
-      : file_(std::move(file)),
+               std::vector<sqlite::database> readers, std::string store_id, worker_lock lock)
+      : lock_(std::move(lock)),
+        file_(std::move(file)),
         opts_(std::move(opts)),
         store_id_(std::move(store_id)),
         writer_(std::move(writer)),
@@ -240,6 +255,28 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
                                      std::string_view error, time_point when);
 
+  // In the writer's transaction: leases up to `max` due runs for `worker`, appended to `out`.
+  SYNCLINE_DECL result<void> lease_due(sqlite::database& c, std::string_view worker,
+                                       std::size_t max, time_point now, time_point until,
+                                       std::vector<claimed_run>& out);
+
+  // The workers holding a lease that has not expired at `now`, each once.
+  SYNCLINE_DECL static result<std::vector<std::string>> leasing_workers(sqlite::database& c,
+                                                                        time_point now);
+
+  // In the writer's transaction: proves gone each other worker that holds a lease (proofs are
+  // appended to `gone`), then releases the leases of every worker in `gone`. Answers how many
+  // runs were released.
+  SYNCLINE_DECL result<std::int64_t> release_gone_workers(
+      sqlite::database& c, time_point now, std::vector<worker_lock::gone_worker>& gone);
+
+  // In the writer's transaction: the unexpired leases of the workers in `gone` end now. The
+  // runs stay running with their old token until claimed again, as after a lease expiry, so a
+  // late answer of the old worker is refused once they are (errc::conflict).
+  SYNCLINE_DECL static result<std::int64_t> release_leases(
+      sqlite::database& c, std::span<const std::string> workers,
+      std::span<const worker_lock::gone_worker> gone, time_point now);
+
   SYNCLINE_DECL static result<void> insert_block_events(sqlite::database& c,
                                                         std::span<const block_event> events);
 
@@ -258,6 +295,7 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what,
                                                       time_point cutoff);
 
+  worker_lock lock_;  // first: it is let go after every connection to the file closed
   std::filesystem::path file_;
   options opts_;
   std::string store_id_;

@@ -10,3 +10,4 @@
 
 #include <syncline/store/impl/group_commit.ipp>
 #include <syncline/store/impl/sqlite_store.ipp>
+#include <syncline/store/impl/worker_lock.ipp>

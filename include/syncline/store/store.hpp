@@ -63,7 +63,16 @@ class store {
                                                                   const cursor_update& cursor) = 0;
 
   // Leases up to `max` runs that are due (queued, retry_wait whose time has come, or running
-  // with an expired lease), oldest due first, each with a fresh lease token.
+  // with an expired lease), oldest due first, each with a fresh lease token. `worker` names the
+  // caller in the run log; the store adds who holds the lease, in its own terms.
+  //
+  // Taking over: a running run whose holder the store can PROVE gone (its process died, or its
+  // store was closed) is due at once, not when its lease ends. A store that can prove nothing
+  // leaves every lease to its expiry; it never guesses (a slow worker is not a dead one). Either
+  // way the old lease token is refused from the moment the run is claimed again (errc::conflict).
+  // The SQLite store proves it with a lock file per store (store/worker_lock.hpp); a PostgreSQL
+  // store can with a session advisory lock per store, free once its session ended
+  // (docs/store.md, "Taking over").
   virtual result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
                                                  std::chrono::milliseconds lease) = 0;
 

@@ -51,8 +51,40 @@ SYNCLINE_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(
     }
     readers.push_back(std::move(*r));
   }
-  return std::unique_ptr<sqlite_store>(new sqlite_store(file, std::move(opts), std::move(*writer),
-                                                        std::move(readers), std::move(id)));
+  auto lock = worker_lock::acquire(path + "-workers");
+  if (!lock) return std::move(lock).error();
+  std::unique_ptr<sqlite_store> store(new sqlite_store(file, std::move(opts), std::move(*writer),
+                                                       std::move(readers), std::move(id),
+                                                       std::move(*lock)));
+  // Start-up: the leases of workers that died (their lock is free) end now, so the first claim
+  // runs them instead of waiting for their lease.
+  auto gone = store->lock_.find_gone();
+  if (!gone.empty()) {
+    auto released = store->write(commit_kind::progress, [&](sqlite::database& c) {
+      const time_point now = store->now_();
+      auto workers = leasing_workers(c, now);
+      if (!workers) return result<std::int64_t>(std::move(workers).error());
+      return release_leases(c, *workers, gone, now);
+    });
+    if (!released) return std::move(released).error();
+    for (auto& g : gone) g.remove_file();
+  }
+  return store;
+}
+
+SYNCLINE_DECL sqlite_store::~sqlite_store() {
+  auto c = readers_.acquire();
+  auto workers = leasing_workers(*c, now_());
+  if (!workers) {
+    lock_.keep_file();  // unknown: keep it; a later store removes it once it proves us gone
+    return;
+  }
+  for (const auto& w : *workers) {
+    if (w.ends_with("@" + lock_.identity())) {
+      lock_.keep_file();
+      return;
+    }
+  }
 }
 
 SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue(
@@ -82,46 +114,132 @@ SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
   if (lease <= std::chrono::milliseconds::zero()) {
     return make_error(errc::invalid_input, "claim: the lease must be positive");
   }
-  return write(commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
-    const time_point now = now_();
-    const time_point until = now + lease;
-    // One statement: pick what is due (oldest first) and lease it. Each row gets
-    // its own random token.
-    auto q = c.prepare(
-        "UPDATE runs SET status = 'running', attempts = attempts + 1, "
-        "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
-        "updated_at = ?3 "
-        "WHERE id IN (SELECT id FROM runs WHERE due_at <= ?3 "
-        "ORDER BY due_at, id LIMIT ?4) "
-        "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
-        "payload, attempts, lease_token, created_at",
-        "claim runs");
-    if (!q) return std::move(q).error();
-    q->bind(until, worker, now, max);
-    std::vector<claimed_run> out;
-    for (;;) {
-      auto row = q->step();
-      if (!row) return std::move(row).error();
-      if (!*row) break;
-      claimed_run r;
-      r.id = q->int64(0);
-      r.tenant = q->text(1);
-      r.integration = q->text(2);
-      r.workflow = q->text(3);
-      r.trigger = q->text(4);
-      r.dedupe_key = q->text(5);
-      r.payload = q->text(6);
-      r.attempt = q->int32(7);
-      r.lease_token = q->text(8);
-      r.enqueued_at = q->time(9);
-      r.lease_until = until;
-      r.idempotency_key = idempotency_key(r.id);
-      out.push_back(std::move(r));
+  const std::string name = std::string(worker) + "@" + lock_.identity();
+  std::vector<worker_lock::gone_worker> gone;
+  auto out =
+      write(commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
+        const time_point now = now_();
+        const time_point until = now + lease;
+        std::vector<claimed_run> out;
+        if (auto r = lease_due(c, name, max, now, until, out); !r) return std::move(r).error();
+        // Short of `max`: this worker would wait, so look for leases whose holder is gone. Not
+        // on a full claim, so a busy queue pays nothing; the runs of a dead worker are due
+        // behind the backlog anyway.
+        if (out.size() < max) {
+          auto released = release_gone_workers(c, now, gone);
+          if (!released) return std::move(released).error();
+          if (*released > 0) {
+            if (auto r = lease_due(c, name, max - out.size(), now, until, out); !r) {
+              return std::move(r).error();
+            }
+          }
+        }
+        // RETURNING yields rows in no particular order; hand them out oldest first.
+        std::ranges::sort(out, {}, &claimed_run::id);
+        return out;
+      });
+  // Committed: the dead workers' files can go. Otherwise they stay, to be proved again.
+  if (out) {
+    for (auto& g : gone) g.remove_file();
+  }
+  return out;
+}
+
+SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::string_view worker,
+                                                   std::size_t max, time_point now,
+                                                   time_point until,
+                                                   std::vector<claimed_run>& out) {
+  // One statement: pick what is due (oldest first) and lease it. Each row gets its own random
+  // token.
+  auto q = c.prepare(
+      "UPDATE runs SET status = 'running', attempts = attempts + 1, "
+      "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
+      "updated_at = ?3 "
+      "WHERE id IN (SELECT id FROM runs WHERE due_at <= ?3 "
+      "ORDER BY due_at, id LIMIT ?4) "
+      "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
+      "payload, attempts, lease_token, created_at",
+      "claim runs");
+  if (!q) return std::move(q).error();
+  q->bind(until, worker, now, max);
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return {};
+    claimed_run r;
+    r.id = q->int64(0);
+    r.tenant = q->text(1);
+    r.integration = q->text(2);
+    r.workflow = q->text(3);
+    r.trigger = q->text(4);
+    r.dedupe_key = q->text(5);
+    r.payload = q->text(6);
+    r.attempt = q->int32(7);
+    r.lease_token = q->text(8);
+    r.enqueued_at = q->time(9);
+    r.lease_until = until;
+    r.idempotency_key = idempotency_key(r.id);
+    out.push_back(std::move(r));
+  }
+}
+
+SYNCLINE_DECL result<std::vector<std::string>> sqlite_store::leasing_workers(sqlite::database& c,
+                                                                             time_point now) {
+  auto q = c.prepare("SELECT DISTINCT worker FROM runs WHERE status = 'running' AND due_at > ?1",
+                     "list workers holding leases");
+  if (!q) return std::move(q).error();
+  q->bind(now);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    if (!*row) return out;
+    out.push_back(q->text(0));
+  }
+}
+
+namespace sqlite_store_detail {
+// The identity at the end of a recorded worker ("<worker>@<identity>"); empty when there is none.
+inline std::string_view identity_of(std::string_view worker) {
+  const auto at = worker.rfind('@');
+  return at == std::string_view::npos ? std::string_view{} : worker.substr(at + 1);
+}
+}  // namespace sqlite_store_detail
+
+SYNCLINE_DECL result<std::int64_t> sqlite_store::release_gone_workers(
+    sqlite::database& c, time_point now, std::vector<worker_lock::gone_worker>& gone) {
+  auto workers = leasing_workers(c, now);
+  if (!workers) return std::move(workers).error();
+  for (const auto& w : *workers) {
+    const auto identity = sqlite_store_detail::identity_of(w);
+    if (identity.empty() || identity == lock_.identity() ||
+        std::ranges::any_of(gone, [&](const auto& g) { return g.identity() == identity; })) {
+      continue;
     }
-    // RETURNING yields rows in no particular order; hand them out oldest first.
-    std::ranges::sort(out, {}, &claimed_run::id);
-    return out;
-  });
+    if (auto proof = lock_.prove_gone(identity)) gone.push_back(std::move(*proof));
+  }
+  if (gone.empty()) return std::int64_t{0};
+  return release_leases(c, *workers, gone, now);
+}
+
+SYNCLINE_DECL result<std::int64_t> sqlite_store::release_leases(
+    sqlite::database& c, std::span<const std::string> workers,
+    std::span<const worker_lock::gone_worker> gone, time_point now) {
+  std::int64_t released = 0;
+  for (const auto& w : workers) {
+    const auto identity = sqlite_store_detail::identity_of(w);
+    if (std::ranges::none_of(gone, [&](const auto& g) { return g.identity() == identity; })) {
+      continue;
+    }
+    auto q = c.prepare(
+        "UPDATE runs SET due_at = ?1, updated_at = ?1 "
+        "WHERE status = 'running' AND worker = ?2 AND due_at > ?1",
+        "take over the leases of a worker that is gone");
+    if (!q) return std::move(q).error();
+    if (auto e = q->bind(now, w).exec(); !e) return std::move(e).error();
+    released += c.changes();
+  }
+  return released;
 }
 
 SYNCLINE_DECL result<void> sqlite_store::renew_lease(claimed_run& run,
