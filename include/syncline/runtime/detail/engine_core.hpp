@@ -92,8 +92,9 @@ class engine_core {
         dispatch_strand_(boost::asio::make_strand(io_.context())),
         doorbell_(dispatch_strand_),
         prune_timer_(dispatch_strand_) {
-    worker_id_ = "engine-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(reinterpret_cast<std::uintptr_t>(this) & 0xffffff);
+    // The store adds which process holds a lease ("engine@host/pid/instance"), and holds the
+    // lock that lets another process prove this one gone and take over its runs at once.
+    worker_id_ = "engine";
     auto opened = store::sqlite_store::open(opts_.database, opts_.store);
     if (!opened) {
       broken_ = std::move(opened).error();
