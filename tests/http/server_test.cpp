@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -68,6 +69,17 @@ struct fixture {
 
 std::string get(std::string_view target, std::string_view extra = "") {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
+}
+
+// Waits (without a deadline that a slow machine could miss) until `done` holds; false if it
+// never does within 10 s, which is a failure, not a timing measurement.
+template <class Pred>
+bool eventually(Pred done) {
+  for (int i = 0; i < 2000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return done();
 }
 
 std::string post(std::string_view target, std::string_view body) {
@@ -222,6 +234,97 @@ TEST_CASE("server turns away connections over max_connections with 503", "[http]
   // The first two are served normally.
   a.send(get("/health"));
   CHECK(first_status(a.read_responses(1)) == 200);
+}
+
+TEST_CASE("server answers 429 to a peer over max_connections_per_peer and serves the others",
+          "[http][server]") {
+  auto o = quick_options();
+  o.header_timeout = 20s;  // the held connections say nothing: only the test closes them
+  o.max_connections_per_peer = 3;
+  fixture f(o);
+  std::vector<std::unique_ptr<raw_connection>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<raw_connection>(f.srv.port()));
+  REQUIRE(eventually([&] { return f.srv.connections() == 3; }));
+
+  for (int i = 0; i < 2; ++i) {  // the fourth and fifth from 127.0.0.1 are turned away
+    raw_connection over(f.srv.port());
+    auto r = over.read_all();
+    CHECK(first_status(r) == 429);
+    CHECK(r.find("Retry-After: 1") != std::string::npos);
+    CHECK(over.closed());
+  }
+  {  // logged once, not once per refused connection
+    std::lock_guard lock(f.log_mutex);
+    REQUIRE(f.log.size() == 1);
+    CHECK(f.log[0] ==
+          "connections from 127.0.0.1 reached max_connections_per_peer (3): more are answered 429 "
+          "until it closes some");
+  }
+
+  // Another peer is served meanwhile, and so are the peer's own connections.
+  raw_connection other(f.srv.port(), "127.0.0.2");
+  other.send(post("/webhooks/shopify/orders/create", "{}"));
+  CHECK(first_status(other.read_responses(1)) == 200);
+  held[0]->send(get("/health"));
+  CHECK(first_status(held[0]->read_responses(1)) == 200);
+
+  // Once the peer closes some, it may open new ones again.
+  held.pop_back();
+  held.pop_back();
+  REQUIRE(eventually([&] { return f.srv.connections() == 2; }));  // held[0] and `other`
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_unique<raw_connection>(f.srv.port()));
+    held.back()->send(get("/health"));
+    CHECK(first_status(held.back()->read_responses(1)) == 200);
+  }
+  raw_connection over(f.srv.port());
+  CHECK(first_status(over.read_all()) == 429);
+}
+
+TEST_CASE("server at max_connections makes room by closing the heaviest peer's idle connections",
+          "[http][server]") {
+  auto o = quick_options();
+  o.header_timeout = 20s;
+  o.idle_timeout = 20s;
+  o.max_connections = 4;
+  o.max_connections_per_peer = 0;  // only the overall cap
+  fixture f(o);
+  // One peer takes every slot: one connection after a request (idle keep-alive), three that
+  // connected and said nothing.
+  std::vector<std::unique_ptr<raw_connection>> hog;
+  for (int i = 0; i < 4; ++i) hog.push_back(std::make_unique<raw_connection>(f.srv.port()));
+  hog[0]->send(get("/health"));
+  REQUIRE(first_status(hog[0]->read_responses(1)) == 200);
+  REQUIRE(eventually([&] { return f.srv.connections() == 4; }));
+  auto hog_closed = [&] {
+    std::size_t n = 0;
+    for (auto& c : hog) n += c->closed_by_server() ? 1 : 0;
+    return n;
+  };
+
+  // A second peer is served: one of the hog's idle connections gives way, not the newcomer.
+  raw_connection shopify(f.srv.port(), "127.0.0.2");
+  shopify.send(post("/webhooks/shopify/orders/create", "{}"));
+  CHECK(first_status(shopify.read_responses(1)) == 200);
+  CHECK(eventually([&] { return hog_closed() == 1; }));
+  REQUIRE(eventually([&] { return f.srv.connections() == 4; }));
+
+  // Its second connection too (the hog still holds more: 3 against 2).
+  raw_connection shopify2(f.srv.port(), "127.0.0.2");
+  shopify2.send(get("/health"));
+  CHECK(first_status(shopify2.read_responses(1)) == 200);
+  CHECK(eventually([&] { return hog_closed() == 2; }));
+  REQUIRE(eventually([&] { return f.srv.connections() == 4; }));
+
+  // At an equal share (2 and 2) nobody gives way: a third gets 503, and so does the hog.
+  raw_connection shopify3(f.srv.port(), "127.0.0.2");
+  CHECK(first_status(shopify3.read_all()) == 503);
+  raw_connection hog_more(f.srv.port());
+  CHECK(first_status(hog_more.read_all()) == 503);
+  CHECK(hog_closed() == 2);
+  // The connections that stayed are still served.
+  shopify.send(get("/health"));
+  CHECK(first_status(shopify.read_responses(1)) == 200);
 }
 
 TEST_CASE("server stop() finishes in-flight requests and closes idle connections",

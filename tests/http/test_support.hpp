@@ -58,7 +58,15 @@ inline net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
 class raw_connection {
  public:
   explicit raw_connection(std::uint16_t port, std::chrono::milliseconds read_timeout = 3000ms)
+      : raw_connection(port, "127.0.0.1", read_timeout) {}
+
+  // From a given local address: Linux routes all of 127.0.0.0/8 to the loopback interface, so
+  // a test can be several peers (127.0.0.2, 127.0.0.3, ...) of a server on 127.0.0.1.
+  raw_connection(std::uint16_t port, std::string_view from,
+                 std::chrono::milliseconds read_timeout = 3000ms)
       : socket_(ctx_) {
+    socket_.open(tcp::v4());
+    socket_.bind(tcp::endpoint(net::ip::make_address(from), 0));
     socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(read_timeout.count() / 1000);
@@ -104,6 +112,12 @@ class raw_connection {
   }
 
   bool closed() const { return closed_; }
+
+  // Without waiting: true when the server has closed its end and nothing is left to read.
+  bool closed_by_server() {
+    char byte;
+    return ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+  }
   tcp::socket& socket() { return socket_; }
 
   static std::size_t count_responses(std::string_view text) {

@@ -1,6 +1,7 @@
 // The webhook listener: an asynchronous HTTP/1.1 server with the limits a public endpoint needs
-// (header and body size, slow-client timeouts, connection cap), routing by method and path,
-// optional TLS, and a graceful stop that lets in-flight requests finish.
+// (header and body size, slow-client timeouts, a connection cap and each peer's share of it),
+// routing by method and path, optional TLS, and a graceful stop that lets in-flight requests
+// finish.
 #pragma once
 
 #include <syncline/config.hpp>
@@ -54,7 +55,8 @@ class server {
   // done, so `server.stop(); threads.join();` is a complete graceful shutdown.
   SYNCLINE_DECL void stop();
 
-  // Open connections, for monitoring and for tests of the connection cap and of stop().
+  // Open connections (evicted ones still closing included), for monitoring and for tests of the
+  // connection caps and of stop().
   SYNCLINE_DECL std::size_t connections() const noexcept;
 
   SYNCLINE_DECL const server_options& options() const noexcept;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <syncline/core/result.hpp>
+#include <syncline/http/detail/connection_registry.hpp>
+#include <syncline/http/detail/connection_state.hpp>
 #include <syncline/http/detail/nothrow.hpp>
 #include <syncline/http/incoming.hpp>
 #include <syncline/http/message.hpp>
@@ -53,67 +55,14 @@ namespace syncline::http::detail {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using clock = std::chrono::steady_clock;
-
-// One connection's deadline and what the reaper needs to enforce it.
-//
-// Connections run without a strand: a connection is one coroutine, so its own steps never
-// overlap, and a strand per connection cost about a quarter of a small request's CPU time
-// (docs/perf/http.md). Timeouts are enforced by one reaper per server that wakes a few times per
-// shortest timeout and shuts down the socket of each connection whose deadline has passed:
-// shutdown(2) on the descriptor is safe from any thread (unlike touching the socket object), makes
-// the pending read end, and in a read phase leaves the connection able to send its 408. `fd` is
-// guarded by `m` so the reaper never shuts down a descriptor number the connection has already
-// closed and the kernel reused.
-struct connection_state {
-  using rep = clock::rep;
-  static constexpr rep never = std::numeric_limits<rep>::max();
-
-  std::mutex m;
-  int fd = -1;                         // guarded by m; -1 once the connection closes its socket
-  std::atomic<rep> deadline{never};    // steady_clock ticks
-  std::atomic<bool> read_phase{true};  // on expiry: stop reading only (true) or everything
-  std::atomic<bool> expired{false};    // the last deadline passed
-  std::atomic<bool> busy{false};       // a request is being received or handled
-
-  void arm(clock::duration d, bool reading = true) {
-    expired.store(false, std::memory_order_relaxed);
-    read_phase.store(reading, std::memory_order_relaxed);
-    deadline.store((clock::now() + d).time_since_epoch().count(), std::memory_order_release);
-  }
-  void disarm() {
-    expired.store(false, std::memory_order_relaxed);
-    deadline.store(never, std::memory_order_release);
-  }
-  void attach(int descriptor) {
-    std::lock_guard lock(m);
-    fd = descriptor;
-  }
-  void detach() {
-    std::lock_guard lock(m);
-    fd = -1;
-  }
-  // Ends the pending read (and, when not in a read phase, writes too). Any thread.
-  void interrupt(bool everything) {
-    std::lock_guard lock(m);
-    if (fd >= 0) ::shutdown(fd, everything ? SHUT_RDWR : SHUT_RD);
-  }
-  // Called by the reaper: true when this connection's deadline had passed.
-  bool reap(rep now) {
-    rep d = deadline.load(std::memory_order_acquire);
-    if (d > now || !deadline.compare_exchange_strong(d, never)) return false;
-    expired.store(true, std::memory_order_release);
-    interrupt(!read_phase.load(std::memory_order_relaxed));
-    return true;
-  }
-};
 
 struct server_state : std::enable_shared_from_this<server_state> {
   server_state(net::any_io_executor ex, server_options o)
       : executor(std::move(ex)),
         options(std::move(o)),
         accept_strand(net::make_strand(executor)),
-        acceptor(accept_strand) {}
+        acceptor(accept_strand),
+        connections({options.max_connections, options.max_connections_per_peer}) {}
 
   net::any_io_executor executor;
   server_options options;
@@ -124,10 +73,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
   net::ip::address address;
   std::uint16_t port = 0;
   std::atomic<bool> stopping{false};
-  std::atomic<std::size_t> open_connections{0};
-  std::mutex live_mutex;
-  std::list<std::shared_ptr<connection_state>> live;  // for the reaper and stop()
-  net::steady_timer reaper_timer{accept_strand};      // used on accept_strand only
+  connection_registry connections;                // for the limits, the reaper and stop()
+  net::steady_timer reaper_timer{accept_strand};  // used on accept_strand only
 
   // How often the reaper looks: a quarter of the shortest timeout (so a timeout fires at most a
   // quarter late), at least every second, at most every 5 ms.
@@ -180,24 +127,20 @@ struct server_state : std::enable_shared_from_this<server_state> {
       self->acceptor.close(ignored);
       self->reaper_timer.cancel();  // let it see `stopping` (and end when the last one closes)
     });
-    std::lock_guard lock(live_mutex);
-    for (auto& c : live) {
+    connections.for_each([](connection_state& c) {
       // Between requests nothing is in flight: the connection may close now. A connection that
       // becomes busy meanwhile sees `stopping` before its next read.
-      if (!c->busy.load()) c->interrupt(false);
-    }
+      if (!c.busy.load()) c.interrupt(false);
+    });
   }
 
   // Enforces every connection's deadline; ends after stop() once no connection is left.
   static net::awaitable<void> reaper(std::shared_ptr<server_state> self) {
     const auto period = self->reaper_period();
     for (;;) {
-      {
-        std::lock_guard lock(self->live_mutex);
-        if (self->stopping && self->live.empty()) co_return;
-        const auto now = clock::now().time_since_epoch().count();
-        for (auto& c : self->live) c->reap(now);
-      }
+      if (self->stopping && self->connections.empty()) co_return;
+      const auto now = clock::now().time_since_epoch().count();
+      self->connections.for_each([now](connection_state& c) { c.reap(now); });
       self->reaper_timer.expires_after(period);
       co_await self->reaper_timer.async_wait(use_nothrow);
     }
@@ -215,44 +158,67 @@ struct server_state : std::enable_shared_from_this<server_state> {
         co_await pause.async_wait(use_nothrow);
         continue;
       }
-      if (self->open_connections.load() >= self->options.max_connections) {
-        reject_busy(socket, self->tls != nullptr);
+      boost::system::error_code ec_remote;
+      const auto remote = socket.remote_endpoint(ec_remote);
+      if (ec_remote) {  // reset before we got to it: nobody to serve or answer
+        socket.close(ec_remote);
         continue;
       }
-      ++self->open_connections;
-      net::co_spawn(self->executor, run_connection(self, std::move(socket)),
+      // Registered here, on the accept strand, not in the connection's coroutine: a burst from
+      // one peer is counted as it is accepted, so it cannot overshoot its limit meanwhile.
+      auto c = std::make_shared<connection_state>();
+      c->attach(socket.native_handle());
+      auto d = self->connections.admit(remote.address(), c);
+      if (d.verdict == connection_registry::admission::peer_full) {
+        if (d.first_refusal) {
+          self->log("connections from " +
+                    connection_registry::peer_key(remote.address()).to_string() +
+                    " reached max_connections_per_peer (" +
+                    std::to_string(self->options.max_connections_per_peer) +
+                    "): more are answered 429 until it closes some");
+        }
+        refuse(socket, self->tls != nullptr, too_many_from_peer);
+        continue;
+      }
+      if (d.verdict == connection_registry::admission::server_full) {
+        refuse(socket, self->tls != nullptr, server_busy);
+        continue;
+      }
+      net::co_spawn(self->executor,
+                    run_connection(self, std::move(socket), std::move(c), d.where, remote),
                     rethrow_on_exception{});
     }
   }
 
-  // Over the connection cap: answer at once without reading, from the accept loop, with one
-  // non-blocking write that a fresh socket's send buffer always takes. Nothing is kept.
+  // Over a connection limit: answer at once without reading, from the accept loop, with one
+  // non-blocking write that a fresh socket's send buffer always takes. Nothing is kept. A peer
+  // over its own share gets 429 (it can fix that by closing connections), the server at its cap
+  // 503 (nobody can); both say when to try again. A TLS port closes without an answer: the
+  // handshake would cost more than the connection is worth.
+  static constexpr std::string_view server_busy =
+      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n";
+  static constexpr std::string_view too_many_from_peer =
+      "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n";
+
   template <class Socket>
-  static void reject_busy(Socket& socket, bool tls_port) {
+  static void refuse(Socket& socket, bool tls_port, std::string_view answer) {
     boost::system::error_code ignored;
     if (!tls_port) {
-      static constexpr std::string_view busy =
-          "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-          "Connection: close\r\n\r\n";
       socket.non_blocking(true, ignored);
-      socket.write_some(net::buffer(busy.data(), busy.size()), ignored);
+      socket.write_some(net::buffer(answer.data(), answer.size()), ignored);
       socket.shutdown(tcp::socket::shutdown_both, ignored);
     }
     socket.close(ignored);
   }
 
-  static net::awaitable<void> run_connection(std::shared_ptr<server_state> self,
-                                             tcp::socket socket) {
-    auto c = std::make_shared<connection_state>();
-    c->attach(socket.native_handle());
-    std::list<std::shared_ptr<connection_state>>::iterator registered;
-    {
-      std::lock_guard lock(self->live_mutex);
-      registered = self->live.insert(self->live.end(), c);
-    }
+  static net::awaitable<void> run_connection(std::shared_ptr<server_state> self, tcp::socket socket,
+                                             std::shared_ptr<connection_state> c,
+                                             connection_registry::registration registered,
+                                             tcp::endpoint remote) {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto remote = socket.remote_endpoint(ignored);
     try {
       if (self->tls) {
         beast_ssl_stream stream(std::move(socket), *self->tls);
@@ -275,13 +241,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
       c->detach();
       self->log(std::string("connection ended by an unexpected exception: ") + e.what());
     }
-    bool last = false;
-    {
-      std::lock_guard lock(self->live_mutex);
-      self->live.erase(registered);
-      last = self->stopping && self->live.empty();
-    }
-    --self->open_connections;
+    const bool last = self->connections.release(registered) && self->stopping;
     if (last)  // the reaper may end now instead of at its next tick
       net::post(self->accept_strand, [self] { self->reaper_timer.cancel(); });
   }

@@ -33,7 +33,7 @@ SYNCLINE_DECL std::string server::url() const {
 SYNCLINE_DECL void server::stop() { state_->stop(); }
 
 SYNCLINE_DECL std::size_t server::connections() const noexcept {
-  return state_->open_connections.load();
+  return state_->connections.size();
 }
 
 SYNCLINE_DECL const server_options& server::options() const noexcept { return state_->options; }
