@@ -20,6 +20,7 @@
 #include <syncline/http/server.hpp>
 #include <syncline/json/detail/quote.hpp>
 #include <syncline/runtime/detail/app_deliveries.hpp>
+#include <syncline/runtime/detail/dedupe_key.hpp>
 #include <syncline/runtime/detail/doorbell.hpp>
 #include <syncline/runtime/detail/installation.hpp>
 #include <syncline/runtime/detail/integration_spec.hpp>
@@ -253,6 +254,8 @@ class engine_core {
                                     std::string_view type_label, std::string payload,
                                     std::string_view dedupe_key, bool check_json) {
     intake_guard intake(intake_);
+    if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
+      co_return std::move(ok).error();
     auto planned =
         plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
     if (!planned) return std::move(planned).error();
@@ -263,6 +266,8 @@ class engine_core {
       trigger_kind kind, std::string tenant_id, std::string name, const void* type,
       std::string type_label, std::string payload, std::string dedupe_key, bool check_json) {
     intake_guard intake(intake_);
+    if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
+      return std::move(ok).error();
     auto planned =
         plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
     if (!planned) co_return std::move(planned).error();
@@ -1193,6 +1198,10 @@ class engine_core {
                                                json::detail::quoted(id->topic, 64) +
                                                " but was posted to the URL of " + topic);
     }
+    if (id) {
+      if (auto ok = check_dedupe_key(id->dedupe_key, "the delivery's id"); !ok)
+        id = std::move(ok).error();
+    }
     if (!id) {
       metrics_.rejected(rejection::bad_request);
       co_return json_error(400, id.error().message);
@@ -1288,10 +1297,14 @@ class engine_core {
       metrics_.rejected(rejection::bad_request);
       co_return json_error(400, std::string(data_stream::tenant_header) + " header is missing");
     }
+    const std::string_view key = req.header(data_stream::idempotency_key_header);
+    if (auto ok = check_dedupe_key(key, data_stream::idempotency_key_header); !ok) {
+      metrics_.rejected(rejection::bad_request);
+      co_return json_error(400, ok.error().message);
+    }
     const std::string event(req.param("event"));
-    auto planned =
-        plan(trigger_kind::app_event, tenant_id, event, nullptr, {}, std::string(req.body()),
-             req.header(data_stream::idempotency_key_header), true);
+    auto planned = plan(trigger_kind::app_event, tenant_id, event, nullptr, {},
+                        std::string(req.body()), key, true);
     if (!planned) {
       if (planned.error().category != errc::not_found) metrics_.rejected(rejection::bad_request);
       co_return refuse(planned.error());
