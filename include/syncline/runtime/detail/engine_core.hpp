@@ -255,7 +255,7 @@ class engine_core {
                                     std::string_view dedupe_key, bool check_json) {
     intake_guard intake(intake_);
     if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
-      co_return std::move(ok).error();
+      return std::move(ok).error();
     auto planned =
         plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
     if (!planned) return std::move(planned).error();
@@ -267,7 +267,7 @@ class engine_core {
       std::string type_label, std::string payload, std::string dedupe_key, bool check_json) {
     intake_guard intake(intake_);
     if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
-      return std::move(ok).error();
+      co_return std::move(ok).error();
     auto planned =
         plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
     if (!planned) co_return std::move(planned).error();
