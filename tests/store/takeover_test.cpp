@@ -45,6 +45,13 @@ st::run_record run_of(st::store& s, std::int64_t id) {
   return *r;
 }
 
+// Looks for dead workers at every short claim, so a test sees the proof without moving time.
+st::sqlite_options eager(manual_clock& clock) {
+  auto o = options_with(clock);
+  o.takeover_interval = 0ms;
+  return o;
+}
+
 std::filesystem::path lock_folder(const std::filesystem::path& db) {
   return db.string() + "-workers";
 }
@@ -116,7 +123,7 @@ TEST_CASE("a run leased by a process killed with SIGKILL is claimed at once", "[
   stale.lease_token = line.substr(line.find(' ') + 1);
   const bool child_claimed = line == std::to_string(id) + " " + stale.lease_token;
 
-  auto s = open_store(db, options_with(clock));
+  auto s = open_store(db, eager(clock));
   // While the child lives its lock is held: its lease stands, to its last second.
   std::vector<st::claimed_run> while_alive, at_once;
   if (child_claimed) {
@@ -159,7 +166,7 @@ TEST_CASE("a store closed while it leases runs leaves them to be taken over at o
   REQUIRE(leased.size() == 1);
 
   SECTION("by a store already open, at its next claim") {
-    auto second = open_store(db, options_with(clock));
+    auto second = open_store(db, eager(clock));
     CHECK(claim_as(*second, "second").empty());  // the first store lives: its lock is held
     first.reset();
     CHECK(lock_files(db) == 2);  // it still leased a run: its file stays as the proof
@@ -186,7 +193,7 @@ TEST_CASE("a live worker keeps its lease until it ends", "[store][takeover]") {
   manual_clock clock;
   const auto db = dir.file("store.db");
   auto first = open_store(db, options_with(clock));
-  auto second = open_store(db, options_with(clock));  // the same process: flock still conflicts
+  auto second = open_store(db, eager(clock));  // the same process: flock still conflicts
   const auto id = enqueue_one(*first, "webhook-1");
   const auto leased = claim_as(*first, "first");
   REQUIRE(leased.size() == 1);
@@ -222,7 +229,7 @@ TEST_CASE("a worker of another host, or without its lock file, keeps its lease",
     raw_connection raw(db);
     raw.exec("UPDATE runs SET worker = '" + worker + "' WHERE id = " + std::to_string(id));
   }
-  auto second = open_store(db, options_with(clock));
+  auto second = open_store(db, eager(clock));
   CHECK(claim_as(*second, "second").empty());
   clock.advance(29s);
   CHECK(claim_as(*second, "second").empty());
@@ -231,6 +238,38 @@ TEST_CASE("a worker of another host, or without its lock file, keeps its lease",
   REQUIRE(taken.size() == 1);
   CHECK(taken[0].id == id);
   CHECK(std::filesystem::exists(db));  // nothing was removed through a crafted name
+}
+
+TEST_CASE("a short claim looks for dead workers at most once per takeover_interval",
+          "[store][takeover]") {
+  temp_dir dir;
+  manual_clock clock;
+  const auto db = dir.file("store.db");
+  auto first = open_store(db, options_with(clock));
+  auto opts = options_with(clock);
+  opts.takeover_interval = 1s;
+  auto second = open_store(db, opts);
+  const auto id = enqueue_one(*first, "webhook-1");
+  REQUIRE(claim_as(*first, "first").size() == 1);
+  CHECK(claim_as(*second, "second").empty());  // looked: the first store is alive
+  first.reset();
+  CHECK(claim_as(*second, "second").empty());  // looked a moment ago
+  clock.advance(999ms);
+  CHECK(claim_as(*second, "second").empty());
+  clock.advance(1ms);
+  const auto taken = claim_as(*second, "second");  // looks again; 29 s of the lease were left
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].id == id);
+}
+
+TEST_CASE("a negative takeover_interval is refused", "[store][takeover]") {
+  temp_dir dir;
+  st::sqlite_options o;
+  o.takeover_interval = -1ms;
+  auto s = st::sqlite_store::open(dir.file("store.db"), o);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().category == errc::invalid_input);
+  CHECK(s.error().message.find("takeover_interval") != std::string::npos);
 }
 
 TEST_CASE("a store closed with nothing leased removes its lock file", "[store][takeover]") {

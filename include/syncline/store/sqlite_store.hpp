@@ -52,6 +52,11 @@ struct sqlite_options : store_options {
   // idempotency key) but never loses an event, so they skip the fsync.
   sync_level progress_sync = sync_level::normal;
   std::size_t read_connections = 2;
+  // A claim that finds fewer due runs than it may take also takes over the leases of workers of
+  // this host that are provably gone (worker_lock.hpp), at most once per this much store time:
+  // the look costs a query and a lock probe per other worker, more than the claim itself, and a
+  // busy engine claims short often. open() always looks once. 0: at every short claim.
+  std::chrono::milliseconds takeover_interval{1000};
 };
 
 class sqlite_store final : public store {
@@ -84,7 +89,7 @@ class sqlite_store final : public store {
 
   // Records the worker as "<worker>@<worker_identity()>". When fewer than `max` runs are due,
   // it also takes over the leases of workers of this host that are provably gone (their
-  // worker_lock is free), in the same transaction.
+  // worker_lock is free), in the same transaction (at most once per takeover_interval).
   SYNCLINE_DECL result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
                                                        std::chrono::milliseconds lease) override;
 
@@ -301,7 +306,8 @@ class sqlite_store final : public store {
   std::string store_id_;
   std::mutex writer_mu_;
   sqlite::database writer_;
-  std::optional<sync_level> writer_sync_;  // the level last set on writer_
+  std::optional<sync_level> writer_sync_;    // the level last set on writer_
+  std::optional<time_point> last_takeover_;  // the last short claim that looked; under writer_mu_
   detail::connection_pool readers_;
 };
 

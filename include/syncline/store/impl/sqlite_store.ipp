@@ -19,6 +19,9 @@ SYNCLINE_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(
     return make_error(errc::invalid_input, "sqlite store: read_connections must be at least 1");
   }
   if (!opts.clock) return make_error(errc::invalid_input, "sqlite store: options.clock is empty");
+  if (opts.takeover_interval < std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input, "sqlite store: takeover_interval must not be negative");
+  }
 
   // WAL: a commit appends to the log, readers keep reading the last committed state meanwhile,
   // and several processes can share the file. synchronous is set per transaction (see write).
@@ -123,9 +126,13 @@ SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
         std::vector<claimed_run> out;
         if (auto r = lease_due(c, name, max, now, until, out); !r) return std::move(r).error();
         // Short of `max`: this worker would wait, so look for leases whose holder is gone. Not
-        // on a full claim, so a busy queue pays nothing; the runs of a dead worker are due
-        // behind the backlog anyway.
-        if (out.size() < max) {
+        // on a full claim, so a busy queue pays nothing (the runs of a dead worker are due
+        // behind the backlog anyway), and not more often than takeover_interval. A clock that
+        // went back looks at once.
+        const bool look = !last_takeover_ || now < *last_takeover_ ||
+                          now - *last_takeover_ >= opts_.takeover_interval;
+        if (out.size() < max && look) {
+          last_takeover_ = now;
           auto released = release_gone_workers(c, now, gone);
           if (!released) return std::move(released).error();
           if (*released > 0) {
