@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace syncline::http {
 // Only named here (a stream keeps a reference to the runtime's client): <syncline/http/client.hpp>
@@ -83,6 +84,8 @@ class stream_sender {
                                                   std::string_view idempotency_key,
                                                   std::string_view tenant);
 
+  std::vector<secret> secrets() const { return {options_.signing_secret}; }
+
  private:
   std::string_view name_;
   http::client& client_;
@@ -122,6 +125,10 @@ class stream {
                                                 std::string_view tenant) {
     return sender_.send_json(std::move(body), idempotency_key, tenant);
   }
+
+  // The signing secret, for the engine's redactor (see syncline::holds_secrets): a receiver
+  // that echoes it in an error answer does not get it written to a log.
+  std::vector<secret> secrets() const { return sender_.secrets(); }
 
  private:
   detail::stream_sender sender_;

@@ -26,6 +26,9 @@ constexpr errc status_category(unsigned status) noexcept {
 }
 
 // The start of an answer's body for a message: printable ASCII only, at most `max` bytes.
+// A connector does not know the secrets an answer may echo, so it cannot scrub before it cuts;
+// the engine's redactor scrubs what a cut leaves of a secret (a long prefix or suffix, wherever
+// it sits), see runtime/redactor.hpp.
 inline std::string body_excerpt(std::string_view body, std::size_t max = 300) {
   std::string out;
   for (char c : body.substr(0, max)) out += (c >= 0x20 && c < 0x7F) ? c : ' ';

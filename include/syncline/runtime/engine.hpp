@@ -113,9 +113,12 @@ class engine {
 
   // Makes `service` available to every run as ctx.service<T>() (a database handle, a warehouse
   // sink, your own API client). Call before start(); the service must outlive the engine's runs.
+  // The secrets of a service that says which it holds (holds_secrets: a data stream, a warehouse
+  // sink) are scrubbed from everything the engine writes, like the tenants' credentials.
   template <class T>
   void provide(T& service) {
     add_service([&service](run_context& ctx) { ctx.provide(service); });
+    if constexpr (holds_secrets<T>) add_secret_source([&service] { return service.secrets(); });
   }
 
   // --- life cycle ---------------------------------------------------------------------------
@@ -207,6 +210,7 @@ class engine {
                                             std::shared_ptr<detail::installation> inst,
                                             std::vector<std::string> secrets, std::string settings);
   SYNCLINE_DECL void add_service(std::function<void(run_context&)> provide);
+  SYNCLINE_DECL void add_secret_source(std::function<std::vector<secret>()> current);
   SYNCLINE_DECL result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
                                                   std::string_view name, const void* type,
                                                   std::string_view type_label, std::string payload,

@@ -5,8 +5,9 @@
 //   workflow=orders_to_app attempt=2 error="timeout: create_order: no answer within 5 s"
 //
 // Values with spaces, quotes, '=' or control characters are quoted and escaped, so a line always
-// splits back into its fields. Lines never hold payload bodies (except at debug) nor secrets
-// (the engine passes them through its redactor).
+// splits back into its fields. Lines never hold payload bodies (except at debug) nor secrets:
+// the engine passes the message and every value through its redactor before they are quoted
+// and escaped (escaping would change a secret that holds a quote or a line break).
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -105,8 +107,7 @@ inline std::string log_time(std::chrono::system_clock::time_point t) {
 
 // Formats one line: ts, level, msg, then the fields in order.
 inline std::string format_log_line(std::chrono::system_clock::time_point at, log_level level,
-                                   std::string_view message,
-                                   std::initializer_list<log_field> fields) {
+                                   std::string_view message, std::span<const log_field> fields) {
   std::string line;
   line.reserve(64 + message.size() + 24 * fields.size());
   line += "ts=";
@@ -122,6 +123,13 @@ inline std::string format_log_line(std::chrono::system_clock::time_point at, log
     detail::append_value(line, f.value);
   }
   return line;
+}
+
+inline std::string format_log_line(std::chrono::system_clock::time_point at, log_level level,
+                                   std::string_view message,
+                                   std::initializer_list<log_field> fields) {
+  return format_log_line(at, level, message,
+                         std::span<const log_field>(fields.begin(), fields.size()));
 }
 
 // The default sink: one line per call to stderr (a single fwrite, so lines do not interleave).

@@ -9,3 +9,4 @@
 #endif
 
 #include <syncline/runtime/impl/engine.ipp>
+#include <syncline/runtime/impl/redactor.ipp>

@@ -137,6 +137,7 @@ class bigquery_writer {
         where_(std::move(where)) {}
 
   const std::string& where() const noexcept { return where_; }
+  std::vector<secret> secrets() const { return options_.token.issued(); }
 
   SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> write(
       std::vector<bigquery_row>& rows);
@@ -211,6 +212,10 @@ class bigquery_sink {
   }
 
   batch_statistics statistics() const noexcept { return batcher_->statistics(); }
+
+  // Its access tokens, for the engine's redactor (see syncline::holds_secrets): an error
+  // answer that echoes one is scrubbed before it reaches a log.
+  std::vector<secret> secrets() const { return writer_->secrets(); }
 
   // The insertId a write of `row` with `run_key` sends: hex of an HMAC over the run's key and
   // the row's key; without a run key, over the row's key and its JSON (so only an identical

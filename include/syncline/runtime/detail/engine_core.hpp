@@ -173,6 +173,11 @@ class engine_core {
     services_.push_back(std::move(provide));
   }
 
+  // The secrets of a provided service, asked again before each redaction until stop().
+  void add_secret_source(std::function<std::vector<secret>()> current) {
+    redactor_.watch("service/" + std::to_string(++secret_sources_), std::move(current));
+  }
+
   // --- life cycle ---------------------------------------------------------------------------
 
   // Starts the HTTP server (when listen.address is set), the executor, polls, schedules and the
@@ -219,7 +224,10 @@ class engine_core {
   void stop() {
     int expected = running;
     if (!state_.compare_exchange_strong(expected, stopping)) {
-      if (expected == created) state_ = stopped;
+      if (expected == created) {
+        state_ = stopped;
+        redactor_.freeze();
+      }
       return;
     }
     stopping_ = true;
@@ -242,6 +250,7 @@ class engine_core {
       std::lock_guard lock(sources_mu_);
       sources_.clear();
     }
+    redactor_.freeze();  // the services may go now; what they said last stays scrubbed
     state_ = stopped;
     log(log_level::info, "engine stopped", {{"abandoned_runs", abandoned}});
   }
@@ -412,8 +421,12 @@ class engine_core {
 
   void log(log_level level, std::string_view message, std::initializer_list<log_field> fields) {
     if (level < opts_.level || opts_.level == log_level::off) return;
-    std::string line = format_log_line(std::chrono::system_clock::now(), level, message, fields);
-    opts_.log(level, redactor_(std::move(line)));
+    // Each value is scrubbed before the line quotes and escapes it, which would change a secret
+    // holding a quote or a line break.
+    std::vector<log_field> scrubbed(fields);
+    for (auto& f : scrubbed) f.value = redactor_(std::move(f.value));
+    opts_.log(level, format_log_line(std::chrono::system_clock::now(), level,
+                                     redactor_(std::string(message)), scrubbed));
   }
 
   void on_io_exception(std::exception_ptr e) {
@@ -1325,6 +1338,7 @@ class engine_core {
 
   engine_options opts_;
   redactor redactor_;
+  int secret_sources_ = 0;
   engine_metrics metrics_;
   std::optional<::syncline::error> broken_;
   std::unique_ptr<store::sqlite_store> store_;

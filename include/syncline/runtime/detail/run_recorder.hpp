@@ -43,7 +43,7 @@ class run_recorder final : public run_observer {
       case block_phase::skipped:
         out.outcome = "skipped";
         if (e.skip_info && !e.skip_info->reason.empty())
-          out.error = std::string(e.skip_info->reason);
+          out.error = redact_(std::string(e.skip_info->reason));  // it may quote a payload
         break;
       case block_phase::failed:
         out.outcome = "error";
