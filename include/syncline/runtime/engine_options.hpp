@@ -49,8 +49,9 @@ struct engine_options {
   std::chrono::milliseconds idle_poll{1'000};
   // The policy of blocks that declare none (a block's `static constexpr retry_policy retry`).
   retry_policy retry{};
-  // stop(): how long in-flight runs may take to finish before they are abandoned (their leases
-  // then expire and a later engine runs them again).
+  // stop(): how long in-flight runs may take to finish before they are abandoned (a later
+  // engine runs them again: at once on this host once this engine is destroyed, else when their
+  // leases expire).
   std::chrono::milliseconds stop_timeout{10'000};
 
   // --- durability and backpressure ------------------------------------------------------------
