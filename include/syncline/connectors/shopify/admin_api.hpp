@@ -33,10 +33,13 @@ namespace syncline::shopify {
 // have happened: the caller looks for it first).
 enum class repeat { safe, unsafe };
 
-// A successful REST answer.
+// A successful REST answer. The body stays JSON text, and records are decoded from the text
+// (detail::decode_at), never through a boost::json::value: a value keeps only the double of a
+// number, so an order whose "id" is 820982911946154508.5 would be reported as
+// 820982911946154496, out of range, instead of as the fraction Shopify sent.
 struct rest_answer {
   unsigned status = 0;
-  boost::json::value body{};
+  std::string body{};  // "" when the answer had none
   std::string
       next_page_info{};  // page_info of the Link header's rel="next"; empty on the last page
 };

@@ -15,6 +15,7 @@
 #include <syncline/core/result.hpp>
 #include <syncline/core/timestamp.hpp>
 #include <syncline/json/detail/enum_codec.hpp>
+#include <syncline/json/detail/quote.hpp>
 
 #include <boost/describe/class.hpp>
 
@@ -184,9 +185,8 @@ inline result<std::int64_t> legacy_id(std::string_view text, std::string_view wh
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc{} || p != text.data() + text.size() || text.empty() || id < 0) {
     return make_error(errc::decode, std::string(what) +
-                                        ".legacyResourceId: expected a 64-bit id, "
-                                        "got \"" +
-                                        std::string(text.substr(0, 24)) + "\"");
+                                        ".legacyResourceId: expected a 64-bit id, got string " +
+                                        json::detail::quoted(text, 64));
   }
   return id;
 }

@@ -78,13 +78,24 @@ inline const boost::json::value& member(const boost::json::object& o, std::strin
   return v ? *v : null;
 }
 
+// `what` (the call) in front of a decoding error's message.
 template <class T>
-result<T> decode_at(const boost::json::value& v, std::string_view what) {
-  auto r = json::decode<T>(v);
+result<T> naming_call(result<T> r, std::string_view what) {
   if (r) return r;
   ::syncline::error e = std::move(r).error();
   e.message = std::string(what) + e.message;
   return e;
+}
+
+// A record from a GraphQL answer's DOM, or from a REST answer's text (rest_answer::body): from
+// the text, a number that does not fit the record is quoted exactly as it was written.
+template <class T>
+result<T> decode_at(const boost::json::value& v, std::string_view what) {
+  return naming_call(json::decode<T>(v), what);
+}
+template <class T>
+result<T> decode_at(const std::string& json_text, std::string_view what) {
+  return naming_call(json::decode<T>(std::string_view(json_text)), what);
 }
 
 // Fetches the line items past the first page, so that an order is never handed on with some of

@@ -86,14 +86,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::
     if (status < 200 || status > 299) co_return status_error(res, label, url);
     rest_answer out;
     out.status = status;
-    if (!res.body().empty()) {
-      auto parsed = json::parse(res.body());
-      if (!parsed) {
-        co_return make_error(errc::decode, label + " answered with a body that is not JSON: " +
-                                               parsed.error().message);
-      }
-      out.body = std::move(*parsed);
-    }
+    out.body = std::move(res.body());  // parsed once, by the decoder of the record it holds
     if (auto it = res.find(http::field::link); it != res.end()) {
       out.next_page_info = detail::next_page_info(it->value());
     }
