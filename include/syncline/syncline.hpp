@@ -36,6 +36,7 @@
 #include <syncline/http/server.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/store/group_commit.hpp>

@@ -4,6 +4,7 @@
 #include <syncline/core/timestamp.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
 
 #include <boost/describe.hpp>

@@ -17,7 +17,7 @@
 #include <syncline/json/limits.hpp>
 #include <syncline/json/mappable.hpp>
 
-#include <boost/json/value.hpp>
+#include <boost/json/fwd.hpp>
 
 #include <concepts>
 #include <exception>

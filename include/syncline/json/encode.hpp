@@ -1,15 +1,13 @@
-// syncline::json::encode<T> and to_value<T>: a typed record to JSON text or to a DOM. Both
-// follow the mapping of json::decode, so decode(encode(x)) == x: keys from the description
-// (or json::key_names), enums as names, money and timestamps as their exact text, a nullopt
-// member left out. Encoding cannot fail; text that is not UTF-8 in a std::string is written as
-// U+FFFD so the output is always valid JSON.
+// syncline::json::encode<T>: a typed record to JSON text (json::to_value<T> in to_value.hpp builds
+// a DOM instead). It follows the mapping of json::decode, so decode(encode(x)) == x: keys from the
+// description (or json::key_names), enums as names, money and timestamps as their exact text, a
+// nullopt member left out. Encoding cannot fail; text that is not UTF-8 in a std::string is
+// written as U+FFFD so the output is always valid JSON.
 #pragma once
 
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/json/detail/writers.hpp>
 #include <syncline/json/mappable.hpp>
-
-#include <boost/json/value.hpp>
 
 #include <string>
 
@@ -33,17 +31,6 @@ std::string encode(const T& value) {
     detail::codec<T>::write(w, value);
   }
   return out;
-}
-
-template <class T>
-boost::json::value to_value(const T& value) {
-  if constexpr (detail::check_encodable<T>()) {
-    detail::value_writer w;
-    detail::codec<T>::write(w, value);
-    return w.release();
-  } else {
-    return nullptr;
-  }
 }
 
 }  // namespace syncline::json

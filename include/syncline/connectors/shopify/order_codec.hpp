@@ -16,7 +16,7 @@
 #include <syncline/json/encode.hpp>
 #include <syncline/json/limits.hpp>
 
-#include <boost/json/value.hpp>
+#include <boost/json/fwd.hpp>
 
 #include <string>
 #include <string_view>
@@ -28,22 +28,18 @@ extern template result<shopify::order> decode<shopify::order>(std::string_view, 
 extern template result<shopify::order> decode<shopify::order, boost::json::value>(
     const boost::json::value&);
 extern template std::string encode<shopify::order>(const shopify::order&);
-extern template boost::json::value to_value<shopify::order>(const shopify::order&);
 
 extern template result<std::vector<shopify::order>> decode<std::vector<shopify::order>>(
     std::string_view, const limits&);
 extern template result<std::vector<shopify::order>>
 decode<std::vector<shopify::order>, boost::json::value>(const boost::json::value&);
 extern template std::string encode<std::vector<shopify::order>>(const std::vector<shopify::order>&);
-extern template boost::json::value to_value<std::vector<shopify::order>>(
-    const std::vector<shopify::order>&);
 
 extern template result<shopify::order_input> decode<shopify::order_input>(std::string_view,
                                                                           const limits&);
 extern template result<shopify::order_input> decode<shopify::order_input, boost::json::value>(
     const boost::json::value&);
 extern template std::string encode<shopify::order_input>(const shopify::order_input&);
-extern template boost::json::value to_value<shopify::order_input>(const shopify::order_input&);
 
 }  // namespace syncline::json
 #endif

@@ -31,7 +31,7 @@
 #include <syncline/http/message.hpp>
 #include <syncline/http/url.hpp>
 #include <syncline/json/decode.hpp>
-#include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -21,6 +21,7 @@
 #include <syncline/core/result.hpp>
 #include <syncline/core/timestamp.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/name_of.hpp>
 
 #include <boost/describe/enumerators.hpp>
 
@@ -122,11 +123,11 @@ requires boost::describe::has_describe_enumerators<T>::value struct column_trait
   static constexpr bool nullable = false;
   static result<cell> to_cell(const T& v) {
     // The JSON layer owns enum names (including renamed ones); a column holds the same name.
-    const boost::json::value j = json::to_value(v);
-    if (!j.is_string()) {
+    const auto name = json::name_of(v);
+    if (!name) {
       return make_error(errc::invalid_input, "enum value has no name (" + json::encode(v) + ")");
     }
-    return cell{std::string(j.get_string())};
+    return cell{std::string(*name)};
   }
 };
 

@@ -16,7 +16,7 @@
 #include <syncline/json/detail/event_pump.hpp>
 #include <syncline/json/string_coded.hpp>
 
-#include <boost/json/value.hpp>
+#include <boost/json/fwd.hpp>
 
 #include <cmath>
 #include <concepts>
@@ -320,15 +320,16 @@ struct codec<std::map<std::string, U, C, A>> : codec_base<std::map<std::string, 
 };
 
 // Any JSON at all: for parts of a payload whose shape is open (GraphQL variables, extensions).
-template <>
-struct codec<boost::json::value> : codec_base<boost::json::value> {
+// A constrained partial specialization, not `codec<boost::json::value>`, so that its body is
+// compiled only where a boost::json::value member is encoded or decoded: this header then needs
+// only the DOM's forward declaration, and a TU that never names the DOM does not include it.
+template <std::same_as<boost::json::value> V>
+struct codec<V> : codec_base<V> {
   static constexpr bool supported = true;
   static std::string expected() { return "any JSON value"; }
-  static bool read(boost::json::value& out, const scalar& s, context&) {
+  static bool read(V& out, const scalar& s, context&) {
     switch (s.k) {
-      case scalar::kind::string:
-        out = boost::json::string_view(s.text.data(), s.text.size());
-        break;
+      case scalar::kind::string: out.emplace_string().assign(s.text.data(), s.text.size()); break;
       case scalar::kind::int64: out = s.i; break;
       case scalar::kind::uint64: out = s.u; break;
       case scalar::kind::number: out = s.d; break;
@@ -337,14 +338,15 @@ struct codec<boost::json::value> : codec_base<boost::json::value> {
     }
     return true;
   }
-  static bool begin(boost::json::value& out, container, frame& f, context&) {
+  static bool begin(V& out, container, frame& f, context&) {
     f = frame{frame::kind::capture, &out, nullptr, nullptr, nullptr};
     return true;
   }
   template <class W>
-  static void write(W& w, const boost::json::value& v) {
+  static void write(W& w, const V& v) {
+    using kind = decltype(v.kind());
     switch (v.kind()) {
-      case boost::json::kind::object:
+      case kind::object:
         w.begin_object();
         for (const auto& m : v.get_object()) {
           w.key(std::string_view(m.key().data(), m.key().size()));
@@ -352,19 +354,19 @@ struct codec<boost::json::value> : codec_base<boost::json::value> {
         }
         w.end_object();
         break;
-      case boost::json::kind::array:
+      case kind::array:
         w.begin_array();
         for (const auto& e : v.get_array()) write(w, e);
         w.end_array();
         break;
-      case boost::json::kind::string:
+      case kind::string:
         w.string(std::string_view(v.get_string().data(), v.get_string().size()));
         break;
-      case boost::json::kind::int64: w.int64(v.get_int64()); break;
-      case boost::json::kind::uint64: w.uint64(v.get_uint64()); break;
-      case boost::json::kind::double_: w.number(v.get_double()); break;
-      case boost::json::kind::bool_: w.boolean(v.get_bool()); break;
-      case boost::json::kind::null: w.null(); break;
+      case kind::int64: w.int64(v.get_int64()); break;
+      case kind::uint64: w.uint64(v.get_uint64()); break;
+      case kind::double_: w.number(v.get_double()); break;
+      case kind::bool_: w.boolean(v.get_bool()); break;
+      case kind::null: w.null(); break;
     }
   }
 };

@@ -15,6 +15,7 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -107,11 +108,15 @@ struct codec<E> : codec_base<E> {
   }
   // A value outside the description (a cast integer) is written as its number, which reads
   // back as an error rather than as some other value.
+  static std::optional<std::string_view> name_of(E v) {
+    for (const auto& entry : table) {
+      if (entry.value == v) return entry.name;
+    }
+    return std::nullopt;
+  }
   template <class W>
   static void write(W& w, E v) {
-    for (const auto& entry : table) {
-      if (entry.value == v) return w.string(entry.name);
-    }
+    if (const auto name = name_of(v)) return w.string(*name);
     using U = std::underlying_type_t<E>;
     if constexpr (std::is_signed_v<U>) {
       w.int64(static_cast<U>(v));

@@ -5,6 +5,8 @@
 
 #include <syncline/connectors/shopify/order_codec.hpp>
 
+#include <boost/json/value.hpp>
+
 #if !SYNCLINE_HEADER_ONLY
 namespace syncline::json {
 
@@ -12,21 +14,17 @@ template result<shopify::order> decode<shopify::order>(std::string_view, const l
 template result<shopify::order> decode<shopify::order, boost::json::value>(
     const boost::json::value&);
 template std::string encode<shopify::order>(const shopify::order&);
-template boost::json::value to_value<shopify::order>(const shopify::order&);
 
 template result<std::vector<shopify::order>> decode<std::vector<shopify::order>>(std::string_view,
                                                                                  const limits&);
 template result<std::vector<shopify::order>>
 decode<std::vector<shopify::order>, boost::json::value>(const boost::json::value&);
 template std::string encode<std::vector<shopify::order>>(const std::vector<shopify::order>&);
-template boost::json::value to_value<std::vector<shopify::order>>(
-    const std::vector<shopify::order>&);
 
 template result<shopify::order_input> decode<shopify::order_input>(std::string_view, const limits&);
 template result<shopify::order_input> decode<shopify::order_input, boost::json::value>(
     const boost::json::value&);
 template std::string encode<shopify::order_input>(const shopify::order_input&);
-template boost::json::value to_value<shopify::order_input>(const shopify::order_input&);
 
 }  // namespace syncline::json
 #endif

@@ -5,6 +5,7 @@
 #include <syncline/connectors/shopify/detail/order_queries.hpp>
 #include <syncline/connectors/shopify/update_order.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/json/value.hpp>
