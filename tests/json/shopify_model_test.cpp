@@ -2,11 +2,13 @@
 // exactly, order inputs encode to the REST and GraphQL create shapes, webhook headers become
 // metadata.
 #include <syncline/connectors/shopify/gid.hpp>
+#include <syncline/connectors/shopify/graphql_order_input.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
 #include <syncline/connectors/shopify/webhook_metadata.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
 
 #include <boost/json/serialize.hpp>

@@ -17,7 +17,6 @@
 
 #include <syncline/config.hpp>
 #include <syncline/connectors/shopify/app.hpp>
-#include <syncline/connectors/shopify/graphql_order.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>

@@ -4,7 +4,10 @@
 #include <syncline/connectors/shopify/create_order.hpp>
 #include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/detail/order_queries.hpp>
+#include <syncline/connectors/shopify/graphql_order.hpp>
+#include <syncline/connectors/shopify/graphql_order_input.hpp>
 #include <syncline/json/encode.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
