@@ -110,8 +110,21 @@ std::vector<std::size_t> distinct_by_key(const Rows& rows, bool keep_first, bool
 
 namespace detail {
 
+// A row type that is not described has no members here (an empty list rather than Describe's
+// hard error), so that table_checks' one diagnostic is all the user reads.
+template <class Row, bool = boost::describe::has_describe_members<Row>::value>
+struct members_of {
+  using type = boost::mp11::mp_list<>;
+};
 template <class Row>
-using described_members = boost::describe::describe_members<Row, boost::describe::mod_public>;
+struct members_of<Row, true> {
+  using type = boost::describe::describe_members<Row, boost::describe::mod_public>;
+};
+template <class Row>
+using described_members = typename members_of<Row>::type;
+
+template <class Row>
+inline constexpr bool is_described = boost::describe::has_describe_members<Row>::value;
 
 template <class Row>
 constexpr std::size_t member_index(std::string_view name) {
@@ -250,7 +263,7 @@ consteval bool is_valid_table_name(std::string_view n) {
 template <class Row, fixed_string Name, class Key>
 struct table_checks {
   static constexpr bool name_ok = is_valid_table_name(std::string_view(Name));
-  static constexpr bool described = boost::describe::has_describe_members<Row>::value;
+  static constexpr bool described = is_described<Row>;
   static constexpr bool ok = name_ok && described;
   static constexpr bool fire() {
     if constexpr (!name_ok) {
@@ -264,7 +277,9 @@ struct table_checks {
 
 template <class Row, fixed_string Name, fixed_string Member>
 constexpr bool check_key_member() {
-  if constexpr (!is_member<Row>(std::string_view(Member))) {
+  if constexpr (!is_described<Row>) {
+    return false;  // table_checks reported it
+  } else if constexpr (!is_member<Row>(std::string_view(Member))) {
     (void)sizeof(diagnostic::key_is_not_a_member_of_the_row<Name, Member, Row>);
     return false;
   } else if constexpr (!is_valid_key_member<Row>(std::string_view(Member))) {
@@ -291,7 +306,9 @@ struct version_checks {
 template <class Row, fixed_string Name, class Key, fixed_string Member>
 struct version_checks<Row, Name, Key, newer<Member>> {
   static constexpr bool check() {
-    if constexpr (std::is_same_v<Key, run_key>) {
+    if constexpr (!is_described<Row>) {
+      return false;  // table_checks reported it
+    } else if constexpr (std::is_same_v<Key, run_key>) {
       (void)sizeof(diagnostic::newer_needs_a_user_key<Name, Row>);
       return false;
     } else if constexpr (!is_member<Row>(std::string_view(Member))) {
