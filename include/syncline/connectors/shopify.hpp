@@ -10,6 +10,7 @@
 #include <syncline/connectors/shopify/get_order.hpp>
 #include <syncline/connectors/shopify/gid.hpp>
 #include <syncline/connectors/shopify/graphql_order.hpp>
+#include <syncline/connectors/shopify/graphql_order_input.hpp>
 #include <syncline/connectors/shopify/list_orders.hpp>
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
