@@ -118,7 +118,9 @@ class engine {
   template <class T>
   void provide(T& service) {
     add_service([&service](run_context& ctx) { ctx.provide(service); });
-    if constexpr (holds_secrets<T>) add_secret_source([&service] { return service.secrets(); });
+    if constexpr (holds_secrets<T>)
+      add_secret_source(std::to_string(reinterpret_cast<std::uintptr_t>(&service)),
+                        [&service] { return service.secrets(); });
   }
 
   // --- life cycle ---------------------------------------------------------------------------
@@ -210,7 +212,8 @@ class engine {
                                             std::shared_ptr<detail::installation> inst,
                                             std::vector<std::string> secrets, std::string settings);
   SYNCLINE_DECL void add_service(std::function<void(run_context&)> provide);
-  SYNCLINE_DECL void add_secret_source(std::function<std::vector<secret>()> current);
+  SYNCLINE_DECL void add_secret_source(const std::string& owner,
+                                       std::function<std::vector<secret>()> current);
   SYNCLINE_DECL result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
                                                   std::string_view name, const void* type,
                                                   std::string_view type_label, std::string payload,

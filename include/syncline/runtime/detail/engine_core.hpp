@@ -173,9 +173,10 @@ class engine_core {
     services_.push_back(std::move(provide));
   }
 
-  // The secrets of a provided service, asked again before each redaction until stop().
-  void add_secret_source(std::function<std::vector<secret>()> current) {
-    redactor_.watch("service/" + std::to_string(++secret_sources_), std::move(current));
+  // The secrets of a service (`owner` names it: one watch however many installations share it),
+  // asked again before each redaction until stop().
+  void add_secret_source(const std::string& owner, std::function<std::vector<secret>()> current) {
+    redactor_.watch("service/" + owner, std::move(current));
   }
 
   // --- life cycle ---------------------------------------------------------------------------
@@ -1338,7 +1339,6 @@ class engine_core {
 
   engine_options opts_;
   redactor redactor_;
-  int secret_sources_ = 0;
   engine_metrics metrics_;
   std::optional<::syncline::error> broken_;
   std::unique_ptr<store::sqlite_store> store_;

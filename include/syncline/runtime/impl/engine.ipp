@@ -37,8 +37,9 @@ SYNCLINE_DECL void engine::add_service(std::function<void(run_context&)> provide
   core_->add_service(std::move(provide));
 }
 
-SYNCLINE_DECL void engine::add_secret_source(std::function<std::vector<secret>()> current) {
-  core_->add_secret_source(std::move(current));
+SYNCLINE_DECL void engine::add_secret_source(const std::string& owner,
+                                             std::function<std::vector<secret>()> current) {
+  core_->add_secret_source(owner, std::move(current));
 }
 
 SYNCLINE_DECL result<void> engine::start() { return core_->start(); }
