@@ -287,7 +287,7 @@ TEST_CASE("a store closed with nothing leased removes its lock file", "[store][t
   CHECK(lock_files(db) == 0);
 }
 
-TEST_CASE("worker_lock: a lock proves its worker alive; a free one proves it gone",
+TEST_CASE("worker_lock: a held lock proves its worker alive, a free one proves it gone",
           "[store][takeover]") {
   temp_dir dir;
   const auto folder = dir.file("workers");
