@@ -3,13 +3,12 @@
 #pragma once
 
 #include <syncline/config.hpp>
+#include <syncline/core/backoff.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <string_view>
 #include <vector>
 
@@ -33,17 +32,10 @@ struct retry_policy {
     return std::find(retry_statuses.begin(), retry_statuses.end(), status) != retry_statuses.end();
   }
 
-  // "Full jitter" (AWS architecture blog, 2015): a uniform wait in [0, min(max, initial*2^n)]
-  // for the n-th retry (n = 0 for the first). Spreads retrying clients apart instead of letting
-  // them arrive together.
+  // The wait before the n-th retry (n = 0 for the first): core/backoff.hpp's full jitter.
   template <class Rng>
   std::chrono::milliseconds backoff(int retry_index, Rng& rng) const {
-    const double cap_ms = std::min(static_cast<double>(max_backoff.count()),
-                                   static_cast<double>(initial_backoff.count()) *
-                                       std::ldexp(1.0, std::clamp(retry_index, 0, 60)));
-    if (cap_ms <= 0) return std::chrono::milliseconds{0};
-    std::uniform_real_distribution<double> pick(0.0, cap_ms);
-    return std::chrono::milliseconds{static_cast<std::int64_t>(pick(rng))};
+    return full_jitter_backoff(initial_backoff, max_backoff, retry_index, rng);
   }
 };
 

@@ -10,15 +10,13 @@
 //   };
 #pragma once
 
+#include <syncline/core/backoff.hpp>
 #include <syncline/core/result.hpp>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <initializer_list>
-#include <random>
 
 namespace syncline {
 
@@ -75,17 +73,11 @@ struct retry_policy {
     return attempt < max_attempts && retry_on.contains(category);
   }
 
-  // How long to wait after the `attempt`-th attempt failed (attempt >= 1). "Full jitter" (AWS
-  // architecture blog, 2015): uniform in [0, min(max_backoff, initial_backoff * 2^(attempt-1))],
-  // so that runs failing together (an app outage) do not all come back together.
+  // How long to wait after the `attempt`-th attempt failed (attempt >= 1): core/backoff.hpp's
+  // full jitter, so that runs failing together (an app outage) do not all come back together.
   template <class Rng>
   std::chrono::milliseconds backoff(int attempt, Rng& rng) const {
-    const double cap = std::min(static_cast<double>(max_backoff.count()),
-                                static_cast<double>(initial_backoff.count()) *
-                                    std::ldexp(1.0, std::clamp(attempt - 1, 0, 60)));
-    if (cap <= 0) return std::chrono::milliseconds{0};
-    std::uniform_real_distribution<double> pick(0.0, cap);
-    return std::chrono::milliseconds{static_cast<std::int64_t>(pick(rng))};
+    return full_jitter_backoff(initial_backoff, max_backoff, attempt - 1, rng);
   }
 
   static constexpr retry_policy never() {

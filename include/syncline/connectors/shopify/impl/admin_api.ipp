@@ -5,6 +5,7 @@
 #include <syncline/connectors/http_answer.hpp>
 #include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/detail/query_text.hpp>
+#include <syncline/core/backoff.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/retry_policy.hpp>
 #include <syncline/http/url.hpp>
@@ -40,8 +41,9 @@ SYNCLINE_DECL result<admin_api> admin_api::from(const run_context& ctx, std::str
     return make_error(errc::internal,
                       "shopify::" + std::string(action) + " needs " + missing +
                           " in the run context: the engine provides the HTTP client and the "
-                          "tenant's credentials; provide a shopify::connector with "
-                          "engine.provide(connector)");
+                          "tenant's credentials, and install is given the connector "
+                          "(syncline::services(connector)); outside the engine, provide all "
+                          "three (run_context::provide)");
   }
   return admin_api(*client, *creds, *conn);
 }
@@ -154,11 +156,8 @@ SYNCLINE_DECL boost::asio::awaitable<result<boost::json::object>> admin_api::gra
 }
 
 SYNCLINE_DECL std::chrono::milliseconds admin_api::backoff(int retry_index) const {
-  http::retry_policy p;
-  p.initial_backoff = options().initial_backoff;
-  p.max_backoff = options().max_backoff;
   thread_local std::minstd_rand rng{std::random_device{}()};
-  return p.backoff(retry_index, rng);
+  return full_jitter_backoff(options().initial_backoff, options().max_backoff, retry_index, rng);
 }
 
 SYNCLINE_DECL boost::asio::awaitable<void> admin_api::sleep(std::chrono::milliseconds d) {
