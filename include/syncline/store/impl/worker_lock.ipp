@@ -105,8 +105,10 @@ SYNCLINE_DECL void worker_lock::gone_worker::remove_file() noexcept {
 
 SYNCLINE_DECL result<worker_lock> worker_lock::acquire(const std::filesystem::path& folder) {
   namespace d = worker_lock_detail;
+  // "worker lock: cannot create a lock file in /var/lib/app/syncline.db-workers: Permission
+  // denied"
   auto failed = [&](std::string_view what, int err) {
-    return make_error(errc::storage, "worker lock: cannot " + std::string(what) + " in " +
+    return make_error(errc::storage, "worker lock: cannot " + std::string(what) + " " +
                                          folder.string() + ": " + std::strerror(err));
   };
   std::error_code ec;
@@ -124,7 +126,7 @@ SYNCLINE_DECL result<worker_lock> worker_lock::acquire(const std::filesystem::pa
     if (fd < 0) {
       last_error = errno;
       if (last_error == EEXIST) continue;
-      return failed("create a lock file", last_error);
+      return failed("create a lock file in", last_error);
     }
     struct stat held {
     }, named{};
@@ -141,11 +143,11 @@ SYNCLINE_DECL result<worker_lock> worker_lock::acquire(const std::filesystem::pa
       last_error = errno;
       ::unlink(file.c_str());
       ::close(fd);
-      return failed("write a lock file", last_error);
+      return failed("write a lock file in", last_error);
     }
     return worker_lock(fd, folder, file, std::move(identity), host);
   }
-  return failed("take a lock file of its own after 16 tries", last_error);
+  return failed("take a lock file of its own after 16 tries in", last_error);
 }
 
 SYNCLINE_DECL worker_lock::~worker_lock() { release(); }
