@@ -1,0 +1,448 @@
+// The engine's executor: claims due runs from the durable queue, runs each workflow with its
+// tenant's credentials, keeps the lease of a long run, retries by the failing block's policy,
+// dead-letters what cannot succeed, and commits each run's end with its block events (batched
+// completions). Also applies retention every prune_interval. Stands on the engine context and
+// the registry; nothing above it is known here. Its doorbell is rung by whoever queues work.
+#pragma once
+
+#include <syncline/blocks/echo_guard.hpp>
+#include <syncline/core/result.hpp>
+#include <syncline/core/run_context.hpp>
+#include <syncline/core/run_outcome.hpp>
+#include <syncline/runtime/detail/doorbell.hpp>
+#include <syncline/runtime/detail/engine_context.hpp>
+#include <syncline/runtime/detail/registry.hpp>
+#include <syncline/runtime/detail/run_recorder.hpp>
+#include <syncline/runtime/detail/runner.hpp>
+#include <syncline/runtime/detail/store_echo_memory.hpp>
+#include <syncline/runtime/retry_policy.hpp>
+#include <syncline/store/block_event.hpp>
+#include <syncline/store/run.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace syncline::detail {
+
+class executor {
+ public:
+  executor(engine_context& ctx, const registry& reg)
+      : ctx_(ctx),
+        registry_(reg),
+        dispatch_strand_(boost::asio::make_strand(ctx_.io().context())),
+        doorbell_(dispatch_strand_),
+        prune_timer_(dispatch_strand_) {
+    if (ctx_.store())
+      echo_ = std::make_unique<store_echo_memory>(*ctx_.store(), ctx_.store_thread());
+  }
+
+  executor(const executor&) = delete;
+  executor& operator=(const executor&) = delete;
+
+  // Rung when there may be work: an event queued, a run replayed, a run finished.
+  doorbell& bell() noexcept { return doorbell_; }
+
+  std::int64_t in_flight() const { return flight_->in_flight.load(); }
+
+  // Starts the dispatcher and the periodic prune.
+  void start() {
+    {
+      std::lock_guard lock(flight_->mu);
+      flight_->dispatching = true;
+    }
+    boost::asio::co_spawn(dispatch_strand_, dispatch(), boost::asio::detached);
+    boost::asio::co_spawn(dispatch_strand_, prune_loop(), boost::asio::detached);
+  }
+
+  // Claims nothing more; the runs in flight go on.
+  void begin_stop() {
+    flight_->stopping = true;
+    doorbell_.ring();
+    boost::asio::post(dispatch_strand_, [this] { prune_timer_.cancel(); });
+  }
+
+  // Waits until no run is in flight and the dispatcher has ended, or until `deadline`; returns
+  // how many runs are still in flight (abandoned: their leases expire and they run again).
+  std::int64_t wait_idle(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(flight_->mu);
+    flight_->cv.wait_until(lock, deadline,
+                           [&] { return flight_->in_flight.load() == 0 && !flight_->dispatching; });
+    return flight_->in_flight.load();
+  }
+
+ private:
+  // Runs in flight and the dispatcher's life, shared with each run's flight_guard: a run
+  // abandoned at stop is destroyed with the io_context, after this executor, and still counts
+  // itself out here.
+  struct flight_state {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::atomic<std::int64_t> in_flight{0};
+    bool dispatching = false;  // under mu when it turns false
+    std::atomic<bool> stopping{false};
+  };
+
+  bool stopping() const { return flight_->stopping.load(); }
+
+  // The dispatcher: claims as many due runs as there are free workers (one transaction) and
+  // starts each as its own coroutine. Sleeps until rung (an event queued, a run finished) or
+  // until the next run is due, at most idle_poll.
+  boost::asio::awaitable<void> dispatch() {
+    const auto& opts = ctx_.opts();
+    while (!stopping()) {
+      const auto busy = static_cast<std::size_t>(std::max<std::int64_t>(in_flight(), 0));
+      const std::size_t free = busy >= opts.workers ? 0 : opts.workers - busy;
+      if (free == 0) {
+        co_await doorbell_.wait(opts.idle_poll);
+        continue;
+      }
+      const std::size_t n = std::min(free, opts.claim_batch);
+      auto claimed = co_await ctx_.on_store(
+          [this, n] { return ctx_.store()->claim(worker_id_, n, ctx_.opts().lease); });
+      if (!claimed) {
+        ctx_.metrics().store_failed();
+        ctx_.log(log_level::error, "claim failed", {{"error", to_string(claimed.error())}});
+        co_await doorbell_.wait(std::chrono::seconds(1));
+        continue;
+      }
+      if (claimed->empty()) {
+        auto due = co_await ctx_.on_store([this] { return ctx_.store()->next_due(); });
+        auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(opts.idle_poll);
+        if (due && *due) {
+          const auto until =
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(**due - ctx_.now());
+          wait = std::clamp(
+              until, std::chrono::steady_clock::duration(std::chrono::milliseconds(2)), wait);
+        }
+        co_await doorbell_.wait(wait);
+        continue;
+      }
+      for (auto& run : *claimed) {
+        flight_->in_flight.fetch_add(1);
+        boost::asio::co_spawn(boost::asio::make_strand(ctx_.io().context()),
+                              execute(std::move(run)), boost::asio::detached);
+      }
+    }
+    {
+      std::lock_guard lock(flight_->mu);
+      flight_->dispatching = false;
+    }
+    flight_->cv.notify_all();
+  }
+
+  // Counts a run out of flight on every path out of execute(), including the destruction of
+  // its frame when the engine abandons it at stop.
+  class flight_guard {
+   public:
+    flight_guard(std::shared_ptr<flight_state> f, doorbell& bell) : f_(std::move(f)), bell_(bell) {}
+    flight_guard(const flight_guard&) = delete;
+    flight_guard& operator=(const flight_guard&) = delete;
+    ~flight_guard() {
+      {
+        std::lock_guard lock(f_->mu);
+        f_->in_flight.fetch_sub(1);
+      }
+      f_->cv.notify_all();
+      // Once stopping, the doorbell may be gone (an abandoned frame outlives the executor).
+      if (!f_->stopping) bell_.ring();
+    }
+
+   private:
+    std::shared_ptr<flight_state> f_;
+    doorbell& bell_;
+  };
+
+  struct lease_keeper {
+    explicit lease_keeper(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
+    boost::asio::steady_timer timer;
+    bool done = false;  // set on the run's strand, where the keeper also runs
+  };
+
+  // Renews a running run's lease every third of it, so a long run is not claimed twice.
+  boost::asio::awaitable<void> keep_lease(std::shared_ptr<lease_keeper> k,
+                                          store::claimed_run lease) {
+    while (!k->done) {
+      k->timer.expires_after(ctx_.opts().lease / 3);
+      boost::system::error_code ec;
+      co_await k->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      if (k->done) co_return;
+      // Calls with captures that have destructors are named first: g++ 12 mishandles such
+      // temporaries inside a co_await expression.
+      auto renew = [this, lease]() mutable {
+        return ctx_.store()->renew_lease(lease, ctx_.opts().lease);
+      };
+      auto r = co_await ctx_.on_store(std::move(renew));
+      if (!r) {
+        ctx_.log(log_level::warn, "lease renewal failed",
+                 {{"run", lease.id}, {"error", to_string(r.error())}});
+        if (r.error().category == errc::conflict || r.error().category == errc::not_found)
+          co_return;
+      }
+    }
+  }
+
+  boost::asio::awaitable<void> execute(store::claimed_run run) {
+    flight_guard guard(flight_, doorbell_);
+    const runner* r = registry_.find_runner(run.integration, run.workflow);
+    auto inst = registry_.find_installation(run.integration, run.tenant);
+    std::string refusal;
+    if (!r) {
+      refusal = "no workflow \"" + run.workflow + "\" of integration \"" + run.integration +
+                "\" is installed in this engine";
+    } else if (!inst) {
+      refusal = "tenant \"" + run.tenant + "\" is not installed for integration \"" +
+                run.integration + "\"; install it and replay the run";
+    } else if (run.attempt > r->max_attempts()) {
+      refusal = "claimed " + std::to_string(run.attempt) +
+                " times without finishing (its process may have died while running it each "
+                "time); dead-lettered as poison";
+    }
+    if (!refusal.empty()) {
+      if (r) r->metrics.dead_lettered.add();
+      ctx_.log(log_level::error, "run dead-lettered",
+               {{"run", run.id},
+                {"tenant", run.tenant},
+                {"integration", run.integration},
+                {"workflow", run.workflow},
+                {"error", refusal}});
+      std::vector<store::block_event> none;
+      co_await finish(run, store::run_status::dead, refusal, std::move(none));
+      co_return;
+    }
+    r->metrics.started.add();
+    const auto started = ctx_.now();
+    const auto ex = co_await boost::asio::this_coro::executor;
+    auto keeper = std::make_shared<lease_keeper>(ex);
+    boost::asio::co_spawn(ex, keep_lease(keeper, run), boost::asio::detached);
+
+    run_context rctx(run_info{run.tenant, run.idempotency_key, run.integration, run.attempt});
+    ctx_.provide_to(rctx);
+    rctx.provide(static_cast<echo_memory&>(*echo_));
+    inst->provide(rctx);
+    run_recorder recorder(run.id, run.attempt, ctx_.opts().store.clock, ctx_.secrets());
+    rctx.set_observer(&recorder);
+
+    result<run_outcome> outcome = make_error(errc::internal, "the run did not start");
+    std::string escaped;
+    try {
+      outcome = co_await r->run(run.payload, rctx);
+    } catch (const std::exception& e) {
+      escaped = std::string("an exception escaped the workflow: ") + e.what();
+    } catch (...) {
+      escaped = "a non-standard exception escaped the workflow";
+    }
+    if (!escaped.empty()) outcome = make_error(errc::internal, std::move(escaped));
+    keeper->done = true;
+    keeper->timer.cancel();
+    ctx_.metrics().run_duration.observe(seconds_between(started, ctx_.now()));
+
+    if (outcome) {
+      const bool skipped = outcome->was_skipped();
+      (skipped ? r->metrics.skipped : r->metrics.succeeded).add();
+      ctx_.log(log_level::debug, skipped ? "run skipped" : "run succeeded",
+               {{"run", run.id},
+                {"tenant", run.tenant},
+                {"workflow", run.workflow},
+                {"attempt", run.attempt}});
+      std::string no_error;
+      co_await finish(run, skipped ? store::run_status::skipped : store::run_status::succeeded,
+                      std::move(no_error), std::move(recorder.events()));
+      co_return;
+    }
+    const ::syncline::error& failure = outcome.error();
+    const std::string message = ctx_.redact(to_string(failure));
+    const retry_policy& policy = r->policy_at(recorder.failed_position());
+    r->metrics.failed.add();
+    if (policy.retries(failure.category, run.attempt)) {
+      std::chrono::milliseconds wait;
+      {
+        std::lock_guard lock(rng_mu_);
+        wait = policy.backoff(run.attempt, rng_);
+      }
+      r->metrics.retried.add();
+      ctx_.log(log_level::warn, "run failed, will retry",
+               {{"run", run.id},
+                {"tenant", run.tenant},
+                {"workflow", run.workflow},
+                {"attempt", run.attempt},
+                {"retry_in_ms", static_cast<std::int64_t>(wait.count())},
+                {"error", message}});
+      auto done = co_await end_run(store::run_completion::retried(run, ctx_.now() + wait, message),
+                                   std::move(recorder.events()));
+      report_progress_failure(run, done);
+      co_return;
+    }
+    r->metrics.dead_lettered.add();
+    ctx_.log(log_level::error, "run dead-lettered",
+             {{"run", run.id},
+              {"tenant", run.tenant},
+              {"workflow", run.workflow},
+              {"attempt", run.attempt},
+              {"error", message}});
+    co_await finish(run, store::run_status::dead, message, std::move(recorder.events()));
+  }
+
+  static double seconds_between(store::time_point a, store::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  }
+
+  boost::asio::awaitable<void> finish(const store::claimed_run& run, store::run_status status,
+                                      std::string error, std::vector<store::block_event> events) {
+    auto done = co_await end_run(store::run_completion::completed(run, status, std::move(error)),
+                                 std::move(events));
+    if (done) ctx_.metrics().run_latency.observe(seconds_between(run.enqueued_at, ctx_.now()));
+    report_progress_failure(run, done);
+  }
+
+  // Batched completion: a finished run (completed, dead-lettered or given back for a retry) and
+  // its block events wait in completions_ while the store thread writes the previous batch;
+  // the next store task writes everything waiting in ONE transaction (store::finish_many), and
+  // the tasks of runs already written just return their answer. So under load one commit ends
+  // many runs, with no timer and no added latency when idle. Durability is unchanged: a run's
+  // coroutine resumes only once its own completion is committed. A crash loses at most the
+  // batch being written; those runs re-run when their lease expires, which their idempotency
+  // key makes harmless.
+  struct completion_slot {
+    store::run_completion what;
+    std::optional<result<void>> answer{};  // set on the store thread by the batch that wrote it
+  };
+
+  boost::asio::awaitable<result<void>> end_run(store::run_completion what,
+                                               std::vector<store::block_event> events) {
+    queue_block_events(std::move(events));
+    auto slot = std::make_shared<completion_slot>(completion_slot{std::move(what)});
+    {
+      std::lock_guard lock(completions_mu_);
+      completions_.push_back(slot);
+    }
+    // The slot outlives the store task: this frame holds it until the task's answer resumes it.
+    co_return co_await ctx_.on_store(
+        [this, mine = slot.get()] { return write_completions(*mine); });
+  }
+
+  // On the store thread only (one thread, tasks in order): if no earlier task's batch wrote
+  // `mine`, it is still waiting, and this task writes it with everything else that waits.
+  result<void> write_completions(completion_slot& mine) {
+    if (!mine.answer) {
+      std::vector<std::shared_ptr<completion_slot>> batch;
+      {
+        std::lock_guard lock(completions_mu_);
+        batch.swap(completions_);
+      }
+      std::vector<store::block_event> events;
+      {
+        std::lock_guard lock(pending_events_mu_);
+        events.swap(pending_events_);
+      }
+      std::vector<store::run_completion> items;
+      items.reserve(batch.size());
+      for (const auto& s : batch) items.push_back(std::move(s->what));
+      auto answers = ctx_.store()->finish_many(items, events);
+      if (answers && answers->size() != batch.size()) {
+        answers =
+            make_error(errc::internal, "the store answered " + std::to_string(answers->size()) +
+                                           " of " + std::to_string(batch.size()) + " completions");
+      }
+      ctx_.metrics().completion_batch(batch.size());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->answer = answers ? std::move((*answers)[i]) : result<void>(answers.error());
+      }
+      if (!answers && !events.empty()) {
+        ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
+                 {{"events", events.size()}, {"error", to_string(answers.error())}});
+      }
+    }
+    if (!mine.answer) return make_error(errc::internal, "a run's completion was not written");
+    return std::move(*mine.answer);
+  }
+
+  // A run's block events wait here until the store thread's next batch of completions writes
+  // them, in the same transaction as the runs they belong to.
+  void queue_block_events(std::vector<store::block_event> events) {
+    if (events.empty()) return;
+    std::lock_guard lock(pending_events_mu_);
+    if (pending_events_.empty())
+      pending_events_ = std::move(events);
+    else
+      pending_events_.insert(pending_events_.end(), std::make_move_iterator(events.begin()),
+                             std::make_move_iterator(events.end()));
+  }
+
+  void report_progress_failure(const store::claimed_run& run, const result<void>& r) {
+    if (r) return;
+    if (r.error().category == errc::conflict) {
+      ctx_.log(log_level::warn,
+               "run lease lost: another worker holds the run; this attempt's answer "
+               "is discarded",
+               {{"run", run.id}, {"error", r.error().message}});
+    } else {
+      ctx_.metrics().store_failed();
+      ctx_.log(log_level::error,
+               "recording a run's end failed; the run will run again when its lease "
+               "expires",
+               {{"run", run.id}, {"error", to_string(r.error())}});
+    }
+  }
+
+  boost::asio::awaitable<void> prune_loop() {
+    while (!stopping()) {
+      prune_timer_.expires_after(ctx_.opts().prune_interval);
+      boost::system::error_code ec;
+      co_await prune_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      if (stopping()) co_return;
+      auto r =
+          co_await ctx_.on_store([this] { return ctx_.store()->prune(ctx_.opts().keep_finished); });
+      if (!r) {
+        ctx_.metrics().store_failed();
+        ctx_.log(log_level::warn, "prune failed", {{"error", to_string(r.error())}});
+      } else if (r->runs + r->dedupe_keys + r->echo_records > 0) {
+        ctx_.log(log_level::info, "pruned",
+                 {{"runs", r->runs},
+                  {"dedupe_keys", r->dedupe_keys},
+                  {"echo_records", r->echo_records}});
+      }
+    }
+  }
+
+  engine_context& ctx_;
+  const registry& registry_;
+  // The store adds which process holds a lease ("engine@host/pid/instance"), and holds the
+  // lock that lets another process prove this one gone and take over its runs at once.
+  const std::string worker_id_ = "engine";
+  std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
+  std::mutex pending_events_mu_;
+  std::vector<store::block_event> pending_events_;
+  std::mutex completions_mu_;
+  std::vector<std::shared_ptr<completion_slot>> completions_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::unique_ptr<store_echo_memory> echo_;
+  boost::asio::strand<boost::asio::io_context::executor_type> dispatch_strand_;
+  doorbell doorbell_;
+  boost::asio::steady_timer prune_timer_;
+};
+
+}  // namespace syncline::detail

@@ -1,0 +1,277 @@
+// The engine's intake: turns a trigger event (an emit, a manual run, a webhook, an app event over
+// HTTP, a poll page, a schedule tick) into runs, writes them to the durable run queue, counts
+// them, and wakes the executor. Whatever is acknowledged went through here and is committed.
+// Stands on the engine context and the registry; the ingress and the sources submit through it.
+#pragma once
+
+#include <syncline/core/result.hpp>
+#include <syncline/core/trigger.hpp>
+#include <syncline/runtime/detail/dedupe_key.hpp>
+#include <syncline/runtime/detail/doorbell.hpp>
+#include <syncline/runtime/detail/engine_context.hpp>
+#include <syncline/runtime/detail/registry.hpp>
+#include <syncline/runtime/detail/runner.hpp>
+#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/metrics.hpp>
+#include <syncline/store/group_commit.hpp>
+#include <syncline/store/run.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace syncline::detail {
+
+// Dedupe keys are scoped by (tenant, integration, trigger) in the store; two workflows of one
+// integration on the same trigger must each get their run, so the key names the workflow.
+inline std::string scoped_key(std::string_view workflow, std::string_view key) {
+  if (key.empty()) return {};
+  std::string k(workflow);
+  k += '/';
+  k += key;
+  return k;
+}
+
+inline store::new_run make_run(const runner& r, std::string_view tenant_id, std::string_view key,
+                               std::string payload) {
+  return store::new_run{std::string(tenant_id),      std::string(r.integration),
+                        std::string(r.workflow),     std::string(r.trigger),
+                        scoped_key(r.workflow, key), std::move(payload)};
+}
+
+struct planned_run {
+  const detail::runner* runner;
+  store::new_run run;
+};
+
+class intake {
+ public:
+  // `bell` wakes the executor once runs are committed.
+  intake(engine_context& ctx, const registry& reg, doorbell& bell)
+      : ctx_(ctx), registry_(reg), bell_(bell) {
+    if (ctx_.store())
+      commit_ = std::make_unique<store::group_commit>(*ctx_.store(), ctx_.opts().commit);
+  }
+
+  intake(const intake&) = delete;
+  intake& operator=(const intake&) = delete;
+
+  // Counts an event from the moment the engine has it until its runs are committed or it is
+  // refused, so that wait_until_quiet does not take an event on its way to the queue for quiet.
+  // The count is shared with the guards: a coroutine abandoned at stop is destroyed with the
+  // io_context, after this intake, and still counts itself out.
+  class guard {
+   public:
+    explicit guard(std::shared_ptr<std::atomic<std::int64_t>> n) : n_(std::move(n)) {
+      n_->fetch_add(1);
+    }
+    guard(const guard&) = delete;
+    guard& operator=(const guard&) = delete;
+    ~guard() { n_->fetch_sub(1); }
+
+   private:
+    std::shared_ptr<std::atomic<std::int64_t>> n_;
+  };
+
+  guard hold() { return guard(events_); }
+  // True while an event is on its way to the queue.
+  bool busy() const { return events_->load() != 0; }
+
+  // An event (app event or manual run) made into runs and queued; returns once they are durable.
+  result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
+                                    std::string_view name, const void* type,
+                                    std::string_view type_label, std::string payload,
+                                    std::string_view dedupe_key, bool check_json) {
+    guard held = hold();
+    if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
+      return std::move(ok).error();
+    auto planned =
+        plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
+    if (!planned) return std::move(planned).error();
+    return submit_blocking(std::move(*planned));
+  }
+
+  boost::asio::awaitable<result<emit_outcome>> async_submit_event(
+      trigger_kind kind, std::string tenant_id, std::string name, const void* type,
+      std::string type_label, std::string payload, std::string dedupe_key, bool check_json) {
+    guard held = hold();
+    if (auto ok = check_dedupe_key(dedupe_key, "emit_options::dedupe_key"); !ok)
+      co_return std::move(ok).error();
+    auto planned =
+        plan(kind, tenant_id, name, type, type_label, std::move(payload), dedupe_key, check_json);
+    if (!planned) co_return std::move(planned).error();
+    co_return co_await submit_async(std::move(*planned));
+  }
+
+  // The runs an event of `kind` named `name` makes for a tenant. `name` is the event (app
+  // events) or the workflow, optionally "integration/workflow" (manual runs).
+  result<std::vector<planned_run>> plan(trigger_kind kind, std::string_view tenant_id,
+                                        std::string_view name, const void* type,
+                                        std::string_view type_label, std::string payload,
+                                        std::string_view dedupe_key, bool check_json) {
+    if (ctx_.broken()) return *ctx_.broken();
+    if (tenant_id.empty()) return make_error(errc::invalid_input, "the tenant is empty");
+    std::string_view only_integration;
+    std::string_view target = name;
+    if (kind == trigger_kind::manual) {
+      if (auto slash = name.find('/'); slash != std::string_view::npos) {
+        only_integration = name.substr(0, slash);
+        target = name.substr(slash + 1);
+      }
+    }
+    std::vector<planned_run> out;
+    bool anyone_listens = false;
+    auto refused = registry_.read(
+        [&](const registry::entries& integrations) -> std::optional<::syncline::error> {
+          for (const auto& [iname, entry] : integrations) {
+            if (!only_integration.empty() && iname != only_integration) continue;
+            for (const auto& r : entry.runners) {
+              if (r->kind != kind) continue;
+              if ((kind == trigger_kind::manual ? r->workflow : r->trigger) != target) continue;
+              anyone_listens = true;
+              auto t = entry.tenants.find(tenant_id);
+              if (t == entry.tenants.end() || !t->second->active) continue;
+              if (type && r->payload_type() != type) {
+                return make_error(
+                    errc::invalid_input,
+                    std::string(kind == trigger_kind::manual ? "workflow \"" : "event \"") +
+                        std::string(name) + "\" carries " + std::string(r->payload_type_name()) +
+                        ", not " + std::string(type_label));
+              }
+              if (check_json) {
+                if (auto ok = r->check_payload(payload); !ok) return std::move(ok).error();
+              }
+              out.push_back({r.get(), make_run(*r, tenant_id, dedupe_key, payload)});
+            }
+          }
+          return std::nullopt;
+        });
+    if (refused) return *refused;
+    if (!anyone_listens) {
+      ctx_.metrics().rejected(rejection::not_found);
+      return make_error(
+          errc::not_found,
+          kind == trigger_kind::manual
+              ? "no installed workflow \"" + std::string(name) + "\" has a manual trigger"
+              : "no installed workflow listens to event \"" + std::string(name) + "\"");
+    }
+    return out;
+  }
+
+  // Queues one planned run and counts the answer; does not wake the executor (wake()).
+  boost::asio::awaitable<result<emitted_run>> enqueue(const planned_run& p) {
+    auto answer = co_await commit_->submit(p.run);
+    co_return account(p, std::move(answer));
+  }
+
+  boost::asio::awaitable<result<emit_outcome>> submit_async(std::vector<planned_run> planned) {
+    emit_outcome out;
+    std::optional<::syncline::error> first_error;
+    for (auto& p : planned) {
+      auto r = co_await enqueue(p);
+      if (!r) {
+        if (!first_error) first_error = std::move(r).error();
+        continue;
+      }
+      out.runs.push_back(std::move(*r));
+    }
+    if (!out.runs.empty()) wake();
+    if (first_error) co_return *first_error;
+    co_return out;
+  }
+
+  // A poll page's or the schedule's runs and their cursor, committed in one transaction on the
+  // store thread. Counts what was queued; a refusal is the caller's to count and report.
+  boost::asio::awaitable<result<std::vector<store::enqueue_result>>> enqueue_with_cursor(
+      trigger_kind kind, const std::vector<store::new_run>& runs,
+      const store::cursor_update& update) {
+    auto committed = co_await ctx_.on_store(
+        [this, &runs, &update] { return ctx_.store()->enqueue_with_cursor(runs, update); });
+    if (!committed) co_return committed;
+    for (const auto& r : *committed) {
+      if (r.kind == store::enqueue_result::duplicate)
+        ctx_.metrics().duplicate(kind);
+      else
+        ctx_.metrics().accepted(kind);
+    }
+    if (!committed->empty()) wake();
+    co_return committed;
+  }
+
+  // Wakes the executor: runs were queued.
+  void wake() { bell_.ring(); }
+
+  // At stop, once no event is accepted any more: waiting submits are committed and answered.
+  void stop() {
+    if (commit_) commit_->stop();
+  }
+  // After the store thread is joined.
+  void close() { commit_.reset(); }
+
+ private:
+  // Counts one answer of the queue and turns it into the caller's.
+  result<emitted_run> account(const planned_run& p, result<store::enqueue_result> r) {
+    if (!r) {
+      ctx_.metrics().rejected(r.error().category == errc::unavailable ? rejection::queue_full
+                                                                      : rejection::storage);
+      return std::move(r).error();
+    }
+    const bool dup = r->kind == store::enqueue_result::duplicate;
+    if (dup)
+      ctx_.metrics().duplicate(p.runner->kind);
+    else
+      ctx_.metrics().accepted(p.runner->kind);
+    return emitted_run{std::string(p.runner->integration), std::string(p.runner->workflow),
+                       r->run_id, dup};
+  }
+
+  result<emit_outcome> submit_blocking(std::vector<planned_run> planned) {
+    // The answers are delivered on the store thread, which only fulfils the promise: not on an
+    // io thread (emit may be called from one) nor on asio's system executor (whose threads do
+    // not survive a fork, and which the engine does not own).
+    std::vector<std::promise<result<store::enqueue_result>>> promises(planned.size());
+    std::vector<std::future<result<store::enqueue_result>>> answers;
+    answers.reserve(planned.size());
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+      answers.push_back(promises[i].get_future());
+      commit_->async_submit(
+          planned[i].run,
+          boost::asio::bind_executor(ctx_.store_thread().get_executor(),
+                                     [promise = &promises[i]](result<store::enqueue_result> r) {
+                                       promise->set_value(std::move(r));
+                                     }));
+    }
+    emit_outcome out;
+    std::optional<::syncline::error> first_error;
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+      auto r = account(planned[i], answers[i].get());
+      if (!r) {
+        if (!first_error) first_error = std::move(r).error();
+        continue;
+      }
+      out.runs.push_back(std::move(*r));
+    }
+    if (!out.runs.empty()) wake();
+    if (first_error) return *first_error;
+    return out;
+  }
+
+  engine_context& ctx_;
+  const registry& registry_;
+  doorbell& bell_;
+  std::shared_ptr<std::atomic<std::int64_t>> events_ =
+      std::make_shared<std::atomic<std::int64_t>>(0);
+  std::unique_ptr<store::group_commit> commit_;
+};
+
+}  // namespace syncline::detail
