@@ -3,12 +3,11 @@
 // never expires here: only the takeover (the dead engine's lock found free) can run the run.
 #include <syncline/runtime/engine.hpp>
 #include <syncline/store/sqlite_store.hpp>
+#include <syncline_test_support/child_process.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <poll.h>
-#include <signal.h>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,37 +56,13 @@ syncline::engine_options frozen(const std::filesystem::path& db) {
   }
 }
 
-// A line from the child, or "" when none came within 30 s.
-std::string read_line(int fd) {
-  std::string line;
-  const auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (std::chrono::steady_clock::now() < give_up) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    char c = 0;
-    if (::read(fd, &c, 1) != 1) return "";
-    if (c == '\n') return line;
-    line += c;
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("an engine killed mid-run: the next engine runs the run at once, not after its lease") {
   temp_dir dir;
   const auto db = dir.file("engine.db");
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    run_and_hold(db, fds[1]);
-  }
-  ::close(fds[1]);
-  const std::string line = read_line(fds[0]);
-  ::close(fds[0]);
+  syncline::testing::child_process child([&](int out) { run_and_hold(db, out); });
+  const std::string line = child.read_line();
 
   // While the engine lives, its lease stands: another process claims nothing.
   bool claimed_from_live = true;
@@ -99,9 +74,7 @@ TEST_CASE("an engine killed mid-run: the next engine runs the run at once, not a
       claimed_from_live = !claimed || !claimed->empty();
     }
   }
-  ::kill(child, SIGKILL);
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
+  const int status = child.kill_and_wait();
   INFO("child exit " << status);
   REQUIRE_FALSE(line.empty());
   CHECK(WIFSIGNALED(status));

@@ -5,16 +5,14 @@
 // Time moves only by the manual clock: a run claimed before its lease ended was taken over.
 #include <syncline/store/sqlite_store.hpp>
 #include <syncline/store/worker_lock.hpp>
+#include <syncline_test_support/child_process.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <filesystem>
-#include <poll.h>
-#include <signal.h>
 #include <string>
 #include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #include "store/store_fixture.hpp"
@@ -68,21 +66,6 @@ std::string host_of(const std::string& identity) {
   return identity.substr(0, identity.rfind('/', identity.rfind('/') - 1));
 }
 
-// A line from the child, or "" when it sent none within 30 s (the child died or hung).
-std::string read_line(int fd) {
-  std::string line;
-  const auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (std::chrono::steady_clock::now() < give_up) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    char c = 0;
-    if (::read(fd, &c, 1) != 1) return "";
-    if (c == '\n') return line;
-    line += c;
-  }
-  return "";
-}
-
 // The child: opens the store, claims the one queued run, tells the parent its id and lease
 // token, and waits to be killed. It never returns.
 [[noreturn]] void claim_then_wait(const std::filesystem::path& db, manual_clock& clock, int out) {
@@ -107,17 +90,8 @@ TEST_CASE("a run leased by a process killed with SIGKILL is claimed at once", "[
     auto s = open_store(db, options_with(clock));
     id = enqueue_one(*s, "webhook-1");
   }
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    claim_then_wait(db, clock, fds[1]);
-  }
-  ::close(fds[1]);
-  const std::string line = read_line(fds[0]);
-  ::close(fds[0]);
+  syncline::testing::child_process child([&](int out) { claim_then_wait(db, clock, out); });
+  const std::string line = child.read_line();
   st::claimed_run stale;
   stale.id = id;
   stale.lease_token = line.substr(line.find(' ') + 1);
@@ -132,9 +106,7 @@ TEST_CASE("a run leased by a process killed with SIGKILL is claimed at once", "[
     const auto still = claim_as(*s, "parent");
     while_alive.insert(while_alive.end(), still.begin(), still.end());
   }
-  ::kill(child, SIGKILL);
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
+  const int status = child.kill_and_wait();
   REQUIRE(child_claimed);
   CHECK(WIFSIGNALED(status));
   CHECK(while_alive.empty());
