@@ -113,7 +113,7 @@ void postgres_rows(benchmark::State& state, std::size_t batch) {
   boost::asio::io_context io;
   wh::postgres_sink_options options;
   options.batch.max_rows = batch;
-  auto sink = wh::postgres_sink<orders>::connect(
+  auto sink = wh::postgres_sink<orders>::open(
       io.get_executor(), syncline::secret(server->connection_string()), options);
   if (!sink || !sink->create_table()) {
     state.SkipWithError("cannot connect to the PostgreSQL test server");

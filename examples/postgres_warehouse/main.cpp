@@ -115,8 +115,8 @@ int main() {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        // At start-up: one sink (one connection, one batcher) for every run.
-        auto sink = orders_sink::connect(io.get_executor(), conninfo);
+        // At start-up: one sink (one connection, one group commit) for every run.
+        auto sink = orders_sink::open(io.get_executor(), conninfo);
         if (!sink) {
           std::cout << "cannot connect the sink: " << sink.error().message << "\n";
           co_return;

@@ -410,7 +410,7 @@ TEST_CASE("bigquery sink: rows go to insertAll with exact values and a replay-pr
   syncline::http::io_threads threads(1);
   fake_bigquery bq(threads);
   syncline::http::client client(threads.executor(), quick_client());
-  auto sink = wh::bigquery_sink<orders>::create(
+  auto sink = wh::bigquery_sink<orders>::open(
       threads.executor(), client,
       {.base_url = bq.url(), .project = "shop-analytics", .token = token});
   REQUIRE(sink.has_value());
@@ -456,12 +456,12 @@ TEST_CASE("bigquery sink: insertErrors fail only their rows; transient ones are 
   fake_bigquery bq(threads);
   syncline::http::client client(threads.executor(), quick_client());
   const bool skip_invalid = GENERATE(true, false);
-  auto sink = wh::bigquery_sink<orders>::create(threads.executor(), client,
-                                                {.base_url = bq.url(),
-                                                 .project = "p",
-                                                 .token = token,
-                                                 .skip_invalid_rows = skip_invalid,
-                                                 .retry = quick_retry()});
+  auto sink = wh::bigquery_sink<orders>::open(threads.executor(), client,
+                                              {.base_url = bq.url(),
+                                               .project = "p",
+                                               .token = token,
+                                               .skip_invalid_rows = skip_invalid,
+                                               .retry = quick_retry()});
   REQUIRE(sink.has_value());
 
   const std::vector<order_row> rows{make_order(1, "ok"), make_order(2, "INVALID"),
@@ -490,11 +490,11 @@ TEST_CASE("bigquery sink: requests are split at the row and byte limits", "[ware
   fake_bigquery bq(threads);
   syncline::http::client client(threads.executor(), quick_client());
   SECTION("1,200 rows, at most 500 per request") {
-    auto sink = wh::bigquery_sink<orders>::create(threads.executor(), client,
-                                                  {.base_url = bq.url(),
-                                                   .project = "p",
-                                                   .token = token,
-                                                   .batch = {.max_rows = 1200, .max_delay = 50ms}});
+    auto sink = wh::bigquery_sink<orders>::open(threads.executor(), client,
+                                                {.base_url = bq.url(),
+                                                 .project = "p",
+                                                 .token = token,
+                                                 .batch = {.max_rows = 1200, .max_delay = 50ms}});
     std::vector<order_row> rows;
     for (std::uint64_t i = 0; i < 1200; ++i) rows.push_back(make_order(i));
     auto results =
@@ -505,7 +505,7 @@ TEST_CASE("bigquery sink: requests are split at the row and byte limits", "[ware
     CHECK(bq.requests() <= 6);
   }
   SECTION("a byte limit, and a row over it on its own") {
-    auto sink = wh::bigquery_sink<orders>::create(
+    auto sink = wh::bigquery_sink<orders>::open(
         threads.executor(), client,
         {.base_url = bq.url(), .project = "p", .token = token, .max_request_bytes = 1000});
     std::vector<order_row> rows;
@@ -528,7 +528,7 @@ TEST_CASE("bigquery sink: 5xx is retried, 401 is not, and the token never shows"
   fake_bigquery bq(threads);
   syncline::http::client client(threads.executor(), quick_client());
   SECTION("503 twice, then accepted") {
-    auto sink = wh::bigquery_sink<orders>::create(
+    auto sink = wh::bigquery_sink<orders>::open(
         threads.executor(), client, {.base_url = bq.url(), .project = "p", .token = token});
     bq.fail_next(503, 2);
     auto r =
@@ -538,7 +538,7 @@ TEST_CASE("bigquery sink: 5xx is retried, 401 is not, and the token never shows"
     CHECK(bq.rows().size() == 1);
   }
   SECTION("500 until the attempts are spent: a transient error for the runtime") {
-    auto sink = wh::bigquery_sink<orders>::create(
+    auto sink = wh::bigquery_sink<orders>::open(
         threads.executor(), client,
         {.base_url = bq.url(), .project = "p", .token = token, .retry = quick_retry()});
     bq.fail_next(500, 100);
@@ -551,7 +551,7 @@ TEST_CASE("bigquery sink: 5xx is retried, 401 is not, and the token never shows"
     CHECK_THAT(r[0].error().message, !Catch::Contains(std::string(token.reveal())));
   }
   SECTION("a wrong token") {
-    auto sink = wh::bigquery_sink<orders>::create(
+    auto sink = wh::bigquery_sink<orders>::open(
         threads.executor(), client,
         {.base_url = bq.url(), .project = "p", .token = syncline::secret("wrong-token-SECRET")});
     auto r =
@@ -564,12 +564,12 @@ TEST_CASE("bigquery sink: 5xx is retried, 401 is not, and the token never shows"
   }
   SECTION("configuration mistakes are reported before any request") {
     auto no_project =
-        wh::bigquery_sink<orders>::create(threads.executor(), client, {.base_url = bq.url()});
+        wh::bigquery_sink<orders>::open(threads.executor(), client, {.base_url = bq.url()});
     REQUIRE_FALSE(no_project.has_value());
     CHECK_THAT(no_project.error().message, Catch::Contains("project"));
     using plain = wh::table<order_row, "orders", wh::key<"id">>;
-    auto no_dataset = wh::bigquery_sink<plain>::create(threads.executor(), client,
-                                                       {.base_url = bq.url(), .project = "p"});
+    auto no_dataset = wh::bigquery_sink<plain>::open(threads.executor(), client,
+                                                     {.base_url = bq.url(), .project = "p"});
     REQUIRE_FALSE(no_dataset.has_value());
     CHECK_THAT(no_dataset.error().message, Catch::Contains("dataset"));
   }
@@ -614,7 +614,7 @@ TEST_CASE("snowflake sink: CREATE TABLE and MERGE statements with typed bindings
   fake_snowflake sf(threads);
   syncline::http::client client(threads.executor(), quick_client());
   auto sink =
-      wh::snowflake_sink<orders>::create(threads.executor(), client, snowflake_options_for(sf));
+      wh::snowflake_sink<orders>::open(threads.executor(), client, snowflake_options_for(sf));
   REQUIRE(sink.has_value());
   REQUIRE(run(threads, sink->create_table()).has_value());
   auto results = write_all(threads, *sink, {make_order(820982911946154508ULL)},
@@ -656,7 +656,7 @@ TEST_CASE("snowflake sink: newer<> updates a row only with one that is not older
   syncline::http::client client(threads.executor(), quick_client());
   auto options = snowflake_options_for(sf);
   options.batch = {.max_rows = 3, .max_delay = 60s};
-  auto sink = wh::snowflake_sink<versioned_orders>::create(threads.executor(), client, options);
+  auto sink = wh::snowflake_sink<versioned_orders>::open(threads.executor(), client, options);
   REQUIRE(sink.has_value());
   auto version = [](std::string name, std::string created_at) {
     auto o = make_order(1, std::move(name));
@@ -678,8 +678,7 @@ TEST_CASE("snowflake sink: newer<> updates a row only with one that is not older
   // An older row written later is sent, succeeds, and leaves the stored row: the MERGE's
   // condition refuses it, not the sink.
   options.batch = {};
-  auto one_by_one =
-      wh::snowflake_sink<versioned_orders>::create(threads.executor(), client, options);
+  auto one_by_one = wh::snowflake_sink<versioned_orders>::open(threads.executor(), client, options);
   REQUIRE(one_by_one.has_value());
   auto older = write_all(threads, *one_by_one, {version("late-older", "2026-01-15T12:59:59Z")});
   CHECK(older[0].has_value());
@@ -697,7 +696,7 @@ TEST_CASE("snowflake sink: 202 is polled, and a lost answer is retried with the 
   fake_snowflake sf(threads);
   syncline::http::client client(threads.executor(), quick_client());
   auto sink =
-      wh::snowflake_sink<orders>::create(threads.executor(), client, snowflake_options_for(sf));
+      wh::snowflake_sink<orders>::open(threads.executor(), client, snowflake_options_for(sf));
   REQUIRE(sink.has_value());
 
   SECTION("202, two polls still running, then done") {
@@ -744,7 +743,7 @@ TEST_CASE("snowflake sink: batches, repeated keys, a bad row, and a refused toke
   SECTION("1,000 writes of 800 keys: few statements, last write wins, one row per key") {
     options.max_rows_per_statement = 300;
     options.batch = {.max_rows = 1000, .max_delay = 50ms};
-    auto sink = wh::snowflake_sink<orders>::create(threads.executor(), client, options);
+    auto sink = wh::snowflake_sink<orders>::open(threads.executor(), client, options);
     std::vector<order_row> rows;
     for (std::uint64_t i = 0; i < 1000; ++i)
       rows.push_back(make_order(i % 800, i >= 800 ? "again" : "first"));
@@ -759,7 +758,7 @@ TEST_CASE("snowflake sink: batches, repeated keys, a bad row, and a refused toke
     CHECK(sink->statistics().rows == 1000);
   }
   SECTION("a value Snowflake refuses fails its own row; the others are written") {
-    auto sink = wh::snowflake_sink<orders>::create(threads.executor(), client, options);
+    auto sink = wh::snowflake_sink<orders>::open(threads.executor(), client, options);
     const std::vector<order_row> rows{make_order(1), make_order(2, "BAD"), make_order(3)};
     auto results =
         write_all(threads, *sink, rows, [](std::size_t i) { return "r-" + std::to_string(i); });
@@ -773,7 +772,7 @@ TEST_CASE("snowflake sink: batches, repeated keys, a bad row, and a refused toke
     CHECK(sf.table().size() == 2);
   }
   SECTION("a replayed run on a table keyed by run keeps the first write") {
-    auto events = wh::snowflake_sink<order_events>::create(threads.executor(), client, options);
+    auto events = wh::snowflake_sink<order_events>::open(threads.executor(), client, options);
     auto first = write_all(threads, *events, {make_order(1, "first")},
                            [](std::size_t) { return std::string("t/i/w/r-1/3"); });
     auto again = write_all(threads, *events, {make_order(1, "replayed")},
@@ -786,7 +785,7 @@ TEST_CASE("snowflake sink: batches, repeated keys, a bad row, and a refused toke
   }
   SECTION("a refused token is permanent and not in the message") {
     options.token = syncline::secret("expired-jwt-SECRET");
-    auto sink = wh::snowflake_sink<orders>::create(threads.executor(), client, options);
+    auto sink = wh::snowflake_sink<orders>::open(threads.executor(), client, options);
     auto r =
         write_all(threads, *sink, {make_order(1)}, [](std::size_t) { return std::string("r"); });
     REQUIRE_FALSE(r[0].has_value());
@@ -807,7 +806,7 @@ TEST_CASE("warehouse: write_to is the destination block that finds its sink in t
   fake_snowflake sf(threads);
   syncline::http::client client(threads.executor(), quick_client());
   auto sink =
-      wh::snowflake_sink<orders>::create(threads.executor(), client, snowflake_options_for(sf));
+      wh::snowflake_sink<orders>::open(threads.executor(), client, snowflake_options_for(sf));
   REQUIRE(sink.has_value());
 
   syncline::run_context ctx(syncline::run_info{"shop-1", "r-42", "shopify_sync", 1});

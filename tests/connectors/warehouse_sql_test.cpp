@@ -655,7 +655,7 @@ TEST_CASE("postgres sink: table, upsert, exact values and NULL on a real server"
   if (!server) return;
   const std::string conninfo = server->connection_string();
   run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
-    auto sink = wh::postgres_sink<orders>::connect(io.get_executor(), syncline::secret(conninfo));
+    auto sink = wh::postgres_sink<orders>::open(io.get_executor(), syncline::secret(conninfo));
     INFO((sink ? "" : sink.error().message));
     REQUIRE(sink.has_value());
     REQUIRE(sink->create_table().has_value());
@@ -704,13 +704,13 @@ TEST_CASE("postgres sink: 1,000 concurrent writes, repeated keys, and a replayed
   int succeeded = 0;
   wh::batch_statistics stats;
   run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
-    auto sink = wh::postgres_sink<orders>::connect(
+    auto sink = wh::postgres_sink<orders>::open(
         io.get_executor(), syncline::secret(conninfo),
         {.batch = {.max_rows = 500}, .max_rows_per_statement = 200});
     REQUIRE(sink.has_value());
     REQUIRE(sink->create_table().has_value());
     auto events =
-        wh::postgres_sink<order_events>::connect(io.get_executor(), syncline::secret(conninfo));
+        wh::postgres_sink<order_events>::open(io.get_executor(), syncline::secret(conninfo));
     REQUIRE(events.has_value());
     REQUIRE(events->create_table().has_value());
 
@@ -757,9 +757,9 @@ TEST_CASE("postgres sink: newer<> replaces a row only with one that is not older
   };
   run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
     auto sink =
-        wh::postgres_sink<versioned_orders>::connect(io.get_executor(), syncline::secret(conninfo));
+        wh::postgres_sink<versioned_orders>::open(io.get_executor(), syncline::secret(conninfo));
     auto counted =
-        wh::postgres_sink<counted_orders>::connect(io.get_executor(), syncline::secret(conninfo));
+        wh::postgres_sink<counted_orders>::open(io.get_executor(), syncline::secret(conninfo));
     REQUIRE((sink.has_value() && counted.has_value()));
     REQUIRE((sink->create_table().has_value() && counted->create_table().has_value()));
     const write_fn<versioned_order> write_row = writer_of(*sink);
@@ -771,8 +771,8 @@ TEST_CASE("postgres sink: newer<> replaces a row only with one that is not older
     // One batch, one statement: without distinct_by_key PostgreSQL would refuse to touch the
     // row twice; with it, the newest of the three is the one sent.
     auto batched =
-        wh::postgres_sink<versioned_orders>::connect(io.get_executor(), syncline::secret(conninfo),
-                                                     {.batch = {.max_rows = 3, .max_delay = 60s}});
+        wh::postgres_sink<versioned_orders>::open(io.get_executor(), syncline::secret(conninfo),
+                                                  {.batch = {.max_rows = 3, .max_delay = 60s}});
     REQUIRE(batched.has_value());
     const write_fn<versioned_order> write_batched = writer_of(*batched);
     co_await write_one_batch_out_of_order(io, write_batched);
@@ -795,7 +795,7 @@ TEST_CASE("postgres sink: a bad row fails alone and a lost connection is re-esta
   std::vector<syncline::result<void>> results(3);
   run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
     auto sink =
-        wh::postgres_sink<strict_products>::connect(io.get_executor(), syncline::secret(conninfo));
+        wh::postgres_sink<strict_products>::open(io.get_executor(), syncline::secret(conninfo));
     REQUIRE(sink.has_value());
     const std::vector<shop_product> rows{{"a", 1, "ok"}, {"a", 2, ""}, {"b", 1, "ok"}};
     co_await concurrently(io, rows.size(), [&](std::size_t i) -> boost::asio::awaitable<void> {
@@ -825,8 +825,8 @@ TEST_CASE("postgres sink: NUL bytes and out-of-range ids are refused per row", "
   auto server = start_postgres();
   if (!server) return;
   boost::asio::io_context io;
-  auto sink = wh::postgres_sink<products>::connect(io.get_executor(),
-                                                   syncline::secret(server->connection_string()));
+  auto sink = wh::postgres_sink<products>::open(io.get_executor(),
+                                                syncline::secret(server->connection_string()));
   REQUIRE(sink.has_value());
   pg_rows(server->connection_string(), "CREATE SCHEMA analytics");
   REQUIRE(sink->create_table().has_value());
@@ -843,7 +843,7 @@ TEST_CASE("postgres sink: connection errors never show the password", "[warehous
   boost::asio::io_context io;
   const std::string password = "s3cret-Pa55word";
   SECTION("a database that does not exist") {
-    auto sink = wh::postgres_sink<orders>::connect(
+    auto sink = wh::postgres_sink<orders>::open(
         io.get_executor(),
         syncline::secret("host=127.0.0.1 port=" + std::to_string(server->port()) +
                          " user=postgres dbname=nope password=" + password));
@@ -852,7 +852,7 @@ TEST_CASE("postgres sink: connection errors never show the password", "[warehous
     CHECK_THAT(sink.error().message, !Catch::Contains(password));
   }
   SECTION("a server that is not there") {
-    auto sink = wh::postgres_sink<orders>::connect(
+    auto sink = wh::postgres_sink<orders>::open(
         io.get_executor(),
         syncline::secret("postgresql://postgres:" + password + "@127.0.0.1:1/x"));
     REQUIRE_FALSE(sink.has_value());
@@ -861,7 +861,7 @@ TEST_CASE("postgres sink: connection errors never show the password", "[warehous
     CHECK_THAT(sink.error().message, !Catch::Contains(password));
   }
   SECTION("a connection string libpq cannot parse") {
-    auto sink = wh::postgres_sink<orders>::connect(
+    auto sink = wh::postgres_sink<orders>::open(
         io.get_executor(), syncline::secret("host=127.0.0.1 password=" + password + " dbname"));
     REQUIRE_FALSE(sink.has_value());
     CHECK(sink.error().category == errc::invalid_input);

@@ -214,13 +214,13 @@ TEST_CASE(
   syncline::data_stream::stream<"echo"> stream(
       client, {.endpoint = receiver.url() + "/hooks/echo",
                .signing_secret = syncline::secret(secrets.value(stream_signing))});
-  auto bigquery = bigquery_plants::create(io.executor(), client,
-                                          {.base_url = receiver.url(),
-                                           .project = "p",
-                                           .token = syncline::secret(secrets.value(bigquery_token)),
-                                           .batch = {.max_rows = 1}});
+  auto bigquery = bigquery_plants::open(io.executor(), client,
+                                        {.base_url = receiver.url(),
+                                         .project = "p",
+                                         .token = syncline::secret(secrets.value(bigquery_token)),
+                                         .batch = {.max_rows = 1}});
   REQUIRE(bigquery);
-  auto snowflake = snowflake_plants::create(
+  auto snowflake = snowflake_plants::open(
       io.executor(), client,
       {.account_url = receiver.url(),
        .token = std::function<syncline::secret()>([] { return secrets.next_snowflake_token(); }),

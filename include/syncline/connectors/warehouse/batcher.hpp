@@ -6,6 +6,7 @@
 #pragma once
 
 #include <syncline/connectors/warehouse/batch_options.hpp>
+#include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/core/result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -37,7 +38,7 @@
 namespace syncline::warehouse {
 
 template <class Item>
-class batcher {
+class batcher final : public detail::row_queue<Item> {
  public:
   // Writes one batch; returns one result per item, in order. Runs on the batcher's strand, one
   // flush at a time, so a flush function needs no locking of its own.
@@ -53,19 +54,19 @@ class batcher {
 
   // Items not yet handed to a flush fail with errc::cancelled. A flush already running keeps
   // the state alive and finishes, but its flush function must outlive it (the sink owns both).
-  ~batcher() {
+  ~batcher() override {
     auto st = state_;
     boost::asio::dispatch(st->strand, [st] { st->close(); });
   }
 
-  batch_statistics statistics() const noexcept {
+  batch_statistics statistics() const noexcept override {
     return {state_->flushes.load(std::memory_order_relaxed),
             state_->rows.load(std::memory_order_relaxed)};
   }
 
   // Resumes once the batch holding `item` is written, with that item's own result. Callable
   // from any executor and thread; the caller is resumed on its own executor.
-  boost::asio::awaitable<result<void>> submit(Item item) {
+  boost::asio::awaitable<result<void>> submit(Item item) override {
     // The initiation holds plain pointers: with g++ 12, an initiation lambda owning a
     // shared_ptr was destroyed twice inside use_awaitable's frame (caught by ASan). `st` and
     // `item` live in this coroutine's frame until the completion resumes it.
@@ -224,5 +225,19 @@ class batcher {
 
   std::shared_ptr<state> state_;
 };
+
+namespace detail {
+
+template <class Writer>
+std::unique_ptr<row_queue<typename Writer::item>> make_row_queue(boost::asio::any_io_executor ex,
+                                                                 batch_options batch,
+                                                                 std::shared_ptr<Writer> writer) {
+  return std::make_unique<batcher<typename Writer::item>>(
+      std::move(ex), batch, [writer = std::move(writer)](std::vector<typename Writer::item>& rows) {
+        return writer->write(rows);
+      });
+}
+
+}  // namespace detail
 
 }  // namespace syncline::warehouse

@@ -5,7 +5,7 @@
 // Rows BigQuery rejects (insertErrors) fail alone, with BigQuery's index, reason, location and
 // message; rows that failed transiently are re-sent with the same insertId.
 //
-// The table's name is "dataset.table" ("analytics.orders"); create() takes an executor, the HTTP
+// The table's name is "dataset.table" ("analytics.orders"); open() takes an executor, the HTTP
 // client and bigquery_options (project, access token). tests/connectors/warehouse_http_test.cpp
 // creates and writes one against a local server; write_to<bigquery_sink<T>> ends a workflow in it.
 //
@@ -22,6 +22,7 @@
 #include <syncline/config.hpp>
 #include <syncline/connectors/http_answer.hpp>
 #include <syncline/connectors/warehouse/access_token.hpp>
+#include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/ingest_retry.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
@@ -127,8 +128,11 @@ inline void strings_for_big_integers(boost::json::value& v) {
   }
 }
 
+// The untyped half of bigquery_sink (its batched_sink Writer).
 class bigquery_writer {
  public:
+  using item = bigquery_row;
+
   bigquery_writer(http::client& client, bigquery_options options, std::string url,
                   std::string where)
       : client_(client),
@@ -139,8 +143,32 @@ class bigquery_writer {
   const std::string& where() const noexcept { return where_; }
   std::vector<secret> secrets() const { return options_.token.issued(); }
 
+  // The group commit's flush: insertAll requests of up to max_rows_per_request rows.
   SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> write(
       std::vector<bigquery_row>& rows);
+
+  // A row as an insertAll element, with its insertId: hex of an HMAC over the run's key and the
+  // row's key; without a run key, over the row's key and its JSON (so only an identical row is
+  // deduped).
+  template <class Table>
+  static result<bigquery_row> prepare(const typename Table::row_type& row,
+                                      std::string_view run_key) {
+    auto staged = Table::stage(row, run_key);  // checks ranges, and gives the key
+    if (!staged) return std::move(staged).error();
+    boost::json::value json = json::to_value(row);
+    if constexpr (Table::keyed_by_run) {
+      json.as_object()[run_key_column] = boost::json::string(run_key);
+    }
+    strings_for_big_integers(json);
+    std::string json_text = boost::json::serialize(json);
+    const std::string material = run_key.empty() ? staged->key + '\n' + json_text
+                                                 : std::string(run_key) + '\n' + staged->key;
+    bigquery_row out;
+    out.insert_id =
+        http::hex_encode(http::hmac_sha256("syncline/bigquery/insertId", material)).substr(0, 32);
+    out.element = R"({"insertId":")" + out.insert_id + R"(","json":)" + json_text + "}";
+    return out;
+  }
 
  private:
   static constexpr std::size_t envelope_bytes = 128;  // {"kind":...,"rows":[ ... ]}
@@ -171,15 +199,13 @@ class bigquery_writer {
 }  // namespace detail
 
 template <class Table>
-class bigquery_sink {
+class bigquery_sink : public batched_sink<Table, detail::bigquery_writer> {
  public:
-  using table_type = Table;
-  using row_type = typename Table::row_type;
-
   // The client must outlive the sink. Fails when the project or dataset is missing or the base
-  // URL does not parse.
-  static result<bigquery_sink> create(boost::asio::any_io_executor ex, http::client& client,
-                                      bigquery_options options) {
+  // URL does not parse. A write resumes once the request holding its row was accepted (or the
+  // row refused); with the run's key, a replayed run sends the same insertId.
+  static result<bigquery_sink> open(boost::asio::any_io_executor ex, http::client& client,
+                                    bigquery_options options) {
     const std::string_view full = Table::name;
     const auto dot = full.find('.');
     const std::string dataset =
@@ -199,64 +225,23 @@ class bigquery_sink {
     std::string url = base + "/bigquery/v2/projects/" + options.project + "/datasets/" + dataset +
                       "/tables/" + table + "/insertAll";
     std::string where = "BigQuery table " + options.project + "." + dataset + "." + table;
-    return bigquery_sink(std::move(ex), client, std::move(options), std::move(url),
-                         std::move(where));
+    const batch_options batch = options.batch;
+    return bigquery_sink(std::move(ex),
+                         std::make_shared<detail::bigquery_writer>(
+                             client, std::move(options), std::move(url), std::move(where)),
+                         batch);
   }
 
-  // Batched write: resumes once the request holding `row` was accepted (or the row refused).
-  // `run_key` is the run's idempotency key: with it, a replayed run sends the same insertId.
-  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
-    auto prepared = prepare(row, run_key);
-    if (!prepared) co_return std::move(prepared).error();
-    co_return co_await batcher_->submit(std::move(*prepared));
-  }
-
-  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
-
-  // Its access tokens, for the engine's redactor (see syncline::holds_secrets): an error
-  // answer that echoes one is scrubbed before it reaches a log.
-  std::vector<secret> secrets() const { return writer_->secrets(); }
-
-  // The insertId a write of `row` with `run_key` sends: hex of an HMAC over the run's key and
-  // the row's key; without a run key, over the row's key and its JSON (so only an identical
-  // row is deduped).
-  static result<std::string> insert_id(const row_type& row, std::string_view run_key = {}) {
-    auto prepared = prepare(row, run_key);
+  // The insertId a write of `row` with `run_key` sends (see bigquery_writer::prepare).
+  static result<std::string> insert_id(const typename Table::row_type& row,
+                                       std::string_view run_key = {}) {
+    auto prepared = detail::bigquery_writer::prepare<Table>(row, run_key);
     if (!prepared) return std::move(prepared).error();
     return std::move(prepared->insert_id);
   }
 
  private:
-  bigquery_sink(boost::asio::any_io_executor ex, http::client& client, bigquery_options options,
-                std::string url, std::string where)
-      : writer_(std::make_shared<detail::bigquery_writer>(client, options, std::move(url),
-                                                          std::move(where))),
-        batcher_(std::make_unique<batcher<detail::bigquery_row>>(
-            std::move(ex), options.batch,
-            [writer = writer_](std::vector<detail::bigquery_row>& rows) {
-              return writer->write(rows);
-            })) {}
-
-  static result<detail::bigquery_row> prepare(const row_type& row, std::string_view run_key) {
-    auto staged = Table::stage(row, run_key);  // checks ranges, and gives the key
-    if (!staged) return std::move(staged).error();
-    boost::json::value json = json::to_value(row);
-    if constexpr (Table::keyed_by_run) {
-      json.as_object()[run_key_column] = boost::json::string(run_key);
-    }
-    detail::strings_for_big_integers(json);
-    std::string json_text = boost::json::serialize(json);
-    const std::string material = run_key.empty() ? staged->key + '\n' + json_text
-                                                 : std::string(run_key) + '\n' + staged->key;
-    detail::bigquery_row out;
-    out.insert_id =
-        http::hex_encode(http::hmac_sha256("syncline/bigquery/insertId", material)).substr(0, 32);
-    out.element = R"({"insertId":")" + out.insert_id + R"(","json":)" + json_text + "}";
-    return out;
-  }
-
-  std::shared_ptr<detail::bigquery_writer> writer_;  // shared with in-flight flushes
-  std::unique_ptr<batcher<detail::bigquery_row>> batcher_;
+  using batched_sink<Table, detail::bigquery_writer>::batched_sink;
 };
 
 }  // namespace syncline::warehouse

@@ -4,13 +4,13 @@
 // batch fails on one bad row, the rows are retried one by one so the others still commit and the
 // bad one gets its own error.
 //
-//   auto sink = warehouse::postgres_sink<orders>::connect(io.get_executor(),
-//                                                        secret("host=... dbname=...
-//                                                        password=..."));
+//   auto sink = warehouse::postgres_sink<orders>::open(
+//       io.get_executor(), secret("host=... dbname=... password=..."));
 //   sink->create_table();
 //   co_await sink->write(row);
 #pragma once
 
+#include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/postgres_connection.hpp>
@@ -119,8 +119,11 @@ struct postgres_row {
   std::optional<std::int64_t> version;  // see staged_row
 };
 
+// The untyped half of postgres_sink (its batched_sink Writer). A mutex serialises the group
+// commit's flushes with direct write_batch calls from other threads.
 class postgres_table_writer {
  public:
+  using item = postgres_row;
   using statement_for = std::string (*)(std::size_t rows);
 
   postgres_table_writer(postgres_connection conn, std::string create_sql, statement_for upsert,
@@ -144,10 +147,47 @@ class postgres_table_writer {
     return {};
   }
 
+  // A row as PostgreSQL parameters; a value libpq cannot carry fails here, with its column.
+  template <class Table>
+  static result<postgres_row> prepare(const typename Table::row_type& row,
+                                      std::string_view run_key) {
+    auto staged = Table::stage(row, run_key);
+    if (!staged) return std::move(staged).error();
+    postgres_row out;
+    out.values.reserve(staged->cells.size());
+    for (std::size_t i = 0; i < staged->cells.size(); ++i) {
+      auto text = postgres_text(staged->cells[i]);
+      if (!text) {
+        return make_error(text.error().category,
+                          "table \"" + std::string(Table::name) + "\", column \"" +
+                              std::string(Table::columns[i].name) + "\": " + text.error().message);
+      }
+      out.values.push_back(std::move(*text));
+    }
+    out.key = std::move(staged->key);
+    out.version = staged->version;
+    return out;
+  }
+
+  // The group commit's flush. libpq blocks: the flush holds the sink's strand for the
+  // transaction's round trips.
+  boost::asio::awaitable<std::vector<result<void>>> write(std::vector<postgres_row>& rows) {
+    co_return write_rows(rows, false);
+  }
+
+  // One transaction for all of `rows`, all or nothing; the first failure.
+  result<void> write_atomic(std::span<const postgres_row> rows) {
+    auto results = write_rows(rows, true);
+    for (auto& r : results)
+      if (!r) return std::move(r).error();
+    return {};
+  }
+
+ private:
   // One transaction for all rows. A failure that a retry may fix (connection, resources) fails
   // every row alike. Otherwise (bad data) the batch is retried row by row, each on its own, so
   // that only the bad rows fail; `atomic` skips that and fails the whole batch instead.
-  std::vector<result<void>> write(std::span<const postgres_row> rows, bool atomic) {
+  std::vector<result<void>> write_rows(std::span<const postgres_row> rows, bool atomic) {
     std::lock_guard lock(mutex_);
     std::vector<result<void>> results(rows.size());
     if (auto r = conn_.ensure_connected(); !r) {
@@ -172,7 +212,6 @@ class postgres_table_writer {
     return results;
   }
 
- private:
   result<void> transaction(std::span<const postgres_row> rows,
                            const std::vector<std::size_t>& which) {
     if (auto r = conn_.exec("BEGIN"); !r) return std::move(r).error();
@@ -218,84 +257,23 @@ class postgres_table_writer {
 }  // namespace detail
 
 template <class Table>
-class postgres_sink {
+class postgres_sink : public batched_sink<Table, detail::postgres_table_writer> {
  public:
-  using table_type = Table;
-  using row_type = typename Table::row_type;
-
   // `conninfo` is a libpq connection string or URI; it is a secret because it may hold a password.
-  static result<postgres_sink> connect(boost::asio::any_io_executor ex, const secret& conninfo,
-                                       postgres_sink_options options = {}) {
+  static result<postgres_sink> open(boost::asio::any_io_executor ex, const secret& conninfo,
+                                    postgres_sink_options options = {}) {
     auto conn = postgres_connection::connect(conninfo);
     if (!conn) return std::move(conn).error();
-    return postgres_sink(std::move(ex), std::move(*conn), options);
-  }
-
-  result<void> create_table() { return writer_->create_table(); }
-
-  // Batched write: resumes once the transaction holding `row` is committed.
-  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
-    auto staged = stage(row, run_key);
-    if (!staged) co_return std::move(staged).error();
-    co_return co_await batcher_->submit(std::move(*staged));
-  }
-
-  // Flushes and rows so far: rows / flushes is the batch size the load achieved.
-  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
-
-  // Direct write of many rows in one transaction, all or nothing: for bulk loads outside a run.
-  result<void> write_batch(std::span<const row_type> rows) requires(!Table::keyed_by_run) {
-    std::vector<detail::postgres_row> staged;
-    staged.reserve(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      auto s = stage(rows[i], {});
-      if (!s) {
-        return make_error(s.error().category, "row " + std::to_string(i) + ": " +
-                                                  s.error().message + " (nothing was written)");
-      }
-      staged.push_back(std::move(*s));
-    }
-    auto results = writer_->write(staged, true);
-    for (auto& r : results)
-      if (!r) return std::move(r).error();
-    return {};
+    return postgres_sink(std::move(ex),
+                         std::make_shared<detail::postgres_table_writer>(
+                             std::move(*conn), create_table_sql<Table, postgres_dialect>(),
+                             &upsert_sql<Table, postgres_dialect>, Table::column_count,
+                             Table::keyed_by_run, Table::versioned, options.max_rows_per_statement),
+                         options.batch);
   }
 
  private:
-  postgres_sink(boost::asio::any_io_executor ex, postgres_connection conn,
-                postgres_sink_options options)
-      : writer_(std::make_shared<detail::postgres_table_writer>(
-            std::move(conn), create_table_sql<Table, postgres_dialect>(),
-            &upsert_sql<Table, postgres_dialect>, Table::column_count, Table::keyed_by_run,
-            Table::versioned, options.max_rows_per_statement)),
-        batcher_(std::make_unique<batcher<detail::postgres_row>>(
-            std::move(ex), options.batch,
-            [writer = writer_](std::vector<detail::postgres_row>& rows)
-                -> boost::asio::awaitable<std::vector<result<void>>> {
-              co_return writer->write(rows, false);
-            })) {}
-
-  static result<detail::postgres_row> stage(const row_type& row, std::string_view run_key) {
-    auto staged = Table::stage(row, run_key);
-    if (!staged) return std::move(staged).error();
-    detail::postgres_row out;
-    out.values.reserve(staged->cells.size());
-    for (std::size_t i = 0; i < staged->cells.size(); ++i) {
-      auto text = detail::postgres_text(staged->cells[i]);
-      if (!text) {
-        return make_error(text.error().category,
-                          "table \"" + std::string(Table::name) + "\", column \"" +
-                              std::string(Table::columns[i].name) + "\": " + text.error().message);
-      }
-      out.values.push_back(std::move(*text));
-    }
-    out.key = std::move(staged->key);
-    out.version = staged->version;
-    return out;
-  }
-
-  std::shared_ptr<detail::postgres_table_writer> writer_;  // shared with in-flight flushes
-  std::unique_ptr<batcher<detail::postgres_row>> batcher_;
+  using batched_sink<Table, detail::postgres_table_writer>::batched_sink;
 };
 
 }  // namespace syncline::warehouse

@@ -6,7 +6,7 @@
 // statement once. A 202 answer is polled at GET /api/v2/statements/{handle} until it is done.
 //
 //   using orders = warehouse::table<order_row, "analytics.orders", warehouse::key<"id">>;
-//   auto sink = warehouse::snowflake_sink<orders>::create(io.get_executor(), client,
+//   auto sink = warehouse::snowflake_sink<orders>::open(io.get_executor(), client,
 //       {.account_url = "https://myorg-myaccount.snowflakecomputing.com",
 //        .token = secret(jwt), .token_type = "KEYPAIR_JWT", .database = "SHOP", .warehouse =
 //        "LOAD"});
@@ -20,6 +20,7 @@
 #include <syncline/config.hpp>
 #include <syncline/connectors/http_answer.hpp>
 #include <syncline/connectors/warehouse/access_token.hpp>
+#include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/ingest_retry.hpp>
@@ -219,8 +220,10 @@ BOOST_DESCRIBE_STRUCT(statement_response, (), (code, sqlState, message, statemen
 
 namespace detail {
 
+// The untyped half of snowflake_sink (its batched_sink Writer).
 class snowflake_writer {
  public:
+  using item = staged_row;
   using statement_for = std::string (*)(std::size_t rows);
 
   snowflake_writer(http::client& client, snowflake_options options, std::string base,
@@ -235,10 +238,12 @@ class snowflake_writer {
         keep_first_(keep_first),
         versioned_(versioned) {}
 
+  // CREATE TABLE IF NOT EXISTS from the row type (Snowflake records the key, not enforces it).
   boost::asio::awaitable<result<void>> create_table() {
     co_return co_await execute(create_sql_, boost::json::object{});
   }
 
+  // The group commit's flush: one MERGE per chunk of rows.
   SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> write(
       std::vector<staged_row>& rows);
 
@@ -273,52 +278,28 @@ class snowflake_writer {
 }  // namespace detail
 
 template <class Table>
-class snowflake_sink {
+class snowflake_sink : public batched_sink<Table, detail::snowflake_writer> {
  public:
-  using table_type = Table;
-  using row_type = typename Table::row_type;
-
-  // The client must outlive the sink. Fails when the account URL does not parse.
-  static result<snowflake_sink> create(boost::asio::any_io_executor ex, http::client& client,
-                                       snowflake_options options) {
+  // The client must outlive the sink. Fails when the account URL does not parse. A write resumes
+  // once the MERGE holding its row has run.
+  static result<snowflake_sink> open(boost::asio::any_io_executor ex, http::client& client,
+                                     snowflake_options options) {
     std::string base = options.account_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     auto u = http::parse_url(base + "/");
     if (!u) return make_error(errc::invalid_input, "Snowflake account_url: " + u.error().message);
     std::string where = "Snowflake table " + std::string(Table::name) + " at " + u->redacted();
-    return snowflake_sink(std::move(ex), client, std::move(options), std::move(base),
-                          std::move(where));
+    const batch_options batch = options.batch;
+    return snowflake_sink(std::move(ex),
+                          std::make_shared<detail::snowflake_writer>(
+                              client, std::move(options), std::move(base), std::move(where),
+                              create_table_sql<Table, snowflake_dialect>(),
+                              &snowflake_merge_sql<Table>, Table::keyed_by_run, Table::versioned),
+                          batch);
   }
-
-  // CREATE TABLE IF NOT EXISTS from the row type (Snowflake records the key, not enforces it).
-  boost::asio::awaitable<result<void>> create_table() { return writer_->create_table(); }
-
-  // Batched write: resumes once the MERGE holding `row` has run.
-  boost::asio::awaitable<result<void>> write(const row_type& row, std::string_view run_key = {}) {
-    auto staged = Table::stage(row, run_key);
-    if (!staged) co_return std::move(staged).error();
-    co_return co_await batcher_->submit(std::move(*staged));
-  }
-
-  batch_statistics statistics() const noexcept { return batcher_->statistics(); }
-
-  // Its access tokens, for the engine's redactor (see syncline::holds_secrets): an error
-  // answer that echoes one is scrubbed before it reaches a log.
-  std::vector<secret> secrets() const { return writer_->secrets(); }
 
  private:
-  snowflake_sink(boost::asio::any_io_executor ex, http::client& client, snowflake_options options,
-                 std::string base, std::string where)
-      : writer_(std::make_shared<detail::snowflake_writer>(
-            client, options, std::move(base), std::move(where),
-            create_table_sql<Table, snowflake_dialect>(), &snowflake_merge_sql<Table>,
-            Table::keyed_by_run, Table::versioned)),
-        batcher_(std::make_unique<batcher<staged_row>>(
-            std::move(ex), options.batch,
-            [writer = writer_](std::vector<staged_row>& rows) { return writer->write(rows); })) {}
-
-  std::shared_ptr<detail::snowflake_writer> writer_;  // shared with in-flight flushes
-  std::unique_ptr<batcher<staged_row>> batcher_;
+  using batched_sink<Table, detail::snowflake_writer>::batched_sink;
 };
 
 }  // namespace syncline::warehouse
