@@ -3,7 +3,8 @@
 // waiting, up to max_batch, commits it with one store::enqueue() call (one fsync), and resumes
 // each waiter on its own executor with its own answer. While one batch is being committed the
 // next one gathers, so batches grow with load and an idle system commits each event at once:
-// no timer, no added latency.
+// no timer, no added latency. The gathering is syncline's one group commit
+// (core/detail/group_commit_queue.hpp, which the warehouse sinks use too).
 // A submit answers accepted or duplicate (durable either way) or errc::unavailable (the queue is
 // full, or too many submitters wait): answer the webhook 200 or 503 accordingly. The engine's
 // ingress is the user; tests/store/group_commit_test.cpp shows the calls.
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <syncline/config.hpp>
+#include <syncline/core/detail/group_commit_queue.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/store.hpp>
@@ -22,21 +24,14 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <exception>
-#include <memory>
 #include <mutex>
-#include <optional>
-#include <span>
-#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -62,8 +57,7 @@ class group_commit {
   };
 
   // `target` must outlive this object.
-  explicit group_commit(store& target, options opts = {})
-      : store_(target), opts_(sanitized(opts)), writer_([this] { write_loop(); }) {}
+  SYNCLINE_DECL explicit group_commit(store& target, options opts = {});
 
   group_commit(const group_commit&) = delete;
   group_commit& operator=(const group_commit&) = delete;
@@ -77,9 +71,17 @@ class group_commit {
   // associated executor runs on asio's system executor.
   template <class CompletionToken>
   auto async_submit(new_run run, CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, void(result<enqueue_result>)>(
-        [this](auto handler, new_run r) { initiate(std::move(handler), std::move(r)); }, token,
-        std::move(run));
+    if (auto v = validate(run); !v) {
+      // Refused before it joins a batch, answered on the handler's executor like any answer.
+      return boost::asio::async_initiate<CompletionToken, void(result<enqueue_result>)>(
+          [](auto handler, ::syncline::error e) {
+            auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+            boost::asio::post(
+                ex, boost::asio::append(std::move(handler), result<enqueue_result>(std::move(e))));
+          },
+          token, std::move(v).error());
+    }
+    return queue_.async_submit(std::move(run), std::forward<CompletionToken>(token));
   }
 
   // The coroutine form of async_submit.
@@ -90,79 +92,30 @@ class group_commit {
   SYNCLINE_DECL void stop();
 
   // Submits not yet answered.
-  std::size_t pending() const {
-    std::lock_guard lock(mu_);
-    return pending_;
-  }
+  std::size_t pending() const { return queue_.pending(); }
 
-  statistics stats() const {
-    std::lock_guard lock(mu_);
-    return stats_;
-  }
+  SYNCLINE_DECL statistics stats() const;
 
  private:
-  // A submitter's completion handler with its type erased, so that waiters of every kind share
-  // one queue. Holding it keeps the handler's executor from running out of work (an
-  // io_context::run() does not return while its coroutine waits for the writer thread).
-  class waiting_handler {
-   public:
-    virtual ~waiting_handler() = default;
-    // Posts the answer to the handler's own executor: never runs it on the writer thread.
-    virtual void answer(result<enqueue_result> r) = 0;
-  };
+  // The one group commit (core/detail/group_commit_queue.hpp). Its flushes block in SQLite, so
+  // they run on an io_context of their own, run by writer_: the queue's strand is then exactly
+  // a writer thread, and no submitter's executor ever waits for an fsync.
+  using queue = ::syncline::detail::group_commit_queue<new_run, result<enqueue_result>>;
 
-  template <class Handler>
-  class typed_waiting_handler final : public waiting_handler {
-   public:
-    explicit typed_waiting_handler(Handler h)
-        : handler_(std::move(h)),
-          work_(boost::asio::get_associated_executor(handler_, boost::asio::system_executor())) {}
-    void answer(result<enqueue_result> r) override {
-      boost::asio::post(boost::asio::append(std::move(handler_), std::move(r)));
-      work_.reset();  // the posted handler now keeps the executor busy
-    }
+  SYNCLINE_DECL static queue::options queue_options(const options& o);
 
-   private:
-    Handler handler_;
-    boost::asio::executor_work_guard<
-        boost::asio::associated_executor_t<Handler, boost::asio::system_executor>>
-        work_;
-  };
-
-  struct waiter {
-    new_run run;
-    std::unique_ptr<waiting_handler> handler;
-  };
-
-  static options sanitized(options o) {
-    o.max_batch = std::max<std::size_t>(o.max_batch, 1);
-    return o;
-  }
-
-  template <class Handler>
-  void initiate(Handler handler, new_run run) {
-    waiter w{std::move(run), std::make_unique<typed_waiting_handler<Handler>>(std::move(handler))};
-    if (auto refusal = admit(w)) w.handler->answer(std::move(*refusal));
-  }
-
-  // Queues w (and returns nullopt), or returns why it is refused and leaves w to the caller.
-  SYNCLINE_DECL std::optional<::syncline::error> admit(waiter& w);
+  // One transaction for the batch (one store::enqueue), and each run's own answer.
+  SYNCLINE_DECL boost::asio::awaitable<std::vector<result<enqueue_result>>> commit(
+      std::vector<new_run>& runs);
 
   SYNCLINE_DECL static result<enqueue_result> answer_for(
       const result<std::vector<enqueue_result>>& committed, std::size_t i);
 
-  SYNCLINE_DECL result<std::vector<enqueue_result>> commit(std::span<const new_run> runs);
-
-  SYNCLINE_DECL void write_loop();
-
   store& store_;
-  const options opts_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<waiter> queue_;
-  std::size_t pending_ = 0;
-  bool stopping_ = false;
-  statistics stats_;
+  boost::asio::io_context writer_context_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> writer_work_;
+  queue queue_;
+  std::once_flag stopped_;
   std::thread writer_;  // last: starts after every member it uses is constructed
 };
 

@@ -1,42 +1,52 @@
-// The bodies of store::group_commit: admission and the writer thread. Compiled once in separate
-// mode (see <syncline/config.hpp>).
+// The bodies of store::group_commit: its writer thread and the commit of a batch. Compiled once
+// in separate mode (see <syncline/config.hpp>).
 #pragma once
 
 #include <syncline/store/group_commit.hpp>
 
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+
 namespace syncline::store {
+
+SYNCLINE_DECL group_commit::group_commit(store& target, options opts)
+    : store_(target),
+      writer_work_(writer_context_.get_executor()),
+      queue_(writer_context_.get_executor(), queue_options(opts),
+             [this](std::vector<new_run>& runs) { return commit(runs); }),
+      writer_([this] { writer_context_.run(); }) {}
+
+SYNCLINE_DECL group_commit::queue::options group_commit::queue_options(const options& o) {
+  return {
+      .max_batch = std::max<std::size_t>(o.max_batch, 1),
+      .max_delay = {},  // commit whenever the writer is free: no timer, no added latency
+      .max_pending = std::max<std::size_t>(o.max_pending, 1),
+      .closed = make_error(errc::unavailable, "group commit: stopped; the run was not queued"),
+      .full = make_error(errc::unavailable,
+                         "group commit: " + std::to_string(o.max_pending) +
+                             " events are already waiting to be committed (max_pending); the "
+                             "run was not queued, retry later"),
+      .cancelled = make_error(errc::unavailable, "group commit: stopped; the run was not queued")};
+}
 
 SYNCLINE_DECL boost::asio::awaitable<result<enqueue_result>> group_commit::submit(new_run run) {
   co_return co_await async_submit(std::move(run), boost::asio::use_awaitable);
 }
 
 SYNCLINE_DECL void group_commit::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
+  std::call_once(stopped_, [this] {
+    queue_.close(::syncline::detail::on_close::drain);  // refuses new submits, commits the rest
+    writer_work_.reset();  // run() returns once the last batch is answered
+    if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
+  });
 }
 
-SYNCLINE_DECL std::optional<::syncline::error> group_commit::admit(waiter& w) {
-  if (auto v = validate(w.run); !v) return std::move(v).error();
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) {
-      return make_error(errc::unavailable, "group commit: stopped; the run was not queued");
-    }
-    if (pending_ >= opts_.max_pending) {
-      return make_error(errc::unavailable,
-                        "group commit: " + std::to_string(pending_) +
-                            " events are already waiting to be committed (max_pending); the "
-                            "run was not queued, retry later");
-    }
-    queue_.push_back(std::move(w));
-    ++pending_;
-  }
-  wake_.notify_one();
-  return std::nullopt;
+SYNCLINE_DECL group_commit::statistics group_commit::stats() const {
+  const auto s = queue_.statistics();
+  return {s.batches, s.items, s.largest_batch};
 }
 
 SYNCLINE_DECL result<enqueue_result> group_commit::answer_for(
@@ -55,46 +65,20 @@ SYNCLINE_DECL result<enqueue_result> group_commit::answer_for(
   return r;
 }
 
-SYNCLINE_DECL result<std::vector<enqueue_result>> group_commit::commit(
-    std::span<const new_run> runs) {
+SYNCLINE_DECL boost::asio::awaitable<std::vector<result<enqueue_result>>> group_commit::commit(
+    std::vector<new_run>& runs) {
+  result<std::vector<enqueue_result>> committed = std::vector<enqueue_result>{};
   try {
-    return store_.enqueue(runs);
+    committed = store_.enqueue(runs);
   } catch (const std::exception& e) {
-    return make_error(errc::internal, std::string("group commit: enqueue threw: ") + e.what());
+    committed = make_error(errc::internal, std::string("group commit: enqueue threw: ") + e.what());
   } catch (...) {
-    return make_error(errc::internal, "group commit: enqueue threw a non-standard exception");
+    committed = make_error(errc::internal, "group commit: enqueue threw a non-standard exception");
   }
-}
-
-SYNCLINE_DECL void group_commit::write_loop() {
-  std::vector<waiter> batch;
-  std::vector<new_run> runs;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every submit has its answer
-      const std::size_t n = std::min(queue_.size(), opts_.max_batch);
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    runs.clear();
-    for (auto& w : batch) runs.push_back(std::move(w.run));
-    const auto committed = commit(runs);
-    {
-      std::lock_guard lock(mu_);
-      pending_ -= batch.size();
-      stats_.batches += 1;
-      stats_.runs += batch.size();
-      stats_.largest_batch = std::max(stats_.largest_batch, batch.size());
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      batch[i].handler->answer(answer_for(committed, i));
-    }
-    batch.clear();
-  }
+  std::vector<result<enqueue_result>> answers;
+  answers.reserve(runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) answers.push_back(answer_for(committed, i));
+  co_return answers;
 }
 
 }  // namespace syncline::store
