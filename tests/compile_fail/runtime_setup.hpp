@@ -48,17 +48,9 @@ struct app {
     return {};
   }
 };
-// A webhook trigger that authenticates its deliveries as the app does.
+// A webhook trigger of an app that authenticates its deliveries.
 template <syncline::fixed_string Topic, class Payload>
-struct webhook : syncline::webhook<app, Topic, Payload> {
-  static syncline::result<syncline::delivery_identity> identify(
-      const syncline::inbound_delivery& d) {
-    return app::identify(d);
-  }
-  static syncline::result<void> verify(const syncline::inbound_delivery& d, const credentials& c) {
-    return app::verify(d, c);
-  }
-};
+struct webhook : syncline::webhook<app, Topic, Payload> {};
 }  // namespace shop
 
 // An app with credentials but no way to authenticate deliveries.

@@ -86,17 +86,10 @@ struct app {
   }
 };
 
-// A webhook trigger as a connector writes one: the app's identify and verify.
+// A webhook trigger as a connector writes one: a topic and a payload type (the app
+// authenticates its deliveries).
 template <syncline::fixed_string Topic, class Payload>
-struct webhook : syncline::webhook<app, Topic, Payload> {
-  static syncline::result<syncline::delivery_identity> identify(
-      const syncline::inbound_delivery& d) {
-    return app::identify(d);
-  }
-  static syncline::result<void> verify(const syncline::inbound_delivery& d, const credentials& c) {
-    return app::verify(d, c);
-  }
-};
+struct webhook : syncline::webhook<app, Topic, Payload> {};
 
 inline credentials credentials_for(const std::string& name) {
   return {name + ".fakeshop.test", syncline::secret("whsec-" + name + "-7f3a9c"),

@@ -1,10 +1,11 @@
 // How webhook deliveries are accepted, without core knowing HTTP: the runtime hands the headers
 // and the raw body to the *app*, which says whose delivery it is, which topic it carries and
 // which key dedupes it (identify), and proves it came from the app (verify, with the tenant's
-// credentials). How deliveries are signed is a property of the app, not of one topic, so the
-// engine can authenticate a delivery no workflow listens to (the app's uninstall notice).
-// A webhook trigger adds only its own check (the topic) on top of the app's. Connectors
-// implement both (shopify::app, shopify::webhook); the runtime's webhook endpoint drives them.
+// credentials). How deliveries are signed is a property of the app, never of one topic: a
+// webhook trigger is a topic and a payload type, and the engine's one delivery gate
+// (runtime/detail/delivery_gate.hpp) identifies a delivery once through its app, verifies it
+// once per installation it names and fans it out to every workflow of its topic. Connectors
+// implement the app's two calls (shopify::app); the runtime's webhook endpoint drives them.
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -52,16 +53,10 @@ concept uninstall_notifying_app = verifiable_app<A> && requires {
   { A::uninstall_topic } -> std::convertible_to<std::string_view>;
 };
 
-// A webhook trigger the runtime can serve: the same two calls, where identify also checks that
-// the delivery is of this trigger's topic (typically the app's identify plus that check). The
-// payload the run decodes is the body itself.
+// A webhook trigger the runtime can serve: a webhook of an app that can authenticate its
+// deliveries. The payload the run decodes is the body itself.
 template <class T>
 concept verifiable_webhook =
-    trigger<T> &&
-    T::kind == trigger_kind::webhook&& requires(const inbound_delivery& d,
-                                                const typename T::app_type::credentials& creds) {
-  { T::identify(d) } -> std::same_as<result<delivery_identity>>;
-  { T::verify(d, creds) } -> std::same_as<result<void>>;
-};
+    trigger<T> && T::kind == trigger_kind::webhook&& verifiable_app<typename T::app_type>;
 
 }  // namespace syncline

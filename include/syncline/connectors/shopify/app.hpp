@@ -5,8 +5,9 @@
 //
 // The app also knows how Shopify's webhooks are identified and signed, whatever their topic
 // (core/delivery.hpp): app::identify reads the X-Shopify-* headers, app::verify checks the HMAC.
-// shopify::webhook<Topic> adds its topic check; the engine uses the app's directly for
-// app/uninstalled, which uninstalls the tenant even when no workflow listens to it.
+// They are the only way the engine authenticates a Shopify delivery, whichever workflows listen
+// to its topic (shopify::webhook<Topic> is a topic and a payload type); app/uninstalled
+// uninstalls the tenant even when no workflow listens to it.
 //
 //   eng.install(shopify_sync, syncline::tenant<shopify::credentials>{
 //       "shop-a", {.shop_domain = "acme.myshopify.com",

@@ -2,22 +2,18 @@
 // type is the topic's (topics.hpp), so `shopify::webhook<"orders/create">{} | ...` hands the next
 // block a shopify::order, and a topic Shopify does not have does not compile.
 //
-// The engine drives it through core/delivery.hpp: identify() is shopify::app::identify (the
-// X-Shopify-* headers, read before any secret is known: tenant = shop domain, dedupe key =
-// webhook id) plus the check that X-Shopify-Topic is this trigger's topic; verify() is
-// shopify::app::verify (the HMAC of the raw body with the tenant's client secret, constant time).
+// A trigger is a topic and a payload type: how a delivery is read and signed is shopify::app's
+// (identify: the X-Shopify-* headers, tenant = shop domain, dedupe key = webhook id, topic =
+// X-Shopify-Topic; verify: the HMAC of the raw body with the tenant's client secret). The
+// engine's delivery gate identifies a delivery once and verifies it once per shop it names, and
+// refuses one whose X-Shopify-Topic is not the topic of the URL it was posted to.
 #pragma once
 
 #include <syncline/connectors/shopify/app.hpp>
 #include <syncline/connectors/shopify/topics.hpp>
-#include <syncline/connectors/shopify/webhook_metadata.hpp>
-#include <syncline/core/delivery.hpp>
 #include <syncline/core/fixed_string.hpp>
-#include <syncline/core/result.hpp>
 #include <syncline/core/webhook.hpp>
-#include <syncline/json/detail/quote.hpp>
 
-#include <string>
 #include <string_view>
 
 namespace syncline::shopify {
@@ -71,23 +67,6 @@ struct webhook : syncline::webhook<app, Topic, typename detail::topic_payload<To
   static_assert(detail::checked_topic(detail::check_topic<Topic>()));
 
   static constexpr std::string_view topic = Topic;
-
-  // app::identify (any malformed delivery is errc::invalid_input: the engine answers 400), plus
-  // this trigger's own check: the delivery's X-Shopify-Topic must be this trigger's topic.
-  static result<delivery_identity> identify(const inbound_delivery& d) {
-    auto id = app::identify(d);
-    if (id && id->topic != topic) {
-      return make_error(errc::invalid_input, std::string(webhook_header::topic) + " is " +
-                                                 json::detail::quoted(id->topic, 64) +
-                                                 ", but this trigger is " + std::string(topic));
-    }
-    return id;
-  }
-
-  // app::verify: the signature is the app's, whatever the topic (errc::unauthorized -> 401).
-  static result<void> verify(const inbound_delivery& d, const credentials& creds) {
-    return app::verify(d, creds);
-  }
 };
 
 }  // namespace syncline::shopify

@@ -4,7 +4,6 @@
 // workflow's payload_type and awaits the workflow's own run().
 #pragma once
 
-#include <syncline/core/delivery.hpp>
 #include <syncline/core/detail/cron.hpp>
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
@@ -13,7 +12,6 @@
 #include <syncline/core/trigger.hpp>
 #include <syncline/core/type_name.hpp>
 #include <syncline/core/workflow.hpp>
-#include <syncline/runtime/detail/installation.hpp>
 #include <syncline/runtime/detail/payload_codec.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/runtime/poll_page.hpp>
@@ -51,11 +49,13 @@ struct polled_page {
 class runner {
  public:
   runner(std::string_view integration, std::string_view app, std::string_view workflow,
-         trigger_kind kind, std::string_view trigger, workflow_metrics& metrics)
+         trigger_kind kind, std::string_view trigger_app, std::string_view trigger,
+         workflow_metrics& metrics)
       : integration(integration),
         app(app),
         workflow(workflow),
         kind(kind),
+        trigger_app(trigger_app),
         trigger(trigger),
         metrics(metrics) {}
   virtual ~runner() = default;
@@ -66,6 +66,9 @@ class runner {
   const std::string_view app;
   const std::string_view workflow;
   const trigger_kind kind;
+  // The app the trigger is about: whose deliveries start this workflow (a webhook's app, the
+  // platform for an app event). How they are authenticated is that app's, not this runner's.
+  const std::string_view trigger_app;
   const std::string_view trigger;  // event name, topic, poll/schedule/manual name
   workflow_metrics& metrics;
 
@@ -82,15 +85,6 @@ class runner {
   // The most attempts any part allows: a run claimed more often than this (its process died
   // every time) is dead-lettered instead of being run again.
   virtual int max_attempts() const noexcept = 0;
-
-  // Webhook triggers (verifiable_webhook).
-  virtual bool accepts_deliveries() const noexcept { return false; }
-  virtual result<delivery_identity> identify(const inbound_delivery&) const {
-    return make_error(errc::internal, "not a webhook trigger");
-  }
-  virtual result<void> verify(const inbound_delivery&, const installation&) const {
-    return make_error(errc::internal, "not a webhook trigger");
-  }
 
   // Poll and schedule triggers.
   virtual const schedule_spec* spec() const noexcept { return nullptr; }
@@ -126,11 +120,11 @@ class workflow_runner final : public runner {
  public:
   using trigger_type = typename Workflow::trigger_type;
   using payload_t = typename Workflow::payload_type;
-  using app_type = typename trigger_type::app_type;
 
   workflow_runner(std::string_view integration, std::string_view app, const Workflow& wf,
                   workflow_metrics& metrics, const retry_policy& fallback)
-      : runner(integration, app, Workflow::name, trigger_type::kind, trigger_type::name, metrics),
+      : runner(integration, app, Workflow::name, trigger_type::kind, trigger_type::app_type::name,
+               trigger_type::name, metrics),
         wf_(wf),
         policies_(workflow_parts_of<Workflow>::policies(fallback)) {
     for (const auto& p : policies_) max_attempts_ = std::max(max_attempts_, p.max_attempts);
@@ -157,22 +151,6 @@ class workflow_runner final : public runner {
     return policies_[std::min(position, policies_.size() - 1)];
   }
   int max_attempts() const noexcept override { return max_attempts_; }
-
-  bool accepts_deliveries() const noexcept override { return verifiable_webhook<trigger_type>; }
-  result<delivery_identity> identify(const inbound_delivery& d) const override {
-    if constexpr (verifiable_webhook<trigger_type>)
-      return trigger_type::identify(d);
-    else
-      return runner::identify(d);
-  }
-  result<void> verify(const inbound_delivery& d, const installation& inst) const override {
-    if constexpr (verifiable_webhook<trigger_type>) {
-      return trigger_type::verify(
-          d, *static_cast<const typename app_type::credentials*>(inst.credentials()));
-    } else {
-      return runner::verify(d, inst);
-    }
-  }
 
   const schedule_spec* spec() const noexcept override {
     if constexpr (trigger_type::kind == trigger_kind::poll ||
