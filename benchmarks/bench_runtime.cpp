@@ -75,9 +75,26 @@ struct shop_credentials {
 };
 BOOST_DESCRIBE_STRUCT(shop_credentials, (), (shop, client_secret))
 
+// The app reads and verifies its deliveries, whatever their topic.
 struct shop_app {
   static constexpr std::string_view name = "benchshop";
   using credentials = shop_credentials;
+
+  static syncline::result<syncline::delivery_identity> identify(
+      const syncline::inbound_delivery& d) {
+    auto shop = d.header("X-Shop-Domain");
+    auto id = d.header("X-Webhook-Id");
+    if (shop.empty() || id.empty())
+      return syncline::make_error(syncline::errc::invalid_input, "missing headers");
+    return syncline::delivery_identity{std::string(shop), std::string(id)};
+  }
+  static syncline::result<void> verify(const syncline::inbound_delivery& d,
+                                       const shop_credentials& c) {
+    if (!syncline::http::verify_hmac_sha256_base64(c.client_secret.reveal(), d.body,
+                                                   d.header("X-Hmac-Sha256")))
+      return syncline::make_error(syncline::errc::unauthorized, "signature mismatch");
+    return {};
+  }
 };
 
 struct line_item {
@@ -98,23 +115,7 @@ struct shop_order {
 };
 BOOST_DESCRIBE_STRUCT(shop_order, (), (id, email, currency, total_price, line_items, note))
 
-struct orders_create : syncline::webhook<shop_app, "orders/create", shop_order> {
-  static syncline::result<syncline::delivery_identity> identify(
-      const syncline::inbound_delivery& d) {
-    auto shop = d.header("X-Shop-Domain");
-    auto id = d.header("X-Webhook-Id");
-    if (shop.empty() || id.empty())
-      return syncline::make_error(syncline::errc::invalid_input, "missing headers");
-    return syncline::delivery_identity{std::string(shop), std::string(id)};
-  }
-  static syncline::result<void> verify(const syncline::inbound_delivery& d,
-                                       const shop_credentials& c) {
-    if (!syncline::http::verify_hmac_sha256_base64(c.client_secret.reveal(), d.body,
-                                                   d.header("X-Hmac-Sha256")))
-      return syncline::make_error(syncline::errc::unauthorized, "signature mismatch");
-    return {};
-  }
-};
+using orders_create = syncline::webhook<shop_app, "orders/create", shop_order>;
 
 // About the size of a Shopify orders/create body with two line items (~1.3 KB).
 const std::string& order_body() {
