@@ -1,6 +1,6 @@
-// expect: syncline: engine::install: a webhook trigger must provide identify\(delivery\) and verify\(delivery, credentials\)
+// expect: syncline: engine::install: the app of a webhook trigger must provide static identify\(delivery\) and verify\(delivery, credentials\)
 // names: webhook_not_verifiable<syncline::fixed_string<9>{"feed_sync"}, syncline::fixed_string<11>{"pull_orders"}, syncline::webhook<feed::app, syncline::fixed_string<13>{"orders/create"}, order> >
-// The engine authenticates every delivery, so a webhook trigger says how. Twin:
+// The engine authenticates every delivery, so a webhook trigger's app says how. Twin:
 // runtime_webhook_not_verifiable_ok.cpp.
 #include "runtime_setup.hpp"
 

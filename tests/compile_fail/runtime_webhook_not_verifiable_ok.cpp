@@ -1,4 +1,4 @@
-// OK twin of runtime_webhook_not_verifiable.cpp: shop::webhook identifies and verifies.
+// OK twin of runtime_webhook_not_verifiable.cpp: shop::app identifies and verifies its deliveries.
 #include "runtime_setup.hpp"
 
 constexpr auto pull =

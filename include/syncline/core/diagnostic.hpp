@@ -357,9 +357,9 @@ struct payload_not_storable {
 template <fixed_string Integration, fixed_string Workflow, class Trigger>
 struct webhook_not_verifiable {
   static_assert(detail::always_false<Trigger>,
-                "syncline: engine::install: a webhook trigger must provide identify(delivery) "
-                "and verify(delivery, credentials) (see core/delivery.hpp) so the engine can "
-                "authenticate deliveries");
+                "syncline: engine::install: the app of a webhook trigger must provide static "
+                "identify(delivery) and verify(delivery, credentials) (see core/delivery.hpp) so "
+                "the engine can authenticate its deliveries");
   static constexpr bool value = false;
 };
 
