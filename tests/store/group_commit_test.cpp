@@ -111,6 +111,55 @@ TEST_CASE("group commit: concurrent submitters share transactions, each gets its
   CHECK(gc.pending() == 0);
 }
 
+TEST_CASE("group commit: submit_all queues several runs as one entry, each with its answer",
+          "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file("store.db"), {});
+  st::group_commit gc(*s);
+  asio::io_context io;
+  auto run_all = [&](std::vector<st::new_run> runs) {
+    result<st::group_commit::answers> out = syncline::make_error(errc::internal, "not answered");
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { out = co_await gc.submit_all(std::move(runs)); },
+        asio::detached);
+    io.restart();
+    io.run();
+    return out;
+  };
+
+  // One delivery, three workflows (the engine scopes the key by workflow): one entry, one
+  // transaction, three answers in order.
+  auto first = run_all({make_run("a/wh-1", "{}", "acme.myshopify.com", "a"),
+                        make_run("b/wh-1", "{}", "acme.myshopify.com", "b"),
+                        make_run("c/wh-1", "{}", "acme.myshopify.com", "c")});
+  REQUIRE(first);
+  REQUIRE(first->size() == 3);
+  for (const auto& a : *first) {
+    REQUIRE(a);
+    CHECK(a->kind == enqueue_result::accepted);
+  }
+  CHECK(gc.stats().batches == 1);
+  CHECK(gc.stats().runs == 1);  // one entry
+  CHECK(s->counts()->queued == 3);
+
+  // Its redelivery: every run a duplicate naming its original.
+  auto again = run_all({make_run("a/wh-1", "{}", "acme.myshopify.com", "a"),
+                        make_run("b/wh-1", "{}", "acme.myshopify.com", "b"),
+                        make_run("c/wh-1", "{}", "acme.myshopify.com", "c")});
+  REQUIRE(again);
+  for (std::size_t i = 0; i < 3; ++i) {
+    REQUIRE((*again)[i]);
+    CHECK((*again)[i]->kind == enqueue_result::duplicate);
+    CHECK((*again)[i]->run_id == (*first)[i]->run_id);
+  }
+
+  // A run without its names refuses the whole entry: nothing of it is written.
+  auto bad = run_all({make_run("wh-2"), make_run("wh-2", "{}", "")});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().category == errc::invalid_input);
+  CHECK(s->counts()->queued == 3);
+}
+
 TEST_CASE("group commit: past max_pending, submit answers unavailable at once", "[group_commit]") {
   temp_dir dir;
   auto s = open_store(dir.file("store.db"), {});

@@ -7,7 +7,9 @@
 // (core/detail/group_commit_queue.hpp, which the warehouse sinks use too).
 // A submit answers accepted or duplicate (durable either way) or errc::unavailable (the queue is
 // full, or too many submitters wait): answer the webhook 200 or 503 accordingly. The engine's
-// ingress is the user; tests/store/group_commit_test.cpp shows the calls.
+// ingress is the user; tests/store/group_commit_test.cpp shows the calls. An entry of the queue
+// may hold several runs (submit_all: one webhook delivery that starts several workflows): they
+// join one batch together, so one delivery costs one wait and one transaction.
 //
 // Destroy the group_commit before the io_contexts of its submitters: it answers every submit
 // still waiting when it stops, and those answers are posted to the submitters' executors.
@@ -23,6 +25,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -71,21 +74,50 @@ class group_commit {
   // associated executor runs on asio's system executor.
   template <class CompletionToken>
   auto async_submit(new_run run, CompletionToken&& token) {
-    if (auto v = validate(run); !v) {
-      // Refused before it joins a batch, answered on the handler's executor like any answer.
-      return boost::asio::async_initiate<CompletionToken, void(result<enqueue_result>)>(
-          [](auto handler, ::syncline::error e) {
-            auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
-            boost::asio::post(
-                ex, boost::asio::append(std::move(handler), result<enqueue_result>(std::move(e))));
-          },
-          token, std::move(v).error());
-    }
-    return queue_.async_submit(std::move(run), std::forward<CompletionToken>(token));
+    return boost::asio::async_initiate<CompletionToken, void(result<enqueue_result>)>(
+        [this](auto handler, new_run r) {
+          auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+          std::vector<new_run> one;
+          one.push_back(std::move(r));
+          async_submit_all(
+              std::move(one),
+              boost::asio::bind_executor(ex, [h = std::move(handler)](result<answers> a) mutable {
+                std::move(h)(only_answer(std::move(a)));
+              }));
+        },
+        token, std::move(run));
   }
 
   // The coroutine form of async_submit.
   SYNCLINE_DECL boost::asio::awaitable<result<enqueue_result>> submit(new_run run);
+
+  // One answer per run of an entry, in order.
+  using answers = std::vector<result<enqueue_result>>;
+
+  // Several runs as one entry: committed in the same transaction and answered together, each
+  // with its own answer (accepted, duplicate, or the error of that run). The entry as a whole is
+  // refused (errc::unavailable) when the group commit is full or stopped, and (errc::
+  // invalid_input) when a run lacks its names: then none of its runs is written.
+  template <class CompletionToken>
+  auto async_submit_all(std::vector<new_run> runs, CompletionToken&& token) {
+    for (const auto& run : runs) {
+      if (auto v = validate(run); !v) {
+        // Refused before it joins a batch, answered on the handler's executor like any answer.
+        return boost::asio::async_initiate<CompletionToken, void(result<answers>)>(
+            [](auto handler, ::syncline::error e) {
+              auto ex =
+                  boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+              boost::asio::post(
+                  ex, boost::asio::append(std::move(handler), result<answers>(std::move(e))));
+            },
+            token, std::move(v).error());
+      }
+    }
+    return queue_.async_submit(std::move(runs), std::forward<CompletionToken>(token));
+  }
+
+  // The coroutine form of async_submit_all.
+  SYNCLINE_DECL boost::asio::awaitable<result<answers>> submit_all(std::vector<new_run> runs);
 
   // Refuses new submits, commits everything already waiting, and stops the writer thread.
   // Call it from one thread (the owner's); the destructor calls it too.
@@ -100,13 +132,18 @@ class group_commit {
   // The one group commit (core/detail/group_commit_queue.hpp). Its flushes block in SQLite, so
   // they run on an io_context of their own, run by writer_: the queue's strand is then exactly
   // a writer thread, and no submitter's executor ever waits for an fsync.
-  using queue = ::syncline::detail::group_commit_queue<new_run, result<enqueue_result>>;
+  // An item is an entry of runs (one for submit). max_batch counts entries.
+  using queue = ::syncline::detail::group_commit_queue<std::vector<new_run>, result<answers>>;
 
   SYNCLINE_DECL static queue::options queue_options(const options& o);
 
-  // One transaction for the batch (one store::enqueue), and each run's own answer.
-  SYNCLINE_DECL boost::asio::awaitable<std::vector<result<enqueue_result>>> commit(
-      std::vector<new_run>& runs);
+  // One transaction for the batch (one store::enqueue of every entry's runs), and each entry's
+  // own answers.
+  SYNCLINE_DECL boost::asio::awaitable<std::vector<result<answers>>> commit(
+      std::vector<std::vector<new_run>>& entries);
+
+  // A one-run entry's answer.
+  SYNCLINE_DECL static result<enqueue_result> only_answer(result<answers> a);
 
   SYNCLINE_DECL static result<enqueue_result> answer_for(
       const result<std::vector<enqueue_result>>& committed, std::size_t i);

@@ -168,26 +168,16 @@ class intake {
     return out;
   }
 
-  // Queues one planned run and counts the answer; does not wake the executor (wake()).
-  boost::asio::awaitable<result<emitted_run>> enqueue(const planned_run& p) {
-    auto answer = co_await commit_->submit(p.run);
-    co_return account(p, std::move(answer));
-  }
-
+  // Queues an event's runs as one entry of the group commit (one wait, one transaction), counts
+  // the answers and wakes the executor; returns once they are durable. The first error is the
+  // answer when a run was refused (its siblings that were queued still run).
   boost::asio::awaitable<result<emit_outcome>> submit_async(std::vector<planned_run> planned) {
-    emit_outcome out;
-    std::optional<::syncline::error> first_error;
-    for (auto& p : planned) {
-      auto r = co_await enqueue(p);
-      if (!r) {
-        if (!first_error) first_error = std::move(r).error();
-        continue;
-      }
-      out.runs.push_back(std::move(*r));
-    }
-    if (!out.runs.empty()) wake();
-    if (first_error) co_return *first_error;
-    co_return out;
+    if (planned.empty()) co_return emit_outcome{};  // nothing to wait for
+    std::vector<store::new_run> runs;
+    runs.reserve(planned.size());
+    for (const auto& p : planned) runs.push_back(p.run);
+    auto answers = co_await commit_->submit_all(std::move(runs));
+    co_return collect(planned, std::move(answers));
   }
 
   // A poll page's or the schedule's runs and their cursor, committed in one transaction on the
@@ -235,26 +225,21 @@ class intake {
                        r->run_id, dup};
   }
 
-  result<emit_outcome> submit_blocking(std::vector<planned_run> planned) {
-    // The answers are delivered on the store thread, which only fulfils the promise: not on an
-    // io thread (emit may be called from one) nor on asio's system executor (whose threads do
-    // not survive a fork, and which the engine does not own).
-    std::vector<std::promise<result<store::enqueue_result>>> promises(planned.size());
-    std::vector<std::future<result<store::enqueue_result>>> answers;
-    answers.reserve(planned.size());
-    for (std::size_t i = 0; i < planned.size(); ++i) {
-      answers.push_back(promises[i].get_future());
-      commit_->async_submit(
-          planned[i].run,
-          boost::asio::bind_executor(ctx_.store_thread().get_executor(),
-                                     [promise = &promises[i]](result<store::enqueue_result> r) {
-                                       promise->set_value(std::move(r));
-                                     }));
-    }
+  // Counts each run's answer and gathers them; wakes the executor when a run was queued. An
+  // entry refused as a whole is every run's answer.
+  result<emit_outcome> collect(const std::vector<planned_run>& planned,
+                               result<store::group_commit::answers> entry) {
+    std::vector<result<store::enqueue_result>> answers;
+    if (entry)
+      answers = std::move(*entry);
+    else
+      answers.assign(planned.size(), entry.error());
     emit_outcome out;
     std::optional<::syncline::error> first_error;
     for (std::size_t i = 0; i < planned.size(); ++i) {
-      auto r = account(planned[i], answers[i].get());
+      auto r = account(planned[i], i < answers.size()
+                                       ? std::move(answers[i])
+                                       : make_error(errc::internal, "the run was not answered"));
       if (!r) {
         if (!first_error) first_error = std::move(r).error();
         continue;
@@ -264,6 +249,26 @@ class intake {
     if (!out.runs.empty()) wake();
     if (first_error) return *first_error;
     return out;
+  }
+
+  result<emit_outcome> submit_blocking(std::vector<planned_run> planned) {
+    // The answer is delivered on the store thread, which only fulfils the promise: not on an io
+    // thread (emit may be called from one) nor on asio's system executor (whose threads do not
+    // survive a fork, and which the engine does not own).
+    if (planned.empty()) return emit_outcome{};
+    std::vector<store::new_run> runs;
+    runs.reserve(planned.size());
+    for (const auto& p : planned) runs.push_back(p.run);
+    std::promise<result<store::group_commit::answers>> promise;
+    auto answer = promise.get_future();
+    commit_->async_submit_all(
+        std::move(runs),
+        boost::asio::bind_executor(ctx_.store_thread().get_executor(),
+                                   [&promise](result<store::group_commit::answers> r) {
+                                     promise.set_value(std::move(r));
+                                   }));
+    auto answers = answer.get();
+    return collect(planned, std::move(answers));
   }
 
   engine_context& ctx_;

@@ -16,7 +16,7 @@ SYNCLINE_DECL group_commit::group_commit(store& target, options opts)
     : store_(target),
       writer_work_(writer_context_.get_executor()),
       queue_(writer_context_.get_executor(), queue_options(opts),
-             [this](std::vector<new_run>& runs) { return commit(runs); }),
+             [this](std::vector<std::vector<new_run>>& entries) { return commit(entries); }),
       writer_([this] { writer_context_.run(); }) {}
 
 SYNCLINE_DECL group_commit::queue::options group_commit::queue_options(const options& o) {
@@ -34,6 +34,20 @@ SYNCLINE_DECL group_commit::queue::options group_commit::queue_options(const opt
 
 SYNCLINE_DECL boost::asio::awaitable<result<enqueue_result>> group_commit::submit(new_run run) {
   co_return co_await async_submit(std::move(run), boost::asio::use_awaitable);
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<group_commit::answers>> group_commit::submit_all(
+    std::vector<new_run> runs) {
+  co_return co_await async_submit_all(std::move(runs), boost::asio::use_awaitable);
+}
+
+SYNCLINE_DECL result<enqueue_result> group_commit::only_answer(result<answers> a) {
+  if (!a) return std::move(a).error();
+  if (a->size() != 1) {
+    return make_error(errc::internal,
+                      "group commit: " + std::to_string(a->size()) + " answers to one run");
+  }
+  return std::move(a->front());
 }
 
 SYNCLINE_DECL void group_commit::stop() {
@@ -65,8 +79,16 @@ SYNCLINE_DECL result<enqueue_result> group_commit::answer_for(
   return r;
 }
 
-SYNCLINE_DECL boost::asio::awaitable<std::vector<result<enqueue_result>>> group_commit::commit(
-    std::vector<new_run>& runs) {
+SYNCLINE_DECL boost::asio::awaitable<std::vector<result<group_commit::answers>>>
+group_commit::commit(std::vector<std::vector<new_run>>& entries) {
+  // The entries' runs in one list for one store::enqueue; each entry then takes its share of
+  // the answers back, in order.
+  std::size_t total = 0;
+  for (const auto& entry : entries) total += entry.size();
+  std::vector<new_run> runs;
+  runs.reserve(total);
+  for (auto& entry : entries)
+    for (auto& run : entry) runs.push_back(std::move(run));
   result<std::vector<enqueue_result>> committed = std::vector<enqueue_result>{};
   try {
     committed = store_.enqueue(runs);
@@ -75,10 +97,16 @@ SYNCLINE_DECL boost::asio::awaitable<std::vector<result<enqueue_result>>> group_
   } catch (...) {
     committed = make_error(errc::internal, "group commit: enqueue threw a non-standard exception");
   }
-  std::vector<result<enqueue_result>> answers;
-  answers.reserve(runs.size());
-  for (std::size_t i = 0; i < runs.size(); ++i) answers.push_back(answer_for(committed, i));
-  co_return answers;
+  std::vector<result<answers>> out;
+  out.reserve(entries.size());
+  std::size_t next = 0;
+  for (const auto& entry : entries) {
+    answers a;
+    a.reserve(entry.size());
+    for (std::size_t k = 0; k < entry.size(); ++k) a.push_back(answer_for(committed, next++));
+    out.emplace_back(std::move(a));
+  }
+  co_return out;
 }
 
 }  // namespace syncline::store
