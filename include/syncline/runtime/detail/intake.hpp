@@ -175,7 +175,7 @@ class intake {
     if (planned.empty()) co_return emit_outcome{};  // nothing to wait for
     std::vector<store::new_run> runs;
     runs.reserve(planned.size());
-    for (const auto& p : planned) runs.push_back(p.run);
+    for (auto& p : planned) runs.push_back(std::move(p.run));  // account() needs only the runner
     auto answers = co_await commit_->submit_all(std::move(runs));
     co_return collect(planned, std::move(answers));
   }
@@ -258,7 +258,7 @@ class intake {
     if (planned.empty()) return emit_outcome{};
     std::vector<store::new_run> runs;
     runs.reserve(planned.size());
-    for (const auto& p : planned) runs.push_back(p.run);
+    for (auto& p : planned) runs.push_back(std::move(p.run));  // account() needs only the runner
     std::promise<result<store::group_commit::answers>> promise;
     auto answer = promise.get_future();
     commit_->async_submit_all(
