@@ -18,3 +18,4 @@
 #include <syncline/connectors/warehouse/impl/bigquery_sink.ipp>
 #include <syncline/connectors/warehouse/impl/snowflake_sink.ipp>
 #include <syncline/connectors/warehouse/impl/sqlite_sink.ipp>
+#include <syncline/connectors/warehouse/impl/sqlite_table_writer.ipp>

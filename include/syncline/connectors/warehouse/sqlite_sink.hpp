@@ -18,7 +18,7 @@
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/detail/sqlite_table_writer.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
-#include <syncline/connectors/warehouse/sqlite_database.hpp>
+#include <syncline/connectors/warehouse/sqlite_options.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
 

@@ -1,4 +1,4 @@
-// The body of warehouse::sqlite_sink's group commit. Compiled once in separate mode (see
+// The row queue of warehouse::sqlite_sink, instantiated once. Compiled once in separate mode (see
 // <syncline/config.hpp>), so a TU that only declares a workflow writing to the sink parses no
 // Asio.
 #pragma once
@@ -13,11 +13,6 @@
 #include <vector>
 
 namespace syncline::warehouse::detail {
-
-SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> sqlite_table_writer::write(
-    std::vector<staged_row>& rows) {
-  co_return write_rows(rows, false);
-}
 
 #if !SYNCLINE_HEADER_ONLY
 // The sink's open() names it and, in separate mode, sees only its declaration.
