@@ -440,8 +440,8 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
   options.listen = {"", 0};
   options.workers = 32;
   syncline::engine eng(options);
-  eng.provide(table);
-  if (!eng.install(run_sync, syncline::tenant<>{"bench"}) || !eng.start()) {
+  if (!eng.install(run_sync, syncline::tenant<>{"bench"}, syncline::services(table)) ||
+      !eng.start()) {
     state.SkipWithError("engine did not start");
     return;
   }

@@ -15,6 +15,7 @@
 #include <syncline/core/app_event.hpp>
 #include <syncline/core/diagram.hpp>
 #include <syncline/core/integration.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/webhook.hpp>
 #include <syncline/core/workflow.hpp>
 
@@ -57,6 +58,7 @@ struct client {
 struct upsert_contact : syncline::destination {
   using app_type = app;
   static constexpr std::string_view name = "upsert_contact";
+  using services = syncline::needs<client>;  // engine::install must be given one
 
   syncline::result<void> operator()(const contact& c, syncline::run_context& ctx) const {
     auto* api = ctx.service<client>();

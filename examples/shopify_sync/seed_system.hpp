@@ -137,13 +137,12 @@ class seed_system {
     engine_options.retry = options_.retry;
     engine_options.level = options_.log_level;
     engine_ = std::make_unique<syncline::engine>(std::move(engine_options));
-    engine_->provide(shopify_);
-    engine_->provide(*stream_);
-    engine_->provide(*updates_stream_);
-    engine_->provide(*warehouse_);
+    // What the integration's blocks need besides what the engine provides; install does not
+    // compile without one of them. Every shop's runs share them.
+    const auto services = syncline::services(shopify_, *stream_, *updates_stream_, *warehouse_);
     for (const auto& t : tenants_) {
-      if (auto r = engine_->install(shopify_sync, syncline::tenant{t.id, t.credentials}); !r)
-        return step("install shopify_sync for " + t.id, r.error());
+      auto r = engine_->install(shopify_sync, syncline::tenant{t.id, t.credentials}, services);
+      if (!r) return step("install shopify_sync for " + t.id, r.error());
     }
     if (auto r = engine_->start(); !r) return step("start the engine", r.error());
     for (const auto& t : tenants_) {

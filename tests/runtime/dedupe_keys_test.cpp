@@ -35,9 +35,8 @@ struct engine_with_acme {
     options.log = logs.sink();
     options.event_signing_secret = syncline::secret("platform-signing-secret-1");
     eng.emplace(options);
-    eng->provide(out);
-    eng->provide(shop);
-    REQUIRE(eng->install(shop_sync, syncline::tenant{"acme", creds}));
+    REQUIRE(
+        eng->install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
     REQUIRE(eng->start());
   }
   ~engine_with_acme() { eng->stop(); }

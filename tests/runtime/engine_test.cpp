@@ -52,9 +52,8 @@ TEST_CASE("an emitted app event is durable on return, runs once and is logged pe
   sink out;
   fake_shop shop;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
 
   // Durable before the engine even runs: the run is in the queue.
   auto emitted = eng.emit("acme", "order.flaky", order_for("acme", 1));
@@ -98,16 +97,49 @@ TEST_CASE("an emitted app event is durable on return, runs once and is logged pe
   eng.stop();
 }
 
+TEST_CASE(
+    "the services given to install reach that installation's runs, and a reinstall "
+    "replaces them") {
+  temp_dir dir;
+  log_capture logs;
+  sink for_acme, for_bravo, replacement;
+  fake_shop shop;
+  syncline::engine eng(test_options(dir, logs));
+  // flaky_destination names the sink it writes to (using services = syncline::needs<sink>):
+  // without one, these installs would not compile (compile_fail/runtime_service_not_provided).
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(for_acme, shop)));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"bravo", fake::credentials_for("bravo")},
+                      syncline::services(for_bravo, shop)));
+  REQUIRE(eng.start());
+  auto a = eng.emit("acme", "order.flaky", order_for("acme", 1));
+  auto b = eng.emit("bravo", "order.flaky", order_for("bravo", 2));
+  REQUIRE((a && b));
+  REQUIRE(eng.wait_until_quiet(15s));
+  REQUIRE(for_acme.size() == 1);
+  CHECK(for_acme.entries()[0].payload == "order 1 for acme");
+  REQUIRE(for_bravo.size() == 1);
+  CHECK(for_bravo.entries()[0].payload == "order 2 for bravo");
+
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(replacement, shop)));
+  REQUIRE(eng.emit("acme", "order.flaky", order_for("acme", 3)));
+  REQUIRE(eng.wait_until_quiet(15s));
+  REQUIRE(replacement.size() == 1);
+  CHECK(replacement.entries()[0].payload == "order 3 for acme");
+  CHECK(for_acme.size() == 1);
+  CHECK(for_bravo.size() == 1);
+  eng.stop();
+}
+
 TEST_CASE("the webhook endpoint answers 200 only for durable runs and dedupes deliveries") {
   temp_dir dir;
   log_capture logs;
   sink out;
   fake_shop shop;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
   const auto creds = fake::credentials_for("acme");
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
   REQUIRE(eng.start());
   const std::string body = syncline::json::encode(
       shop_order{820982911946154508, "real@example.com", "from the admin", ""});
@@ -168,9 +200,8 @@ TEST_CASE("failures are retried by the failing block's policy, then dead-lettere
   sink out;
   fake_shop shop;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
   REQUIRE(eng.start());
 
   SECTION("a transient failure twice, then success: three attempts") {
@@ -243,10 +274,8 @@ TEST_CASE("backpressure: past the queue bound webhooks get 503 + Retry-After, em
   options.store.max_unfinished_runs = 3;
   options.retry_after = std::chrono::seconds(7);
   syncline::engine eng(options);
-  eng.provide(out);
-  eng.provide(shop);
   const auto creds = fake::credentials_for("acme");
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
   REQUIRE(eng.start());
 
   out.hold(true);  // runs start and wait: the queue stays full
@@ -279,10 +308,8 @@ TEST_CASE("echo guard: an order workflow 1 created does not come back through wo
   sink out;
   fake_shop shop;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
   const auto creds = fake::credentials_for("acme");
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
   REQUIRE(eng.start());
 
   // Workflow 1: the platform's order.placed creates an order in fakeshop.
@@ -336,13 +363,12 @@ TEST_CASE("100 tenants: each run sees its own tenant's event and credentials onl
   auto options = test_options(dir, logs);
   options.workers = 8;
   syncline::engine eng(options);
-  eng.provide(out);
-  eng.provide(shop);
   std::vector<std::string> tenants;
   for (int i = 0; i < 100; ++i) {
     tenants.push_back("t" + std::to_string(i));
     REQUIRE(eng.install(shop_sync,
-                        syncline::tenant{tenants.back(), fake::credentials_for(tenants.back())}));
+                        syncline::tenant{tenants.back(), fake::credentials_for(tenants.back())},
+                        syncline::services(out, shop)));
   }
   REQUIRE(eng.start());
   for (std::size_t i = 0; i < tenants.size(); ++i)
@@ -385,10 +411,8 @@ TEST_CASE("secrets never reach the log, the errors or the run log") {
   sink out;
   fake_shop shop;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(shop);
   const auto creds = fake::credentials_for("acme");
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
   REQUIRE(eng.start());
   auto e = eng.emit("acme", "order.leaky", order_for("acme", 7));
   REQUIRE(e);
@@ -426,9 +450,8 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
   auto options = test_options(dir, logs);
   options.event_signing_secret = syncline::secret("platform-signing-secret-1");
   syncline::engine eng(options);
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
   REQUIRE(eng.start());
 
   const std::string body = syncline::json::encode(order_for("acme", 5));
@@ -486,9 +509,8 @@ TEST_CASE("poll: the cursor advances only with its runs; a failed page is fetche
   sink out;
   feed source;
   syncline::engine eng(test_options(dir, logs));
-  eng.provide(out);
-  eng.provide(source);
-  REQUIRE(eng.install(feed_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(eng.install(feed_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, source)));
   REQUIRE(eng.start());
   const st::cursor_key key{"acme", "feed_sync", "read_feed/feed"};
 
@@ -519,8 +541,7 @@ TEST_CASE("schedule: interval ticks run, and missed ticks follow the policy afte
 
   SECTION("ticks fire on whole seconds, one run each") {
     syncline::engine eng(test_options(dir, logs));
-    eng.provide(out);
-    REQUIRE(eng.install(ticker, syncline::tenant<>{"acme"}));
+    REQUIRE(eng.install(ticker, syncline::tenant<>{"acme"}, syncline::services(out)));
     REQUIRE(eng.start());
     REQUIRE(wait_until([&] { return out.size() >= 2; }, 10s));
     eng.stop();
@@ -546,8 +567,7 @@ TEST_CASE("schedule: interval ticks run, and missed ticks follow the policy afte
                     duration_cast<std::chrono::nanoseconds>(then.time_since_epoch()).count())}));
     }
     syncline::engine eng(options);
-    eng.provide(out);
-    REQUIRE(eng.install(ticker, syncline::tenant<>{"acme"}));
+    REQUIRE(eng.install(ticker, syncline::tenant<>{"acme"}, syncline::services(out)));
     const auto before = std::chrono::system_clock::now();
     const auto before_s = duration_cast<seconds>(before.time_since_epoch()).count();
     const auto then_s = duration_cast<seconds>(then.time_since_epoch()).count();

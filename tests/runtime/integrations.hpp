@@ -9,6 +9,7 @@
 #include <syncline/core/app_event.hpp>
 #include <syncline/core/integration.hpp>
 #include <syncline/core/manual.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/poll.hpp>
 #include <syncline/core/schedule.hpp>
 #include <syncline/core/workflow.hpp>
@@ -101,6 +102,7 @@ inline syncline::result<void> write_checked(const order_placed& o, syncline::run
 struct create_order : syncline::destination {
   using app_type = fake::app;
   static constexpr std::string_view name = "create_order";
+  using services = syncline::needs<fake_shop>;
   syncline::result<void> operator()(const shop_order& o, syncline::run_context& ctx) const {
     auto* creds = ctx.service<fake::credentials>();
     if (!creds || creds->access_token.empty())
@@ -112,6 +114,7 @@ struct create_order : syncline::destination {
 
 struct save_order : syncline::destination {
   static constexpr std::string_view name = "save_order";
+  using services = syncline::needs<sink>;
   syncline::result<void> operator()(const shop_order& o, syncline::run_context& ctx) const {
     return ctx.service<sink>()->write(
         ctx, "shop order " + o.source_identifier + " " + o.email + " " + o.note);
@@ -121,6 +124,7 @@ struct save_order : syncline::destination {
 // A destination with its own retry policy: quick backoff, three attempts.
 struct flaky_destination : syncline::destination {
   static constexpr std::string_view name = "flaky_destination";
+  using services = syncline::needs<sink>;
   static constexpr syncline::retry_policy retry{.max_attempts = 3,
                                                 .initial_backoff = std::chrono::milliseconds(5),
                                                 .max_backoff = std::chrono::milliseconds(20)};
@@ -132,6 +136,7 @@ struct flaky_destination : syncline::destination {
 // A destination that holds while the sink says so, then writes (restart and backpressure tests).
 struct held_destination : syncline::destination {
   static constexpr std::string_view name = "held_destination";
+  using services = syncline::needs<sink>;
   boost::asio::awaitable<syncline::result<void>> operator()(order_placed o,
                                                             syncline::run_context& ctx) const {
     co_await ctx.service<sink>()->gate();
@@ -229,6 +234,7 @@ class feed {
 };
 
 struct feed_poll : syncline::poll<fake::app, "feed", feed_item, "@every 1s"> {
+  using services = syncline::needs<feed>;
   static boost::asio::awaitable<syncline::result<syncline::poll_page<feed_item>>> fetch(
       syncline::run_context& ctx, std::string_view cursor) {
     std::string from(cursor);  // named: g++ 12 mishandles temporaries inside co_await

@@ -80,9 +80,8 @@ struct shop_engine {
   syncline::engine eng{options(dir, logs)};
 
   syncline::result<void> install() {
-    eng.provide(out);
-    eng.provide(shop);
-    return eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")});
+    return eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                       syncline::services(out, shop));
   }
 };
 
@@ -138,9 +137,7 @@ TEST_CASE("wait_until_quiet: the follow-up runs a run queues as it ends are wait
   log_capture logs;
   sink out;
   syncline::engine eng(options(dir, logs));
-  eng.provide(out);
-  eng.provide(eng);
-  REQUIRE(eng.install(relay_sync, syncline::tenant{"acme"}));
+  REQUIRE(eng.install(relay_sync, syncline::tenant{"acme"}, syncline::services(out, eng)));
   REQUIRE(eng.start());
 
   constexpr std::int64_t hops = 8;

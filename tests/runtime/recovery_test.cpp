@@ -122,8 +122,9 @@ constexpr auto crash_sync = syncline::integration<"crash_sync", syncline::platfo
     auto options = quick(db);
     options.workers = 8;
     syncline::engine eng(options);
-    eng.provide(destination);
-    if (!eng.install(crash_sync, syncline::tenant<>{"acme"}) || !eng.start()) ::_exit(3);
+    if (!eng.install(crash_sync, syncline::tenant<>{"acme"}, syncline::services(destination)) ||
+        !eng.start())
+      ::_exit(3);
     std::vector<std::thread> emitters;
     for (int t = 0; t < 4; ++t) {
       emitters.emplace_back([&, t] {
@@ -151,9 +152,8 @@ TEST_CASE("a graceful stop lets in-flight runs finish") {
   auto options = quick(dir.file("engine.db"));
   options.stop_timeout = 10s;
   syncline::engine eng(options);
-  eng.provide(out);
-  eng.provide(shop);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
   REQUIRE(eng.start());
   out.hold(true);
   auto e = eng.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
@@ -178,9 +178,8 @@ TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next e
   std::int64_t id = 0;
   {
     syncline::engine first(options);
-    first.provide(out);
-    first.provide(shop);
-    REQUIRE(first.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+    REQUIRE(first.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                          syncline::services(out, shop)));
     REQUIRE(first.start());
     out.hold(true);
     auto e = first.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
@@ -193,9 +192,8 @@ TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next e
   }
   out.hold(false);
   syncline::engine second(options);
-  second.provide(out);
-  second.provide(shop);
-  REQUIRE(second.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(second.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                         syncline::services(out, shop)));
   REQUIRE(second.start());
   // Claimable again once the first engine's lease expired.
   REQUIRE(wait_until([&] { return has_status(second, id, st::run_status::succeeded); }));
@@ -261,8 +259,7 @@ TEST_CASE("crash recovery: SIGKILL under load loses no acknowledged event and re
   // A fresh engine on the same files finishes what the killed ones left.
   sqlite_destination destination(dest);
   syncline::engine eng(quick(db));
-  eng.provide(destination);
-  REQUIRE(eng.install(crash_sync, syncline::tenant<>{"acme"}));
+  REQUIRE(eng.install(crash_sync, syncline::tenant<>{"acme"}, syncline::services(destination)));
   REQUIRE(eng.start());
   REQUIRE(wait_until([&] { return eng.counts() && eng.counts()->unfinished() == 0; }, 60s));
   eng.stop();

@@ -226,14 +226,12 @@ TEST_CASE(
        .token = std::function<syncline::secret()>([] { return secrets.next_snowflake_token(); }),
        .batch = {.max_rows = 1}});
   REQUIRE(snowflake);
-  eng.provide(stream);
-  eng.provide(*bigquery);
-  eng.provide(*snowflake);
   REQUIRE(eng.install(
       planted_secrets,
       syncline::tenant{"vault", fake::credentials{"vault.fakeshop.test",
                                                   syncline::secret(secrets.value(client_secret)),
-                                                  syncline::secret(secrets.value(access_token))}}));
+                                                  syncline::secret(secrets.value(access_token))}},
+      syncline::services(stream, *bigquery, *snowflake)));
   REQUIRE(eng.start());
 
   // The offsets put before the secret: whole and well inside the quote, all but one character

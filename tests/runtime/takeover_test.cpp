@@ -41,9 +41,8 @@ syncline::engine_options frozen(const std::filesystem::path& db) {
     sink held;
     fake_shop shop;
     syncline::engine eng(frozen(db));
-    eng.provide(held);
-    eng.provide(shop);
-    if (!eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}) ||
+    if (!eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                     syncline::services(held, shop)) ||
         !eng.start()) {
       ::_exit(2);
     }
@@ -84,9 +83,8 @@ TEST_CASE("an engine killed mid-run: the next engine runs the run at once, not a
   sink out;
   fake_shop shop;
   syncline::engine next(frozen(db));
-  next.provide(out);
-  next.provide(shop);
-  REQUIRE(next.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")}));
+  REQUIRE(next.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                       syncline::services(out, shop)));
   REQUIRE(next.start());
   // The clock never moves, so the dead engine's lease never ends: only the takeover runs it.
   REQUIRE(wait_until([&] {

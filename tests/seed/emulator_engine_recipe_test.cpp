@@ -163,7 +163,7 @@ TEST_CASE("recipe: the engine runs an integration against the Shopify emulator")
                                          .client_secret = client_secret,
                                          .base_url = emu.url()};
 
-  // 3. The destination and the engine: provide what the blocks use, install, start.
+  // 3. The destination and the engine: install with the services the blocks use, start.
   const std::string warehouse_path = dir.file("warehouse.db").string();
   auto sink = orders_warehouse::open(threads.executor(), warehouse_path);
   REQUIRE(sink);
@@ -173,9 +173,8 @@ TEST_CASE("recipe: the engine runs an integration against the Shopify emulator")
   options.database = dir.file("engine.db");
   options.listen = {"127.0.0.1", 0};
   syncline::engine engine(std::move(options));
-  engine.provide(connector);
-  engine.provide(*sink);
-  REQUIRE(engine.install(recipe_sync, syncline::tenant{"tenant-1", credentials}));
+  REQUIRE(engine.install(recipe_sync, syncline::tenant{"tenant-1", credentials},
+                         syncline::services(connector, *sink)));
   REQUIRE(engine.start());
 
   // 4. Shopify's webhooks for the shop go to the engine's webhook route.

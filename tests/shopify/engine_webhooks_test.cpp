@@ -84,9 +84,9 @@ struct engine_fixture {
   syncline::engine eng;
 
   engine_fixture() : eng(options(db)) {
-    eng.provide(received);
-    REQUIRE(eng.install(compliance, syncline::tenant{"acme", f.acme}));
-    REQUIRE(eng.install(compliance, syncline::tenant{"bravo", f.bravo}));
+    const auto services = syncline::services(received);
+    REQUIRE(eng.install(compliance, syncline::tenant{"acme", f.acme}, services));
+    REQUIRE(eng.install(compliance, syncline::tenant{"bravo", f.bravo}, services));
     REQUIRE(eng.start());
   }
   ~engine_fixture() { eng.stop(); }

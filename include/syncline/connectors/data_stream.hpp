@@ -7,9 +7,9 @@
 //   data_stream::stream<"orders"> orders(
 //       client, data_stream::options{.endpoint = "https://app.example.com/hooks/orders",
 //                                    .signing_secret = stream_secret});
-//   eng.provide(orders);   // the engine hands it to every run
+//   eng.install(integration, tenant, syncline::services(orders));  // send_to<"orders"> needs it
 //
-// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp provides)
+// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp installs)
 //
 // Declaring a workflow with send_to needs neither the HTTP client nor Asio: http::client is
 // only declared here. Code that creates a stream includes <syncline/http/client.hpp>.
@@ -30,6 +30,7 @@
 #include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/secret.hpp>
@@ -134,11 +135,12 @@ class stream {
   detail::stream_sender sender_;
 };
 
-// The destination block: posts the workflow's output to the stream named `Name`, which the
-// runtime provides to the run.
+// The destination block: posts the workflow's output to the stream named `Name`, a service it
+// needs (engine::install does not compile without it).
 template <fixed_string Name>
 struct send_to : syncline::destination {
   using app_type = syncline::platform;
+  using services = syncline::needs<stream<Name>>;
   static constexpr std::string_view name = std::string_view(Name);
   static constexpr std::string_view kind = "data_stream";
 
@@ -150,7 +152,7 @@ struct send_to : syncline::destination {
                            "no data stream \"" + std::string(name) +
                                "\" was provided to the run: create data_stream::stream<\"" +
                                std::string(name) +
-                               "\"> at start-up and pass it to the runtime "
+                               "\"> at start-up and put it into the run's context "
                                "(run_context::provide)");
     }
     const std::string key = ctx.idempotency_key();

@@ -372,6 +372,16 @@ struct poll_cannot_fetch {
   static constexpr bool value = false;
 };
 
+// Part: the trigger or top-level block at Position (a composite block for a block in its arms).
+template <fixed_string Integration, fixed_string Workflow, std::size_t Position, fixed_string Part,
+          class Service>
+struct service_not_provided {
+  static_assert(detail::always_false<Service>,
+                "syncline: engine::install: a part of the integration needs a service that "
+                "install was not given: add it to install's syncline::services(...)");
+  static constexpr bool value = false;
+};
+
 template <class Payload>
 struct event_payload_not_storable {
   static_assert(detail::always_false<Payload>,

@@ -10,6 +10,7 @@
 #include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/workflow.hpp>
 
 #include <boost/hana/at.hpp>
@@ -49,6 +50,13 @@ struct integration_definition {
       return (boost::hana::at_c<i>(workflows));
     }
   }
+};
+
+// What the integration's workflows need from their run contexts: what engine::install must be
+// given besides what the engine provides itself.
+template <fixed_string Name, class App, class... W>
+struct services_needed<integration_definition<Name, App, W...>> {
+  using type = detail::needs_union_t<services_needed_t<W>...>;
 };
 
 // Calls f(workflow) for each workflow of the integration, in declaration order.

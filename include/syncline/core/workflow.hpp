@@ -16,6 +16,7 @@
 #include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/outcome.hpp>
 #include <syncline/core/parts.hpp>
 #include <syncline/core/pipeline.hpp>
@@ -107,6 +108,12 @@ class workflow_definition {
     }
     return std::move(o).error();
   }
+};
+
+// What the workflow's trigger and blocks need from their run context (see needs.hpp).
+template <fixed_string N, error_policy P, class T, class... B>
+struct services_needed<workflow_definition<N, P, T, B...>> {
+  using type = detail::needs_union_t<services_needed_t<T>, services_needed_t<B>...>;
 };
 
 namespace detail {

@@ -5,7 +5,8 @@
 // and keeps a run log. See docs/operations.md.
 //
 //   syncline::engine eng({.threads = 2, .database = "syncline.db", .listen = {"127.0.0.1", 0}});
-//   eng.install(shopify_sync, syncline::tenant{"shop-a", shopify::credentials{...}});
+//   eng.install(shopify_sync, syncline::tenant{"shop-a", shopify::credentials{...}},
+//               syncline::services(connector, warehouse));  // what its parts need
 //   eng.start();                                  // server + executor + polls + schedules
 //   auto r = eng.emit("shop-a", "order.placed", order_placed{...});  // durable when it returns
 //   eng.dead_letters(); eng.replay(run_id); eng.runs({.status = store::run_status::dead});
@@ -17,6 +18,7 @@
 
 #include <syncline/config.hpp>
 #include <syncline/core/integration.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/trigger.hpp>
@@ -30,6 +32,7 @@
 #include <syncline/runtime/engine_options.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/runtime/redactor.hpp>
+#include <syncline/runtime/services.hpp>
 #include <syncline/runtime/tenant.hpp>
 #include <syncline/store/block_event.hpp>
 #include <syncline/store/run.hpp>
@@ -72,12 +75,17 @@ class engine {
   // --- installations ------------------------------------------------------------------------
 
   // Activates `integration` for one tenant with that tenant's credentials and settings (again:
-  // replaces them). Callable before or after start(). The installation (id, settings) is
-  // recorded in the store; the credentials are not: your application supplies them at each
-  // start, from wherever it keeps them.
-  template <class Integration, class Credentials>
-  result<void> install(const Integration& integration, tenant<Credentials> t) {
-    if constexpr (!detail::installable<Integration, Credentials>()) {
+  // replaces them), its runs given `given` besides what the engine provides itself (its HTTP
+  // client, its store, the echo memory, the tenant's credentials and settings). Does not compile
+  // when a part of the integration needs a service (core/needs.hpp) that is neither. Callable
+  // before or after start(). The installation (id, settings) is recorded in the store; the
+  // credentials and services are not: your application supplies them at each start. The
+  // secrets of a service that says which it holds (holds_secrets: a data stream, a warehouse
+  // sink) are scrubbed from everything the engine writes, like the tenants' credentials.
+  template <class Integration, class Credentials, class... S>
+  result<void> install(const Integration& integration, tenant<Credentials> t,
+                       services<S...> given = {}) {
+    if constexpr (!detail::installable<Integration, Credentials, needs<std::remove_cv_t<S>...>>()) {
       // The rule's own error was given; compile nothing more of this integration.
       return make_error(errc::invalid_input, "install: not an integration");
     } else {
@@ -85,8 +93,14 @@ class engine {
       std::string key = detail::tenant_key_of(t);
       auto secrets = secrets_of(t.credentials);
       std::string settings = t.settings;
-      auto inst = std::make_shared<detail::typed_installation<Credentials>>(
-          std::string(Integration::name), std::move(key), std::move(t));
+      given.for_each([this](auto& service) {
+        using T = std::remove_cvref_t<decltype(service)>;
+        if constexpr (holds_secrets<T>)
+          add_secret_source(std::to_string(reinterpret_cast<std::uintptr_t>(&service)),
+                            [&service] { return service.secrets(); });
+      });
+      auto inst = std::make_shared<detail::typed_installation<Credentials, services<S...>>>(
+          std::string(Integration::name), std::move(key), std::move(t), given);
       detail::integration_spec spec{
           .name = Integration::name,
           .app = app::name,
@@ -111,17 +125,11 @@ class engine {
   // tenant that is not installed succeeds (app/uninstalled may be delivered twice).
   SYNCLINE_DECL result<void> uninstall(std::string_view integration, std::string_view tenant_id);
 
-  // Makes `service` available to every run as ctx.service<T>() (a database handle, a warehouse
-  // sink, your own API client). Call before start(); the service must outlive the engine's runs.
-  // The secrets of a service that says which it holds (holds_secrets: a data stream, a warehouse
-  // sink) are scrubbed from everything the engine writes, like the tenants' credentials.
+  // READ THIS IF YOUR COMPILE BREAKS HERE: services are given to install, which checks them
+  // against what the integration's parts need: eng.install(integration, tenant,
+  // syncline::services(sink, stream, ...)).
   template <class T>
-  void provide(T& service) {
-    add_service([&service](run_context& ctx) { ctx.provide(service); });
-    if constexpr (holds_secrets<T>)
-      add_secret_source(std::to_string(reinterpret_cast<std::uintptr_t>(&service)),
-                        [&service] { return service.secrets(); });
-  }
+  void provide(T& service) = delete;
 
   // --- life cycle ---------------------------------------------------------------------------
 
@@ -211,7 +219,6 @@ class engine {
   SYNCLINE_DECL result<void> install_erased(const detail::integration_spec& spec,
                                             std::shared_ptr<detail::installation> inst,
                                             std::vector<std::string> secrets, std::string settings);
-  SYNCLINE_DECL void add_service(std::function<void(run_context&)> provide);
   SYNCLINE_DECL void add_secret_source(const std::string& owner,
                                        std::function<std::vector<secret>()> current);
   SYNCLINE_DECL result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,

@@ -41,8 +41,8 @@
 namespace syncline {
 
 // A service that holds secrets (a data stream's signing secret, a warehouse's token) says which
-// with secrets(): the engine's provide() registers them, and asks again before each redaction
-// because a token provider hands out new ones while the engine runs.
+// with secrets(): engine::install registers those of its services, and asks again before each
+// redaction because a token provider hands out new ones while the engine runs.
 template <class T>
 concept holds_secrets = requires(const T& service) {
   { service.secrets() } -> std::convertible_to<std::vector<secret>>;

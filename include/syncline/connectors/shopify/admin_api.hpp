@@ -50,7 +50,8 @@ class admin_api {
       : client_(&client), creds_(&creds), conn_(&conn), pacer_(&conn.pacer_for(creds)) {}
 
   // The services an action needs from the run: the HTTP client and the tenant's credentials
-  // (the engine provides both) and a shopify::connector (provide one). A missing one is
+  // (the engine provides both) and a shopify::connector (the actions declare it, so
+  // engine::install does not compile without one). A missing one (a run outside the engine) is
   // errc::internal naming it: it is a set-up mistake, not something a retry fixes.
   SYNCLINE_DECL static result<admin_api> from(const run_context& ctx, std::string_view action);
 

@@ -1,9 +1,10 @@
 // shopify::connector: what the Shopify actions share across runs — one pacer per shop, and how
-// calls are made (timeouts, attempts). Provide one to the engine (or to a run_context) next to
-// the HTTP client; each shop gets its own buckets, so one tenant's traffic never slows another.
+// calls are made (timeouts, attempts). Give one to engine::install (or to a run_context, next to
+// the HTTP client): the actions need it, so install does not compile without it. Each shop gets
+// its own buckets, so one tenant's traffic never slows another.
 //
 //   syncline::shopify::connector shopify;
-//   eng.provide(shopify);
+//   eng.install(shopify_sync, tenant, syncline::services(shopify));
 #pragma once
 
 #include <syncline/connectors/shopify/app.hpp>

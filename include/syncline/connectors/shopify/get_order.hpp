@@ -8,6 +8,7 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/core/awaitable.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -22,9 +23,12 @@ namespace syncline::shopify {
 // include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
 // them.
 class admin_api;
+class connector;
 
 struct get_order {
   using app_type = app;
+  // The engine gives the HTTP client and the credentials; install must be given a connector.
+  using services = syncline::needs<connector>;
   static constexpr std::string_view name = "get_order";
 
   SYNCLINE_DECL awaitable<result<order>> operator()(std::int64_t id, run_context& ctx) const;

@@ -18,6 +18,7 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/core/awaitable.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -35,6 +36,7 @@ namespace syncline::shopify {
 // include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
 // them.
 class admin_api;
+class connector;
 
 struct order_page {
   std::vector<order> items{};
@@ -58,6 +60,8 @@ BOOST_DESCRIBE_STRUCT(order_query, (), (search, cursor, page_size))
 
 struct list_orders {
   using app_type = app;
+  // The engine gives the HTTP client and the credentials; install must be given a connector.
+  using services = syncline::needs<connector>;
   static constexpr std::string_view name = "list_orders";
 
   // GraphQL charges for line items before it runs a query (first x their cost), so listings ask

@@ -18,6 +18,7 @@
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
 #include <syncline/core/awaitable.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -36,6 +37,7 @@ namespace syncline::shopify {
 // include admin_api.hpp, and with it the HTTP client and Asio. A declare-only TU stays without
 // them.
 class admin_api;
+class connector;
 
 // What to change; members left empty are not touched.
 struct order_update {
@@ -79,6 +81,8 @@ BOOST_DESCRIBE_STRUCT(order_update, (), (id, tags, note_attributes, note, email)
 
 struct update_order {
   using app_type = app;
+  // The engine gives the HTTP client and the credentials; install must be given a connector.
+  using services = syncline::needs<connector>;
   static constexpr std::string_view name = "update_order";
 
   SYNCLINE_DECL awaitable<result<order>> operator()(order_update change, run_context& ctx) const;

@@ -6,15 +6,17 @@
 //   using orders = warehouse::table<order_row, "orders", warehouse::key<"id">>;
 //   using orders_warehouse = warehouse::sqlite_sink<orders>;
 //   ... | syncline::map<"to_row">(to_order_row) | warehouse::write_to<orders_warehouse>{}
-//   eng.provide(sink);   // an orders_warehouse the engine hands to every run
+//   eng.install(integration, tenant, syncline::services(sink));  // an orders_warehouse
 //
-// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp provides)
+// The block names the sink as a service it needs, so an install without one does not compile.
+// (as in examples/shopify_sync: seed_integration.hpp declares, seed_system.hpp installs)
 #pragma once
 
 #include <syncline/core/app.hpp>
 #include <syncline/core/awaitable.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -37,6 +39,7 @@ template <sink Sink>
 struct write_to : syncline::destination {
   using table_type = typename Sink::table_type;
   using row_type = typename Sink::row_type;
+  using services = syncline::needs<Sink>;
   // The warehouse is on your side of the integration, like the data stream.
   using app_type = syncline::platform;
   static constexpr std::string_view kind = "warehouse";
@@ -57,12 +60,14 @@ struct write_to : syncline::destination {
   // awaitable_for: awaitable is only declared here (core/awaitable.hpp); the coroutine is
   // instantiated where a run is started, after Asio's header.
   awaitable_for<result<void>, Sink> operator()(row_type row, run_context& ctx) const {
+    // The engine's install checks at compile time that the sink is given; a run outside the
+    // engine (a test, your own runtime) gets it from whoever filled its context.
     Sink* target = ctx.service<Sink>();
     if (!target) {
       co_return make_error(errc::internal,
                            "no sink for warehouse table \"" + std::string(table_type::name) +
-                               "\" was provided to the run: open the sink at start-up and pass "
-                               "it to the runtime (run_context::provide)");
+                               "\" was provided to the run: open the sink at start-up and put "
+                               "it into the run's context (run_context::provide)");
     }
     const std::string key = ctx.idempotency_key();
     co_return co_await target->write(row, key);

@@ -33,10 +33,6 @@ SYNCLINE_DECL result<void> engine::uninstall(std::string_view integration,
   return core_->uninstall(integration, tenant_id);
 }
 
-SYNCLINE_DECL void engine::add_service(std::function<void(run_context&)> provide) {
-  core_->add_service(std::move(provide));
-}
-
 SYNCLINE_DECL void engine::add_secret_source(const std::string& owner,
                                              std::function<std::vector<secret>()> current) {
   core_->add_secret_source(owner, std::move(current));
