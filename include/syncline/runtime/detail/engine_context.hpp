@@ -1,8 +1,9 @@
 // What every part of the engine is given (its bottom floor, with the registry): the options, the
 // log and the clock, the redactor, the metrics, the durable store and the thread its calls run
-// on, the io threads, and what every run and every poll is provided (the services, the HTTP
-// client, the store). Built first by engine_core and destroyed after every part: the parts'
-// timers and strands live on its io_context, and their coroutines call its store thread.
+// on, the io threads, and what every run and every poll is provided (the HTTP client, the
+// store; the services install was given come with the installation). Built first by
+// engine_core and destroyed after every part: the parts' timers and strands live on its
+// io_context, and their coroutines call its store thread.
 #pragma once
 
 #include <syncline/config.hpp>
@@ -24,7 +25,6 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -93,14 +93,9 @@ class engine_context {
   // Before the store closes: no store call may be left running.
   void join_store_thread() { store_pool_.join(); }
 
-  void add_service(std::function<void(run_context&)> provide) {
-    services_.push_back(std::move(provide));
-  }
-
-  // What a run and a poll are given before their installation's own: the provided services,
-  // the HTTP client and the store. Only once the database is open.
+  // What a run and a poll are given before their installation's own (its services, credentials
+  // and settings): the HTTP client and the store. Only once the database is open.
   void provide_to(run_context& ctx) {
-    for (auto& provide_service : services_) provide_service(ctx);
     ctx.provide(*client_);
     ctx.provide(static_cast<store::store&>(*store_));
   }
@@ -136,7 +131,6 @@ class engine_context {
   engine_metrics metrics_;
   std::optional<::syncline::error> broken_;
   std::unique_ptr<store::sqlite_store> store_;
-  std::vector<std::function<void(run_context&)>> services_;
   // Store calls of coroutines run here; joined before the store closes.
   boost::asio::thread_pool store_pool_{1};
   // Everything below uses the io_context and is destroyed before it.

@@ -124,10 +124,6 @@ class engine_core {
     return r;
   }
 
-  void add_service(std::function<void(run_context&)> provide) {
-    ctx_.add_service(std::move(provide));
-  }
-
   // The secrets of a service (`owner` names it: one watch however many installations share it),
   // asked again before each redaction until stop().
   void add_secret_source(const std::string& owner, std::function<std::vector<secret>()> current) {
