@@ -14,8 +14,8 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
-#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>

@@ -36,8 +36,8 @@
 #include <syncline/http/server.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
-#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
+#include <syncline/json/to_value.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>

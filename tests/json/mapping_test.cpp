@@ -4,8 +4,8 @@
 #include <syncline/core/timestamp.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
-#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <boost/describe.hpp>
 #include <boost/json/serialize.hpp>

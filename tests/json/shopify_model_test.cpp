@@ -8,8 +8,8 @@
 #include <syncline/connectors/shopify/webhook_metadata.hpp>
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
-#include <syncline/json/to_value.hpp>
 #include <syncline/json/parse.hpp>
+#include <syncline/json/to_value.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>

@@ -20,9 +20,9 @@ template <class Rng>
 std::chrono::milliseconds full_jitter_backoff(std::chrono::milliseconds initial,
                                               std::chrono::milliseconds max, int retry_index,
                                               Rng& rng) {
-  const double cap = std::min(static_cast<double>(max.count()),
-                              static_cast<double>(initial.count()) *
-                                  std::ldexp(1.0, std::clamp(retry_index, 0, 60)));
+  const double cap = std::min(
+      static_cast<double>(max.count()),
+      static_cast<double>(initial.count()) * std::ldexp(1.0, std::clamp(retry_index, 0, 60)));
   if (cap <= 0) return std::chrono::milliseconds{0};
   std::uniform_real_distribution<double> pick(0.0, cap);
   return std::chrono::milliseconds{static_cast<std::int64_t>(pick(rng))};

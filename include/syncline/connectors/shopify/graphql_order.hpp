@@ -9,8 +9,8 @@
 #pragma once
 
 #include <syncline/connectors/shopify/gid.hpp>
-#include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/graphql_order_input.hpp>  // detail::same_name_in_capitals
+#include <syncline/connectors/shopify/order.hpp>
 #include <syncline/core/money.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/timestamp.hpp>
