@@ -13,20 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/leaked_fragment.hpp"
+
 namespace {
 
 constexpr std::size_t min_fragment = syncline::redactor::min_fragment;
-
-// The longest prefix or suffix of `s` of at least min_fragment characters found in `text`,
-// searched for one length at a time (not the redactor's way of finding them).
-std::string leaked_fragment(std::string_view text, std::string_view s) {
-  for (std::size_t k = s.size(); k >= min_fragment; --k) {
-    if (text.find(s.substr(0, k)) != std::string_view::npos) return std::string(s.substr(0, k));
-    if (text.find(s.substr(s.size() - k)) != std::string_view::npos)
-      return std::string(s.substr(s.size() - k));
-  }
-  return {};
-}
 
 const std::string token = "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4c6d";  // 42 characters
 

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/leaked_fragment.hpp"
 #include "runtime_fixture.hpp"
 
 namespace wh = syncline::warehouse;
@@ -170,17 +171,6 @@ constexpr auto via_text =
     syncline::workflow<"via_text">(syncline::app_event<"plant", plant>{} | quoting_destination{});
 constexpr auto planted_secrets = syncline::integration<"planted_secrets", fake::app>(
     via_stream, via_bigquery, via_snowflake, via_text);
-
-// The longest prefix or suffix of `s` of at least min_fragment characters in `text`, searched
-// for one length at a time (not the redactor's way of finding them).
-std::string leaked_fragment(std::string_view text, std::string_view s) {
-  for (std::size_t k = s.size(); k >= min_fragment; --k) {
-    if (text.find(s.substr(0, k)) != std::string_view::npos) return std::string(s.substr(0, k));
-    if (text.find(s.substr(s.size() - k)) != std::string_view::npos)
-      return std::string(s.substr(s.size() - k));
-  }
-  return {};
-}
 
 void check_clean(std::string_view where, std::string_view text) {
   for (const auto& s : secrets.all()) {
