@@ -119,7 +119,7 @@ TEST_CASE("client caps connections per host and queues the rest", "[http][client
   // With one connection busy for longer than the deadline, a second call times out waiting.
   client_options one_conn;
   one_conn.max_connections_per_host = 1;
-  one_conn.retry = retry_policy::none();
+  one_conn.retry = request_retry::none();
   client single(threads.executor(), one_conn);
   server srv2(threads.executor());
   srv2.route(verb::get, "/slower", [](incoming&) -> net::awaitable<response> {
@@ -216,7 +216,7 @@ TEST_CASE("client retries once on a fresh connection when a pooled one dies mid-
   closing_server srv(threads.executor());
   log_lines log;
   auto o = fast_retries();
-  o.retry = retry_policy::none();  // the replacement is not a retry and needs none
+  o.retry = request_retry::none();  // the replacement is not a retry and needs none
   o.log = log.sink();
   client c(threads.executor(), o);
   run(threads, [&]() -> net::awaitable<void> {
@@ -254,7 +254,7 @@ TEST_CASE("client enforces request and connect timeouts", "[http][client]") {
   });
   REQUIRE(srv.listen());
   auto o = fast_retries();
-  o.retry = retry_policy::none();
+  o.retry = request_retry::none();
   client c(threads.executor(), o);
   request_options ro;
   ro.timeout = 200ms;
@@ -424,7 +424,7 @@ TEST_CASE("client with a rate limiter fed by the server never draws a 429", "[ht
   auto burst = [&](rate_limiter* limiter) -> net::awaitable<void> {
     request_options ro;
     ro.limiter = limiter;
-    ro.retry = retry_policy::none();
+    ro.retry = request_retry::none();
     for (int i = 0; i < 30; ++i) {
       auto r = co_await c.get(srv.url() + "/api", {}, ro);
       REQUIRE(r);

@@ -2,7 +2,7 @@
 #include <syncline/http/incoming.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/rate_limiter.hpp>
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 #include <syncline/http/router.hpp>
 #include <syncline/http/url.hpp>
 
@@ -148,7 +148,7 @@ TEST_CASE("make_response sets status, body, type and length", "[http][message]")
 }
 
 TEST_CASE("backoff is full jitter under an exponential cap", "[http][retry]") {
-  retry_policy p;
+  request_retry p;
   p.initial_backoff = 100ms;
   p.max_backoff = 1000ms;
   std::mt19937 rng(42);
@@ -169,7 +169,7 @@ TEST_CASE("backoff is full jitter under an exponential cap", "[http][retry]") {
   CHECK(p.retries_status(429));
   CHECK(p.retries_status(503));
   CHECK_FALSE(p.retries_status(500));
-  CHECK(retry_policy::none().max_attempts == 1);
+  CHECK(request_retry::none().max_attempts == 1);
 }
 
 TEST_CASE("Retry-After takes seconds, decimals and all three HTTP-date forms", "[http][retry]") {

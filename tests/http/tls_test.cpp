@@ -42,7 +42,7 @@ server_options tls_server(const test_pki::leaf& leaf) {
 client_options trusting_test_ca() {
   client_options o;
   o.tls.extra_ca_pem = pki().ca_pem;
-  o.retry = retry_policy::none();
+  o.retry = request_retry::none();
   return o;
 }
 

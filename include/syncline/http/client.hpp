@@ -8,7 +8,7 @@
 #include <syncline/http/client_options.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/rate_limiter.hpp>
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 #include <syncline/http/tls.hpp>
 #include <syncline/http/url.hpp>
 

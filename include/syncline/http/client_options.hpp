@@ -2,7 +2,7 @@
 #pragma once
 
 #include <syncline/http/rate_limiter.hpp>
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 #include <syncline/http/tls.hpp>
 
 #include <chrono>
@@ -21,7 +21,7 @@ struct client_options {
   std::chrono::milliseconds idle_timeout{30'000};     // a pooled connection unused this long closes
   std::size_t max_response_body = 8u << 20;           // over it: errc::body_too_large
   std::size_t max_response_header = 64u << 10;        // over it: errc::limit_exceeded
-  retry_policy retry;
+  request_retry retry;
   tls_options tls;
   std::string user_agent = "syncline/0.1";  // sent unless the request sets its own
   // Receives one line per retry and per dropped stale connection: method and URL without its
@@ -34,7 +34,7 @@ struct client_options {
 struct request_options {
   std::optional<std::chrono::milliseconds> timeout{};          // instead of request_timeout
   std::optional<std::chrono::milliseconds> connect_timeout{};  // instead of connect_timeout
-  std::optional<retry_policy> retry{};                         // instead of the client's policy
+  std::optional<request_retry> retry{};                         // instead of the client's policy
   // POST and PATCH are not retried after they may have reached the server, unless the caller
   // says a repeat is harmless (the request carries an idempotency key, or the server dedupes).
   bool retry_unsafe = false;

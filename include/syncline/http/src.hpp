@@ -15,7 +15,7 @@
 #include <syncline/http/impl/io_threads.ipp>
 #include <syncline/http/impl/message.ipp>
 #include <syncline/http/impl/rate_limiter.ipp>
-#include <syncline/http/impl/retry_policy.ipp>
+#include <syncline/http/impl/request_retry.ipp>
 #include <syncline/http/impl/router.ipp>
 #include <syncline/http/impl/server.ipp>
 #include <syncline/http/impl/tls.ipp>

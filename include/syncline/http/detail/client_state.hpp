@@ -7,7 +7,7 @@
 #include <syncline/http/client_options.hpp>
 #include <syncline/http/detail/connection_pool.hpp>
 #include <syncline/http/message.hpp>
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 #include <syncline/http/tls.hpp>
 #include <syncline/http/url.hpp>
 
@@ -32,7 +32,7 @@ struct client_call {
   url where;
   std::string label;  // "GET https://host/path": the only way messages name the request
   request_options options;
-  retry_policy policy;
+  request_retry policy;
   std::chrono::milliseconds timeout;
   std::chrono::milliseconds connect_timeout;
   std::size_t max_body;

@@ -14,7 +14,7 @@
 
 namespace syncline::http {
 
-struct retry_policy {
+struct request_retry {
   int max_attempts = 4;                            // first try included; 1 disables retries
   std::chrono::milliseconds initial_backoff{200};  // the cap of the first jittered wait
   std::chrono::milliseconds max_backoff{10'000};   // the cap never grows past this
@@ -22,8 +22,8 @@ struct retry_policy {
   std::vector<unsigned> retry_statuses{429, 502, 503, 504};
   bool honour_retry_after = true;
 
-  static retry_policy none() {
-    retry_policy p;
+  static request_retry none() {
+    request_retry p;
     p.max_attempts = 1;
     return p;
   }
@@ -54,5 +54,5 @@ SYNCLINE_DECL std::optional<std::chrono::milliseconds> parse_retry_after(
 }  // namespace syncline::http
 
 #if SYNCLINE_HEADER_ONLY
-#include <syncline/http/impl/retry_policy.ipp>
+#include <syncline/http/impl/request_retry.ipp>
 #endif

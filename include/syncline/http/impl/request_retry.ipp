@@ -1,7 +1,7 @@
-// The bodies of <syncline/http/retry_policy.hpp>.
+// The bodies of <syncline/http/request_retry.hpp>.
 #pragma once
 
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 
 #include <charconv>
 #include <chrono>
