@@ -240,7 +240,7 @@ int load(int argc, char** argv) {
   http::io_threads threads(1);
   http::client_options o;
   o.max_connections_per_host = static_cast<std::size_t>(conns);
-  o.retry = http::retry_policy::none();
+  o.retry = http::request_retry::none();
   http::client c(threads.executor(), o);
   const std::string body = webhook_body();
   const http::fields headers = webhook_headers(body);

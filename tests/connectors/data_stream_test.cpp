@@ -278,7 +278,7 @@ TEST_CASE("data stream: an unreachable endpoint is a transient error without sec
   syncline::http::io_threads threads(1);
   syncline::http::client_options once;
   once.connect_timeout = 2000ms;
-  once.retry = syncline::http::retry_policy::none();
+  once.retry = syncline::http::request_retry::none();
   syncline::http::client client(threads.executor(), once);
   ds::stream<"orders"> orders(client, {.endpoint = "http://127.0.0.1:1/hooks?token=query-secret",
                                        .signing_secret = signing_secret});

@@ -60,8 +60,8 @@ order_row make_order(std::uint64_t id, std::string name = "#1001") {
 const syncline::secret token("ya29.test-access-token-SECRET");
 
 // Quick retries, so the tests of transient failures take milliseconds.
-syncline::http::retry_policy quick_retry() {
-  syncline::http::retry_policy p;
+syncline::http::request_retry quick_retry() {
+  syncline::http::request_retry p;
   p.initial_backoff = 1ms;
   p.max_backoff = 5ms;
   return p;

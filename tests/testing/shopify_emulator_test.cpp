@@ -225,7 +225,7 @@ TEST_CASE(
   http::client client(threads.executor());
   http::request_options quick;
   quick.timeout = 300ms;
-  quick.retry = http::retry_policy::none();
+  quick.retry = http::request_retry::none();
   auto lost = run(threads, client.post(emu.admin_url() + "/orders.json", simple_order("maybe-1"),
                                        auth(), quick));
   REQUIRE_FALSE(lost);

@@ -46,7 +46,7 @@ inline webhook_sender http_webhook_sender(std::shared_ptr<http::client> client) 
     http::request_options o;
     o.connect_timeout = std::chrono::seconds(1);
     o.timeout = std::chrono::seconds(5);
-    o.retry = http::retry_policy::none();
+    o.retry = http::request_retry::none();
     auto keep = client;  // the lambda may be gone when the coroutine resumes
     auto res = co_await keep->post(url, std::move(req.body()), std::move(headers), o);
     if (!res) co_return std::move(res).error();

@@ -62,7 +62,7 @@ struct bigquery_options {
   bool ignore_unknown_values = false;
   std::size_t max_rows_per_request = 500;    // Google's recommendation
   std::size_t max_request_bytes = 9u << 20;  // the API refuses requests over 10 MB
-  http::retry_policy retry{};                // re-sends of transient failures within a flush
+  http::request_retry retry{};                // re-sends of transient failures within a flush
   batch_options batch{};
 };
 

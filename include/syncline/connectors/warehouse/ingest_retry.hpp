@@ -5,7 +5,7 @@
 // runtime, which retries the run later.
 #pragma once
 
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -19,7 +19,7 @@ namespace syncline::warehouse {
 
 class ingest_retry {
  public:
-  explicit ingest_retry(http::retry_policy policy)
+  explicit ingest_retry(http::request_retry policy)
       : policy_(std::move(policy)), started_(std::chrono::steady_clock::now()) {}
 
   int attempt() const noexcept { return attempt_; }
@@ -36,7 +36,7 @@ class ingest_retry {
   }
 
  private:
-  http::retry_policy policy_;
+  http::request_retry policy_;
   std::chrono::steady_clock::time_point started_;
   int attempt_ = 1;
   std::minstd_rand rng_{std::random_device{}()};

@@ -90,7 +90,7 @@ struct snowflake_options {
   std::chrono::milliseconds max_poll_interval{5000};
   std::chrono::milliseconds max_wait{600'000};
   std::size_t max_rows_per_statement = 1000;
-  http::retry_policy retry{};
+  http::request_retry retry{};
   batch_options batch{};
   std::function<std::string()> request_id = random_request_id;  // tests may fix it
 };

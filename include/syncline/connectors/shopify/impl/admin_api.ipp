@@ -7,7 +7,7 @@
 #include <syncline/connectors/shopify/detail/query_text.hpp>
 #include <syncline/core/backoff.hpp>
 #include <syncline/http/client.hpp>
-#include <syncline/http/retry_policy.hpp>
+#include <syncline/http/request_retry.hpp>
 #include <syncline/http/url.hpp>
 #include <syncline/json/parse.hpp>
 
@@ -178,7 +178,7 @@ SYNCLINE_DECL http::fields admin_api::headers() const {
 SYNCLINE_DECL http::request_options admin_api::call_options() const {
   http::request_options o;
   o.timeout = options().request_timeout;
-  o.retry = http::retry_policy::none();  // retries are decided here, where 429s are understood
+  o.retry = http::request_retry::none();  // retries are decided here, where 429s are understood
   return o;
 }
 
