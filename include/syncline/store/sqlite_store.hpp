@@ -106,7 +106,7 @@ class sqlite_store final : public store {
   // completion refused on its own (stale lease, no such run) is answered and skipped; only a
   // failure of the database itself rolls the whole batch back.
   SYNCLINE_DECL result<std::vector<result<void>>> finish_many(
-      std::span<const run_completion> runs, std::span<const block_event> events) override;
+      std::span<const run_completion> runs, std::span<const block_event_record> events) override;
 
   SYNCLINE_DECL result<std::optional<time_point>> next_due() override;
 
@@ -117,9 +117,9 @@ class sqlite_store final : public store {
 
   // --- run log --------------------------------------------------------------------------------
 
-  SYNCLINE_DECL result<void> append_block_events(std::span<const block_event> events) override;
+  SYNCLINE_DECL result<void> append_block_events(std::span<const block_event_record> events) override;
 
-  SYNCLINE_DECL result<std::vector<block_event>> block_events(std::int64_t run_id) override;
+  SYNCLINE_DECL result<std::vector<block_event_record>> block_events(std::int64_t run_id) override;
 
   static constexpr std::size_t max_query_limit = 10'000;
 
@@ -283,7 +283,7 @@ class sqlite_store final : public store {
       std::span<const worker_lock::gone_worker> gone, time_point now);
 
   SYNCLINE_DECL static result<void> insert_block_events(sqlite::database& c,
-                                                        std::span<const block_event> events);
+                                                        std::span<const block_event_record> events);
 
   // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.
   SYNCLINE_DECL static result<void> lease_held(sqlite::database& c, std::int64_t run_id,

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <syncline/core/result.hpp>
-#include <syncline/store/block_event.hpp>
+#include <syncline/store/block_event_record.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
@@ -97,7 +97,7 @@ class store {
   // returns, every completion answered ok is as durable as complete() would have made it.
   // This default writes them one call at a time; stores override it with one transaction.
   virtual result<std::vector<result<void>>> finish_many(std::span<const run_completion> runs,
-                                                        std::span<const block_event> events = {}) {
+                                                        std::span<const block_event_record> events = {}) {
     if (auto r = append_block_events(events); !r) return std::move(r).error();
     std::vector<result<void>> answers;
     answers.reserve(runs.size());
@@ -121,8 +121,8 @@ class store {
 
   // --- run log --------------------------------------------------------------------------------
 
-  virtual result<void> append_block_events(std::span<const block_event> events) = 0;
-  virtual result<std::vector<block_event>> block_events(std::int64_t run_id) = 0;
+  virtual result<void> append_block_events(std::span<const block_event_record> events) = 0;
+  virtual result<std::vector<block_event_record>> block_events(std::int64_t run_id) = 0;
   virtual result<std::vector<run_record>> query_runs(const run_query& query) = 0;
   virtual result<run_record> get_run(std::int64_t run_id) = 0;  // with its payload
 

@@ -285,7 +285,7 @@ SYNCLINE_DECL result<void> sqlite_store::retry_later(const claimed_run& run, tim
 }
 
 SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
-    std::span<const run_completion> runs, std::span<const block_event> events) {
+    std::span<const run_completion> runs, std::span<const block_event_record> events) {
   if (runs.empty() && events.empty()) return std::vector<result<void>>{};
   return write(commit_kind::progress,
                [&](sqlite::database& c) -> result<std::vector<result<void>>> {
@@ -319,13 +319,13 @@ SYNCLINE_DECL result<std::optional<time_point>> sqlite_store::next_due() {
   return *row ? q->optional_time(0) : std::nullopt;
 }
 
-SYNCLINE_DECL result<void> sqlite_store::append_block_events(std::span<const block_event> events) {
+SYNCLINE_DECL result<void> sqlite_store::append_block_events(std::span<const block_event_record> events) {
   if (events.empty()) return {};
   return write(commit_kind::progress,
                [&](sqlite::database& c) { return insert_block_events(c, events); });
 }
 
-SYNCLINE_DECL result<std::vector<block_event>> sqlite_store::block_events(std::int64_t run_id) {
+SYNCLINE_DECL result<std::vector<block_event_record>> sqlite_store::block_events(std::int64_t run_id) {
   auto c = readers_.acquire();
   auto q = c->prepare(
       "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
@@ -333,7 +333,7 @@ SYNCLINE_DECL result<std::vector<block_event>> sqlite_store::block_events(std::i
       "read block events");
   if (!q) return std::move(q).error();
   q->bind(run_id);
-  std::vector<block_event> out;
+  std::vector<block_event_record> out;
   for (;;) {
     auto row = q->step();
     if (!row) return std::move(row).error();
@@ -763,7 +763,7 @@ SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const clai
 }
 
 SYNCLINE_DECL result<void> sqlite_store::insert_block_events(sqlite::database& c,
-                                                             std::span<const block_event> events) {
+                                                             std::span<const block_event_record> events) {
   for (const auto& e : events) {
     auto q = c.prepare(
         "INSERT INTO block_events (run_id, attempt, position, block, started_at, "

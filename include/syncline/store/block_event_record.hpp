@@ -8,7 +8,7 @@
 
 namespace syncline::store {
 
-struct block_event {
+struct block_event_record {
   std::int64_t run_id = 0;
   int attempt = 0;      // the run attempt (claimed_run::attempt) this block ran in
   int position = 0;     // the block's index in its workflow, 0 = first after the trigger
@@ -18,7 +18,7 @@ struct block_event {
   std::string outcome{};  // the engine's word for it, e.g. "ok", "skipped", "error"
   std::string error{};    // empty unless the block failed; never holds a secret
 
-  friend bool operator==(const block_event&, const block_event&) = default;
+  friend bool operator==(const block_event_record&, const block_event_record&) = default;
 };
 
 }  // namespace syncline::store
