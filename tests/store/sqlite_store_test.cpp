@@ -445,7 +445,7 @@ TEST_CASE("block events are logged per run and attempt", "[store]") {
   auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
   const auto t = clock.now();
-  const std::vector<st::block_event> events{
+  const std::vector<st::block_event_record> events{
       {id, 1, 0, "map_to_shopify_order", t, t + 1ms, "ok", ""},
       {id, 1, 1, "create_order", t + 1ms, t + 2s, "error", "timeout: shop took over 2s"},
       {id, 2, 1, "create_order", t + 1min, t + 1min + 300ms, "ok", ""}};
@@ -472,7 +472,7 @@ TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes o
   REQUIRE(done.size() == old_runs.size());
   for (const auto& c : done) REQUIRE(s->complete(c, run_status::succeeded));
   REQUIRE(s->append_block_events(
-      std::vector<st::block_event>{{done[0].id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
+      std::vector<st::block_event_record>{{done[0].id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
   const auto unfinished_old = enqueue_ok(*s, {make_run()})[0].run_id;
 
   clock.advance(8 * 24h);
@@ -628,7 +628,7 @@ TEST_CASE("finish_many ends many runs and writes their block events in one call"
   ghost.id = 424242;
   ghost.lease_token = "x";
   const auto t = clock.now();
-  const std::vector<st::block_event> events{
+  const std::vector<st::block_event_record> events{
       {claimed[0].id, 1, 0, "to_row", t, t + 1ms, "ok", ""},
       {claimed[2].id, 1, 0, "to_row", t, t + 2ms, "error", "timeout: warehouse took over 2s"}};
 
@@ -658,8 +658,8 @@ TEST_CASE("finish_many ends many runs and writes their block events in one call"
   CHECK(retried.status == run_status::retry_wait);
   CHECK(retried.last_error == "timeout: warehouse took over 2s");
   CHECK(run_of(*s, claimed[3].id).status == run_status::running);  // its real lease still holds
-  CHECK(*s->block_events(claimed[0].id) == std::vector<st::block_event>{events[0]});
-  CHECK(*s->block_events(claimed[2].id) == std::vector<st::block_event>{events[1]});
+  CHECK(*s->block_events(claimed[0].id) == std::vector<st::block_event_record>{events[0]});
+  CHECK(*s->block_events(claimed[2].id) == std::vector<st::block_event_record>{events[1]});
 
   // The retried run comes back when its time comes, not before; the finished ones never do
   // (after 2 min the stale-lease run's real 30 s lease has expired too: it is claimed again).

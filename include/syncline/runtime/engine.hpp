@@ -34,7 +34,7 @@
 #include <syncline/runtime/redactor.hpp>
 #include <syncline/runtime/services.hpp>
 #include <syncline/runtime/tenant.hpp>
-#include <syncline/store/block_event.hpp>
+#include <syncline/store/block_event_record.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/store.hpp>
 
@@ -192,7 +192,7 @@ class engine {
 
   SYNCLINE_DECL result<std::vector<store::run_record>> runs(const store::run_query& query = {});
   SYNCLINE_DECL result<store::run_record> run(std::int64_t run_id);
-  SYNCLINE_DECL result<std::vector<store::block_event>> block_events(std::int64_t run_id);
+  SYNCLINE_DECL result<std::vector<store::block_event_record>> block_events(std::int64_t run_id);
   SYNCLINE_DECL result<std::vector<store::run_record>> dead_letters(
       const store::run_filter& filter = {}, std::size_t limit = 100);
   // Queues a dead run again, with a fresh set of attempts and the same idempotency key.

@@ -216,7 +216,7 @@ class engine_core {
     if (ctx_.broken()) return *ctx_.broken();
     return ctx_.store()->get_run(run_id);
   }
-  result<std::vector<store::block_event>> block_events(std::int64_t run_id) {
+  result<std::vector<store::block_event_record>> block_events(std::int64_t run_id) {
     if (ctx_.broken()) return *ctx_.broken();
     return ctx_.store()->block_events(run_id);
   }

@@ -16,7 +16,7 @@
 #include <syncline/runtime/detail/runner.hpp>
 #include <syncline/runtime/detail/store_echo_memory.hpp>
 #include <syncline/runtime/retry_policy.hpp>
-#include <syncline/store/block_event.hpp>
+#include <syncline/store/block_event_record.hpp>
 #include <syncline/store/run.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -228,7 +228,7 @@ class executor {
                 {"integration", run.integration},
                 {"workflow", run.workflow},
                 {"error", refusal}});
-      std::vector<store::block_event> none;
+      std::vector<store::block_event_record> none;
       co_await finish(run, store::run_status::dead, refusal, std::move(none));
       co_return;
     }
@@ -310,7 +310,7 @@ class executor {
   }
 
   boost::asio::awaitable<void> finish(const store::claimed_run& run, store::run_status status,
-                                      std::string error, std::vector<store::block_event> events) {
+                                      std::string error, std::vector<store::block_event_record> events) {
     auto done = co_await end_run(store::run_completion::completed(run, status, std::move(error)),
                                  std::move(events));
     if (done) ctx_.metrics().run_latency.observe(seconds_between(run.enqueued_at, ctx_.now()));
@@ -331,7 +331,7 @@ class executor {
   };
 
   boost::asio::awaitable<result<void>> end_run(store::run_completion what,
-                                               std::vector<store::block_event> events) {
+                                               std::vector<store::block_event_record> events) {
     queue_block_events(std::move(events));
     auto slot = std::make_shared<completion_slot>(completion_slot{std::move(what)});
     {
@@ -352,7 +352,7 @@ class executor {
         std::lock_guard lock(completions_mu_);
         batch.swap(completions_);
       }
-      std::vector<store::block_event> events;
+      std::vector<store::block_event_record> events;
       {
         std::lock_guard lock(pending_events_mu_);
         events.swap(pending_events_);
@@ -381,7 +381,7 @@ class executor {
 
   // A run's block events wait here until the store thread's next batch of completions writes
   // them, in the same transaction as the runs they belong to.
-  void queue_block_events(std::vector<store::block_event> events) {
+  void queue_block_events(std::vector<store::block_event_record> events) {
     if (events.empty()) return;
     std::lock_guard lock(pending_events_mu_);
     if (pending_events_.empty())
@@ -434,7 +434,7 @@ class executor {
   const std::string worker_id_ = "engine";
   std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
   std::mutex pending_events_mu_;
-  std::vector<store::block_event> pending_events_;
+  std::vector<store::block_event_record> pending_events_;
   std::mutex completions_mu_;
   std::vector<std::shared_ptr<completion_slot>> completions_;
   std::mutex rng_mu_;

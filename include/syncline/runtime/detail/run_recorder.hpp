@@ -1,12 +1,12 @@
 // The run observer the engine sets on every run: turns the workflow's block events into the
-// per-block run log (store::block_event) and remembers which block failed first, whose retry
+// per-block run log (store::block_event_record) and remembers which block failed first, whose retry
 // policy then decides about the run.
 #pragma once
 
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/runtime/redactor.hpp>
-#include <syncline/store/block_event.hpp>
+#include <syncline/store/block_event_record.hpp>
 #include <syncline/store/clock.hpp>
 
 #include <cstddef>
@@ -30,7 +30,7 @@ class run_recorder final : public run_observer {
       started_[e.position] = now;
       return;
     }
-    store::block_event out;
+    store::block_event_record out;
     out.run_id = run_id_;
     out.attempt = attempt_;
     out.position = static_cast<int>(e.position);
@@ -55,7 +55,7 @@ class run_recorder final : public run_observer {
     events_.push_back(std::move(out));
   }
 
-  std::vector<store::block_event>& events() noexcept { return events_; }
+  std::vector<store::block_event_record>& events() noexcept { return events_; }
   // The position of the block that failed first in this attempt (0 when none did).
   std::size_t failed_position() const noexcept { return first_failure_.value_or(0); }
 
@@ -65,7 +65,7 @@ class run_recorder final : public run_observer {
   const store::clock_fn& clock_;
   const redactor& redact_;
   std::map<std::size_t, store::time_point> started_;
-  std::vector<store::block_event> events_;
+  std::vector<store::block_event_record> events_;
   std::optional<std::size_t> first_failure_;
 };
 
