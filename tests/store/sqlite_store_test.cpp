@@ -503,16 +503,16 @@ TEST_CASE("tenants are saved, read, listed and removed; credentials stay secret"
   temp_dir dir;
   manual_clock clock;
   auto s = open_store(dir.file("store.db"), options_with(clock));
-  const st::tenant acme{.integration = "shopify-sync",
+  const st::installation_record acme{.integration = "shopify-sync",
                         .id = "acme.myshopify.com",
                         .credentials = syncline::secret("shpat_0123456789abcdef"),
                         .settings = R"({"location":"eu"})"};
-  REQUIRE(s->put_tenant(acme));
-  REQUIRE(s->put_tenant({.integration = "shopify-sync",
+  REQUIRE(s->put_installation(acme));
+  REQUIRE(s->put_installation({.integration = "shopify-sync",
                          .id = "beta.myshopify.com",
                          .credentials = syncline::secret("shpat_beta")}));
 
-  auto got = s->get_tenant("shopify-sync", "acme.myshopify.com");
+  auto got = s->get_installation("shopify-sync", "acme.myshopify.com");
   REQUIRE(got);
   REQUIRE(got->has_value());
   CHECK((*got)->credentials.reveal() == "shpat_0123456789abcdef");
@@ -523,23 +523,23 @@ TEST_CASE("tenants are saved, read, listed and removed; credentials stay secret"
   clock.advance(1h);
   auto rotated = acme;
   rotated.credentials = syncline::secret("shpat_rotated");
-  REQUIRE(s->put_tenant(rotated));
-  got = s->get_tenant("shopify-sync", "acme.myshopify.com");
+  REQUIRE(s->put_installation(rotated));
+  got = s->get_installation("shopify-sync", "acme.myshopify.com");
   CHECK((*got)->credentials.reveal() == "shpat_rotated");
   CHECK((*got)->created_at == clock.now() - 1h);
   CHECK((*got)->updated_at == clock.now());
 
-  auto all = s->list_tenants("shopify-sync");
+  auto all = s->list_installations("shopify-sync");
   REQUIRE(all);
   REQUIRE(all->size() == 2);
   CHECK((*all)[1].id == "beta.myshopify.com");
-  CHECK(s->list_tenants("other")->empty());
+  CHECK(s->list_installations("other")->empty());
 
-  REQUIRE(s->remove_tenant("shopify-sync", "acme.myshopify.com"));
-  CHECK_FALSE(s->get_tenant("shopify-sync", "acme.myshopify.com")->has_value());
-  CHECK(s->remove_tenant("shopify-sync", "acme.myshopify.com"));  // twice is fine
+  REQUIRE(s->remove_installation("shopify-sync", "acme.myshopify.com"));
+  CHECK_FALSE(s->get_installation("shopify-sync", "acme.myshopify.com")->has_value());
+  CHECK(s->remove_installation("shopify-sync", "acme.myshopify.com"));  // twice is fine
 
-  auto bad = s->put_tenant(
+  auto bad = s->put_installation(
       {.integration = "shopify-sync", .id = "", .credentials = syncline::secret("shpat_leak_me")});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("shpat_leak_me") == std::string::npos);

@@ -45,7 +45,7 @@ struct sqlite_options : store_options {
   // How long a write waits for another process's write lock before failing (errc::storage).
   std::chrono::milliseconds busy_timeout{5000};
   // Commits that acknowledge something to the outside: enqueue (a webhook's 200), cursors,
-  // echo records, tenants, replays.
+  // echo records, installations, replays.
   sync_level acknowledgement_sync = sync_level::full;
   // Commits that only record progress: claim, renew, complete, retry_later, block events,
   // prune. Losing one to a power loss re-runs work (at-least-once; destinations dedupe by
@@ -150,16 +150,16 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL result<bool> is_echo(const echo_record& received) override;
 
-  // --- tenants --------------------------------------------------------------------------------
+  // --- installations -----------------------------------------------------------------------------
 
-  SYNCLINE_DECL result<void> put_tenant(const tenant& t) override;
+  SYNCLINE_DECL result<void> put_installation(const installation_record& t) override;
 
-  SYNCLINE_DECL result<std::optional<tenant>> get_tenant(std::string_view integration,
+  SYNCLINE_DECL result<std::optional<installation_record>> get_installation(std::string_view integration,
                                                          std::string_view id) override;
 
-  SYNCLINE_DECL result<std::vector<tenant>> list_tenants(std::string_view integration) override;
+  SYNCLINE_DECL result<std::vector<installation_record>> list_installations(std::string_view integration) override;
 
-  SYNCLINE_DECL result<void> remove_tenant(std::string_view integration,
+  SYNCLINE_DECL result<void> remove_installation(std::string_view integration,
                                            std::string_view id) override;
 
  private:
@@ -172,7 +172,7 @@ class sqlite_store final : public store {
   static constexpr const char* run_columns_with_payload =
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
       "last_error, worker, created_at, updated_at, finished_at, payload";
-  static constexpr const char* tenant_columns =
+  static constexpr const char* installation_columns =
       "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
   // ?1 = now. A replayed run keeps its id (and so its idempotency key) and starts its attempts
   // afresh; last_error stays until the next attempt ends.
@@ -223,7 +223,7 @@ class sqlite_store final : public store {
   SYNCLINE_DECL static result<void> validate_all(std::span<const new_run> runs);
   SYNCLINE_DECL static result<void> validate_cursor(const cursor_key& k);
   SYNCLINE_DECL static result<void> validate_echo(const echo_record& e);
-  SYNCLINE_DECL static result<void> validate_tenant_key(std::string_view integration,
+  SYNCLINE_DECL static result<void> validate_installation_key(std::string_view integration,
                                                         std::string_view id);
 
   SYNCLINE_DECL static ::syncline::error no_such_run(std::int64_t run_id);
@@ -294,7 +294,7 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL static run_record read_run(const sqlite::statement& q, bool with_payload);
 
-  SYNCLINE_DECL static tenant read_tenant(const sqlite::statement& q);
+  SYNCLINE_DECL static installation_record read_installation(const sqlite::statement& q);
 
   // sql: ?1 = cutoff, ?2 = chunk size.
   SYNCLINE_DECL result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what,

@@ -14,7 +14,7 @@
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
 #include <syncline/store/run.hpp>
-#include <syncline/store/tenant.hpp>
+#include <syncline/store/installation_record.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -154,14 +154,14 @@ class store {
   // True when this exact (record, fingerprint) was written within the echo window.
   virtual result<bool> is_echo(const echo_record& received) = 0;
 
-  // --- tenants --------------------------------------------------------------------------------
+  // --- installations -----------------------------------------------------------------------------
 
-  virtual result<void> put_tenant(const tenant& t) = 0;  // insert or replace
-  virtual result<std::optional<tenant>> get_tenant(std::string_view integration,
+  virtual result<void> put_installation(const installation_record& t) = 0;  // insert or replace
+  virtual result<std::optional<installation_record>> get_installation(std::string_view integration,
                                                    std::string_view id) = 0;
-  virtual result<std::vector<tenant>> list_tenants(std::string_view integration) = 0;
-  // Removing a tenant that does not exist succeeds: app/uninstalled may be delivered twice.
-  virtual result<void> remove_tenant(std::string_view integration, std::string_view id) = 0;
+  virtual result<std::vector<installation_record>> list_installations(std::string_view integration) = 0;
+  // Removing an installation that does not exist succeeds: app/uninstalled may be delivered twice.
+  virtual result<void> remove_installation(std::string_view integration, std::string_view id) = 0;
 };
 
 }  // namespace syncline::store

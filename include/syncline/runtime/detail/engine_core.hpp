@@ -92,7 +92,7 @@ class engine_core {
       return make_error(errc::invalid_input,
                         "install: tenant \"" + inst->tenant + "\" has an empty tenant_key()");
     }
-    store::tenant record{.integration = name,
+    store::installation_record record{.integration = name,
                          .id = inst->tenant,
                          .credentials = {},
                          .settings = std::move(settings)};
@@ -100,7 +100,7 @@ class engine_core {
       return added;
     ctx_.secrets().set(name + "/" + inst->tenant, std::move(secrets));
     sources_.cancel(name, inst->tenant, inst.get());
-    if (auto r = ctx_.store()->put_tenant(record); !r) {
+    if (auto r = ctx_.store()->put_installation(record); !r) {
       ctx_.log(log_level::warn, "installation not recorded in the store",
                {{"integration", name}, {"tenant", inst->tenant}, {"error", to_string(r.error())}});
     }
@@ -116,7 +116,7 @@ class engine_core {
     if (ctx_.broken()) return *ctx_.broken();
     const bool found = registry_.retire(integration, tenant_id);
     sources_.cancel(integration, tenant_id, nullptr);
-    auto r = ctx_.store()->remove_tenant(integration, tenant_id);
+    auto r = ctx_.store()->remove_installation(integration, tenant_id);
     if (found) {
       ctx_.log(log_level::info, "uninstalled",
                {{"integration", integration}, {"tenant", tenant_id}});

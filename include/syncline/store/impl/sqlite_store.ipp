@@ -514,52 +514,52 @@ SYNCLINE_DECL result<bool> sqlite_store::is_echo(const echo_record& received) {
   return q->step();
 }
 
-SYNCLINE_DECL result<void> sqlite_store::put_tenant(const tenant& t) {
-  if (auto v = validate_tenant_key(t.integration, t.id); !v) return v;
+SYNCLINE_DECL result<void> sqlite_store::put_installation(const installation_record& t) {
+  if (auto v = validate_installation_key(t.integration, t.id); !v) return v;
   return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
     auto q = c.prepare(
         "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (integration, id) DO UPDATE SET "
         "credentials = excluded.credentials, settings = excluded.settings, "
         "updated_at = excluded.updated_at",
-        "save tenant");
+        "save installation");
     if (!q) return std::move(q).error();
     return q->bind(t.integration, t.id, t.credentials.reveal(), t.settings, now_()).exec();
   });
 }
 
-SYNCLINE_DECL result<std::optional<tenant>> sqlite_store::get_tenant(std::string_view integration,
+SYNCLINE_DECL result<std::optional<installation_record>> sqlite_store::get_installation(std::string_view integration,
                                                                      std::string_view id) {
   auto c = readers_.acquire();
-  auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 AND id = ?2",
-                      "read tenant");
+  auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 AND id = ?2",
+                      "read installation");
   if (!q) return std::move(q).error();
   q->bind(integration, id);
   auto row = q->step();
   if (!row) return std::move(row).error();
-  if (!*row) return std::optional<tenant>{};
-  return std::optional<tenant>(read_tenant(*q));
+  if (!*row) return std::optional<installation_record>{};
+  return std::optional<installation_record>(read_installation(*q));
 }
 
-SYNCLINE_DECL result<std::vector<tenant>> sqlite_store::list_tenants(std::string_view integration) {
+SYNCLINE_DECL result<std::vector<installation_record>> sqlite_store::list_installations(std::string_view integration) {
   auto c = readers_.acquire();
-  auto q = c->prepare(std::string(tenant_columns) + " WHERE integration = ?1 ORDER BY id",
-                      "list tenants");
+  auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 ORDER BY id",
+                      "list installations");
   if (!q) return std::move(q).error();
   q->bind(integration);
-  std::vector<tenant> out;
+  std::vector<installation_record> out;
   for (;;) {
     auto row = q->step();
     if (!row) return std::move(row).error();
     if (!*row) return out;
-    out.push_back(read_tenant(*q));
+    out.push_back(read_installation(*q));
   }
 }
 
-SYNCLINE_DECL result<void> sqlite_store::remove_tenant(std::string_view integration,
+SYNCLINE_DECL result<void> sqlite_store::remove_installation(std::string_view integration,
                                                        std::string_view id) {
   return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-    auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove tenant");
+    auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove installation");
     if (!q) return std::move(q).error();
     return q->bind(integration, id).exec();
   });
@@ -589,10 +589,10 @@ SYNCLINE_DECL result<void> sqlite_store::validate_echo(const echo_record& e) {
   return {};
 }
 
-SYNCLINE_DECL result<void> sqlite_store::validate_tenant_key(std::string_view integration,
+SYNCLINE_DECL result<void> sqlite_store::validate_installation_key(std::string_view integration,
                                                              std::string_view id) {
   if (integration.empty() || id.empty()) {
-    return make_error(errc::invalid_input, "tenant: integration and id must be non-empty");
+    return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
   }
   return {};
 }
@@ -823,8 +823,8 @@ SYNCLINE_DECL run_record sqlite_store::read_run(const sqlite::statement& q, bool
   return r;
 }
 
-SYNCLINE_DECL tenant sqlite_store::read_tenant(const sqlite::statement& q) {
-  tenant t;
+SYNCLINE_DECL installation_record sqlite_store::read_installation(const sqlite::statement& q) {
+  installation_record t;
   t.integration = q.text(0);
   t.id = q.text(1);
   t.credentials = secret(q.text(2));

@@ -8,7 +8,7 @@
 
 namespace syncline::store {
 
-struct tenant {
+struct installation_record {
   std::string integration{};
   std::string id{};         // e.g. the shop domain "acme.myshopify.com"
   secret credentials{};     // stored as given; prints as *** so it never reaches a log or error
