@@ -26,7 +26,7 @@ using syncline::errc;
 using syncline::testing::temp_dir;
 using namespace std::chrono_literals;
 
-sq::database open_ok(const std::filesystem::path& file, sq::options opts = {}) {
+sq::database open_ok(const std::filesystem::path& file, sq::connection_options opts = {}) {
   auto db = sq::database::open(file.string(), std::move(opts));
   INFO((db ? std::string("opened") : to_string(db.error())));
   REQUIRE(db);
@@ -88,7 +88,7 @@ TEST_CASE("sqlite: a file that is not a database is refused, naming the path and
   // Whether or not the connection switches to WAL, the first statement reads the file's header.
   const bool wal = GENERATE(true, false);
   INFO("wal = " << wal);
-  sq::options opts;
+  sq::connection_options opts;
   opts.wal = wal;
   auto db = sq::database::open(file.string(), opts);
 
@@ -109,7 +109,7 @@ TEST_CASE("sqlite: open switches the file to WAL, and the mode stays with the fi
     CHECK(scalar(db, "PRAGMA synchronous") == 1);  // NORMAL
   }
   // A connection that does not ask for WAL finds it stored in the file.
-  sq::options no_wal;
+  sq::connection_options no_wal;
   no_wal.wal = false;
   auto again = open_ok(file, no_wal);
   CHECK(journal_mode(again) == "wal");
@@ -125,14 +125,14 @@ TEST_CASE("sqlite: a database that cannot use WAL is refused rather than silentl
   CHECK(db.error().message ==
         "SQLite: :memory: cannot use WAL mode (is it on a network file system?)");
 
-  sq::options no_wal;
+  sq::connection_options no_wal;
   no_wal.wal = false;
   CHECK(sq::database::open(":memory:", no_wal));
 }
 
 TEST_CASE("sqlite: synchronous is one of SQLite's levels or left alone", "[sqlite]") {
   temp_dir dir("sqlite-test");
-  sq::options opts;
+  sq::connection_options opts;
 
   SECTION("an unknown level is refused before the file is touched") {
     opts.synchronous = "normal; DROP TABLE t";
@@ -359,7 +359,7 @@ TEST_CASE(
           "SQLite: insert token: NOT NULL constraint failed: t.token (code 1299)");
   }
   SECTION("a database that owns all its input calls it a storage failure") {
-    sq::options opts;
+    sq::connection_options opts;
     opts.classify = sq::classify_as_storage;
     auto owned = open_ok(dir.file("app.db"), opts);
     auto q = owned.prepare("INSERT INTO t(token) VALUES (?1)", "insert token");
@@ -497,7 +497,7 @@ TEST_CASE("sqlite: a second writer waits for the lock up to its busy timeout", "
   exec_ok(first, "CREATE TABLE t(x INTEGER)");
 
   SECTION("without patience it is refused at once with SQLITE_BUSY, a transient storage error") {
-    sq::options impatient;
+    sq::connection_options impatient;
     impatient.busy_timeout = 0ms;
     auto second = open_ok(dir.file("app.db"), impatient);
     auto held = sq::write_transaction::begin(first);
@@ -518,7 +518,7 @@ TEST_CASE("sqlite: a second writer waits for the lock up to its busy timeout", "
     CHECK(sq::write_transaction::begin(second));
   }
   SECTION("with patience it gets the lock once the first writer commits") {
-    sq::options patient;
+    sq::connection_options patient;
     patient.busy_timeout = 60s;
     auto second = open_ok(dir.file("app.db"), patient);
     auto held = sq::write_transaction::begin(first);

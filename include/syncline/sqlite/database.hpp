@@ -10,7 +10,7 @@
 #include <syncline/config.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/sqlite/error.hpp>
-#include <syncline/sqlite/options.hpp>
+#include <syncline/sqlite/connection_options.hpp>
 #include <syncline/sqlite/statement.hpp>
 
 #include <cassert>
@@ -29,7 +29,7 @@ namespace syncline::sqlite {
 
 class database {
  public:
-  SYNCLINE_DECL static result<database> open(const std::string& path, options opts = {});
+  SYNCLINE_DECL static result<database> open(const std::string& path, connection_options opts = {});
 
   // Statements that bind nothing and are run rarely (pragmas, BEGIN/COMMIT, schema). `what`
   // names the operation in errors; empty: the SQL itself.

@@ -12,7 +12,7 @@
 
 namespace syncline::sqlite {
 
-// Maps an SQLite result code to an errc. Chosen per database (see options::classify): what a
+// Maps an SQLite result code to an errc. Chosen per database (see connection_options::classify): what a
 // failure means depends on who owns the data.
 using error_classifier = errc (*)(int code) noexcept;
 

@@ -5,7 +5,7 @@
 
 namespace syncline::sqlite {
 
-SYNCLINE_DECL result<database> database::open(const std::string& path, options opts) {
+SYNCLINE_DECL result<database> database::open(const std::string& path, connection_options opts) {
   const bool known_sync = opts.synchronous.empty() || opts.synchronous == "NORMAL" ||
                           opts.synchronous == "FULL" || opts.synchronous == "EXTRA" ||
                           opts.synchronous == "OFF";

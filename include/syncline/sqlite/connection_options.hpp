@@ -1,4 +1,4 @@
-// syncline::sqlite::options: how a connection opens (busy timeout, WAL, synchronous, how errors
+// syncline::sqlite::connection_options: how a connection opens (busy timeout, WAL, synchronous, how errors
 // are classified). Apart from database.hpp so that a sink's options can be declared without the
 // connection's class.
 #pragma once
@@ -10,7 +10,7 @@
 
 namespace syncline::sqlite {
 
-struct options {
+struct connection_options {
   // Waits this long for another connection's write lock before failing.
   std::chrono::milliseconds busy_timeout{5000};
   // Switches the file to WAL and fails if it cannot (e.g. on a network file system). Off only
