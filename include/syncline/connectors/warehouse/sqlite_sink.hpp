@@ -18,7 +18,7 @@
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/detail/sqlite_table_writer.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
-#include <syncline/connectors/warehouse/sqlite_options.hpp>
+#include <syncline/sqlite/connection_options.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
 
@@ -62,7 +62,7 @@ struct sqlite_dialect {
 };
 
 struct sqlite_sink_options {
-  sqlite_options database{};
+  sqlite::connection_options database{};
   batch_options batch{};
 };
 

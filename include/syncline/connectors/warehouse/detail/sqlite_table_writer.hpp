@@ -4,7 +4,7 @@
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/connectors/warehouse/sqlite_options.hpp>
+#include <syncline/sqlite/connection_options.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
@@ -26,7 +26,7 @@ class sqlite_table_writer {
 
   // Opens (or creates) the database file.
   SYNCLINE_DECL static result<std::shared_ptr<sqlite_table_writer>> open(
-      const std::string& path, const sqlite_options& options, std::string create_sql,
+      const std::string& path, const sqlite::connection_options& options, std::string create_sql,
       std::string upsert_sql);
 
   SYNCLINE_DECL ~sqlite_table_writer();

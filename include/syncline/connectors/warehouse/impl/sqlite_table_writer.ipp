@@ -35,7 +35,7 @@ SYNCLINE_DECL sqlite_table_writer::sqlite_table_writer(std::unique_ptr<state> s)
 SYNCLINE_DECL sqlite_table_writer::~sqlite_table_writer() = default;
 
 SYNCLINE_DECL result<std::shared_ptr<sqlite_table_writer>> sqlite_table_writer::open(
-    const std::string& path, const sqlite_options& options, std::string create_sql,
+    const std::string& path, const sqlite::connection_options& options, std::string create_sql,
     std::string upsert_sql) {
   auto db = sqlite_database::open(path, options);
   if (!db) return std::move(db).error();
