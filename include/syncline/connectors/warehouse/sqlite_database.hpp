@@ -1,8 +1,7 @@
 // warehouse::sqlite_database: the warehouse's names for the shared SQLite connection
-// (syncline/sqlite/database.hpp); its options are warehouse::sqlite_options (sqlite_options.hpp).
+// (syncline/sqlite/database.hpp); it opens with a sqlite::connection_options.
 #pragma once
 
-#include <syncline/connectors/warehouse/sqlite_options.hpp>
 #include <syncline/sqlite/database.hpp>
 #include <syncline/sqlite/statement.hpp>
 
