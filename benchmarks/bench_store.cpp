@@ -1,7 +1,7 @@
 // What group commit buys: enqueue throughput with one transaction (one fsync) per event
 // against many concurrent events per transaction, both with synchronous=FULL, in a temporary
 // directory on the local disk. Also: the same at synchronous=NORMAL, and the engine's progress
-// commits (claim + complete) at FULL against NORMAL, the choice sqlite_options makes by default.
+// commits (claim + complete) at FULL against NORMAL, the choice sqlite_store_options makes by default.
 // Figures and the command: docs/perf/store.md. These are fsync-bound: read real time and items/s
 // (cpu time leaves out the time spent waiting for the disk).
 #include <syncline/store/group_commit.hpp>
@@ -56,7 +56,7 @@ st::new_run webhook_event(std::int64_t n) {
 // A fresh store in its own temporary directory, removed afterwards.
 class bench_store {
  public:
-  explicit bench_store(st::sqlite_options opts) {
+  explicit bench_store(st::sqlite_store_options opts) {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("syncline-bench-" + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
@@ -80,8 +80,8 @@ class bench_store {
   std::string error_;
 };
 
-st::sqlite_options with_sync(st::sync_level acknowledgement, st::sync_level progress) {
-  st::sqlite_options o;
+st::sqlite_store_options with_sync(st::sync_level acknowledgement, st::sync_level progress) {
+  st::sqlite_store_options o;
   o.acknowledgement_sync = acknowledgement;
   o.progress_sync = progress;
   o.max_unfinished_runs = 0;  // the benchmark measures commits, not backpressure

@@ -66,7 +66,7 @@ TEST_CASE("an engine killed mid-run: the next engine runs the run at once, not a
   // While the engine lives, its lease stands: another process claims nothing.
   bool claimed_from_live = true;
   if (!line.empty()) {
-    st::sqlite_options o;
+    st::sqlite_store_options o;
     o.clock = frozen_now;
     if (auto other = st::sqlite_store::open(db, o)) {
       auto claimed = (*other)->claim("probe", 10, 30s);

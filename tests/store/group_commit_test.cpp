@@ -196,7 +196,7 @@ TEST_CASE("group commit: past max_pending, submit answers unavailable at once", 
 TEST_CASE("group commit: a full queue, an invalid run and a stop are answered as errors",
           "[group_commit]") {
   temp_dir dir;
-  st::sqlite_options opts;
+  st::sqlite_store_options opts;
   opts.max_unfinished_runs = 2;
   auto s = open_store(dir.file("store.db"), opts);
   asio::io_context io;

@@ -37,14 +37,14 @@ class manual_clock {
   std::atomic<std::int64_t> ns_{1'767'225'600LL * 1'000'000'000LL};
 };
 
-inline st::sqlite_options options_with(manual_clock& clock) {
-  st::sqlite_options o;
+inline st::sqlite_store_options options_with(manual_clock& clock) {
+  st::sqlite_store_options o;
   o.clock = clock.fn();
   return o;
 }
 
 inline std::unique_ptr<st::sqlite_store> open_store(const std::filesystem::path& file,
-                                                    st::sqlite_options o) {
+                                                    st::sqlite_store_options o) {
   auto s = st::sqlite_store::open(file, std::move(o));
   INFO((s ? std::string("opened") : to_string(s.error())));
   REQUIRE(s);

@@ -44,7 +44,7 @@ st::run_record run_of(st::store& s, std::int64_t id) {
 }
 
 // Looks for dead workers at every short claim, so a test sees the proof without moving time.
-st::sqlite_options eager(manual_clock& clock) {
+st::sqlite_store_options eager(manual_clock& clock) {
   auto o = options_with(clock);
   o.takeover_interval = 0ms;
   return o;
@@ -236,7 +236,7 @@ TEST_CASE("a short claim looks for dead workers at most once per takeover_interv
 
 TEST_CASE("a negative takeover_interval is refused", "[store][takeover]") {
   temp_dir dir;
-  st::sqlite_options o;
+  st::sqlite_store_options o;
   o.takeover_interval = -1ms;
   auto s = st::sqlite_store::open(dir.file("store.db"), o);
   REQUIRE_FALSE(s);

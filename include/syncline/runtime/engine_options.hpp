@@ -57,7 +57,7 @@ struct engine_options {
   // --- durability and backpressure ------------------------------------------------------------
   // The store: dedupe_window, echo_window, max_unfinished_runs (the backpressure bound: past
   // it, webhooks get 503 + Retry-After and emit() answers errc::unavailable), clock, fsync levels.
-  store::sqlite_options store{};
+  store::sqlite_store_options store{};
   // Grouped commits of incoming events: max_batch per transaction, max_pending waiting at once.
   store::group_commit_options commit{};
   // The Retry-After (seconds) of a 503 sent when the queue is full.

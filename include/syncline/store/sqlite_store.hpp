@@ -41,7 +41,7 @@ enum class sync_level {
   extra,   // full, and fsync the directory after deleting files (rollback-journal modes)
 };
 
-struct sqlite_options : store_options {
+struct sqlite_store_options : store_options {
   // How long a write waits for another process's write lock before failing (errc::storage).
   std::chrono::milliseconds busy_timeout{5000};
   // Commits that acknowledge something to the outside: enqueue (a webhook's 200), cursors,
@@ -61,14 +61,13 @@ struct sqlite_options : store_options {
 
 class sqlite_store final : public store {
  public:
-  using options = sqlite_options;
 
   // Opens or creates the file (and its schema). The path must name a file: readers and writer
   // are separate connections to it, so ":memory:" cannot work. Takes this store's worker lock in
   // the folder "<file>-workers" (created if missing), and takes over at once the leases of the
   // workers of this host whose lock it finds free (their process is gone).
   SYNCLINE_DECL static result<std::unique_ptr<sqlite_store>> open(const std::filesystem::path& file,
-                                                                  options opts = {});
+                                                                  sqlite_store_options opts = {});
 
   // Keeps the worker lock's file when runs are still leased by this store (stop() abandoned
   // them), so the next store proves their owner gone and runs them at once.
@@ -180,7 +179,7 @@ class sqlite_store final : public store {
       "UPDATE runs SET status = 'queued', attempts = 0, due_at = ?1, finished_at = NULL, "
       "updated_at = ?1 WHERE status = 'dead'";
 
-  sqlite_store(std::filesystem::path file, options opts, sqlite::database writer,
+  sqlite_store(std::filesystem::path file, sqlite_store_options opts, sqlite::database writer,
                std::vector<sqlite::database> readers, std::string store_id, worker_lock lock)
       : lock_(std::move(lock)),
         file_(std::move(file)),
@@ -302,7 +301,7 @@ class sqlite_store final : public store {
 
   worker_lock lock_;  // first: it is let go after every connection to the file closed
   std::filesystem::path file_;
-  options opts_;
+  sqlite_store_options opts_;
   std::string store_id_;
   std::mutex writer_mu_;
   sqlite::database writer_;

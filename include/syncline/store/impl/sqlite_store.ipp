@@ -8,7 +8,7 @@
 namespace syncline::store {
 
 SYNCLINE_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(
-    const std::filesystem::path& file, options opts) {
+    const std::filesystem::path& file, sqlite_store_options opts) {
   const std::string path = file.string();
   if (path.empty() || path == ":memory:" || path.starts_with("file:")) {
     return make_error(errc::invalid_input,
