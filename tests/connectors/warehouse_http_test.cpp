@@ -577,8 +577,8 @@ TEST_CASE("bigquery sink: 5xx is retried, 401 is not, and the token never shows"
 
 // --- Snowflake --------------------------------------------------------------------------------
 
-wh::snowflake_options snowflake_options_for(const fake_snowflake& sf) {
-  wh::snowflake_options o;
+wh::snowflake_sink_options snowflake_options_for(const fake_snowflake& sf) {
+  wh::snowflake_sink_options o;
   o.account_url = sf.url();
   o.token = token;
   o.token_type = "KEYPAIR_JWT";

@@ -6,7 +6,7 @@
 // message; rows that failed transiently are re-sent with the same insertId.
 //
 // The table's name is "dataset.table" ("analytics.orders"); open() takes an executor, the HTTP
-// client and bigquery_options (project, access token). tests/connectors/warehouse_http_test.cpp
+// client and bigquery_sink_options (project, access token). tests/connectors/warehouse_http_test.cpp
 // creates and writes one against a local server; write_to<bigquery_sink<T>> ends a workflow in it.
 //
 // newer<> (table.hpp) changes nothing here: insertAll never replaces a row, so an older row
@@ -51,7 +51,7 @@
 
 namespace syncline::warehouse {
 
-struct bigquery_options {
+struct bigquery_sink_options {
   std::string base_url = "https://bigquery.googleapis.com";
   std::string project{};
   std::string dataset{};  // used when the table's name has no "dataset." part
@@ -133,7 +133,7 @@ class bigquery_writer {
  public:
   using item = bigquery_row;
 
-  bigquery_writer(http::client& client, bigquery_options options, std::string url,
+  bigquery_writer(http::client& client, bigquery_sink_options options, std::string url,
                   std::string where)
       : client_(client),
         options_(std::move(options)),
@@ -191,7 +191,7 @@ class bigquery_writer {
   SYNCLINE_DECL ::syncline::error api_failure(::syncline::error e, std::string_view body) const;
 
   http::client& client_;
-  bigquery_options options_;
+  bigquery_sink_options options_;
   std::string url_;
   std::string where_;
 };
@@ -205,7 +205,7 @@ class bigquery_sink : public batched_sink<Table, detail::bigquery_writer> {
   // URL does not parse. A write resumes once the request holding its row was accepted (or the
   // row refused); with the run's key, a replayed run sends the same insertId.
   static result<bigquery_sink> open(boost::asio::any_io_executor ex, http::client& client,
-                                    bigquery_options options) {
+                                    bigquery_sink_options options) {
     const std::string_view full = Table::name;
     const auto dot = full.find('.');
     const std::string dataset =
@@ -214,8 +214,8 @@ class bigquery_sink : public batched_sink<Table, detail::bigquery_writer> {
     if (options.project.empty() || dataset.empty()) {
       return make_error(errc::invalid_input,
                         "BigQuery table \"" + std::string(full) +
-                            "\": set bigquery_options::project, and a dataset (as "
-                            "bigquery_options::dataset or as \"dataset.table\" in the table name)");
+                            "\": set bigquery_sink_options::project, and a dataset (as "
+                            "bigquery_sink_options::dataset or as \"dataset.table\" in the table name)");
     }
     std::string base = options.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();

@@ -77,7 +77,7 @@ inline std::string random_request_id() {
          hex.substr(16, 4) + '-' + hex.substr(20);
 }
 
-struct snowflake_options {
+struct snowflake_sink_options {
   std::string account_url{};  // "https://<org>-<account>.snowflakecomputing.com"
   access_token token{};
   std::string token_type = "OAUTH";  // X-Snowflake-Authorization-Token-Type: KEYPAIR_JWT, OAUTH,
@@ -226,7 +226,7 @@ class snowflake_writer {
   using item = staged_row;
   using statement_for = std::string (*)(std::size_t rows);
 
-  snowflake_writer(http::client& client, snowflake_options options, std::string base,
+  snowflake_writer(http::client& client, snowflake_sink_options options, std::string base,
                    std::string where, std::string create_sql, statement_for merge, bool keep_first,
                    bool versioned)
       : client_(client),
@@ -266,7 +266,7 @@ class snowflake_writer {
       const result<snowflake_protocol::statement_response>& decoded) const;
 
   http::client& client_;
-  snowflake_options options_;
+  snowflake_sink_options options_;
   std::string base_;
   std::string where_;
   std::string create_sql_;
@@ -283,7 +283,7 @@ class snowflake_sink : public batched_sink<Table, detail::snowflake_writer> {
   // The client must outlive the sink. Fails when the account URL does not parse. A write resumes
   // once the MERGE holding its row has run.
   static result<snowflake_sink> open(boost::asio::any_io_executor ex, http::client& client,
-                                     snowflake_options options) {
+                                     snowflake_sink_options options) {
     std::string base = options.account_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     auto u = http::parse_url(base + "/");
