@@ -161,7 +161,7 @@ class seed_system {
   order_receiver& receiver() noexcept { return *receiver_; }
 
   // Your platform: an order was placed (durable in the engine's queue when this returns).
-  syncline::result<syncline::emit_outcome> place_app_order(const seed_tenant& t,
+  syncline::result<syncline::emit_receipt> place_app_order(const seed_tenant& t,
                                                            const platform_order& o) {
     return engine_->emit(t.id, "order.placed", o);
   }

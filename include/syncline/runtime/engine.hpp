@@ -28,7 +28,7 @@
 #include <syncline/runtime/detail/installation.hpp>
 #include <syncline/runtime/detail/integration_spec.hpp>
 #include <syncline/runtime/detail/runner.hpp>
-#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/engine_options.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/runtime/redactor.hpp>
@@ -158,7 +158,7 @@ class engine {
   // tenant listens to `event` (a typo), errc::invalid_input when the payload type is not the
   // event's. Blocks the calling thread for the commit: from a coroutine, use async_emit.
   template <class T>
-  result<emit_outcome> emit(std::string_view tenant_id, std::string_view event, const T& payload,
+  result<emit_receipt> emit(std::string_view tenant_id, std::string_view event, const T& payload,
                             emit_options options = {}) {
     return submit_event(trigger_kind::app_event, tenant_id, event, detail::type_key<T>(),
                         type_name<T>(), detail::encode_event_payload(payload), options.dedupe_key,
@@ -166,7 +166,7 @@ class engine {
   }
 
   template <class T>
-  boost::asio::awaitable<result<emit_outcome>> async_emit(std::string tenant_id, std::string event,
+  boost::asio::awaitable<result<emit_receipt>> async_emit(std::string tenant_id, std::string event,
                                                           T payload, emit_options options = {}) {
     return async_submit_event(trigger_kind::app_event, std::move(tenant_id), std::move(event),
                               detail::type_key<T>(), std::string(type_name<T>()),
@@ -176,7 +176,7 @@ class engine {
   // Starts a manual run of workflow `workflow` (or "integration/workflow" when two installed
   // integrations of the tenant share the name) with a typed payload.
   template <class T>
-  result<emit_outcome> run_manual(std::string_view tenant_id, std::string_view workflow,
+  result<emit_receipt> run_manual(std::string_view tenant_id, std::string_view workflow,
                                   const T& payload, emit_options options = {}) {
     return submit_event(trigger_kind::manual, tenant_id, workflow, detail::type_key<T>(),
                         type_name<T>(), detail::encode_event_payload(payload), options.dedupe_key,
@@ -184,7 +184,7 @@ class engine {
   }
 
   // The same with a JSON payload, checked against the workflow's payload type before queueing.
-  SYNCLINE_DECL result<emit_outcome> run_manual_json(std::string_view tenant_id,
+  SYNCLINE_DECL result<emit_receipt> run_manual_json(std::string_view tenant_id,
                                                      std::string_view workflow, std::string json,
                                                      emit_options options = {});
 
@@ -221,11 +221,11 @@ class engine {
                                             std::vector<std::string> secrets, std::string settings);
   SYNCLINE_DECL void add_secret_source(const std::string& owner,
                                        std::function<std::vector<secret>()> current);
-  SYNCLINE_DECL result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
+  SYNCLINE_DECL result<emit_receipt> submit_event(trigger_kind kind, std::string_view tenant_id,
                                                   std::string_view name, const void* type,
                                                   std::string_view type_label, std::string payload,
                                                   std::string_view dedupe_key, bool check_json);
-  SYNCLINE_DECL boost::asio::awaitable<result<emit_outcome>> async_submit_event(
+  SYNCLINE_DECL boost::asio::awaitable<result<emit_receipt>> async_submit_event(
       trigger_kind kind, std::string tenant_id, std::string name, const void* type,
       std::string type_label, std::string payload, std::string dedupe_key);
 

@@ -29,7 +29,7 @@
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/detail/runner.hpp>
 #include <syncline/runtime/detail/signed_platform.hpp>
-#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/metrics.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -67,14 +67,14 @@ class delivery_gate {
   delivery_gate& operator=(const delivery_gate&) = delete;
 
   // A webhook of the installed app named `app`, posted to the URL of `topic`.
-  boost::asio::awaitable<result<emit_outcome>> admit_webhook(std::string_view app,
+  boost::asio::awaitable<result<emit_receipt>> admit_webhook(std::string_view app,
                                                              std::string_view topic,
                                                              const inbound_delivery& delivery) {
     co_return co_await admit(app, nullptr, topic, delivery);
   }
 
   // An app event of your platform, posted to the URL of `event`.
-  boost::asio::awaitable<result<emit_outcome>> admit_event(std::string_view event,
+  boost::asio::awaitable<result<emit_receipt>> admit_event(std::string_view event,
                                                            const inbound_delivery& delivery) {
     if (!platform_) {
       ctx_.metrics().rejected(rejection::not_found);
@@ -106,7 +106,7 @@ class delivery_gate {
     std::vector<named> installations;
   };
 
-  boost::asio::awaitable<result<emit_outcome>> admit(std::string_view app,
+  boost::asio::awaitable<result<emit_receipt>> admit(std::string_view app,
                                                      const platform_sender* platform,
                                                      std::string_view topic,
                                                      const inbound_delivery& delivery) {

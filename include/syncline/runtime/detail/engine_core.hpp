@@ -26,7 +26,7 @@
 #include <syncline/runtime/detail/integration_spec.hpp>
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/detail/sources.hpp>
-#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/engine_options.hpp>
 #include <syncline/runtime/log.hpp>
 #include <syncline/runtime/metrics.hpp>
@@ -190,7 +190,7 @@ class engine_core {
   // --- trigger events -------------------------------------------------------------------------
 
   // An event (app event or manual run) made into runs and queued; returns once they are durable.
-  result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
+  result<emit_receipt> submit_event(trigger_kind kind, std::string_view tenant_id,
                                     std::string_view name, const void* type,
                                     std::string_view type_label, std::string payload,
                                     std::string_view dedupe_key, bool check_json) {
@@ -198,7 +198,7 @@ class engine_core {
                                 dedupe_key, check_json);
   }
 
-  boost::asio::awaitable<result<emit_outcome>> async_submit_event(
+  boost::asio::awaitable<result<emit_receipt>> async_submit_event(
       trigger_kind kind, std::string tenant_id, std::string name, const void* type,
       std::string type_label, std::string payload, std::string dedupe_key, bool check_json) {
     return intake_.async_submit_event(kind, std::move(tenant_id), std::move(name), type,

@@ -13,7 +13,7 @@
 #include <syncline/runtime/detail/engine_context.hpp>
 #include <syncline/runtime/detail/intake.hpp>
 #include <syncline/runtime/detail/registry.hpp>
-#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/metrics.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -151,7 +151,7 @@ class ingress {
     return {[&req](std::string_view name) { return req.header(name); }, req.body()};
   }
 
-  http::response answer(const result<emit_outcome>& out) {
+  http::response answer(const result<emit_receipt>& out) {
     if (!out) return refuse(out.error());
     std::vector<std::int64_t> ids;
     bool all_duplicates = !out->runs.empty();

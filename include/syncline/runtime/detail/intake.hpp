@@ -11,7 +11,7 @@
 #include <syncline/runtime/detail/engine_context.hpp>
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/detail/runner.hpp>
-#include <syncline/runtime/emit_outcome.hpp>
+#include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/run.hpp>
@@ -88,7 +88,7 @@ class intake {
   bool busy() const { return events_->load() != 0; }
 
   // An event (app event or manual run) made into runs and queued; returns once they are durable.
-  result<emit_outcome> submit_event(trigger_kind kind, std::string_view tenant_id,
+  result<emit_receipt> submit_event(trigger_kind kind, std::string_view tenant_id,
                                     std::string_view name, const void* type,
                                     std::string_view type_label, std::string payload,
                                     std::string_view dedupe_key, bool check_json) {
@@ -101,7 +101,7 @@ class intake {
     return submit_blocking(std::move(*planned));
   }
 
-  boost::asio::awaitable<result<emit_outcome>> async_submit_event(
+  boost::asio::awaitable<result<emit_receipt>> async_submit_event(
       trigger_kind kind, std::string tenant_id, std::string name, const void* type,
       std::string type_label, std::string payload, std::string dedupe_key, bool check_json) {
     guard held = hold();
@@ -171,8 +171,8 @@ class intake {
   // Queues an event's runs as one entry of the group commit (one wait, one transaction), counts
   // the answers and wakes the executor; returns once they are durable. The first error is the
   // answer when a run was refused (its siblings that were queued still run).
-  boost::asio::awaitable<result<emit_outcome>> submit_async(std::vector<planned_run> planned) {
-    if (planned.empty()) co_return emit_outcome{};  // nothing to wait for
+  boost::asio::awaitable<result<emit_receipt>> submit_async(std::vector<planned_run> planned) {
+    if (planned.empty()) co_return emit_receipt{};  // nothing to wait for
     std::vector<store::new_run> runs;
     runs.reserve(planned.size());
     for (auto& p : planned) runs.push_back(std::move(p.run));  // account() needs only the runner
@@ -227,14 +227,14 @@ class intake {
 
   // Counts each run's answer and gathers them; wakes the executor when a run was queued. An
   // entry refused as a whole is every run's answer.
-  result<emit_outcome> collect(const std::vector<planned_run>& planned,
+  result<emit_receipt> collect(const std::vector<planned_run>& planned,
                                result<store::group_commit::answers> entry) {
     std::vector<result<store::enqueue_result>> answers;
     if (entry)
       answers = std::move(*entry);
     else
       answers.assign(planned.size(), entry.error());
-    emit_outcome out;
+    emit_receipt out;
     std::optional<::syncline::error> first_error;
     for (std::size_t i = 0; i < planned.size(); ++i) {
       auto r = account(planned[i], i < answers.size()
@@ -251,11 +251,11 @@ class intake {
     return out;
   }
 
-  result<emit_outcome> submit_blocking(std::vector<planned_run> planned) {
+  result<emit_receipt> submit_blocking(std::vector<planned_run> planned) {
     // The answer is delivered on the store thread, which only fulfils the promise: not on an io
     // thread (emit may be called from one) nor on asio's system executor (whose threads do not
     // survive a fork, and which the engine does not own).
-    if (planned.empty()) return emit_outcome{};
+    if (planned.empty()) return emit_receipt{};
     std::vector<store::new_run> runs;
     runs.reserve(planned.size());
     for (auto& p : planned) runs.push_back(std::move(p.run));  // account() needs only the runner

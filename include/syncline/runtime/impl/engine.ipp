@@ -46,7 +46,7 @@ SYNCLINE_DECL bool engine::wait_until_quiet(std::chrono::milliseconds timeout) {
   return core_->wait_until_quiet(timeout);
 }
 
-SYNCLINE_DECL result<emit_outcome> engine::submit_event(
+SYNCLINE_DECL result<emit_receipt> engine::submit_event(
     trigger_kind kind, std::string_view tenant_id, std::string_view name, const void* type,
     std::string_view type_label, std::string payload, std::string_view dedupe_key,
     bool check_json) {
@@ -54,7 +54,7 @@ SYNCLINE_DECL result<emit_outcome> engine::submit_event(
                              dedupe_key, check_json);
 }
 
-SYNCLINE_DECL boost::asio::awaitable<result<emit_outcome>> engine::async_submit_event(
+SYNCLINE_DECL boost::asio::awaitable<result<emit_receipt>> engine::async_submit_event(
     trigger_kind kind, std::string tenant_id, std::string name, const void* type,
     std::string type_label, std::string payload, std::string dedupe_key) {
   return core_->async_submit_event(kind, std::move(tenant_id), std::move(name), type,
@@ -62,7 +62,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<emit_outcome>> engine::async_submit_
                                    false);
 }
 
-SYNCLINE_DECL result<emit_outcome> engine::run_manual_json(std::string_view tenant_id,
+SYNCLINE_DECL result<emit_receipt> engine::run_manual_json(std::string_view tenant_id,
                                                            std::string_view workflow,
                                                            std::string json, emit_options options) {
   return core_->submit_event(trigger_kind::manual, tenant_id, workflow, nullptr, {},

@@ -15,7 +15,7 @@ struct emitted_run {
   bool duplicate = false;  // the event's dedupe key was seen: run_id is the original run
 };
 
-struct emit_outcome {
+struct emit_receipt {
   // Empty when the tenant has no installed workflow on the event (the event is not an error:
   // your platform may emit events for every customer, installed or not).
   std::vector<emitted_run> runs{};
