@@ -171,7 +171,7 @@ void expect(bool ok, std::string_view what) {
   if (!ok) ++failures;
 }
 
-void print(std::string_view what, const syncline::result<syncline::run_outcome>& r) {
+void print(std::string_view what, const syncline::result<syncline::run_ending>& r) {
   std::cout << what << ": ";
   if (!r)
     std::cout << "failed, " << to_string(r.error()) << "\n";
@@ -212,9 +212,9 @@ int main() {
 
   std::cout << "== pull_contacts (asynchronous: lookup_spend waits)\n";
   boost::asio::io_context io;
-  syncline::result<syncline::run_outcome> ada =
+  syncline::result<syncline::run_ending> ada =
       syncline::make_error(syncline::errc::internal, "not run");
-  syncline::result<syncline::run_outcome> bob = ada, eve = ada;
+  syncline::result<syncline::run_ending> bob = ada, eve = ada;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {

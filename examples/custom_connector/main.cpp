@@ -141,7 +141,7 @@ int main() {
 
   // One run of the workflow on the I/O thread, waited for here.
   auto run = [&](const char* run_id, payment_failed event, helpdesk::account& account) {
-    syncline::result<syncline::run_outcome> outcome =
+    syncline::result<syncline::run_ending> outcome =
         syncline::make_error(syncline::errc::internal, "not run");
     boost::asio::co_spawn(
         threads.executor(),

@@ -111,7 +111,7 @@ int main() {
   };
 
   boost::asio::io_context io;
-  std::vector<syncline::result<syncline::run_outcome>> outcomes;
+  std::vector<syncline::result<syncline::run_ending>> outcomes;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {

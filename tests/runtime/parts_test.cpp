@@ -236,10 +236,10 @@ constexpr auto read_side = syncline::workflow<"read_side">(
         [](const received_order&, syncline::run_context& ctx) { ++*ctx.service<int>(); }));
 
 template <class W, class P>
-syncline::result<syncline::run_outcome> run_one(const W& wf, P payload, memory& mem,
+syncline::result<syncline::run_ending> run_one(const W& wf, P payload, memory& mem,
                                                 const std::string& tenant, int& delivered) {
   boost::asio::io_context io;
-  syncline::result<syncline::run_outcome> out = syncline::make_error(errc::internal, "did not run");
+  syncline::result<syncline::run_ending> out = syncline::make_error(errc::internal, "did not run");
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
@@ -287,7 +287,7 @@ TEST_CASE("echo guard: a remembered write is skipped, a real change and other te
 
   // Without an echo memory in the context the guard fails loudly instead of passing echoes.
   boost::asio::io_context io;
-  syncline::result<syncline::run_outcome> missing = syncline::make_error(errc::internal, "x");
+  syncline::result<syncline::run_ending> missing = syncline::make_error(errc::internal, "x");
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {

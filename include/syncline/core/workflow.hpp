@@ -22,7 +22,7 @@
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-#include <syncline/core/run_outcome.hpp>
+#include <syncline/core/run_ending.hpp>
 #include <syncline/core/trigger.hpp>
 
 #include <boost/hana/basic_tuple.hpp>
@@ -68,7 +68,7 @@ class workflow_definition {
 
   // Runs the workflow on one payload, without suspending. Only for workflows with no
   // asynchronous block; nothing is allocated unless a block allocates.
-  result<run_outcome> run_sync(payload_type payload, run_context& ctx) const
+  result<run_ending> run_sync(payload_type payload, run_context& ctx) const
       requires(!flow::async) {
     // The context learns the workflow's name only when a block or an observer can read it:
     // a chain of pure blocks does nothing but call them.
@@ -80,7 +80,7 @@ class workflow_definition {
 
   // Runs the workflow on one payload. The workflow must outlive the run (a constexpr workflow
   // at namespace scope always does).
-  awaitable_for<result<run_outcome>, Trigger> run(payload_type payload, run_context& ctx) const {
+  awaitable_for<result<run_ending>, Trigger> run(payload_type payload, run_context& ctx) const {
     if constexpr (!flow::async) {
       co_return run_sync(std::move(payload), ctx);
     } else {
@@ -94,17 +94,17 @@ class workflow_definition {
 
  private:
   // Out of line, so that the unobserved path keeps its values in registers.
-  [[gnu::noinline]] result<run_outcome> run_observed(payload_type payload, run_context& ctx) const
+  [[gnu::noinline]] result<run_ending> run_observed(payload_type payload, run_context& ctx) const
       requires(!flow::async) {
     detail::run_access::begin(ctx, name);
     return finish(detail::run_sync<flow, true, 0, flow::size>(blocks, std::move(payload), ctx));
   }
 
-  static result<run_outcome> finish(outcome<void> o) {
-    if (o.has_value()) return run_outcome{};
+  static result<run_ending> finish(outcome<void> o) {
+    if (o.has_value()) return run_ending{};
     if (o.is_skipped()) {
       const skipped& s = o.skip_info();
-      return run_outcome{run_status::skipped, s.position, s.block, s.reason};
+      return run_ending{run_ending::kind::skipped, s.position, s.block, s.reason};
     }
     return std::move(o).error();
   }

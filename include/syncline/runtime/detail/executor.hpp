@@ -8,7 +8,7 @@
 #include <syncline/blocks/echo_guard.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-#include <syncline/core/run_outcome.hpp>
+#include <syncline/core/run_ending.hpp>
 #include <syncline/runtime/detail/doorbell.hpp>
 #include <syncline/runtime/detail/engine_context.hpp>
 #include <syncline/runtime/detail/registry.hpp>
@@ -245,7 +245,7 @@ class executor {
     run_recorder recorder(run.id, run.attempt, ctx_.opts().store.clock, ctx_.secrets());
     rctx.set_observer(&recorder);
 
-    result<run_outcome> outcome = make_error(errc::internal, "the run did not start");
+    result<run_ending> outcome = make_error(errc::internal, "the run did not start");
     std::string escaped;
     try {
       outcome = co_await r->run(run.payload, rctx);

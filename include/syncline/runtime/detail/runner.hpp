@@ -8,7 +8,7 @@
 #include <syncline/core/fixed_string.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
-#include <syncline/core/run_outcome.hpp>
+#include <syncline/core/run_ending.hpp>
 #include <syncline/core/trigger.hpp>
 #include <syncline/core/type_name.hpp>
 #include <syncline/core/workflow.hpp>
@@ -73,7 +73,7 @@ class runner {
   workflow_metrics& metrics;
 
   // Decodes the payload and runs the workflow on it.
-  virtual boost::asio::awaitable<result<run_outcome>> run(std::string_view payload,
+  virtual boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
                                                           run_context& ctx) const = 0;
   // Whether the payload decodes (an app event is refused at the door rather than dead-lettered).
   virtual result<void> check_payload(std::string_view payload) const = 0;
@@ -130,7 +130,7 @@ class workflow_runner final : public runner {
     for (const auto& p : policies_) max_attempts_ = std::max(max_attempts_, p.max_attempts);
   }
 
-  boost::asio::awaitable<result<run_outcome>> run(std::string_view payload,
+  boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
                                                   run_context& ctx) const override {
     auto value = payload_codec<payload_t>::decode(payload);
     if (!value) co_return decode_error(std::move(value).error());
