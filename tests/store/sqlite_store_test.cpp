@@ -499,7 +499,7 @@ TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes o
   CHECK(s->prune(7 * 24h)->runs == 0);
 }
 
-TEST_CASE("tenants are saved, read, listed and removed; credentials stay secret", "[store]") {
+TEST_CASE("installations are saved, read, listed and removed; credentials stay secret", "[store]") {
   temp_dir dir;
   manual_clock clock;
   auto s = open_store(dir.file("store.db"), options_with(clock));

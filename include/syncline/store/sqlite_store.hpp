@@ -61,7 +61,6 @@ struct sqlite_store_options : store_options {
 
 class sqlite_store final : public store {
  public:
-
   // Opens or creates the file (and its schema). The path must name a file: readers and writer
   // are separate connections to it, so ":memory:" cannot work. Takes this store's worker lock in
   // the folder "<file>-workers" (created if missing), and takes over at once the leases of the
@@ -149,7 +148,7 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL result<bool> is_echo(const echo_record& received) override;
 
-  // --- installations -----------------------------------------------------------------------------
+  // --- installations --------------------------------------------------------------------------
 
   SYNCLINE_DECL result<void> put_installation(const installation_record& t) override;
 

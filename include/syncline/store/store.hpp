@@ -154,7 +154,7 @@ class store {
   // True when this exact (record, fingerprint) was written within the echo window.
   virtual result<bool> is_echo(const echo_record& received) = 0;
 
-  // --- installations -----------------------------------------------------------------------------
+  // --- installations --------------------------------------------------------------------------
 
   virtual result<void> put_installation(const installation_record& t) = 0;  // insert or replace
   virtual result<std::optional<installation_record>> get_installation(std::string_view integration,
