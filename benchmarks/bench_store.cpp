@@ -1,9 +1,9 @@
 // What group commit buys: enqueue throughput with one transaction (one fsync) per event
 // against many concurrent events per transaction, both with synchronous=FULL, in a temporary
 // directory on the local disk. Also: the same at synchronous=NORMAL, and the engine's progress
-// commits (claim + complete) at FULL against NORMAL, the choice sqlite_store_options makes by default.
-// Figures and the command: docs/perf/store.md. These are fsync-bound: read real time and items/s
-// (cpu time leaves out the time spent waiting for the disk).
+// commits (claim + complete) at FULL against NORMAL, the choice sqlite_store_options makes by
+// default. Figures and the command: docs/perf/store.md. These are fsync-bound: read real time and
+// items/s (cpu time leaves out the time spent waiting for the disk).
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>
 

@@ -237,7 +237,7 @@ constexpr auto read_side = syncline::workflow<"read_side">(
 
 template <class W, class P>
 syncline::result<syncline::run_ending> run_one(const W& wf, P payload, memory& mem,
-                                                const std::string& tenant, int& delivered) {
+                                               const std::string& tenant, int& delivered) {
   boost::asio::io_context io;
   syncline::result<syncline::run_ending> out = syncline::make_error(errc::internal, "did not run");
   boost::asio::co_spawn(

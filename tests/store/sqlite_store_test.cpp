@@ -471,8 +471,8 @@ TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes o
   auto done = claim_ok(*s, old_runs.size());
   REQUIRE(done.size() == old_runs.size());
   for (const auto& c : done) REQUIRE(s->complete(c, run_status::succeeded));
-  REQUIRE(s->append_block_events(
-      std::vector<st::block_event_record>{{done[0].id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
+  REQUIRE(s->append_block_events(std::vector<st::block_event_record>{
+      {done[0].id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
   const auto unfinished_old = enqueue_ok(*s, {make_run()})[0].run_id;
 
   clock.advance(8 * 24h);
@@ -504,13 +504,13 @@ TEST_CASE("installations are saved, read, listed and removed; credentials stay s
   manual_clock clock;
   auto s = open_store(dir.file("store.db"), options_with(clock));
   const st::installation_record acme{.integration = "shopify-sync",
-                        .id = "acme.myshopify.com",
-                        .credentials = syncline::secret("shpat_0123456789abcdef"),
-                        .settings = R"({"location":"eu"})"};
+                                     .id = "acme.myshopify.com",
+                                     .credentials = syncline::secret("shpat_0123456789abcdef"),
+                                     .settings = R"({"location":"eu"})"};
   REQUIRE(s->put_installation(acme));
   REQUIRE(s->put_installation({.integration = "shopify-sync",
-                         .id = "beta.myshopify.com",
-                         .credentials = syncline::secret("shpat_beta")}));
+                               .id = "beta.myshopify.com",
+                               .credentials = syncline::secret("shpat_beta")}));
 
   auto got = s->get_installation("shopify-sync", "acme.myshopify.com");
   REQUIRE(got);

@@ -68,8 +68,7 @@ class workflow_definition {
 
   // Runs the workflow on one payload, without suspending. Only for workflows with no
   // asynchronous block; nothing is allocated unless a block allocates.
-  result<run_ending> run_sync(payload_type payload, run_context& ctx) const
-      requires(!flow::async) {
+  result<run_ending> run_sync(payload_type payload, run_context& ctx) const requires(!flow::async) {
     // The context learns the workflow's name only when a block or an observer can read it:
     // a chain of pure blocks does nothing but call them.
     if (ctx.observer()) [[unlikely]]

@@ -34,7 +34,7 @@ struct client_options {
 struct request_options {
   std::optional<std::chrono::milliseconds> timeout{};          // instead of request_timeout
   std::optional<std::chrono::milliseconds> connect_timeout{};  // instead of connect_timeout
-  std::optional<request_retry> retry{};                         // instead of the client's policy
+  std::optional<request_retry> retry{};                        // instead of the client's policy
   // POST and PATCH are not retried after they may have reached the server, unless the caller
   // says a repeat is harmless (the request carries an idempotency key, or the server dedupes).
   bool retry_unsafe = false;

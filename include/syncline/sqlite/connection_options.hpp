@@ -1,6 +1,6 @@
-// syncline::sqlite::connection_options: how a connection opens (busy timeout, WAL, synchronous, how errors
-// are classified). Apart from database.hpp so that a sink's options can be declared without the
-// connection's class.
+// syncline::sqlite::connection_options: how a connection opens (busy timeout, WAL, synchronous, how
+// errors are classified). Apart from database.hpp so that a sink's options can be declared without
+// the connection's class.
 #pragma once
 
 #include <syncline/sqlite/error.hpp>

@@ -9,8 +9,8 @@
 
 #include <syncline/config.hpp>
 #include <syncline/core/result.hpp>
-#include <syncline/sqlite/error.hpp>
 #include <syncline/sqlite/connection_options.hpp>
+#include <syncline/sqlite/error.hpp>
 #include <syncline/sqlite/statement.hpp>
 
 #include <cassert>

@@ -12,8 +12,8 @@
 
 namespace syncline::sqlite {
 
-// Maps an SQLite result code to an errc. Chosen per database (see connection_options::classify): what a
-// failure means depends on who owns the data.
+// Maps an SQLite result code to an errc. Chosen per database (see connection_options::classify):
+// what a failure means depends on who owns the data.
 using error_classifier = errc (*)(int code) noexcept;
 
 // For data that arrives from outside (a warehouse row): busy/locked/I/O conditions may pass; a

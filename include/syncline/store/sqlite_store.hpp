@@ -115,7 +115,8 @@ class sqlite_store final : public store {
 
   // --- run log --------------------------------------------------------------------------------
 
-  SYNCLINE_DECL result<void> append_block_events(std::span<const block_event_record> events) override;
+  SYNCLINE_DECL result<void> append_block_events(
+      std::span<const block_event_record> events) override;
 
   SYNCLINE_DECL result<std::vector<block_event_record>> block_events(std::int64_t run_id) override;
 
@@ -152,13 +153,14 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL result<void> put_installation(const installation_record& t) override;
 
-  SYNCLINE_DECL result<std::optional<installation_record>> get_installation(std::string_view integration,
-                                                         std::string_view id) override;
+  SYNCLINE_DECL result<std::optional<installation_record>> get_installation(
+      std::string_view integration, std::string_view id) override;
 
-  SYNCLINE_DECL result<std::vector<installation_record>> list_installations(std::string_view integration) override;
+  SYNCLINE_DECL result<std::vector<installation_record>> list_installations(
+      std::string_view integration) override;
 
   SYNCLINE_DECL result<void> remove_installation(std::string_view integration,
-                                           std::string_view id) override;
+                                                 std::string_view id) override;
 
  private:
   enum class commit_kind { acknowledgement, progress };
@@ -222,7 +224,7 @@ class sqlite_store final : public store {
   SYNCLINE_DECL static result<void> validate_cursor(const cursor_key& k);
   SYNCLINE_DECL static result<void> validate_echo(const echo_record& e);
   SYNCLINE_DECL static result<void> validate_installation_key(std::string_view integration,
-                                                        std::string_view id);
+                                                              std::string_view id);
 
   SYNCLINE_DECL static ::syncline::error no_such_run(std::int64_t run_id);
 

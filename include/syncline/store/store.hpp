@@ -13,8 +13,8 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
-#include <syncline/store/run.hpp>
 #include <syncline/store/installation_record.hpp>
+#include <syncline/store/run.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -96,8 +96,8 @@ class store {
   // failing the others; the outer error (errc::storage) means nothing was written. When it
   // returns, every completion answered ok is as durable as complete() would have made it.
   // This default writes them one call at a time; stores override it with one transaction.
-  virtual result<std::vector<result<void>>> finish_many(std::span<const run_completion> runs,
-                                                        std::span<const block_event_record> events = {}) {
+  virtual result<std::vector<result<void>>> finish_many(
+      std::span<const run_completion> runs, std::span<const block_event_record> events = {}) {
     if (auto r = append_block_events(events); !r) return std::move(r).error();
     std::vector<result<void>> answers;
     answers.reserve(runs.size());
@@ -158,8 +158,9 @@ class store {
 
   virtual result<void> put_installation(const installation_record& t) = 0;  // insert or replace
   virtual result<std::optional<installation_record>> get_installation(std::string_view integration,
-                                                   std::string_view id) = 0;
-  virtual result<std::vector<installation_record>> list_installations(std::string_view integration) = 0;
+                                                                      std::string_view id) = 0;
+  virtual result<std::vector<installation_record>> list_installations(
+      std::string_view integration) = 0;
   // Removing an installation that does not exist succeeds: app/uninstalled may be delivered twice.
   virtual result<void> remove_installation(std::string_view integration, std::string_view id) = 0;
 };

@@ -6,8 +6,9 @@
 // message; rows that failed transiently are re-sent with the same insertId.
 //
 // The table's name is "dataset.table" ("analytics.orders"); open() takes an executor, the HTTP
-// client and bigquery_sink_options (project, access token). tests/connectors/warehouse_http_test.cpp
-// creates and writes one against a local server; write_to<bigquery_sink<T>> ends a workflow in it.
+// client and bigquery_sink_options (project, access token).
+// tests/connectors/warehouse_http_test.cpp creates and writes one against a local server;
+// write_to<bigquery_sink<T>> ends a workflow in it.
 //
 // newer<> (table.hpp) changes nothing here: insertAll never replaces a row, so an older row
 // written later cannot overwrite a newer one; every version is kept, and a query picks the
@@ -62,7 +63,7 @@ struct bigquery_sink_options {
   bool ignore_unknown_values = false;
   std::size_t max_rows_per_request = 500;    // Google's recommendation
   std::size_t max_request_bytes = 9u << 20;  // the API refuses requests over 10 MB
-  http::request_retry retry{};                // re-sends of transient failures within a flush
+  http::request_retry retry{};               // re-sends of transient failures within a flush
   batch_options batch{};
 };
 
@@ -212,10 +213,11 @@ class bigquery_sink : public batched_sink<Table, detail::bigquery_writer> {
         dot == std::string_view::npos ? options.dataset : std::string(full.substr(0, dot));
     const std::string table(dot == std::string_view::npos ? full : full.substr(dot + 1));
     if (options.project.empty() || dataset.empty()) {
-      return make_error(errc::invalid_input,
-                        "BigQuery table \"" + std::string(full) +
-                            "\": set bigquery_sink_options::project, and a dataset (as "
-                            "bigquery_sink_options::dataset or as \"dataset.table\" in the table name)");
+      return make_error(
+          errc::invalid_input,
+          "BigQuery table \"" + std::string(full) +
+              "\": set bigquery_sink_options::project, and a dataset (as "
+              "bigquery_sink_options::dataset or as \"dataset.table\" in the table name)");
     }
     std::string base = options.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();

@@ -18,9 +18,9 @@
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/detail/sqlite_table_writer.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
-#include <syncline/sqlite/connection_options.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/sqlite/connection_options.hpp>
 
 #include <cstddef>
 #include <string>

@@ -93,9 +93,9 @@ class engine_core {
                         "install: tenant \"" + inst->tenant + "\" has an empty tenant_key()");
     }
     store::installation_record record{.integration = name,
-                         .id = inst->tenant,
-                         .credentials = {},
-                         .settings = std::move(settings)};
+                                      .id = inst->tenant,
+                                      .credentials = {},
+                                      .settings = std::move(settings)};
     if (auto added = registry_.add(spec, inst, ctx_.metrics(), ctx_.opts().retry); !added)
       return added;
     ctx_.secrets().set(name + "/" + inst->tenant, std::move(secrets));

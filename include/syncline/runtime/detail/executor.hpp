@@ -310,7 +310,8 @@ class executor {
   }
 
   boost::asio::awaitable<void> finish(const store::claimed_run& run, store::run_status status,
-                                      std::string error, std::vector<store::block_event_record> events) {
+                                      std::string error,
+                                      std::vector<store::block_event_record> events) {
     auto done = co_await end_run(store::run_completion::completed(run, status, std::move(error)),
                                  std::move(events));
     if (done) ctx_.metrics().run_latency.observe(seconds_between(run.enqueued_at, ctx_.now()));

@@ -74,7 +74,7 @@ class runner {
 
   // Decodes the payload and runs the workflow on it.
   virtual boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
-                                                          run_context& ctx) const = 0;
+                                                         run_context& ctx) const = 0;
   // Whether the payload decodes (an app event is refused at the door rather than dead-lettered).
   virtual result<void> check_payload(std::string_view payload) const = 0;
   virtual const void* payload_type() const noexcept = 0;
@@ -131,7 +131,7 @@ class workflow_runner final : public runner {
   }
 
   boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
-                                                  run_context& ctx) const override {
+                                                 run_context& ctx) const override {
     auto value = payload_codec<payload_t>::decode(payload);
     if (!value) co_return decode_error(std::move(value).error());
     co_return co_await wf_.run(std::move(*value), ctx);

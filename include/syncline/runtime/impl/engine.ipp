@@ -77,7 +77,8 @@ SYNCLINE_DECL result<store::run_record> engine::run(std::int64_t run_id) {
   return core_->run(run_id);
 }
 
-SYNCLINE_DECL result<std::vector<store::block_event_record>> engine::block_events(std::int64_t run_id) {
+SYNCLINE_DECL result<std::vector<store::block_event_record>> engine::block_events(
+    std::int64_t run_id) {
   return core_->block_events(run_id);
 }
 

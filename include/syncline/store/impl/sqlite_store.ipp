@@ -319,13 +319,15 @@ SYNCLINE_DECL result<std::optional<time_point>> sqlite_store::next_due() {
   return *row ? q->optional_time(0) : std::nullopt;
 }
 
-SYNCLINE_DECL result<void> sqlite_store::append_block_events(std::span<const block_event_record> events) {
+SYNCLINE_DECL result<void> sqlite_store::append_block_events(
+    std::span<const block_event_record> events) {
   if (events.empty()) return {};
   return write(commit_kind::progress,
                [&](sqlite::database& c) { return insert_block_events(c, events); });
 }
 
-SYNCLINE_DECL result<std::vector<block_event_record>> sqlite_store::block_events(std::int64_t run_id) {
+SYNCLINE_DECL result<std::vector<block_event_record>> sqlite_store::block_events(
+    std::int64_t run_id) {
   auto c = readers_.acquire();
   auto q = c->prepare(
       "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
@@ -528,8 +530,8 @@ SYNCLINE_DECL result<void> sqlite_store::put_installation(const installation_rec
   });
 }
 
-SYNCLINE_DECL result<std::optional<installation_record>> sqlite_store::get_installation(std::string_view integration,
-                                                                     std::string_view id) {
+SYNCLINE_DECL result<std::optional<installation_record>> sqlite_store::get_installation(
+    std::string_view integration, std::string_view id) {
   auto c = readers_.acquire();
   auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 AND id = ?2",
                       "read installation");
@@ -541,7 +543,8 @@ SYNCLINE_DECL result<std::optional<installation_record>> sqlite_store::get_insta
   return std::optional<installation_record>(read_installation(*q));
 }
 
-SYNCLINE_DECL result<std::vector<installation_record>> sqlite_store::list_installations(std::string_view integration) {
+SYNCLINE_DECL result<std::vector<installation_record>> sqlite_store::list_installations(
+    std::string_view integration) {
   auto c = readers_.acquire();
   auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 ORDER BY id",
                       "list installations");
@@ -557,9 +560,10 @@ SYNCLINE_DECL result<std::vector<installation_record>> sqlite_store::list_instal
 }
 
 SYNCLINE_DECL result<void> sqlite_store::remove_installation(std::string_view integration,
-                                                       std::string_view id) {
+                                                             std::string_view id) {
   return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-    auto q = c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove installation");
+    auto q =
+        c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove installation");
     if (!q) return std::move(q).error();
     return q->bind(integration, id).exec();
   });
@@ -590,7 +594,7 @@ SYNCLINE_DECL result<void> sqlite_store::validate_echo(const echo_record& e) {
 }
 
 SYNCLINE_DECL result<void> sqlite_store::validate_installation_key(std::string_view integration,
-                                                             std::string_view id) {
+                                                                   std::string_view id) {
   if (integration.empty() || id.empty()) {
     return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
   }
@@ -762,8 +766,8 @@ SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const clai
   return lease_held(c, run.id, "complete it");
 }
 
-SYNCLINE_DECL result<void> sqlite_store::insert_block_events(sqlite::database& c,
-                                                             std::span<const block_event_record> events) {
+SYNCLINE_DECL result<void> sqlite_store::insert_block_events(
+    sqlite::database& c, std::span<const block_event_record> events) {
   for (const auto& e : events) {
     auto q = c.prepare(
         "INSERT INTO block_events (run_id, attempt, position, block, started_at, "

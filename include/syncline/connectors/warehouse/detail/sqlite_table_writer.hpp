@@ -4,10 +4,10 @@
 #pragma once
 
 #include <syncline/config.hpp>
-#include <syncline/sqlite/connection_options.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/awaitable.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/sqlite/connection_options.hpp>
 
 #include <memory>
 #include <span>
