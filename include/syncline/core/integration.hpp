@@ -7,6 +7,7 @@
 #include <syncline/core/app.hpp>
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/detail/part_tree.hpp>
 #include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
@@ -52,12 +53,14 @@ struct integration_definition {
   }
 };
 
-// What the integration's workflows need from their run contexts: what engine::install must be
-// given besides what the engine provides itself.
+// An integration's parts: its workflows'. What they need from their run contexts is what
+// engine::install must be given besides what the engine provides itself (needs.hpp).
+namespace detail {
 template <fixed_string Name, class App, class... W>
-struct services_needed<integration_definition<Name, App, W...>> {
-  using type = detail::needs_union_t<services_needed_t<W>...>;
+struct part_tree<integration_definition<Name, App, W...>> {
+  using type = concat_t<part_tree_t<W>...>;
 };
+}  // namespace detail
 
 // Calls f(workflow) for each workflow of the integration, in declaration order.
 template <class Integration, class F>
@@ -75,14 +78,6 @@ struct rejected_integration {
 
 // The apps a block declares, its own and those of blocks nested in its arms.
 template <class B>
-struct apps_of;
-template <class... B>
-struct apps_of_all {
-  using type = concat_t<typename apps_of<B>::type...>;
-};
-template <class... B>
-struct apps_of_all<type_list<B...>> : apps_of_all<B...> {};
-template <class B>
 struct own_apps {
   using type = type_list<>;
 };
@@ -91,19 +86,14 @@ requires has_app_type<B>
 struct own_apps<B> {
   using type = type_list<typename B::app_type>;
 };
-template <class B>
-struct nested_apps {
-  using type = type_list<>;
+template <class Parts>
+struct apps_of_all;
+template <class... P>
+struct apps_of_all<type_list<P...>> {
+  using type = concat_t<typename own_apps<P>::type...>;
 };
 template <class B>
-requires requires { typename B::nested_blocks; }
-struct nested_apps<B> {
-  using type = typename apps_of_all<typename B::nested_blocks>::type;
-};
-template <class B>
-struct apps_of {
-  using type = concat_t<typename own_apps<B>::type, typename nested_apps<B>::type>;
-};
+struct apps_of : apps_of_all<part_tree_t<B>> {};
 
 template <class App, class List>
 struct first_foreign_app {

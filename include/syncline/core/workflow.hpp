@@ -13,6 +13,7 @@
 #include <syncline/core/detail/execute.hpp>
 #include <syncline/core/detail/flow.hpp>
 #include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/detail/part_tree.hpp>
 #include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
@@ -109,13 +110,13 @@ class workflow_definition {
   }
 };
 
-// What the workflow's trigger and blocks need from their run context (see needs.hpp).
-template <fixed_string N, error_policy P, class T, class... B>
-struct services_needed<workflow_definition<N, P, T, B...>> {
-  using type = detail::needs_union_t<services_needed_t<T>, services_needed_t<B>...>;
-};
-
 namespace detail {
+
+// A workflow's parts: its trigger's and blocks' (what it needs, see needs.hpp).
+template <fixed_string N, error_policy P, class T, class... B>
+struct part_tree<workflow_definition<N, P, T, B...>> {
+  using type = concat_t<part_tree_t<T>, part_tree_t<B>...>;
+};
 
 template <class T>
 inline constexpr bool is_workflow_v = false;
