@@ -382,6 +382,18 @@ struct service_not_provided {
   static constexpr bool value = false;
 };
 
+// Service: a type given to install twice, or given though the engine provides it itself. A run's
+// context holds one service per type, so a run would get only one of the two.
+template <fixed_string Integration, class Service>
+struct service_given_twice {
+  static_assert(detail::always_false<Service>,
+                "syncline: engine::install: two services of the same type, and a run gets only "
+                "one: give each type once to syncline::services(...), and none the engine "
+                "provides itself (HTTP client, store, echo memory, the tenant's credentials "
+                "and settings)");
+  static constexpr bool value = false;
+};
+
 template <class Payload>
 struct event_payload_not_storable {
   static_assert(detail::always_false<Payload>,

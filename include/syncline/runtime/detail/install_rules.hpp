@@ -98,6 +98,11 @@ struct and_given<needs<A...>, needs<G...>> {
   using type = needs<A..., G...>;
 };
 
+// A service type given to install a second time, or one the engine provides itself (rule
+// service_given_twice); void when there is none.
+template <class Credentials, class Given>
+using given_twice_t = first_repeated_t<typename and_given<run_services<Credentials>, Given>::type>;
+
 // The parts of workflow W from `Position` on, stopping at the first that needs a service
 // `Available` lacks.
 template <class I, class W, std::size_t Position, class Available, class... Parts>
@@ -166,6 +171,9 @@ consteval bool installable() {
                                                      Credentials>::value;
     else if constexpr (!all_workflows_runnable<I, workflows_of<I>>::value)
       return false;
+    else if constexpr (!std::is_void_v<given_twice_t<Credentials, Given>>)
+      return diagnostic::service_given_twice<I::fixed_name,
+                                             given_twice_t<Credentials, Given>>::value;
     else
       return services_given<I, Credentials, Given, workflows_of<I>>::check();
   }
