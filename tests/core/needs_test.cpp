@@ -1,9 +1,14 @@
 // syncline::needs and services_needed_t: what a part, a workflow and an integration need from
 // their run contexts, computed by the compiler (engine::install checks it against what it is
-// given; runtime/install_services_test.cpp and compile_fail/runtime_service_not_provided.cpp).
+// given: runtime/engine_test.cpp, compile_fail/runtime_service_not_provided.cpp,
+// runtime_lambda_service_not_provided.cpp and runtime_service_given_twice.cpp).
 #include <syncline/blocks/also.hpp>
 #include <syncline/blocks/branch.hpp>
+#include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
+#include <syncline/blocks/recover.hpp>
+#include <syncline/blocks/tap.hpp>
+#include <syncline/blocks/to.hpp>
 #include <syncline/core/app_event.hpp>
 #include <syncline/core/integration.hpp>
 #include <syncline/core/needs.hpp>
@@ -85,6 +90,84 @@ TEST_CASE("a workflow and an integration need the union of their parts' services
   STATIC_REQUIRE(
       needs_exactly<std::remove_const_t<decltype(crm_sync)>, ledger, mailer, crm_client>);
   CHECK(syncline::services_needed_t<std::remove_const_t<decltype(crm_sync)>>::size == 3);
+}
+
+// Blocks written as lambdas say what they take from their context in their factory.
+constexpr auto stamp = syncline::map<"stamp", syncline::needs<ledger>>(
+    [](order o, syncline::run_context&) { return o; });
+constexpr auto audit = syncline::tap<"audit", syncline::needs<mailer, const ledger>>(
+    [](const order&, syncline::run_context&) {});
+constexpr auto known = syncline::filter<"known", syncline::needs<crm_client>>(
+    [](const order&, syncline::run_context&) { return true; });
+constexpr auto park = syncline::recover<"park", syncline::needs<mailer>>(
+    [](const syncline::error&, syncline::run_context&) { return order{}; });
+constexpr auto save =
+    syncline::to<"save", syncline::needs<ledger>>([](const order&, syncline::run_context&) {});
+constexpr auto vip = syncline::branch<"vip", syncline::needs<crm_client>>(
+    [](const order&, syncline::run_context&) { return true; }, to_mail{}, save);
+
+TEST_CASE("a block made from a lambda needs what its factory names", "[needs]") {
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(stamp)>, ledger>);
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(audit)>, mailer, ledger>);
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(known)>, crm_client>);
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(park)>, mailer>);
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(save)>, ledger>);
+  // The predicate's services, then those of the arms.
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(vip)>, crm_client, mailer, ledger>);
+  // It is still that block: its name, kind and the checks of workflow<...>() are the block's.
+  STATIC_REQUIRE(syncline::block_name<std::remove_const_t<decltype(stamp)>>() == "stamp");
+  STATIC_REQUIRE(syncline::block_kind<std::remove_const_t<decltype(known)>>() == "filter");
+  STATIC_REQUIRE(syncline::is_destination_v<decltype(save)>);
+  STATIC_REQUIRE(std::is_empty_v<decltype(stamp)>);
+  // Declaring nothing changes nothing: the factory returns the plain block.
+  constexpr auto plain_map = syncline::map<"id">([](const order& o) { return o; });
+  STATIC_REQUIRE(
+      std::is_same_v<std::remove_const_t<decltype(plain_map)>,
+                     syncline::map_block<"id", std::remove_const_t<decltype(plain_map.fn)>>>);
+
+  constexpr auto stamped = syncline::workflow<"stamped">(placed{} | stamp | audit | known | vip);
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(stamped)>, ledger, mailer, crm_client>);
+  syncline::run_context ctx;
+  ledger book;
+  mailer post;
+  crm_client crm;
+  ctx.provide(book);
+  ctx.provide(post);
+  ctx.provide(crm);
+  auto r = stamped.run_sync(order{7, "a@example.com"}, ctx);
+  REQUIRE(r);
+  CHECK(r->completed());
+}
+
+// A part whose type cannot be changed is given its declaration from outside.
+struct third_party_sink : syncline::destination {
+  static constexpr std::string_view name = "third_party_sink";
+  void operator()(const order&, syncline::run_context&) const {}
+};
+
+}  // namespace needs_test
+
+template <>
+struct syncline::declared_services<needs_test::third_party_sink> {
+  using type = syncline::needs<needs_test::mailer>;
+};
+
+namespace needs_test {
+
+TEST_CASE("declared_services speaks for a part that cannot say it, nested or not", "[needs]") {
+  STATIC_REQUIRE(needs_exactly<third_party_sink, mailer>);
+  constexpr auto split = syncline::branch<"big">([](const order& o) { return o.id > 100; },
+                                                 third_party_sink{}, to_crm{});
+  STATIC_REQUIRE(needs_exactly<std::remove_const_t<decltype(split)>, mailer, crm_client, ledger>);
+}
+
+TEST_CASE("the first service a list repeats is found", "[needs]") {
+  using syncline::detail::first_repeated_t;
+  STATIC_REQUIRE(std::is_same_v<first_repeated_t<syncline::needs<ledger, mailer, ledger>>, ledger>);
+  STATIC_REQUIRE(
+      std::is_same_v<first_repeated_t<syncline::needs<mailer, ledger, ledger, mailer>>, ledger>);
+  STATIC_REQUIRE(std::is_void_v<first_repeated_t<syncline::needs<ledger, mailer>>>);
+  STATIC_REQUIRE(std::is_void_v<first_repeated_t<syncline::needs<>>>);
 }
 
 }  // namespace needs_test

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "integrations.hpp"
@@ -129,6 +130,30 @@ TEST_CASE(
   CHECK(replacement.entries()[0].payload == "order 3 for acme");
   CHECK(for_acme.size() == 1);
   CHECK(for_bravo.size() == 1);
+  eng.stop();
+}
+
+TEST_CASE("a block written as a lambda gets the services its factory declares") {
+  // backfill ends in syncline::to<"save", syncline::needs<sink>>(lambda): install does not
+  // compile without a sink (compile_fail/runtime_lambda_service_not_provided), and the run finds
+  // the one given in its context (write_checked fails the run when it does not).
+  using needs_of_backfill = syncline::services_needed_t<std::remove_const_t<decltype(backfill)>>;
+  STATIC_REQUIRE(std::is_same_v<needs_of_backfill, syncline::needs<sink>>);
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  syncline::engine eng(test_options(dir, logs));
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  auto manual = eng.run_manual("acme", "backfill", order_for("acme", 7));
+  REQUIRE(manual);
+  REQUIRE(manual->runs.size() == 1);
+  const auto id = manual->runs[0].run_id;
+  REQUIRE(wait_until([&] { return has_status(eng, id, st::run_status::succeeded); }));
+  REQUIRE(out.size() == 1);
+  CHECK(out.entries()[0].payload == "order 7 for acme");
   eng.stop();
 }
 

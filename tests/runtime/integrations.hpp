@@ -96,7 +96,9 @@ inline syncline::result<void> write_checked(const order_placed& o, syncline::run
     return syncline::make_error(syncline::errc::internal,
                                 "cross-tenant delivery: run of " + std::string(ctx.tenant()) +
                                     " got " + o.tenant + " with credentials of " + creds->shop);
-  return ctx.service<sink>()->write(ctx, describe(o));
+  auto* out = ctx.service<sink>();
+  if (!out) return syncline::make_error(syncline::errc::internal, "no sink in the run context");
+  return out->write(ctx, describe(o));
 }
 
 struct create_order : syncline::destination {
@@ -182,7 +184,7 @@ inline constexpr auto leaky_orders = syncline::workflow<"leaky_orders">(
 
 inline constexpr auto backfill = syncline::workflow<"backfill">(
     syncline::manual<order_placed, "backfill">{} |
-    syncline::to<"save">(
+    syncline::to<"save", syncline::needs<sink>>(
         [](const order_placed& o, syncline::run_context& ctx) { return write_checked(o, ctx); }));
 
 inline constexpr auto shop_sync = syncline::integration<"shop_sync", fake::app>(
@@ -244,7 +246,8 @@ struct feed_poll : syncline::poll<fake::app, "feed", feed_item, "@every 1s"> {
 };
 
 inline constexpr auto read_feed = syncline::workflow<"read_feed">(
-    feed_poll{} | syncline::to<"save">([](const feed_item& i, syncline::run_context& ctx) {
+    feed_poll{} |
+    syncline::to<"save", syncline::needs<sink>>([](const feed_item& i, syncline::run_context& ctx) {
       return ctx.service<sink>()->write(ctx, "item " + std::to_string(i.id));
     }));
 
@@ -254,11 +257,12 @@ inline constexpr auto feed_sync = syncline::integration<"feed_sync", fake::app>(
 
 inline constexpr auto heartbeat = syncline::workflow<"heartbeat">(
     syncline::schedule<"every_second", "@every 1s">{} |
-    syncline::to<"record_tick">([](const syncline::tick& t, syncline::run_context& ctx) {
-      const auto s =
-          std::chrono::duration_cast<std::chrono::seconds>(t.scheduled_for.time_since_epoch());
-      return ctx.service<sink>()->write(ctx, std::to_string(s.count()));
-    }));
+    syncline::to<"record_tick", syncline::needs<sink>>(
+        [](const syncline::tick& t, syncline::run_context& ctx) {
+          const auto s =
+              std::chrono::duration_cast<std::chrono::seconds>(t.scheduled_for.time_since_epoch());
+          return ctx.service<sink>()->write(ctx, std::to_string(s.count()));
+        }));
 
 inline constexpr auto ticker = syncline::integration<"ticker", syncline::platform>(heartbeat);
 

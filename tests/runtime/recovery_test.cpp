@@ -107,9 +107,10 @@ BOOST_DESCRIBE_STRUCT(crash_event, (), (key))
 
 constexpr auto record_events = syncline::workflow<"record_events">(
     syncline::app_event<"crash.event", crash_event>{} |
-    syncline::to<"record">([](const crash_event& e, syncline::run_context& ctx) {
-      return ctx.service<sqlite_destination>()->write(ctx.idempotency_key(), e.key);
-    }));
+    syncline::to<"record", syncline::needs<sqlite_destination>>(
+        [](const crash_event& e, syncline::run_context& ctx) {
+          return ctx.service<sqlite_destination>()->write(ctx.idempotency_key(), e.key);
+        }));
 
 constexpr auto crash_sync = syncline::integration<"crash_sync", syncline::platform>(record_events);
 

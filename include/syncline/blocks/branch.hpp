@@ -16,6 +16,7 @@
 #include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/parts.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
@@ -120,10 +121,15 @@ struct branch_block {
   }
 };
 
-template <fixed_string Name = "branch", class Pred, class Then, class Else>
+// `branch<"vip", needs<crm::client>>(pred, ...)` when pred takes services from its context
+// (needs.hpp; the arms' blocks declare their own).
+template <fixed_string Name = "branch", class Services = needs<>, class Pred, class Then,
+          class Else>
+requires detail::service_list<Services>
 constexpr auto branch(Pred pred, const Then& then_arm, const Else& else_arm) {
-  return branch_block<Name, Pred, detail::as_arm_t<Then>, detail::as_arm_t<Else>>{
-      std::move(pred), detail::as_arm(then_arm), detail::as_arm(else_arm)};
+  return detail::declaring<Services>(
+      branch_block<Name, Pred, detail::as_arm_t<Then>, detail::as_arm_t<Else>>{
+          std::move(pred), detail::as_arm(then_arm), detail::as_arm(else_arm)});
 }
 
 }  // namespace syncline

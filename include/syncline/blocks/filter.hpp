@@ -9,6 +9,7 @@
 #include <syncline/core/detail/signature.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -98,9 +99,12 @@ struct filter_block {
   }
 };
 
-template <fixed_string Name = "filter", class P>
-constexpr filter_block<Name, P> filter(P pred) {
-  return {std::move(pred)};
+// `filter<"known", needs<crm::client>>(pred)` when pred takes services from its context
+// (needs.hpp).
+template <fixed_string Name = "filter", class Services = needs<>, class P>
+requires detail::service_list<Services>
+constexpr auto filter(P pred) {
+  return detail::declaring<Services>(filter_block<Name, P>{std::move(pred)});
 }
 
 }  // namespace syncline

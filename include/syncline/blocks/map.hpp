@@ -8,6 +8,7 @@
 #include <syncline/core/detail/signature.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -57,9 +58,9 @@ struct map_block {
   }
 };
 
-template <fixed_string Name = "map", class F>
-constexpr map_block<Name, F> map(F f) {
-  return {std::move(f)};
-}
+// `map<"enrich", needs<crm::client>>(f)` when f takes services from its context (needs.hpp).
+template <fixed_string Name = "map", class Services = needs<>, class F>
+requires detail::service_list<Services>
+constexpr auto map(F f) { return detail::declaring<Services>(map_block<Name, F>{std::move(f)}); }
 
 }  // namespace syncline

@@ -12,6 +12,7 @@
 #include <syncline/core/detail/name_check.hpp>
 #include <syncline/core/detail/signature.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
@@ -42,9 +43,12 @@ struct recover_block {
   }
 };
 
-template <fixed_string Name = "recover", class H>
-constexpr recover_block<Name, H> recover(H handler) {
-  return {std::move(handler)};
+// `recover<"park", needs<parking>>(handler)` when the handler takes services from its context
+// (needs.hpp).
+template <fixed_string Name = "recover", class Services = needs<>, class H>
+requires detail::service_list<Services>
+constexpr auto recover(H handler) {
+  return detail::declaring<Services>(recover_block<Name, H>{std::move(handler)});
 }
 
 }  // namespace syncline

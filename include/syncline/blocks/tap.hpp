@@ -6,6 +6,7 @@
 #include <syncline/core/detail/name_check.hpp>
 #include <syncline/core/detail/signature.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -38,9 +39,9 @@ struct tap_block {
   }
 };
 
-template <fixed_string Name = "tap", class F>
-constexpr tap_block<Name, F> tap(F f) {
-  return {std::move(f)};
-}
+// `tap<"audit", needs<audit_log>>(f)` when f takes services from its context (needs.hpp).
+template <fixed_string Name = "tap", class Services = needs<>, class F>
+requires detail::service_list<Services>
+constexpr auto tap(F f) { return detail::declaring<Services>(tap_block<Name, F>{std::move(f)}); }
 
 }  // namespace syncline

@@ -8,6 +8,7 @@
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/name_check.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/needs.hpp>
 #include <syncline/core/pipeline.hpp>
 #include <syncline/core/run_context.hpp>
 
@@ -38,9 +39,9 @@ struct to_block {
   }
 };
 
-template <fixed_string Name = "destination", class F>
-constexpr to_block<Name, F> to(F f) {
-  return {std::move(f)};
-}
+// `to<"save", needs<ledger>>(f)` when f takes services from its context (needs.hpp).
+template <fixed_string Name = "destination", class Services = needs<>, class F>
+requires detail::service_list<Services>
+constexpr auto to(F f) { return detail::declaring<Services>(to_block<Name, F>{std::move(f)}); }
 
 }  // namespace syncline
