@@ -6,7 +6,7 @@
 //     syncline::result<void> operator()(const crm_contact& c, syncline::run_context& ctx) const;
 //   };
 //
-// A block made from a function (map, tap, filter, to, recover) says it in its factory:
+// A block made from a function (map, tap, filter, to, recover, branch) says so in its factory:
 //
 //   syncline::map<"enrich", syncline::needs<crm::client>>(
 //       [](contact c, syncline::run_context& ctx) { return ctx.service<crm::client>()->... });
@@ -148,8 +148,8 @@ struct block_needing : Block {
 };
 
 namespace detail {
-// What a block factory (map, tap, filter, to, recover) returns: the block itself when its
-// function needs no service, so that declaring none costs nothing and changes no type.
+// What a block factory (map, tap, filter, to, recover, branch) returns: the block itself when
+// its function needs no service, so that declaring none costs nothing and changes no type.
 template <class Services, class Block>
 constexpr auto declaring(Block block) {
   if constexpr (Services::size == 0)
