@@ -178,6 +178,7 @@ class engine_core {
     sources_.stop();
     const auto abandoned =
         executor_.wait_idle(std::chrono::steady_clock::now() + ctx_.opts().stop_timeout);
+    executor_.close_completions();
     intake_.stop();
     ingress_.drain();
     ctx_.io().stop();

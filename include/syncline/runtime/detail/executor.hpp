@@ -6,6 +6,7 @@
 #pragma once
 
 #include <syncline/blocks/echo_guard.hpp>
+#include <syncline/core/detail/group_commit_queue.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/run_ending.hpp>
@@ -39,7 +40,6 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -83,6 +83,11 @@ class executor {
     doorbell_.ring();
     boost::asio::post(dispatch_strand_, [this] { prune_timer_.cancel(); });
   }
+
+  // After wait_idle: writes the ends still waiting (on the store thread, which the engine joins
+  // before the store closes) and refuses later ones (a run abandoned at stop re-runs when its
+  // lease expires).
+  void close_completions() { completions_.close(on_close::drain); }
 
   // Waits until no run is in flight and the dispatcher has ended, or until `deadline`; returns
   // how many runs are still in flight (abandoned: their leases expire and they run again).
@@ -318,78 +323,56 @@ class executor {
     report_progress_failure(run, done);
   }
 
-  // Batched completion: a finished run (completed, dead-lettered or given back for a retry) and
-  // its block events wait in completions_ while the store thread writes the previous batch;
-  // the next store task writes everything waiting in ONE transaction (store::finish_many), and
-  // the tasks of runs already written just return their answer. So under load one commit ends
-  // many runs, with no timer and no added latency when idle. Durability is unchanged: a run's
-  // coroutine resumes only once its own completion is committed. A crash loses at most the
-  // batch being written; those runs re-run when their lease expires, which their idempotency
-  // key makes harmless.
-  struct completion_slot {
+  // Batched completion through the one group commit (core/detail/group_commit_queue.hpp): a
+  // finished run (completed, dead-lettered or given back for a retry) submits its end with its
+  // block events, the queue gathers what arrives while the previous batch is written, and one
+  // transaction (store::finish_many) ends the whole batch. So under load one commit ends many
+  // runs, with no timer and no added latency when idle. Durability is unchanged: a run's
+  // coroutine resumes only once its own completion is committed. A crash loses at most the batch
+  // being written; those runs re-run when their lease expires, which their idempotency key makes
+  // harmless.
+  struct completion {
     store::run_completion what;
-    std::optional<result<void>> answer{};  // set on the store thread by the batch that wrote it
+    std::vector<store::block_event_record> events;
   };
+  using completion_queue = group_commit_queue<completion, result<void>>;
 
   boost::asio::awaitable<result<void>> end_run(store::run_completion what,
                                                std::vector<store::block_event_record> events) {
-    queue_block_events(std::move(events));
-    auto slot = std::make_shared<completion_slot>(completion_slot{std::move(what)});
-    {
-      std::lock_guard lock(completions_mu_);
-      completions_.push_back(slot);
-    }
-    // The slot outlives the store task: this frame holds it until the task's answer resumes it.
-    co_return co_await ctx_.on_store(
-        [this, mine = slot.get()] { return write_completions(*mine); });
+    completion c{std::move(what), std::move(events)};
+    co_return co_await completions_.submit(std::move(c));
   }
 
-  // On the store thread only (one thread, tasks in order): if no earlier task's batch wrote
-  // `mine`, it is still waiting, and this task writes it with everything else that waits.
-  result<void> write_completions(completion_slot& mine) {
-    if (!mine.answer) {
-      std::vector<std::shared_ptr<completion_slot>> batch;
-      {
-        std::lock_guard lock(completions_mu_);
-        batch.swap(completions_);
-      }
-      std::vector<store::block_event_record> events;
-      {
-        std::lock_guard lock(pending_events_mu_);
-        events.swap(pending_events_);
-      }
-      std::vector<store::run_completion> items;
-      items.reserve(batch.size());
-      for (const auto& s : batch) items.push_back(std::move(s->what));
-      auto answers = ctx_.store()->finish_many(items, events);
-      if (answers && answers->size() != batch.size()) {
-        answers =
-            make_error(errc::internal, "the store answered " + std::to_string(answers->size()) +
-                                           " of " + std::to_string(batch.size()) + " completions");
-      }
-      ctx_.metrics().completion_batch(batch.size());
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        batch[i]->answer = answers ? std::move((*answers)[i]) : result<void>(answers.error());
-      }
-      if (!answers && !events.empty()) {
+  // On the store thread (the queue's strand is on it), one batch at a time: the batch's ends and
+  // their block events in one transaction, and each run's own answer.
+  boost::asio::awaitable<std::vector<result<void>>> write_completions(
+      std::vector<completion>& batch) {
+    std::vector<store::run_completion> items;
+    items.reserve(batch.size());
+    std::vector<store::block_event_record> events;
+    for (auto& c : batch) {
+      items.push_back(std::move(c.what));
+      events.insert(events.end(), std::make_move_iterator(c.events.begin()),
+                    std::make_move_iterator(c.events.end()));
+    }
+    auto answers = ctx_.store()->finish_many(items, events);
+    ctx_.metrics().completion_batch(batch.size());
+    if (!answers) {
+      if (!events.empty()) {
         ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
                  {{"events", events.size()}, {"error", to_string(answers.error())}});
       }
+      co_return std::vector<result<void>>(batch.size(), result<void>(answers.error()));
     }
-    if (!mine.answer) return make_error(errc::internal, "a run's completion was not written");
-    return std::move(*mine.answer);
+    // A count that does not match is answered by the queue as an error for every run.
+    co_return std::move(*answers);
   }
 
-  // A run's block events wait here until the store thread's next batch of completions writes
-  // them, in the same transaction as the runs they belong to.
-  void queue_block_events(std::vector<store::block_event_record> events) {
-    if (events.empty()) return;
-    std::lock_guard lock(pending_events_mu_);
-    if (pending_events_.empty())
-      pending_events_ = std::move(events);
-    else
-      pending_events_.insert(pending_events_.end(), std::make_move_iterator(events.begin()),
-                             std::make_move_iterator(events.end()));
+  static completion_queue::options completion_options() {
+    completion_queue::options o;
+    o.closed = {errc::cancelled, "the engine is stopping; the run's end was not written"};
+    o.cancelled = o.closed;
+    return o;
   }
 
   void report_progress_failure(const store::claimed_run& run, const result<void>& r) {
@@ -434,16 +417,16 @@ class executor {
   // lock that lets another process prove this one gone and take over its runs at once.
   const std::string worker_id_ = "engine";
   std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
-  std::mutex pending_events_mu_;
-  std::vector<store::block_event_record> pending_events_;
-  std::mutex completions_mu_;
-  std::vector<std::shared_ptr<completion_slot>> completions_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::unique_ptr<store_echo_memory> echo_;
   boost::asio::strand<boost::asio::io_context::executor_type> dispatch_strand_;
   doorbell doorbell_;
   boost::asio::steady_timer prune_timer_;
+  // Last: its flushes use the members above; destroyed first, it cancels what still waits.
+  completion_queue completions_{
+      ctx_.store_thread().get_executor(), completion_options(),
+      [this](std::vector<completion>& batch) { return write_completions(batch); }};
 };
 
 }  // namespace syncline::detail
