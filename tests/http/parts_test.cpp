@@ -1,5 +1,6 @@
-// The HTTP layer's socket-free parts: URLs, routing, retry timing, the leaky bucket.
+// The HTTP layer's socket-free parts: URLs, routing, retry timing, the leaky bucket, JSON answers.
 #include <syncline/http/incoming.hpp>
+#include <syncline/http/json_answer.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/rate_limiter.hpp>
 #include <syncline/http/request_retry.hpp>
@@ -8,6 +9,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -229,4 +231,19 @@ TEST_CASE("rate_limiter::acquire waits for room", "[http][rate]") {
   ctx.run();
   // Three calls had to wait 50 ms each: a lower bound is what pacing guarantees.
   CHECK(std::chrono::steady_clock::now() - start >= 140ms);
+}
+
+TEST_CASE("a JSON answer escapes what it quotes by syncline::json's one rule", "[http][answer]") {
+  // A quote, a backslash, a tab and another control character, UTF-8 and a byte that is not.
+  const std::string text = "say \"hi\" \\ to\tab\x01 caf\xc3\xa9 \xff";
+  const auto res = json_response(400, error_answer{text});
+  CHECK(res.result_int() == 400);
+  CHECK(res[field::content_type] == "application/json");
+  CHECK(res.body() == R"({"error":"say \"hi\" \\ to\tab\u0001 café \ufffd"})");
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(res.body(), ec);
+  REQUIRE_FALSE(ec);
+  REQUIRE(v.is_object());
+  CHECK(v.as_object().size() == 1);
+  CHECK(v.at("error").as_string() == "say \"hi\" \\ to\tab\x01 caf\xc3\xa9 \xef\xbf\xbd");
 }

@@ -4,12 +4,15 @@
 #include <syncline/http/server.hpp>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +91,21 @@ std::string post(std::string_view target, std::string_view body) {
          std::string(body);
 }
 
+// The message of the first response in `raw` when its body is an {"error":"..."} answer that
+// parses as JSON; nullopt otherwise.
+std::optional<std::string> error_of(std::string_view raw) {
+  const auto head_end = raw.find("\r\n\r\n");
+  const auto length_at = raw.find("Content-Length: ");
+  if (head_end == std::string_view::npos || length_at == std::string_view::npos) return {};
+  const auto length = static_cast<std::size_t>(std::atoi(raw.data() + length_at + 16));
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(raw.substr(head_end + 4, length), ec);
+  if (ec || !v.is_object() || v.as_object().size() != 1 || !v.as_object().contains("error") ||
+      !v.at("error").is_string())
+    return {};
+  return std::string(v.at("error").as_string());
+}
+
 }  // namespace
 
 TEST_CASE("server routes to handlers and answers 404, 405, 400 and 500", "[http][server]") {
@@ -101,17 +119,21 @@ TEST_CASE("server routes to handlers and answers 404, 405, 400 and 500", "[http]
   CHECK(r.find("shopify-sync|orders/create|{\"id\":1}") != std::string::npos);
 
   c.send(get("/nowhere"));
-  CHECK(first_status(c.read_responses(1)) == 404);
+  auto n = c.read_responses(1);
+  CHECK(first_status(n) == 404);
+  CHECK(error_of(n) == "no route for this path");
   c.send(get("/webhooks/a/b"));
   auto m = c.read_responses(1);
   CHECK(first_status(m) == 405);
   CHECK(m.find("Allow: POST") != std::string::npos);
+  CHECK(error_of(m) == "method not allowed on this path");
   c.send(get("/health?n=7"));
   CHECK(c.read_responses(1).find("ok 7") != std::string::npos);
   c.send(get("/throw"));
   auto e = c.read_responses(1);
   CHECK(first_status(e) == 500);
   CHECK(e.find("handler bug") == std::string::npos);  // the peer learns nothing internal
+  CHECK(error_of(e) == "internal error");
   {
     std::lock_guard lock(f.log_mutex);
     REQUIRE(f.log.size() == 1);
@@ -122,7 +144,9 @@ TEST_CASE("server routes to handlers and answers 404, 405, 400 and 500", "[http]
   CHECK(first_status(c.read_responses(1)) == 200);
   raw_connection bad_target(f.srv.port());
   bad_target.send(get("/webhooks/a/%zz"));
-  CHECK(first_status(bad_target.read_all()) == 400);
+  auto b = bad_target.read_all();
+  CHECK(first_status(b) == 400);
+  CHECK(error_of(b) == "malformed request target");
 }
 
 TEST_CASE("server answers pipelined requests in order and honours HTTP/1.0 close",
@@ -163,6 +187,7 @@ TEST_CASE("server limits: 413 for large bodies, 431 for large headers", "[http][
     c.send("POST /webhooks/i/t HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n");
     auto r = c.read_all();
     CHECK(first_status(r) == 413);
+    CHECK(error_of(r) == "request body is larger than the server accepts");
     CHECK(c.closed());
   }
   {  // Chunked, so only counting reveals it.
@@ -177,6 +202,7 @@ TEST_CASE("server limits: 413 for large bodies, 431 for large headers", "[http][
     c.send("GET /health HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(5000, 'b') + "\r\n\r\n");
     auto r = c.read_all();
     CHECK(first_status(r) == 431);
+    CHECK(error_of(r) == "request header is larger than the server accepts");
     CHECK(c.closed());
   }
   {  // Exactly at the limit is fine.
@@ -193,6 +219,7 @@ TEST_CASE("server defends against slow clients: 408 and idle close", "[http][ser
     c.send("POST /webhooks/i/t HTTP/1.1\r\nHost: t\r\n");
     auto r = c.read_all();
     CHECK(first_status(r) == 408);
+    CHECK(error_of(r) == "request header was not received in time");
     CHECK(c.closed());
   }
   {  // A body that stops halfway.
@@ -408,6 +435,7 @@ TEST_CASE("server survives a corpus of malformed requests", "[http][server]") {
     const unsigned status = first_status(r);
     // Either a 4xx answer or a plain close, and the connection ends either way.
     CHECK((status == 0 || (status >= 400 && status < 500)));
+    if (status != 0) CHECK(error_of(r));  // every answer is an {"error":...} in valid JSON
     CHECK(c.closed());
   }
   // Forms RFC 9112 lets a server accept: an obs-fold (read as a space), leading empty lines.

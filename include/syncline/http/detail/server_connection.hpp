@@ -8,6 +8,7 @@
 #include <syncline/http/detail/connection_state.hpp>
 #include <syncline/http/detail/nothrow.hpp>
 #include <syncline/http/incoming.hpp>
+#include <syncline/http/json_answer.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/router.hpp>
 #include <syncline/http/server_options.hpp>
@@ -249,7 +250,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
   using beast_ssl_stream = boost::beast::ssl_stream<tcp::socket>;
 
   static response error_response(unsigned status, std::string_view message) {
-    auto res = make_response(status, "{\"error\":\"" + std::string(message) + "\"}");
+    auto res = json_response(status, error_answer{std::string(message)});
     res.keep_alive(false);
     return res;
   }
@@ -437,11 +438,16 @@ struct server_state : std::enable_shared_from_this<server_state> {
     switch (m.result) {
       case router::outcome::bad_path: return error_response(400, "malformed request target");
       case router::outcome::method_not_allowed: {
-        auto res = make_response(405, "{\"error\":\"method not allowed on this path\"}");
+        static const std::string body =
+            json::encode(error_answer{"method not allowed on this path"});
+        auto res = make_response(405, body);
         res.set(field::allow, m.allow);
         return res;
       }
-      default: return make_response(404, "{\"error\":\"no route for this path\"}");
+      default: {
+        static const std::string body = json::encode(error_answer{"no route for this path"});
+        return make_response(404, body);
+      }
     }
   }
 
@@ -455,7 +461,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
     } catch (...) {
       log(where + " a non-standard exception");
     }
-    return make_response(500, "{\"error\":\"internal error\"}");
+    static const std::string body = json::encode(error_answer{"internal error"});
+    return make_response(500, body);
   }
 };
 

@@ -7,10 +7,12 @@
 
 #include <syncline/core/delivery.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/http/json_answer.hpp>
 #include <syncline/http/server.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/runtime/detail/delivery_gate.hpp>
 #include <syncline/runtime/detail/engine_context.hpp>
+#include <syncline/runtime/detail/ingress_answers.hpp>
 #include <syncline/runtime/detail/intake.hpp>
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/emit_receipt.hpp>
@@ -92,29 +94,33 @@ class ingress {
                    });
     server_->route(http::verb::get, "/healthz",
                    [this](http::incoming&) -> boost::asio::awaitable<http::response> {
+                     static const std::string ok = json::encode(health_answer{"ok"});
+                     static const std::string down =
+                         json::encode(health_answer{"store unavailable"});
                      auto c = co_await ctx_.on_store([this] { return ctx_.store()->counts(); });
-                     if (!c)
-                       co_return http::make_response(503, R"({"status":"store unavailable"})");
-                     co_return http::make_response(200, R"({"status":"ok"})");
+                     co_return c ? http::make_response(200, ok) : http::make_response(503, down);
                    });
   }
 
-  static http::response json_error(unsigned status, std::string_view message) {
-    return http::make_response(status, "{\"error\":" + json::encode(std::string(message)) + "}");
+  static http::response json_error(unsigned status, std::string message) {
+    return http::json_response(status, http::error_answer{std::move(message)});
   }
 
-  http::response refuse(const ::syncline::error& e) {
+  // 503 with Retry-After; its body is constant (it is sent most when the engine is busiest).
+  http::response busy(const std::string& body) const {
+    auto res = http::make_response(503, body);
+    res.set(http::field::retry_after, std::to_string(ctx_.opts().retry_after.count()));
+    return res;
+  }
+
+  http::response refuse(const ::syncline::error& e) const {
+    static const std::string queue_full =
+        json::encode(http::error_answer{"the run queue is full; retry later"});
+    static const std::string queue_broken =
+        json::encode(http::error_answer{"the run queue cannot be written; retry later"});
     switch (e.category) {
-      case errc::unavailable: {
-        auto res = json_error(503, "the run queue is full; retry later");
-        res.set(http::field::retry_after, std::to_string(ctx_.opts().retry_after.count()));
-        return res;
-      }
-      case errc::storage: {
-        auto res = json_error(503, "the run queue cannot be written; retry later");
-        res.set(http::field::retry_after, std::to_string(ctx_.opts().retry_after.count()));
-        return res;
-      }
+      case errc::unavailable: return busy(queue_full);
+      case errc::storage: return busy(queue_broken);
       case errc::not_found: return json_error(404, e.message);
       case errc::unauthorized: return json_error(401, e.message);
       case errc::invalid_input:
@@ -122,18 +128,6 @@ class ingress {
       case errc::limit_exceeded: return json_error(400, e.message);
       default: return json_error(500, "internal error");
     }
-  }
-
-  static http::response accepted(const std::vector<std::int64_t>& ids, bool all_duplicates) {
-    std::string body = "{\"status\":\"";
-    body += all_duplicates ? "duplicate" : "accepted";
-    body += "\",\"runs\":[";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (i) body += ',';
-      body += std::to_string(ids[i]);
-    }
-    body += "]}";
-    return http::make_response(200, std::move(body));
   }
 
   // POST /webhooks/{app}/{topic} and POST /events/{event}: the delivery gate admits them
@@ -151,15 +145,17 @@ class ingress {
     return {[&req](std::string_view name) { return req.header(name); }, req.body()};
   }
 
-  http::response answer(const result<emit_receipt>& out) {
+  http::response answer(const result<emit_receipt>& out) const {
     if (!out) return refuse(out.error());
-    std::vector<std::int64_t> ids;
+    delivery_answer a;
+    a.runs.reserve(out->runs.size());
     bool all_duplicates = !out->runs.empty();
     for (const auto& r : out->runs) {
-      ids.push_back(r.run_id);
+      a.runs.push_back(r.run_id);
       all_duplicates = all_duplicates && r.duplicate;
     }
-    return accepted(ids, all_duplicates);
+    a.status = all_duplicates ? delivery_status::duplicate : delivery_status::accepted;
+    return http::json_response(200, a);
   }
 
   engine_context& ctx_;
