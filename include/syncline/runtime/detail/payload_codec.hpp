@@ -1,5 +1,5 @@
-// Payloads as the queue stores them: JSON text. Records go through syncline::json; a schedule's
-// tick (a time point, which JSON has no type for) is written as integer nanoseconds.
+// Payloads as the queue stores them: JSON text, through syncline::json. A schedule's tick (a time
+// point, which JSON has no type for) is stored as integer nanoseconds.
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -7,12 +7,12 @@
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
 
-#include <charconv>
+#include <boost/describe/class.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 namespace syncline::detail {
 
@@ -23,27 +23,30 @@ struct payload_codec {
   static std::string encode(const P& p) { return json::encode(p); }
 };
 
+// A tick as the queue stores it: {"scheduled_for_ns":<integer>}, through syncline::json like
+// every other payload.
+struct stored_tick {
+  std::int64_t scheduled_for_ns = 0;
+};
+BOOST_DESCRIBE_STRUCT(stored_tick, (), (scheduled_for_ns))
+
 template <>
 struct payload_codec<tick> {
   static constexpr bool supported = true;
-  static constexpr std::string_view prefix = "{\"scheduled_for_ns\":";
 
   static std::string encode(const tick& t) {
     const auto ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(t.scheduled_for.time_since_epoch());
-    return std::string(prefix) + std::to_string(ns.count()) + "}";
+    return json::encode(stored_tick{ns.count()});
   }
   static result<tick> decode(std::string_view text) {
-    std::int64_t ns = 0;
-    if (text.starts_with(prefix) && text.ends_with("}")) {
-      const std::string_view digits = text.substr(prefix.size(), text.size() - prefix.size() - 1);
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ns);
-      if (ec == std::errc{} && end == digits.data() + digits.size())
-        return tick{std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                std::chrono::nanoseconds(ns)))};
-    }
-    return make_error(errc::decode, "a schedule tick must be {\"scheduled_for_ns\":<integer>}");
+    auto stored = json::decode<stored_tick>(text);
+    if (!stored)
+      return make_error(errc::decode, "a schedule tick must be {\"scheduled_for_ns\":<integer>}: " +
+                                          stored.error().message);
+    return tick{std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(stored->scheduled_for_ns)))};
   }
 };
 
