@@ -27,6 +27,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "runtime/leaked_fragment.hpp"
+
 namespace wh = syncline::warehouse;
 using syncline::errc;
 using namespace std::chrono_literals;
@@ -866,5 +868,28 @@ TEST_CASE("postgres sink: connection errors never show the password", "[warehous
     REQUIRE_FALSE(sink.has_value());
     CHECK(sink.error().category == errc::invalid_input);
     CHECK_THAT(sink.error().message, !Catch::Contains(password));
+  }
+}
+
+TEST_CASE("postgres sink: a message quoting the password, or a piece of it, shows none of it",
+          "[warehouse]") {
+  auto server = start_postgres();
+  if (!server) return;
+  const std::string password = "s3cret-Pa55word-7f3a";
+  // The test server trusts local connections: the password is given, and ignored.
+  auto conn = wh::postgres_connection::connect(
+      syncline::secret("host=127.0.0.1 port=" + std::to_string(server->port()) +
+                       " user=postgres dbname=postgres password=" + password));
+  REQUIRE(conn);
+  // The server quotes a value it cannot read, and the message quotes the statement: the whole
+  // password, a prefix cut where a quote could end, a suffix cut where one could start.
+  for (const std::string& piece :
+       {password, password.substr(0, 11), password.substr(password.size() - 9)}) {
+    auto r = conn->exec("SELECT '" + piece + "'::integer");
+    REQUIRE_FALSE(r);
+    INFO(r.error().message);
+    CHECK(r.error().category == errc::invalid_input);
+    CHECK_THAT(r.error().message, Catch::Contains("invalid input syntax for type integer: \"***"));
+    CHECK(leaked_fragment(r.error().message, password).empty());
   }
 }

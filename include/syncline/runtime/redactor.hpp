@@ -3,22 +3,14 @@
 // but an app's answer quoted in an error may echo one back; the engine passes every error text,
 // run-log entry and log line through ONE redactor that knows every secret it holds: the tenants'
 // credentials, the event signing secret, and the secrets of the services it was given (a data
-// stream's signing secret, a warehouse's access token).
-//
-// Why fragments too: a connector quotes an answer cut to a few hundred bytes (body_excerpt), and
-// it cuts before the engine sees the text because it does not know the secrets. A secret that
-// straddles the cut survives as a prefix ("...", or the end of the text, follows it); one cut at
-// the start of a quote survives as a suffix. So the redactor removes, anywhere in a text, every
-// run of at least min_fragment characters that is a prefix or a suffix of a secret, extended as
-// far as it matches. Anywhere, not only at a text's ends or at "...": a quote's edge can sit in
-// the middle of the final message (a connector adds text after it, a user's connector marks no
-// cut), and the redactor cannot know where the edges are. This makes the property independent
-// of where and by whom a text was cut, which threading the redactor into every connector would
-// not (a user's connector, the HTTP client, any future code could cut without it).
+// stream's signing secret, a warehouse's access token). What it removes, and why fragments of a
+// secret too, is core/secret_scrubber.hpp's: the redactor is that scrubber for the engine's
+// secrets, kept up to date (services whose tokens change) and shared between threads.
 #pragma once
 
 #include <syncline/config.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/core/secret_scrubber.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
@@ -27,15 +19,11 @@
 #include <concepts>
 #include <cstddef>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <string_view>
 #include <type_traits>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace syncline {
@@ -70,16 +58,8 @@ std::vector<std::string> secrets_of(const T& value) {
 
 class redactor {
  public:
-  // Secrets shorter than this are not scrubbed: replacing every "a" or "42" in a log line would
-  // destroy it while protecting nothing (such a secret is no secret).
-  static constexpr std::size_t min_length = 6;
-  // The shortest prefix or suffix of a secret that is scrubbed wherever it appears. Shorter
-  // pieces occur by chance in ordinary text (a 3-letter piece of a word), so scrubbing them would
-  // mangle messages; and what a cut can then still show is at most 5 characters at each end of
-  // a secret, which leaves a token of the usual 32+ characters at 27+ unknown ones (over 160
-  // bits for base64), far out of reach of guessing. Equal to min_length, so every registered
-  // secret has at least one fragment.
-  static constexpr std::size_t min_fragment = min_length;
+  static constexpr std::size_t min_length = secret_scrubber::min_length;
+  static constexpr std::size_t min_fragment = secret_scrubber::min_fragment;
 
   redactor() = default;
   redactor(const redactor&) = delete;
@@ -111,16 +91,12 @@ class redactor {
   SYNCLINE_DECL void refresh() const;
   SYNCLINE_DECL void replace(const std::string& owner, std::vector<std::string> secrets) const;
 
-  // Lock order: watch_mu_, then mu_. Both are taken by operator() const, and the index changes
+  // Lock order: watch_mu_, then mu_. Both are taken by operator() const, and the scrubber changes
   // under it when a watched owner reports a new secret: hence mutable.
   mutable std::mutex watch_mu_;
   mutable std::vector<watched> watched_;
   mutable std::shared_mutex mu_;
-  mutable std::map<std::string, std::vector<std::string>> by_owner_;
-  // The first and the last min_fragment characters of each secret (views into by_owner_'s
-  // strings, which never move once indexed) -> the secret: one hash lookup per position of a
-  // text finds every fragment, whatever the number of tenants.
-  mutable std::unordered_multimap<std::string_view, const std::string*> by_edge_;
+  mutable secret_scrubber scrubber_;
 };
 
 }  // namespace syncline

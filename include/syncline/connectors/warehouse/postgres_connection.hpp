@@ -1,10 +1,12 @@
 // warehouse::postgres_connection: one libpq connection for a warehouse sink. The connection
 // string is a syncline::secret because it may hold a password: it is never put in a message,
-// and libpq's own messages are scrubbed of the password before they leave this file.
+// and every message that leaves this file is scrubbed of the password by syncline's one
+// mechanism (core/secret_scrubber.hpp, which the engine's redactor is too), fragments and all.
 #pragma once
 
 #include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/core/secret_scrubber.hpp>
 
 #include <cstring>
 #include <libpq-fe.h>
@@ -53,7 +55,7 @@ class postgres_connection {
                         "it; it is not shown because it may contain a password)");
     }
     postgres_connection c;
-    c.password_ = password_of(conninfo);
+    c.scrub_ = secret_scrubber(std::vector<std::string>{password_of(conninfo)});
     c.where_ = describe(conninfo);
     c.conn_.reset(PQconnectdb(std::string(conninfo.reveal()).c_str()));
     if (!c.conn_) return make_error(errc::unavailable, "libpq could not allocate a connection");
@@ -61,12 +63,13 @@ class postgres_connection {
     PQsetNoticeProcessor(
         c.conn_.get(), [](void*, const char*) {}, nullptr);
     if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
-      const std::string why = c.scrub(PQerrorMessage(c.conn_.get()));
+      const std::string why = PQerrorMessage(c.conn_.get());
       const errc category = why.find("authentication") != std::string::npos ||
                                     why.find("password") != std::string::npos
                                 ? errc::unauthorized
                                 : errc::unavailable;
-      return make_error(category, "cannot connect to PostgreSQL " + c.where_ + ": " + why);
+      return make_error(category,
+                        c.scrub_("cannot connect to PostgreSQL " + c.where_ + ": " + why));
     }
     return c;
   }
@@ -80,8 +83,8 @@ class postgres_connection {
     PQreset(conn_.get());
     if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
     return make_error(errc::unavailable,
-                      "lost the connection to PostgreSQL " + where_ +
-                          " and could not reconnect: " + scrub(PQerrorMessage(conn_.get())));
+                      scrub_("lost the connection to PostgreSQL " + where_ +
+                             " and could not reconnect: " + PQerrorMessage(conn_.get())));
   }
 
   // Runs `sql` with text parameters (nullptr = NULL); result rows are returned as text.
@@ -98,7 +101,7 @@ class postgres_connection {
   ::syncline::error failure(const PGresult* r, std::string_view sql) const {
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     const char* text = r ? PQresultErrorMessage(r) : nullptr;
-    std::string why = scrub(text && *text ? text : PQerrorMessage(conn_.get()));
+    std::string why = text && *text ? text : PQerrorMessage(conn_.get());
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     const errc category =
         state ? postgres_error_category(state)
@@ -108,7 +111,8 @@ class postgres_connection {
     constexpr std::size_t max_sql = 160;
     message +=
         " (in: " + std::string(sql.substr(0, max_sql)) + (sql.size() > max_sql ? "...)" : ")");
-    return make_error(category, std::move(message));
+    // The statement too: a value quoted in it, or by the server's message, may be the password.
+    return make_error(category, scrub_(std::move(message)));
   }
 
  private:
@@ -146,17 +150,8 @@ class postgres_connection {
     return pw;
   }
 
-  // libpq does not echo passwords today; this keeps it true if a future message does.
-  std::string scrub(std::string text) const {
-    if (password_.empty()) return text;
-    for (std::size_t at; (at = text.find(password_)) != std::string::npos;) {
-      text.replace(at, password_.size(), "***");
-    }
-    return text;
-  }
-
   std::unique_ptr<PGconn, detail::pg_conn_closer> conn_;
-  std::string password_;  // kept only to scrub it from messages
+  secret_scrubber scrub_;  // of the password: libpq and the server may quote it
   std::string where_;
 };
 

@@ -3,43 +3,14 @@
 
 #include <syncline/runtime/redactor.hpp>
 
-#include <algorithm>
-#include <cstddef>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace syncline {
-
-namespace detail {
-// Characters a text may lose or change on its way to the log: body_excerpt turns control and
-// non-ASCII bytes into spaces, the log line escapes quotes and backslashes. A secret holding
-// one (a PEM key's line breaks) would no longer match whole, so each run between them is a
-// secret of its own as well.
-constexpr bool breaks_secret(unsigned char c) noexcept {
-  return c <= 0x20 || c >= 0x7f || c == '"' || c == '\\';
-}
-
-// `s` and its runs between breaking characters, those of at least `min` characters, no repeats.
-inline void add_with_pieces(std::vector<std::string>& out, std::string_view s, std::size_t min) {
-  auto add = [&](std::string_view piece) {
-    if (piece.size() >= min && std::find(out.begin(), out.end(), piece) == out.end())
-      out.emplace_back(piece);
-  };
-  add(s);
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || breaks_secret(static_cast<unsigned char>(s[i]))) {
-      if (start != 0 || i != s.size()) add(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-}
-}  // namespace detail
 
 SYNCLINE_DECL void redactor::set(const std::string& owner, std::vector<std::string> secrets) {
   replace(owner, std::move(secrets));
@@ -82,69 +53,14 @@ SYNCLINE_DECL void redactor::refresh() const {
 
 SYNCLINE_DECL void redactor::replace(const std::string& owner,
                                      std::vector<std::string> secrets) const {
-  std::vector<std::string> kept;
-  for (const auto& s : secrets) detail::add_with_pieces(kept, s, min_length);
   std::unique_lock lock(mu_);
-  if (auto it = by_owner_.find(owner); it != by_owner_.end()) {
-    for (const auto& s : it->second) {
-      for (std::string_view edge : {std::string_view(s).substr(0, min_fragment),
-                                    std::string_view(s).substr(s.size() - min_fragment)}) {
-        auto [b, e] = by_edge_.equal_range(edge);
-        while (b != e) b = b->second == &s ? by_edge_.erase(b) : std::next(b);
-      }
-    }
-    by_owner_.erase(it);
-  }
-  if (kept.empty()) return;
-  // Indexed only once in place: the views point into these strings.
-  const auto& stored = by_owner_.emplace(owner, std::move(kept)).first->second;
-  for (const auto& s : stored) {
-    const std::string_view head = std::string_view(s).substr(0, min_fragment);
-    const std::string_view tail = std::string_view(s).substr(s.size() - min_fragment);
-    by_edge_.emplace(head, &s);
-    if (tail != head) by_edge_.emplace(tail, &s);
-  }
+  scrubber_.set(owner, std::move(secrets));
 }
 
 SYNCLINE_DECL std::string redactor::operator()(std::string text) const {
   refresh();
   std::shared_lock lock(mu_);
-  if (by_edge_.empty() || text.size() < min_fragment) return text;
-  const std::string_view t = text;
-  const std::size_t n = t.size();
-  std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end) to scrub
-  for (std::size_t i = 0; i + min_fragment <= n; ++i) {
-    const std::string_view gram = t.substr(i, min_fragment);
-    auto [b, e] = by_edge_.equal_range(gram);
-    for (; b != e; ++b) {
-      const std::string_view s = *b->second;
-      const std::size_t len = s.size();
-      if (s.substr(0, min_fragment) == gram) {  // a prefix starts here: extend it forwards
-        std::size_t k = min_fragment;
-        while (i + k < n && k < len && t[i + k] == s[k]) ++k;
-        spans.emplace_back(i, i + k);
-      }
-      if (s.substr(len - min_fragment) == gram) {  // a suffix ends here: extend it backwards
-        std::size_t begin = i, k = min_fragment;
-        while (begin > 0 && k < len && t[begin - 1] == s[len - 1 - k]) --begin, ++k;
-        spans.emplace_back(begin, i + min_fragment);
-      }
-    }
-  }
-  if (spans.empty()) return text;
-  std::sort(spans.begin(), spans.end());
-  std::string out;
-  out.reserve(n);
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < spans.size();) {
-    auto [begin, end] = spans[i];
-    for (++i; i < spans.size() && spans[i].first <= end; ++i) end = std::max(end, spans[i].second);
-    out.append(t.substr(at, begin - at));
-    out += "***";
-    at = end;
-  }
-  out.append(t.substr(at));
-  return out;
+  return scrubber_(std::move(text));
 }
 
 }  // namespace syncline

@@ -1,0 +1,2 @@
+// The core layer of syncline::compiled.
+#include <syncline/core/src.hpp>
