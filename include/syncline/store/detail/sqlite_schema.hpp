@@ -6,11 +6,12 @@
 #include <syncline/sqlite/database.hpp>
 #include <syncline/sqlite/transaction.hpp>
 
+#include <iterator>
 #include <string>
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 1;
+inline constexpr int sqlite_schema_version = 2;
 
 // Times are integer nanoseconds since the Unix epoch.
 inline constexpr const char* sqlite_schema = R"sql(
@@ -51,10 +52,14 @@ CREATE TABLE runs (
 CREATE INDEX runs_due ON runs (due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX runs_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
 -- Run-log filters; each index also orders by id (the rowid), so "newest first" needs no sort.
+-- Every index is paid for on the hot path (a run is inserted, claimed and finished, and each
+-- status change moves its entries), so only the filters that pick few of many rows have one: a
+-- tenant among thousands, a time range, and the dead letters. Unfinished runs are found through
+-- runs_due; a workflow or a finished status is common enough that the newest-first scan of the
+-- rowid meets a page of them at once. (Schema 1 also indexed workflow and every status.)
 CREATE INDEX runs_by_tenant ON runs (tenant);
-CREATE INDEX runs_by_workflow ON runs (workflow);
-CREATE INDEX runs_by_status ON runs (status);
 CREATE INDEX runs_by_created ON runs (created_at);
+CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
 
 -- Runs per status, kept by triggers in the same transactions: backpressure reads the queue
 -- depth in O(1) on every enqueue, across every process that writes the file.
@@ -130,8 +135,23 @@ CREATE TABLE tenants (
 ) WITHOUT ROWID;
 )sql";
 
-// Creates the schema in a new file, accepts the current version, refuses anything else. Runs in
-// a write transaction so that two processes opening a new file at once create it once.
+// What each schema version adds to the one before, applied in order: migrations[v - 1] takes a
+// file from version v to v + 1. A migration runs in the same write transaction as the version
+// bump, so a crash leaves the file at the old version or the new, never between.
+inline constexpr const char* sqlite_migrations[] = {
+    // 1 -> 2: the indexes that every insert, claim and finish paid for and few queries used.
+    R"sql(
+DROP INDEX runs_by_workflow;
+DROP INDEX runs_by_status;
+CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
+)sql",
+};
+static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
+              "one migration per schema version after the first");
+
+// Creates the schema in a new file, migrates an older one to the current version, refuses a newer
+// one. Runs in a write transaction so that two processes opening a file at once create or migrate
+// it once.
 inline result<void> ensure_sqlite_schema(sqlite::database& c) {
   auto tx = sqlite::write_transaction::begin(c);
   if (!tx) return std::move(tx).error();
@@ -144,13 +164,22 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
     if (*row) version = q->int32(0);
   }
   if (version == sqlite_schema_version) return {};  // the transaction rolls back: nothing written
-  if (version != 0) {
+  if (version < 0 || version > sqlite_schema_version) {
     return make_error(errc::storage,
                       "sqlite store: the file has schema version " + std::to_string(version) +
-                          ", this syncline reads version " + std::to_string(sqlite_schema_version) +
-                          "; open it with a matching syncline");
+                          ", newer than version " + std::to_string(sqlite_schema_version) +
+                          " that this syncline reads; open it with a syncline that knows version " +
+                          std::to_string(version));
   }
-  if (auto r = c.exec(sqlite_schema, "create schema"); !r) return r;
+  if (version == 0) {
+    if (auto r = c.exec(sqlite_schema, "create schema"); !r) return r;
+  } else {
+    for (int v = version; v < sqlite_schema_version; ++v) {
+      const std::string what =
+          "migrate the schema from version " + std::to_string(v) + " to " + std::to_string(v + 1);
+      if (auto r = c.exec(sqlite_migrations[v - 1], what.c_str()); !r) return r;
+    }
+  }
   const std::string set_version = "PRAGMA user_version = " + std::to_string(sqlite_schema_version);
   if (auto r = c.exec(set_version.c_str(), "set schema version"); !r) return r;
   return tx->commit();

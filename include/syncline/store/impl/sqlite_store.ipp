@@ -357,8 +357,16 @@ SYNCLINE_DECL result<std::vector<run_record>> sqlite_store::query_runs(const run
   std::vector<sqlite::value> params;
   add_filter(sql, params, query.filter);
   if (query.status) {
-    sql += " AND status = ?";
-    params.emplace_back(std::string(to_string(*query.status)));
+    // The status is one of six fixed words, written into the SQL rather than bound, so that the
+    // planner can prove the query matches a partial index: runs_dead for the dead letters,
+    // runs_due (due_at IS NOT NULL) for the unfinished states.
+    sql += " AND status = '";
+    sql += to_string(*query.status);
+    sql += "'";
+    if (*query.status == run_status::queued || *query.status == run_status::running ||
+        *query.status == run_status::retry_wait) {
+      sql += " AND due_at IS NOT NULL";
+    }
   }
   if (query.before_id) {
     sql += " AND id < ?";

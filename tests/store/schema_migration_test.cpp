@@ -1,0 +1,117 @@
+// Schema versions of the SQLite store: a file written by an older syncline is migrated when it
+// opens, and keeps every row. tests/data/store/schema_v1.db was written by the syncline of schema
+// version 1 (commit 7c5cc17): five runs of two workflows and two shops (one succeeded with two
+// block events, one dead with a failed block, one waiting for a retry, two queued), a cursor, an
+// echo record and an installation.
+#include <syncline/store/sqlite_store.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "store/store_fixture.hpp"
+
+using namespace store_test;
+using st::run_status;
+using syncline::errc;
+
+namespace {
+
+std::filesystem::path copy_of_v1(const temp_dir& dir) {
+  const auto to = dir.file("store.db");
+  std::filesystem::copy_file(std::filesystem::path(SYNCLINE_TEST_DATA_DIR) / "store/schema_v1.db",
+                             to);
+  return to;
+}
+
+}  // namespace
+
+TEST_CASE("a schema 1 file is migrated when it opens and keeps its runs, log and state",
+          "[store]") {
+  temp_dir dir;
+  const auto file = copy_of_v1(dir);
+  REQUIRE(raw_connection(file).scalar("PRAGMA user_version") == "1");
+
+  auto opened = st::sqlite_store::open(file);
+  REQUIRE(opened);
+  auto& s = **opened;
+  {
+    raw_connection raw(file);
+    CHECK(raw.scalar("PRAGMA user_version") == "2");
+    // The two indexes schema 2 dropped are gone, and the dead letters have theirs.
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name IN "
+                     "('runs_by_workflow', 'runs_by_status')") == "0");
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_dead'") == "1");
+    CHECK(raw.scalar("SELECT count(*) FROM runs") == "5");
+  }
+
+  auto counts = s.counts();
+  REQUIRE(counts);
+  CHECK(counts->succeeded == 1);
+  CHECK(counts->dead == 1);
+  CHECK(counts->retry_wait == 1);
+  CHECK(counts->queued == 2);
+
+  st::run_query dead;
+  dead.status = run_status::dead;
+  auto dead_runs = s.query_runs(dead);
+  REQUIRE(dead_runs);
+  REQUIRE(dead_runs->size() == 1);
+  CHECK(dead_runs->front().last_error == "http: 500 from the app");
+  auto log = s.block_events(dead_runs->front().id);
+  REQUIRE(log);
+  REQUIRE(log->size() == 1);
+  CHECK(log->front().block == "to_app");
+  CHECK(log->front().outcome == "error");
+
+  st::run_query of_workflow;
+  of_workflow.filter.workflow = "events_to_shop";
+  auto by_workflow = s.query_runs(of_workflow);
+  REQUIRE(by_workflow);
+  REQUIRE(by_workflow->size() == 1);
+  CHECK(by_workflow->front().payload.empty());  // without with_payload
+
+  auto cursor = s.get_cursor({"shop-a.myshopify.com", "shopify_sync", "orders_poll"});
+  REQUIRE(cursor);
+  CHECK(*cursor == std::optional<std::string>("cursor-7"));
+  auto echo =
+      s.is_echo({"shop-a.myshopify.com", "shopify_sync", "gid://shopify/Order/1000", "fp1"});
+  REQUIRE(echo);
+  CHECK(*echo);
+  auto installation = s.get_installation("shopify_sync", "shop-a.myshopify.com");
+  REQUIRE(installation);
+  REQUIRE(installation->has_value());
+  CHECK((*installation)->settings == R"({"currency":"EUR"})");
+
+  // The queue goes on: the two queued runs are claimed (the retry waits an hour), a dead letter
+  // replays, and a redelivery of a key seen before schema 2 is still a duplicate.
+  auto claimed = s.claim("after-migration", 10, std::chrono::seconds(30));
+  REQUIRE(claimed);
+  CHECK(claimed->size() == 2);
+  REQUIRE(s.replay(dead_runs->front().id));
+  auto again =
+      s.enqueue(std::vector<st::new_run>{{"shop-a.myshopify.com", "shopify_sync", "orders_to_app",
+                                          "orders/create", "wh-0", R"({"id":1000})"}});
+  REQUIRE(again);
+  CHECK(again->front().kind == st::enqueue_result::duplicate);
+}
+
+TEST_CASE("opening a migrated file again changes nothing; a newer file names both versions",
+          "[store]") {
+  temp_dir dir;
+  const auto file = copy_of_v1(dir);
+  REQUIRE(st::sqlite_store::open(file));
+  const std::string schema_after_first =
+      raw_connection(file).scalar("SELECT group_concat(name, ',') FROM sqlite_master");
+  REQUIRE(st::sqlite_store::open(file));
+  CHECK(raw_connection(file).scalar("SELECT group_concat(name, ',') FROM sqlite_master") ==
+        schema_after_first);
+
+  raw_connection(file).exec("PRAGMA user_version = 3");
+  auto newer = st::sqlite_store::open(file);
+  REQUIRE_FALSE(newer);
+  CHECK(newer.error().category == errc::storage);
+  CHECK(newer.error().message.find("schema version 3") != std::string::npos);
+  CHECK(newer.error().message.find("version 2 that this syncline reads") != std::string::npos);
+}
