@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@ class run_recorder final : public run_observer {
   void on_block(const run_context&, const block_event& e) override {
     const store::time_point now = clock_();
     if (e.phase == block_phase::started) {
+      if (started_.size() <= e.position) started_.resize(e.position + 1);
       started_[e.position] = now;
       return;
     }
@@ -35,8 +35,9 @@ class run_recorder final : public run_observer {
     out.attempt = attempt_;
     out.position = static_cast<int>(e.position);
     out.block = std::string(e.block);
-    auto it = started_.find(e.position);
-    out.started_at = it != started_.end() ? it->second : now;
+    out.started_at = e.position < started_.size() && started_[e.position] != store::time_point{}
+                         ? started_[e.position]
+                         : now;
     out.finished_at = now;
     switch (e.phase) {
       case block_phase::succeeded: out.outcome = "ok"; break;
@@ -52,6 +53,7 @@ class run_recorder final : public run_observer {
         break;
       case block_phase::started: break;
     }
+    if (events_.empty()) events_.reserve(8);  // a workflow has a handful of blocks: one allocation
     events_.push_back(std::move(out));
   }
 
@@ -64,7 +66,9 @@ class run_recorder final : public run_observer {
   int attempt_;
   const store::clock_fn& clock_;
   const redactor& redact_;
-  std::map<std::size_t, store::time_point> started_;
+  // When each position's block started, indexed by position (a workflow has a handful): one
+  // allocation per run instead of a map node per block. The epoch means "not seen".
+  std::vector<store::time_point> started_;
   std::vector<store::block_event_record> events_;
   std::optional<std::size_t> first_failure_;
 };
