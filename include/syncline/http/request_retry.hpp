@@ -1,5 +1,6 @@
-// When and how long to wait before trying a request again: exponential backoff with full
-// jitter, capped in attempts and in total time, overridden by the server's Retry-After.
+// syncline::http::request_retry: when and how long the HTTP client waits before sending one
+// request again: exponential backoff with full jitter, capped in attempts and in total time,
+// overridden by the server's Retry-After. (A run's retries are syncline::retry_policy.)
 #pragma once
 
 #include <syncline/config.hpp>

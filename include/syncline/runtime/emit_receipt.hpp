@@ -1,5 +1,5 @@
-// What emit(), run_manual() and the HTTP endpoints answer once an event is durable: the runs it
-// became, one per installed workflow that listens to it.
+// syncline::emit_receipt: what emit(), run_manual() and the HTTP endpoints answer once an event
+// is durable: the runs it became, one per installed workflow that listens to it.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// One entry of a run's per-block log: which block ran in which attempt, when, and how it ended.
+// store::block_event_record: one stored entry of a run's per-block log: which block ran in which
+// attempt, when, and how it ended. (The live notice a run_observer gets is syncline::block_event.)
 #pragma once
 
 #include <syncline/store/clock.hpp>

@@ -1,4 +1,6 @@
-// One installation: an end user who connected their own account of the app to an integration.
+// store::installation_record: the stored row of one installation, an end user who connected
+// their own account of the app to an integration. (What users pass to engine::install is
+// syncline::tenant<Credentials>, runtime/tenant.hpp.)
 #pragma once
 
 #include <syncline/core/secret.hpp>
