@@ -32,7 +32,8 @@ constexpr std::string_view to_string(block_phase p) noexcept {
   return "unknown";
 }
 
-// One entry of the run log, reported for every top-level part of a workflow.
+// One entry of the run log, reported for every top-level part of a workflow as it happens. (Its
+// stored row is store::block_event_record.)
 struct block_event {
   std::size_t position = 0;  // 0 = trigger, 1 = first block, ...
   std::string_view block;    // the block's name

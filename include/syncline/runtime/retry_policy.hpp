@@ -1,6 +1,7 @@
 // syncline::retry_policy: what the engine does when a block of a run fails — try the run again
 // after an exponential backoff with full jitter, or give up and dead-letter it. A block declares
-// its own policy as a static member; blocks that declare none get the engine's default.
+// its own policy as a static member; blocks that declare none get the engine's default. (The
+// HTTP client's re-sends of one request are http::request_retry.)
 //
 //   struct create_order {
 //     static constexpr syncline::retry_policy retry{
