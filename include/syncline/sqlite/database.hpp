@@ -44,6 +44,9 @@ class database {
 
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const { return sqlite3_changes64(db_.get()); }
+  // The rowid of the last row this connection inserted. Cheaper than RETURNING, for which SQLite
+  // buffers the rows in a temporary table each time the statement runs.
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
   bool in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
  private:

@@ -8,13 +8,16 @@
 
 #include <iterator>
 #include <string>
+#include <string_view>
 
 namespace syncline::store::detail {
 
 inline constexpr int sqlite_schema_version = 2;
 
-// Times are integer nanoseconds since the Unix epoch.
-inline constexpr const char* sqlite_schema = R"sql(
+// Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
+// that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
+// new file.
+inline constexpr const char* sqlite_schema_meta = R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -23,8 +26,14 @@ CREATE TABLE meta (
 -- cannot hand a destination a key it already saw.
 INSERT INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(8))));
 
+)sql";
+
+inline constexpr const char* sqlite_runs_table = R"sql(
 -- The run queue and the run log are one table: a run is queued, leased and finished in place.
 -- AUTOINCREMENT: an id is never reused after pruning, because idempotency keys are built on it.
+-- The CHECKs compare with = rather than IN: SQLite builds a temporary table for an IN list of
+-- more than two constants each time a statement runs, which was most of an insert's cost
+-- (schema 1 did).
 CREATE TABLE runs (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant       TEXT NOT NULL,
@@ -33,8 +42,9 @@ CREATE TABLE runs (
   trigger_name TEXT NOT NULL,
   dedupe_key   TEXT NOT NULL,
   payload      TEXT NOT NULL,
-  status       TEXT NOT NULL CHECK (status IN
-                 ('queued', 'running', 'succeeded', 'skipped', 'retry_wait', 'dead')),
+  status       TEXT NOT NULL CHECK (status = 'queued' OR status = 'running' OR
+                 status = 'succeeded' OR status = 'skipped' OR status = 'retry_wait' OR
+                 status = 'dead'),
   attempts     INTEGER NOT NULL DEFAULT 0,
   -- When the run next needs a worker: queued -> when queued, retry_wait -> the retry time,
   -- running -> the lease expiry (then it is claimable again). NULL once finished. One column
@@ -46,9 +56,12 @@ CREATE TABLE runs (
   created_at   INTEGER NOT NULL,
   updated_at   INTEGER NOT NULL,
   finished_at  INTEGER,
-  CHECK ((due_at IS NULL) = (status IN ('succeeded', 'skipped', 'dead'))),
+  CHECK ((due_at IS NULL) = (status = 'succeeded' OR status = 'skipped' OR status = 'dead')),
   CHECK ((lease_token IS NOT NULL) = (status = 'running'))
 );
+)sql";
+
+inline constexpr const char* sqlite_runs_indexes = R"sql(
 CREATE INDEX runs_due ON runs (due_at) WHERE due_at IS NOT NULL;
 CREATE INDEX runs_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
 -- Run-log filters; each index also orders by id (the rowid), so "newest first" needs no sort.
@@ -61,6 +74,9 @@ CREATE INDEX runs_by_tenant ON runs (tenant);
 CREATE INDEX runs_by_created ON runs (created_at);
 CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
 
+)sql";
+
+inline constexpr const char* sqlite_run_counts_table = R"sql(
 -- Runs per status, kept by triggers in the same transactions: backpressure reads the queue
 -- depth in O(1) on every enqueue, across every process that writes the file.
 CREATE TABLE run_counts (
@@ -69,6 +85,9 @@ CREATE TABLE run_counts (
 ) WITHOUT ROWID;
 INSERT INTO run_counts (status, n) VALUES
   ('queued', 0), ('running', 0), ('succeeded', 0), ('skipped', 0), ('retry_wait', 0), ('dead', 0);
+)sql";
+
+inline constexpr const char* sqlite_run_counts_triggers = R"sql(
 CREATE TRIGGER runs_count_insert AFTER INSERT ON runs BEGIN
   UPDATE run_counts SET n = n + 1 WHERE status = NEW.status;
 END;
@@ -81,6 +100,9 @@ CREATE TRIGGER runs_count_delete AFTER DELETE ON runs BEGIN
   UPDATE run_counts SET n = n - 1 WHERE status = OLD.status;
 END;
 
+)sql";
+
+inline constexpr const char* sqlite_schema_rest = R"sql(
 -- Separate from runs so that the dedupe window and run retention are independent.
 CREATE TABLE dedupe_keys (
   tenant       TEXT NOT NULL,
@@ -135,17 +157,34 @@ CREATE TABLE tenants (
 ) WITHOUT ROWID;
 )sql";
 
-// What each schema version adds to the one before, applied in order: migrations[v - 1] takes a
-// file from version v to v + 1. A migration runs in the same write transaction as the version
-// bump, so a crash leaves the file at the old version or the new, never between.
-inline constexpr const char* sqlite_migrations[] = {
-    // 1 -> 2: the indexes that every insert, claim and finish paid for and few queries used.
-    R"sql(
-DROP INDEX runs_by_workflow;
-DROP INDEX runs_by_status;
-CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
-)sql",
-};
+// Schema 1 -> 2, the runs table rebuilt with the new CHECKs (SQLite cannot alter one), its rows,
+// ids and AUTOINCREMENT counter kept (ids are never reused: idempotency keys are built on them),
+// and only the indexes that schema 2 keeps.
+inline result<void> migrate_sqlite_1_to_2(sqlite::database& c) {
+  std::string rebuilt = sqlite_runs_table;
+  const std::string_view name = "CREATE TABLE runs (";
+  rebuilt.replace(rebuilt.find(name), name.size(), "CREATE TABLE runs_v2 (");
+  if (auto r = c.exec(rebuilt, "migrate: create the new runs table"); !r) return r;
+  const char* move_rows = R"sql(
+INSERT INTO runs_v2 SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, payload,
+  status, attempts, due_at, lease_token, worker, last_error, created_at, updated_at, finished_at
+  FROM runs;
+DELETE FROM sqlite_sequence WHERE name = 'runs_v2';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'runs_v2', seq FROM sqlite_sequence
+  WHERE name = 'runs';
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+)sql";
+  if (auto r = c.exec(move_rows, "migrate: move the runs"); !r) return r;
+  if (auto r = c.exec(sqlite_runs_indexes, "migrate: index the runs"); !r) return r;
+  return c.exec(sqlite_run_counts_triggers, "migrate: count the runs");
+}
+
+// migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
+// transaction as the version bump, so a crash leaves the file at the old version or the new,
+// never between.
+using sqlite_migration = result<void> (*)(sqlite::database&);
+inline constexpr sqlite_migration sqlite_migrations[] = {&migrate_sqlite_1_to_2};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -172,12 +211,18 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
                           std::to_string(version));
   }
   if (version == 0) {
-    if (auto r = c.exec(sqlite_schema, "create schema"); !r) return r;
+    for (const char* part :
+         {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_run_counts_table,
+          sqlite_run_counts_triggers, sqlite_schema_rest}) {
+      if (auto r = c.exec(part, "create schema"); !r) return r;
+    }
   } else {
     for (int v = version; v < sqlite_schema_version; ++v) {
-      const std::string what =
-          "migrate the schema from version " + std::to_string(v) + " to " + std::to_string(v + 1);
-      if (auto r = c.exec(sqlite_migrations[v - 1], what.c_str()); !r) return r;
+      if (auto r = sqlite_migrations[v - 1](c); !r) {
+        return make_error(r.error().category, "sqlite store: migrating the schema from version " +
+                                                  std::to_string(v) + " to " +
+                                                  std::to_string(v + 1) + ": " + r.error().message);
+      }
     }
   }
   const std::string set_version = "PRAGMA user_version = " + std::to_string(sqlite_schema_version);

@@ -686,13 +686,15 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c,
   auto q = c.prepare(
       "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
       "status, due_at, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7) RETURNING id",
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)",
       "queue run");
   if (!q) return std::move(q).error();
-  q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now);
-  auto row = q->step();
-  if (!row) return std::move(row).error();
-  return q->int64(0);
+  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now)
+                   .exec();
+      !e) {
+    return std::move(e).error();
+  }
+  return c.last_insert_rowid();
 }
 
 SYNCLINE_DECL result<void> sqlite_store::upsert_cursor(sqlite::database& c,
