@@ -209,7 +209,9 @@ class sqlite_store final : public store {
       const char* pragma = want == sync_level::normal ? "PRAGMA synchronous = NORMAL"
                            : want == sync_level::full ? "PRAGMA synchronous = FULL"
                                                       : "PRAGMA synchronous = EXTRA";
-      if (auto r = writer_.exec(pragma, "set synchronous"); !r) return std::move(r).error();
+      auto set = writer_.prepare(pragma, "set synchronous");  // cached: one of three texts
+      if (!set) return std::move(set).error();
+      if (auto r = set->exec(); !r) return std::move(r).error();
       writer_sync_ = want;
     }
     auto tx = sqlite::write_transaction::begin(writer_);
