@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -105,6 +106,15 @@ struct counted {
   counted& operator=(const counted&) = default;
   counted& operator=(counted&&) noexcept = default;
   ~counted() = default;
+};
+
+// Small and trivially copyable: `also` copies it for its arm. Large: `also` lends it.
+struct point {
+  std::int64_t x = 0;
+  std::int64_t y = 0;
+};
+struct grid {
+  std::array<std::int64_t, 64> cells{};
 };
 
 constexpr auto stream_orders = syncline::workflow<"stream_orders">(
@@ -214,6 +224,30 @@ TEST_CASE("also lends the value to a destination that takes a const reference", 
   passed = by_value(counted{&j, 5}, ctx);
   CHECK(seen == 6);
   CHECK(j.copies == 1);
+}
+
+TEST_CASE("also copies a small trivially copyable value for its arm instead of lending it",
+          "[also][zero-overhead]") {
+  // Lent, the value's address escapes into the arm and the value passed on must be read back from
+  // memory after it; copied, the value passed on stays in registers (docs/perf/core.md, fan_out).
+  syncline::run_context ctx;
+  std::uintptr_t seen = 0;
+  const auto copy_point = syncline::also(
+      syncline::to([&](const point& p) { seen = reinterpret_cast<std::uintptr_t>(&p); }));
+  const point p{1, 2};
+  const point passed = copy_point(p, ctx);
+  CHECK(seen != 0);
+  CHECK(seen != reinterpret_cast<std::uintptr_t>(&p));
+  CHECK(passed.x == 1);
+  CHECK(passed.y == 2);
+  // A large one is lent: it lives in memory anyway, and a copy would be a second memcpy.
+  const auto lend_grid = syncline::also(
+      syncline::to([&](const grid& g) { seen = reinterpret_cast<std::uintptr_t>(&g); }));
+  grid g;
+  g.cells[3] = 7;
+  const grid passed_grid = lend_grid(g, ctx);
+  CHECK(seen == reinterpret_cast<std::uintptr_t>(&g));
+  CHECK(passed_grid.cells[3] == 7);
 }
 
 TEST_CASE("also of stateless destinations takes no space", "[also][zero-overhead]") {

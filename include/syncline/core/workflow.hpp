@@ -72,8 +72,13 @@ class workflow_definition {
   result<run_ending> run_sync(payload_type payload, run_context& ctx) const requires(!flow::async) {
     // The context learns the workflow's name only when a block or an observer can read it:
     // a chain of pure blocks does nothing but call them.
-    if (ctx.observer()) [[unlikely]]
-      return run_observed(std::move(payload), ctx);
+    if (ctx.observer()) [[unlikely]] {
+      // Moved into a variable of this branch and handed on by reference, so that only this path
+      // needs the payload in memory. (Passed by value, g++ split it into arguments pushed on the
+      // stack, and for those pushes the caller's loop gave a register up to a frame pointer.)
+      payload_type observed(std::move(payload));
+      return run_observed(observed, ctx);
+    }
     if constexpr (flow::needs_context) detail::run_access::begin(ctx, name);
     return finish(detail::run_sync<flow, false, 0, flow::size>(blocks, std::move(payload), ctx));
   }
@@ -94,7 +99,7 @@ class workflow_definition {
 
  private:
   // Out of line, so that the unobserved path keeps its values in registers.
-  [[gnu::noinline]] result<run_ending> run_observed(payload_type payload, run_context& ctx) const
+  [[gnu::noinline]] result<run_ending> run_observed(payload_type& payload, run_context& ctx) const
       requires(!flow::async) {
     detail::run_access::begin(ctx, name);
     return finish(detail::run_sync<flow, true, 0, flow::size>(blocks, std::move(payload), ctx));
