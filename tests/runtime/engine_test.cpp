@@ -157,6 +157,20 @@ TEST_CASE("a block written as a lambda gets the services its factory declares") 
   eng.stop();
 }
 
+TEST_CASE("install counts a service of a type the engine provides as given twice") {
+  // compile_fail/runtime_service_given_twice shows the error for two ledgers; here the rule's
+  // other half, on the list install checks: the engine's own services, then those given.
+  using syncline::detail::given_twice_t;
+  using creds = fake::credentials;
+  STATIC_REQUIRE(std::is_void_v<given_twice_t<creds, syncline::needs<sink, fake_shop>>>);
+  STATIC_REQUIRE(std::is_same_v<given_twice_t<creds, syncline::needs<sink, sink>>, sink>);
+  STATIC_REQUIRE(std::is_same_v<given_twice_t<creds, syncline::needs<syncline::http::client>>,
+                                syncline::http::client>);
+  STATIC_REQUIRE(std::is_same_v<given_twice_t<creds, syncline::needs<creds>>, creds>);
+  STATIC_REQUIRE(std::is_same_v<given_twice_t<creds, syncline::needs<syncline::tenant_settings>>,
+                                syncline::tenant_settings>);
+}
+
 TEST_CASE("the webhook endpoint answers 200 only for durable runs and dedupes deliveries") {
   temp_dir dir;
   log_capture logs;
