@@ -6,12 +6,12 @@
 #pragma once
 
 #include <syncline/connectors/shopify/connector.hpp>
-#include <syncline/connectors/warehouse/sqlite_database.hpp>
 #include <syncline/core/secret.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/io_threads.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/runtime/tenant.hpp>
+#include <syncline/sqlite/database.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_emulator.hpp>
@@ -221,7 +221,7 @@ class seed_system {
 
   // The warehouse table as it is now (read through a connection of its own).
   syncline::result<std::vector<stored_row>> warehouse_rows() const {
-    auto db = syncline::warehouse::sqlite_database::open(dir_.file("warehouse.db").string());
+    auto db = syncline::sqlite::database::open(dir_.file("warehouse.db").string());
     if (!db) return std::move(db).error();
     const std::string sql =
         "SELECT id, tenant, source_identifier, email, note, updated_at FROM orders ORDER BY id";

@@ -9,7 +9,6 @@
 #include <syncline/connectors/shopify/order.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
 #include <syncline/connectors/shopify/webhook.hpp>
-#include <syncline/connectors/warehouse/sqlite_database.hpp>
 #include <syncline/connectors/warehouse/sqlite_sink.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/connectors/warehouse/write_to.hpp>
@@ -21,6 +20,7 @@
 #include <syncline/http/io_threads.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/runtime/tenant.hpp>
+#include <syncline/sqlite/database.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_emulator.hpp>
 #include <syncline_test_support/temp_dir.hpp>
@@ -121,7 +121,7 @@ bool wait_until_quiet(syncline::testing::shopify_emulator& emu, syncline::engine
 
 // The warehouse table as it is now, through a connection of its own.
 std::vector<order_row> read_orders(const std::string& path) {
-  auto db = warehouse::sqlite_database::open(path);
+  auto db = syncline::sqlite::database::open(path);
   REQUIRE(db);
   auto stmt =
       db->prepare("SELECT id, email, total_price, source_identifier FROM orders ORDER BY id");

@@ -3,7 +3,8 @@
 #pragma once
 
 #include <syncline/connectors/warehouse/detail/sqlite_table_writer.hpp>
-#include <syncline/connectors/warehouse/sqlite_database.hpp>
+#include <syncline/sqlite/database.hpp>
+#include <syncline/sqlite/statement.hpp>
 #include <syncline/sqlite/transaction.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,7 +25,7 @@ namespace syncline::warehouse::detail {
 // caller's thread: the mutex serialises them (a connection is not thread-safe).
 struct sqlite_table_writer::state {
   std::mutex mutex;
-  sqlite_database db;
+  sqlite::database db;
   std::string create_sql;
   std::string upsert_sql;
 };
@@ -37,7 +38,7 @@ SYNCLINE_DECL sqlite_table_writer::~sqlite_table_writer() = default;
 SYNCLINE_DECL result<std::shared_ptr<sqlite_table_writer>> sqlite_table_writer::open(
     const std::string& path, const sqlite::connection_options& options, std::string create_sql,
     std::string upsert_sql) {
-  auto db = sqlite_database::open(path, options);
+  auto db = sqlite::database::open(path, options);
   if (!db) return std::move(db).error();
   auto s = std::unique_ptr<state>(
       new state{{}, std::move(*db), std::move(create_sql), std::move(upsert_sql)});
@@ -62,7 +63,7 @@ SYNCLINE_DECL result<void> sqlite_table_writer::write_atomic(std::span<const sta
 }
 
 // Binds one staged row to the prepared upsert and runs it.
-SYNCLINE_DECL result<void> upsert_staged_row(sqlite_statement& stmt, const staged_row& row) {
+SYNCLINE_DECL result<void> upsert_staged_row(sqlite::statement& stmt, const staged_row& row) {
   stmt.reset();
   int index = 1;
   for (const cell& c : row.cells) {
@@ -84,7 +85,7 @@ SYNCLINE_DECL result<void> upsert_staged_row(sqlite_statement& stmt, const stage
 SYNCLINE_DECL std::vector<result<void>> sqlite_table_writer::write_rows(
     std::span<const staged_row> rows, bool atomic) {
   std::lock_guard lock(state_->mutex);
-  sqlite_database& db = state_->db;
+  sqlite::database& db = state_->db;
   std::vector<result<void>> results(rows.size());
   auto fail_all = [&](const ::syncline::error& e) {
     for (auto& r : results) r = e;
