@@ -113,6 +113,7 @@ struct syncline::event_payload<crm::app, "contacts/updated"> {
 struct lookup_spend {
   using app_type = syncline::platform;
   static constexpr std::string_view name = "lookup_spend";
+  using services = syncline::needs<platform_db>;
 
   boost::asio::awaitable<syncline::result<customer>> operator()(crm::contact_updated c,
                                                                 syncline::run_context& ctx) const {
@@ -153,9 +154,10 @@ constexpr auto pull_contacts = syncline::workflow<"pull_contacts">(
                                syncline::map<"regular">([](const customer& c) {
                                  return segment{c.email, "regular"};
                                })) |
-    syncline::to<"save_segment">([](const segment& s, syncline::run_context& ctx) {
-      ctx.service<platform_db>()->segments[s.email] = s.name;
-    }));
+    syncline::to<"save_segment", syncline::needs<platform_db>>(
+        [](const segment& s, syncline::run_context& ctx) {
+          ctx.service<platform_db>()->segments[s.email] = s.name;
+        }));
 
 constexpr auto crm_sync = syncline::integration<"crm_sync", crm::app>(push_contacts, pull_contacts);
 

@@ -49,21 +49,22 @@ syncline::result<void> record(std::string_view topic, const Payload& p,
 // No workflow listens to app/uninstalled: the app's own identify/verify handle it.
 inline constexpr auto data_requests = syncline::workflow<"data_requests">(
     shopify::webhook<"customers/data_request">{} |
-    syncline::to<"log_data_request">(
+    syncline::to<"log_data_request", syncline::needs<compliance_log>>(
         [](const shopify::customers_data_request& p, syncline::run_context& ctx) {
           return record("customers/data_request", p, ctx);
         }));
 inline constexpr auto customer_redactions = syncline::workflow<"customer_redactions">(
     shopify::webhook<"customers/redact">{} |
-    syncline::to<"log_customer_redact">(
+    syncline::to<"log_customer_redact", syncline::needs<compliance_log>>(
         [](const shopify::customers_redact& p, syncline::run_context& ctx) {
           return record("customers/redact", p, ctx);
         }));
 inline constexpr auto shop_redactions = syncline::workflow<"shop_redactions">(
     shopify::webhook<"shop/redact">{} |
-    syncline::to<"log_shop_redact">([](const shopify::shop_redact& p, syncline::run_context& ctx) {
-      return record("shop/redact", p, ctx);
-    }));
+    syncline::to<"log_shop_redact", syncline::needs<compliance_log>>(
+        [](const shopify::shop_redact& p, syncline::run_context& ctx) {
+          return record("shop/redact", p, ctx);
+        }));
 inline constexpr auto compliance = syncline::integration<"compliance", shopify::app>(
     data_requests, customer_redactions, shop_redactions);
 
