@@ -48,6 +48,9 @@ struct seed_options {
   // answer quickly.
   syncline::shopify::connector_options connector{};
   syncline::log_level log_level = syncline::log_level::warn;
+  // Webhook deliveries the emulated Shopify keeps in flight at once (Shopify sends many; 1 keeps
+  // them in order, which the demo and the tests read more easily).
+  std::size_t webhook_concurrency = 1;
 };
 
 // One installation: the tenant id in your product and the shop it connected.
@@ -92,7 +95,10 @@ class seed_system {
   // Starts everything; the first failure stops the start and says what failed.
   syncline::result<void> start() {
     const syncline::secret stream_secret("stream-secret-" + random_hex());
-    emulator_ = std::make_unique<syncline::testing::shopify_emulator>(io_.executor());
+    syncline::testing::shopify_emulator_options emulator_options;
+    emulator_options.webhook_concurrency = options_.webhook_concurrency;
+    emulator_ = std::make_unique<syncline::testing::shopify_emulator>(io_.executor(),
+                                                                      std::move(emulator_options));
     for (const auto& shop : options_.shops) {
       seed_tenant t{shop, {}, {}};
       const syncline::secret token("shpat_" + random_hex());

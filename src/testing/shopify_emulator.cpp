@@ -65,7 +65,8 @@ struct shopify_emulator::impl {
         client(std::make_shared<http::client>(ex, std::move(transport.webhook_client))),
         server(ex, std::move(transport.server)),
         dispatcher(ex, std::shared_ptr<webhook_delivery_queue>(core, &core->state.deliveries()),
-                   core->state.clock(), http_webhook_sender(client)) {
+                   core->state.clock(), http_webhook_sender(client),
+                   core->state.options().webhook_concurrency) {
     for (auto method : {http::verb::get, http::verb::post, http::verb::put, http::verb::delete_})
       server.route(method, "/{path...}", [c = core](http::incoming& in) { return serve(c, in); });
   }

@@ -10,8 +10,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -288,5 +292,34 @@ TEST_CASE("the dispatcher sends through an injected sender and records outcomes 
   answer = 200;
   CHECK(pass() == 1);
   CHECK(log[1].req["X-Shopify-Webhook-Id"] == log[0].req["X-Shopify-Webhook-Id"]);
+  CHECK(emu.deliveries().idle());
+}
+
+TEST_CASE("with a concurrency above one, the dispatcher keeps that many deliveries in flight") {
+  auto clock = start_clock();
+  auto options = two_shops(clock);
+  t::shopify_emulator_state emu(std::move(options));
+  REQUIRE(emu.subscribe("acme", "orders/create", "http://receiver.test/hooks"));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  net::io_context io;
+  std::size_t in_flight = 0, most_in_flight = 0, sent = 0;
+  t::webhook_dispatcher dispatcher(
+      io.get_executor(), emu.deliveries(), clock,
+      [&](std::string, http::request) -> net::awaitable<syncline::result<unsigned>> {
+        most_in_flight = std::max(most_in_flight, ++in_flight);
+        // Suspends, so that the others of the batch start before this one answers.
+        net::steady_timer wait(co_await net::this_coro::executor, std::chrono::milliseconds(5));
+        co_await wait.async_wait(net::use_awaitable);
+        --in_flight;
+        ++sent;
+        co_return 200u;
+      },
+      4);
+  auto f = net::co_spawn(io, dispatcher.deliver_due(), net::use_future);
+  io.run();
+  CHECK(f.get() == 10);
+  CHECK(sent == 10);
+  CHECK(most_in_flight == 4);  // 4, 4, then the last 2
   CHECK(emu.deliveries().idle());
 }

@@ -7,6 +7,7 @@
 #include <syncline/testing/shopify_api_versions.hpp>
 #include <syncline/testing/webhook_retry_schedule.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct shopify_emulator_options {
   emulator_clock clock;           // default: the system clock
   webhook_retry_schedule
       retry_schedule;  // Shopify's 8 retries over 4 h; set time_scale to compress
+  // Deliveries in flight at once. Shopify sends many at once and keeps no order between them;
+  // 1 (the default) sends one after another in due order, which most tests want.
+  std::size_t webhook_concurrency = 1;
   // Shopify deletes a subscription made through the API once every retry of a delivery failed.
   bool remove_failing_subscriptions = true;
   // THROTTLED GraphQL answers come with HTTP 200 on Shopify; 429 is offered for clients that

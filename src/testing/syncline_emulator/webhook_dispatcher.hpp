@@ -1,7 +1,9 @@
 // testing::webhook_dispatcher: sends what the webhook_delivery_queue has due, through an
 // injectable sender, and records each outcome so the queue schedules Shopify's retries. It
-// sleeps until the next delivery falls due and wakes when something is queued. Deliveries go
-// out one at a time in due order, so without injected faults subscribers see events in order.
+// sleeps until the next delivery falls due and wakes when something is queued. By default
+// deliveries go out one at a time in due order, so without injected faults subscribers see
+// events in order; with `concurrency` above one, up to that many are in flight at once, as
+// Shopify sends them (it keeps no order between deliveries).
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -21,8 +23,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -59,16 +63,17 @@ class webhook_dispatcher {
   // `queue` is shared so that a delivery still being sent when its owner goes away can record
   // its outcome safely.
   webhook_dispatcher(boost::asio::any_io_executor ex, std::shared_ptr<webhook_delivery_queue> queue,
-                     emulator_clock clock, webhook_sender sender)
+                     emulator_clock clock, webhook_sender sender, std::size_t concurrency = 1)
       : shared_(std::make_shared<shared>(std::move(ex), std::move(queue), std::move(clock),
-                                         std::move(sender))) {}
+                                         std::move(sender),
+                                         std::max<std::size_t>(concurrency, 1))) {}
 
   // A queue the caller keeps alive for as long as the dispatcher and its sends run.
   webhook_dispatcher(boost::asio::any_io_executor ex, webhook_delivery_queue& queue,
-                     emulator_clock clock, webhook_sender sender)
+                     emulator_clock clock, webhook_sender sender, std::size_t concurrency = 1)
       : webhook_dispatcher(std::move(ex),
                            std::shared_ptr<webhook_delivery_queue>(std::shared_ptr<void>{}, &queue),
-                           std::move(clock), std::move(sender)) {}
+                           std::move(clock), std::move(sender), concurrency) {}
 
   webhook_dispatcher(const webhook_dispatcher&) = delete;
   webhook_dispatcher& operator=(const webhook_dispatcher&) = delete;
@@ -104,12 +109,14 @@ class webhook_dispatcher {
  private:
   struct shared {
     shared(boost::asio::any_io_executor ex, std::shared_ptr<webhook_delivery_queue> q,
-           emulator_clock c, webhook_sender s)
+           emulator_clock c, webhook_sender s, std::size_t n)
         : strand(boost::asio::make_strand(ex)),
           timer(strand),
           queue(std::move(q)),
           clock(std::move(c)),
-          sender(std::move(s)) {}
+          sender(std::move(s)),
+          batch_done(strand),
+          concurrency(n) {}
 
     boost::asio::strand<boost::asio::any_io_executor> strand;
     boost::asio::steady_timer timer;
@@ -119,24 +126,54 @@ class webhook_dispatcher {
     std::atomic<bool> running{false};
     std::atomic<bool> stopped{false};
     std::atomic<bool> dirty{false};
+    // Concurrent sends of one batch: counted down on the strand; the last one cancels the timer
+    // the batch waits on.
+    boost::asio::steady_timer batch_done;
+    std::size_t concurrency = 1;
+    std::size_t sending = 0;
   };
 
-  static boost::asio::awaitable<std::size_t> deliver_due(std::shared_ptr<shared> s) {
-    std::size_t tries = 0;
-    for (auto& d : s->queue->take_due(s->clock.now())) {
-      ++tries;
-      result<unsigned> outcome = make_error(errc::internal, "not sent");
-      try {
-        outcome = co_await s->sender(d.address, webhook_request(d));
-      } catch (const std::exception& e) {
-        outcome = make_error(errc::internal, std::string("webhook sender threw: ") + e.what());
-      }
-      if (outcome)
-        s->queue->complete(std::move(d), *outcome, {}, s->clock.now());
-      else
-        s->queue->complete(std::move(d), std::nullopt, to_string(outcome.error()), s->clock.now());
+  // One try of one delivery, its outcome recorded in the queue.
+  static boost::asio::awaitable<void> send(std::shared_ptr<shared> s, webhook_delivery d) {
+    result<unsigned> outcome = make_error(errc::internal, "not sent");
+    try {
+      outcome = co_await s->sender(d.address, webhook_request(d));
+    } catch (const std::exception& e) {
+      outcome = make_error(errc::internal, std::string("webhook sender threw: ") + e.what());
     }
-    co_return tries;
+    if (outcome)
+      s->queue->complete(std::move(d), *outcome, {}, s->clock.now());
+    else
+      s->queue->complete(std::move(d), std::nullopt, to_string(outcome.error()), s->clock.now());
+  }
+
+  // Sends what is due: one after another, or `concurrency` at a time, each batch awaited whole.
+  static boost::asio::awaitable<std::size_t> deliver_due(std::shared_ptr<shared> s) {
+    auto due = s->queue->take_due(s->clock.now());
+    if (s->concurrency == 1) {
+      for (auto& d : due) co_await send(s, std::move(d));
+      co_return due.size();
+    }
+    for (std::size_t first = 0; first < due.size(); first += s->concurrency) {
+      const std::size_t n = std::min(s->concurrency, due.size() - first);
+      s->sending = n;  // on the strand, like every count down below
+      for (std::size_t i = first; i < first + n; ++i) {
+        boost::asio::co_spawn(
+            s->strand,
+            [s, d = std::move(due[i])]() mutable -> boost::asio::awaitable<void> {
+              co_await send(s, std::move(d));
+              if (--s->sending == 0) s->batch_done.cancel();
+            },
+            boost::asio::detached);
+      }
+      while (s->sending > 0) {
+        s->batch_done.expires_after(std::chrono::hours(24));
+        boost::system::error_code ec;
+        co_await s->batch_done.async_wait(
+            boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      }
+    }
+    co_return due.size();
   }
 
   static boost::asio::awaitable<void> run(std::shared_ptr<shared> s) {
