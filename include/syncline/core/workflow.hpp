@@ -69,18 +69,26 @@ class workflow_definition {
 
   // Runs the workflow on one payload, without suspending. Only for workflows with no
   // asynchronous block; nothing is allocated unless a block allocates.
-  result<run_ending> run_sync(payload_type payload, run_context& ctx) const requires(!flow::async) {
-    // The context learns the workflow's name only when a block or an observer can read it:
-    // a chain of pure blocks does nothing but call them.
+  //
+  // Two overloads instead of one by value, so that the observed path (out of line) gets the
+  // payload by reference without the unobserved one keeping it in memory: an lvalue is copied
+  // on each path, where that path needs it, and an rvalue is the caller's object. Taken by
+  // value, the payload was loaded whole before the observer test (for the observed path's
+  // sake), or split by g++ into arguments pushed on the stack, for which the caller's loop gave
+  // a register up to a frame pointer; both cost the chain of bench_pipeline a few percent.
+  result<run_ending> run_sync(const payload_type& payload, run_context& ctx) const
+      requires(!flow::async) {
     if (ctx.observer()) [[unlikely]] {
-      // Moved into a variable of this branch and handed on by reference, so that only this path
-      // needs the payload in memory. (Passed by value, g++ split it into arguments pushed on the
-      // stack, and for those pushes the caller's loop gave a register up to a frame pointer.)
-      payload_type observed(std::move(payload));
+      payload_type observed(payload);
       return run_observed(observed, ctx);
     }
-    if constexpr (flow::needs_context) detail::run_access::begin(ctx, name);
-    return finish(detail::run_sync<flow, false, 0, flow::size>(blocks, std::move(payload), ctx));
+    return run_unobserved(payload_type(payload), ctx);
+  }
+  result<run_ending> run_sync(payload_type&& payload, run_context& ctx) const
+      requires(!flow::async) {
+    if (ctx.observer()) [[unlikely]]
+      return run_observed(payload, ctx);
+    return run_unobserved(std::move(payload), ctx);
   }
 
   // Runs the workflow on one payload. The workflow must outlive the run (a constexpr workflow
@@ -98,6 +106,14 @@ class workflow_definition {
   }
 
  private:
+  // The context learns the workflow's name only when a block or an observer can read it:
+  // a chain of pure blocks does nothing but call them.
+  result<run_ending> run_unobserved(payload_type&& payload, run_context& ctx) const
+      requires(!flow::async) {
+    if constexpr (flow::needs_context) detail::run_access::begin(ctx, name);
+    return finish(detail::run_sync<flow, false, 0, flow::size>(blocks, std::move(payload), ctx));
+  }
+
   // Out of line, so that the unobserved path keeps its values in registers.
   [[gnu::noinline]] result<run_ending> run_observed(payload_type& payload, run_context& ctx) const
       requires(!flow::async) {
