@@ -93,9 +93,11 @@ void chain_handwritten(benchmark::State& state) {
   const auto& in = inputs();
   std::size_t i = 0;
   for (auto _ : state) {
-    order_record r = in[i++ & 1023];
-    r = flag_bulk(
-        flag_large(loyalty(total(add_tax(add_shipping(apply_discount(line_subtotal(r))))))));
+    // Straight from the input, as the workflow's payload goes. (Copying the input into `r` first
+    // and then assigning the result to it made g++ keep that copy in memory and read the fields
+    // back from it: a baseline some 30% slower than this one, which the workflow beat.)
+    order_record r = flag_bulk(flag_large(
+        loyalty(total(add_tax(add_shipping(apply_discount(line_subtotal(in[i++ & 1023]))))))));
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
