@@ -59,6 +59,8 @@ Webhook delivery
   --time-scale F              compress Shopify's retry schedule (8 retries over 4 hours);
                               e.g. 0.000277 turns 4 hours into 4 seconds (default 1)
   --keep-failing-subscriptions  keep subscriptions whose deliveries exhausted every retry
+  --webhook-concurrency N     deliveries in flight at once, as Shopify sends them, in no order
+                              (default 1: one after another, in order)
 
 Fault injection (applied to every shop)
   --fail-next N[:STATUS]      answer the next N API requests with STATUS (500 or 503; default 503)
@@ -165,6 +167,9 @@ cli parse(int argc, char** argv) {
       if (!(c.options.retry_schedule.time_scale > 0)) fail("--time-scale must be positive");
     } else if (flag == "--keep-failing-subscriptions") {
       c.options.remove_failing_subscriptions = false;
+    } else if (flag == "--webhook-concurrency") {
+      c.options.webhook_concurrency = number<std::size_t>(flag, value());
+      if (c.options.webhook_concurrency == 0) fail("--webhook-concurrency must be at least 1");
     } else if (flag == "--fail-next") {
       auto parts = split(value(), ':');
       c.faults.fail_next = number<unsigned>(flag, parts[0]);
