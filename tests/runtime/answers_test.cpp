@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "engine_with_acme.hpp"
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
@@ -20,50 +21,6 @@ using namespace runtime_test;
 using verb = boost::beast::http::verb;
 
 namespace {
-
-struct engine_with_acme {
-  temp_dir dir;
-  log_capture logs;
-  sink out;
-  fake_shop shop;
-  syncline::engine_options options;
-  fake::credentials creds = fake::credentials_for("acme");
-  std::optional<syncline::engine> eng;
-
-  explicit engine_with_acme(std::size_t max_unfinished_runs = 10'000) {
-    options.threads = 2;
-    options.database = dir.file("engine.db");
-    options.listen = {"127.0.0.1", 0};
-    options.idle_poll = 50ms;
-    options.log = logs.sink();
-    options.event_signing_secret = syncline::secret("platform-signing-secret-1");
-    options.store.max_unfinished_runs = max_unfinished_runs;
-    eng.emplace(options);
-    REQUIRE(
-        eng->install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
-    REQUIRE(eng->start());
-  }
-  ~engine_with_acme() {
-    out.hold(false);
-    eng->stop();
-  }
-
-  answer webhook(const std::string& id, const std::string& body) {
-    return deliver(eng->port(), "orders/create", creds.shop, id, body,
-                   creds.client_secret.reveal());
-  }
-  // A signed POST /events/{target}.
-  answer event(const std::string& target, const std::string& body,
-               const std::string& key = "evt-1") {
-    const std::string ts = syncline::data_stream::timestamp_value(std::chrono::system_clock::now());
-    return request(eng->port(), verb::post, "/events/" + target, body,
-                   {{"X-Syncline-Tenant", "acme"},
-                    {"X-Syncline-Timestamp", ts},
-                    {"X-Syncline-Signature",
-                     syncline::data_stream::sign(options.event_signing_secret, ts, body)},
-                    {"X-Syncline-Idempotency-Key", key}});
-  }
-};
 
 // The answer's body as JSON; fails the test when it is not JSON or not labelled so.
 boost::json::object json_of(const answer& a) {

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "engine_with_acme.hpp"
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
@@ -17,36 +18,6 @@ using namespace runtime_test;
 using verb = boost::beast::http::verb;
 
 namespace {
-
-struct engine_with_acme {
-  temp_dir dir;
-  log_capture logs;
-  sink out;
-  fake_shop shop;
-  syncline::engine_options options;
-  fake::credentials creds = fake::credentials_for("acme");
-  std::optional<syncline::engine> eng;
-
-  engine_with_acme() {
-    options.threads = 2;
-    options.database = dir.file("engine.db");
-    options.listen = {"127.0.0.1", 0};
-    options.idle_poll = 50ms;
-    options.log = logs.sink();
-    options.event_signing_secret = syncline::secret("platform-signing-secret-1");
-    eng.emplace(options);
-    REQUIRE(
-        eng->install(shop_sync, syncline::tenant{"acme", creds}, syncline::services(out, shop)));
-    REQUIRE(eng->start());
-  }
-  ~engine_with_acme() { eng->stop(); }
-
-  std::size_t stored_runs() {
-    auto runs = eng->runs({});
-    REQUIRE(runs);
-    return runs->size();
-  }
-};
 
 const std::string not_utf8 = "wh-\xff\xfe-1";
 const std::string with_tab = "wh-\t-1";  // the one control character HTTP lets through
