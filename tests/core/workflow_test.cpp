@@ -18,9 +18,12 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -564,4 +567,28 @@ TEST_CASE("diagrams show the arms of composite blocks and what they join into",
   // The else arm is empty: the branch leads straight to the destination, labelled with the arm.
   CHECK(m.find("lines__1 -->|\"else\"| lines__3") != std::string::npos);
   CHECK(m.find("lines__2 -->|\"std::string\"| lines__3") != std::string::npos);
+}
+
+namespace {
+struct move_only_payload {
+  std::unique_ptr<int> value;
+};
+template <class Workflow, class Payload>
+concept runs_sync_with = requires(const Workflow& w, Payload&& p, syncline::run_context& ctx) {
+  w.run_sync(std::forward<Payload>(p), ctx);
+};
+constexpr auto take_move_only = syncline::workflow<"take_move_only">(
+    syncline::manual<move_only_payload>{} |
+    syncline::to<"keep">([](move_only_payload p) { CHECK(p.value != nullptr); }));
+}  // namespace
+
+TEST_CASE("run_sync takes a move-only payload as an rvalue and refuses it as an lvalue") {
+  syncline::run_context ctx({.tenant = "t", .run_id = "r", .integration = "i"});
+  auto done = take_move_only.run_sync(move_only_payload{std::make_unique<int>(7)}, ctx);
+  CHECK(done);
+  // An lvalue would have to be copied: the call does not match (an error at the call site, not
+  // inside the library).
+  using workflow_type = std::remove_const_t<decltype(take_move_only)>;
+  STATIC_REQUIRE_FALSE(runs_sync_with<workflow_type, move_only_payload&>);
+  STATIC_REQUIRE(runs_sync_with<workflow_type, move_only_payload>);
 }

@@ -76,8 +76,10 @@ class workflow_definition {
   // value, the payload was loaded whole before the observer test (for the observed path's
   // sake), or split by g++ into arguments pushed on the stack, for which the caller's loop gave
   // a register up to a frame pointer; both cost the chain of bench_pipeline a few percent.
+  // (Only for a payload that can be copied: a move-only one is taken as an rvalue, so that an
+  // lvalue is refused at the call rather than inside this function.)
   result<run_ending> run_sync(const payload_type& payload, run_context& ctx) const
-      requires(!flow::async) {
+      requires(!flow::async && std::is_copy_constructible_v<payload_type>) {
     if (ctx.observer()) [[unlikely]] {
       payload_type observed(payload);
       return run_observed(observed, ctx);
