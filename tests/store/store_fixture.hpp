@@ -1,21 +1,25 @@
 // What the store tests share: a temporary directory, a clock the test moves by hand, a raw SQLite
-// connection for doing to the file what another process would do, and run builders.
+// connection for doing to the file what another process would do, run builders, and calls that
+// REQUIRE success written against store::store& (so every store's tests use them).
 #pragma once
 
 #include <syncline/store/clock.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/sqlite_store.hpp>
+#include <syncline/store/store.hpp>
 #include <syncline_test_support/temp_dir.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <sqlite3.h>
 #include <string>
+#include <vector>
 
 namespace store_test {
 
@@ -60,6 +64,28 @@ inline st::new_run make_run(std::string dedupe_key = "", std::string payload = "
           .trigger = "orders/create",
           .dedupe_key = std::move(dedupe_key),
           .payload = std::move(payload)};
+}
+
+inline std::vector<st::enqueue_result> enqueue_ok(st::store& s, std::vector<st::new_run> runs) {
+  auto r = s.enqueue(runs);
+  INFO((r ? std::string("ok") : to_string(r.error())));
+  REQUIRE(r);
+  return *r;
+}
+
+inline std::vector<st::claimed_run> claim_ok(st::store& s, std::size_t max,
+                                             std::chrono::milliseconds lease = 30s) {
+  auto r = s.claim("worker-1", max, lease);
+  INFO((r ? std::string("ok") : to_string(r.error())));
+  REQUIRE(r);
+  return *r;
+}
+
+inline st::run_record run_of(st::store& s, std::int64_t id) {
+  auto r = s.get_run(id);
+  INFO((r ? std::string("ok") : to_string(r.error())));
+  REQUIRE(r);
+  return *r;
 }
 
 // A second connection to the file, as another process would have: to hold the write lock, to

@@ -37,12 +37,6 @@ std::int64_t enqueue_one(st::store& s, std::string key) {
   return r->at(0).run_id;
 }
 
-st::run_record run_of(st::store& s, std::int64_t id) {
-  auto r = s.get_run(id);
-  REQUIRE(r);
-  return *r;
-}
-
 // Looks for dead workers at every short claim, so a test sees the proof without moving time.
 st::sqlite_store_options eager(manual_clock& clock) {
   auto o = options_with(clock);
