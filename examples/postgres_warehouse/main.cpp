@@ -8,12 +8,12 @@
 // added nothing and the edit replaced the row. It exits non-zero if a check fails, and with 77
 // (CTest's "skipped") when PostgreSQL is not installed.
 #include <syncline/blocks/map.hpp>
-#include <syncline/connectors/warehouse/postgres_connection.hpp>
 #include <syncline/connectors/warehouse/postgres_sink.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/connectors/warehouse/write_to.hpp>
 #include <syncline/core/app_event.hpp>
 #include <syncline/core/workflow.hpp>
+#include <syncline/postgres/connection.hpp>
 #include <syncline_test_support/postgres_server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -68,7 +68,7 @@ void expect(bool ok, std::string_view what) {
 // The table as text rows, read with a plain connection of our own.
 std::vector<std::vector<std::string>> table_rows(const syncline::secret& conninfo) {
   std::vector<std::vector<std::string>> out;
-  auto db = wh::postgres_connection::connect(conninfo);
+  auto db = syncline::postgres::connection::connect(conninfo);
   if (!db) {
     std::cout << "  cannot read the table: " << db.error().message << "\n";
     return out;

@@ -877,7 +877,7 @@ TEST_CASE("postgres sink: a message quoting the password, or a piece of it, show
   if (!server) return;
   const std::string password = "s3cret-Pa55word-7f3a";
   // The test server trusts local connections: the password is given, and ignored.
-  auto conn = wh::postgres_connection::connect(
+  auto conn = syncline::postgres::connection::connect(
       syncline::secret("host=127.0.0.1 port=" + std::to_string(server->port()) +
                        " user=postgres dbname=postgres password=" + password));
   REQUIRE(conn);

@@ -13,11 +13,11 @@
 #include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/column.hpp>
-#include <syncline/connectors/warehouse/postgres_connection.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/postgres/connection.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -126,7 +126,7 @@ class postgres_table_writer {
   using item = postgres_row;
   using statement_for = std::string (*)(std::size_t rows);
 
-  postgres_table_writer(postgres_connection conn, std::string create_sql, statement_for upsert,
+  postgres_table_writer(postgres::connection conn, std::string create_sql, statement_for upsert,
                         std::size_t columns, bool keep_first, bool versioned,
                         std::size_t max_rows_per_statement)
       : conn_(std::move(conn)),
@@ -244,7 +244,7 @@ class postgres_table_writer {
   }
 
   std::mutex mutex_;
-  postgres_connection conn_;
+  postgres::connection conn_;
   std::string create_sql_;
   statement_for upsert_;
   std::size_t columns_;
@@ -262,7 +262,7 @@ class postgres_sink : public batched_sink<Table, detail::postgres_table_writer> 
   // `conninfo` is a libpq connection string or URI; it is a secret because it may hold a password.
   static result<postgres_sink> open(boost::asio::any_io_executor ex, const secret& conninfo,
                                     postgres_sink_options options = {}) {
-    auto conn = postgres_connection::connect(conninfo);
+    auto conn = postgres::connection::connect(conninfo);
     if (!conn) return std::move(conn).error();
     return postgres_sink(std::move(ex),
                          std::make_shared<detail::postgres_table_writer>(

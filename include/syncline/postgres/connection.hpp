@@ -1,49 +1,71 @@
-// warehouse::postgres_connection: one libpq connection for a warehouse sink. The connection
-// string is a syncline::secret because it may hold a password: it is never put in a message,
-// and every message that leaves this file is scrubbed of the password by syncline's one
-// mechanism (core/secret_scrubber.hpp, which the engine's redactor is too), fragments and all.
+// postgres::connection: one libpq connection, for the warehouse's PostgreSQL sink and the
+// PostgreSQL store. The connection string is a syncline::secret because it may hold a password:
+// it is never put in a message, and every message that leaves this file is scrubbed of the
+// password by syncline's one mechanism (core/secret_scrubber.hpp, which the engine's redactor is
+// too), fragments and all.
 #pragma once
 
 #include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
 #include <syncline/core/secret_scrubber.hpp>
+#include <syncline/postgres/error.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <libpq-fe.h>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace syncline::warehouse {
+namespace syncline::postgres {
 
 namespace detail {
-struct pg_conn_closer {
+struct conn_closer {
   void operator()(PGconn* c) const noexcept { PQfinish(c); }
 };
-struct pg_result_closer {
+struct result_closer {
   void operator()(PGresult* r) const noexcept { PQclear(r); }
 };
 }  // namespace detail
 
-using pg_result = std::unique_ptr<PGresult, detail::pg_result_closer>;
+// What a statement returned: rows as text (PQgetvalue), freed with the handle.
+using result_set = std::unique_ptr<PGresult, detail::result_closer>;
 
-// SQLSTATE classes (PostgreSQL manual, appendix A) to syncline categories: what a retry may fix
-// (connection, resources, serialization) against what it will not (bad data, bad schema).
-inline errc postgres_error_category(std::string_view sqlstate) noexcept {
-  const std::string_view cls = sqlstate.substr(0, 2);
-  if (cls == "08") return errc::unavailable;                   // connection exception
-  if (cls == "28") return errc::unauthorized;                  // invalid authorization
-  if (cls == "22" || cls == "23") return errc::invalid_input;  // data / integrity violation
-  if (cls == "42") return errc::invalid_input;                 // schema or syntax: not transient
-  if (cls == "3D" || cls == "3F") return errc::not_found;      // database / schema missing
-  return errc::storage;  // 40 serialization, 53 resources, 57 shutdown, ...: worth a retry
+// Reading a result_set's cells (text format).
+inline int row_count(const result_set& r) noexcept { return PQntuples(r.get()); }
+inline bool is_null(const result_set& r, int row, int col) noexcept {
+  return PQgetisnull(r.get(), row, col) != 0;
+}
+inline std::string_view text_at(const result_set& r, int row, int col) noexcept {
+  return {PQgetvalue(r.get(), row, col), static_cast<std::size_t>(PQgetlength(r.get(), row, col))};
+}
+// Rows an INSERT, UPDATE or DELETE changed.
+inline std::int64_t affected_rows(const result_set& r) noexcept {
+  const char* n = PQcmdTuples(r.get());
+  std::int64_t v = 0;
+  std::from_chars(n, n + std::strlen(n), v);
+  return v;
+}
+// 0 for NULL or a cell that is not an integer (a caller's own SQL decides which cells are).
+inline std::int64_t int64_at(const result_set& r, int row, int col) noexcept {
+  const auto cell = text_at(r, row, col);
+  std::int64_t v = 0;
+  std::from_chars(cell.data(), cell.data() + cell.size(), v);
+  return v;
 }
 
-class postgres_connection {
+struct connection_options {
+  // How a failure's SQLSTATE becomes an errc (postgres/error.hpp).
+  error_classifier classify = classify_by_sqlstate;
+};
+
+class connection {
  public:
-  static result<postgres_connection> connect(const secret& conninfo) {
+  static result<connection> connect(const secret& conninfo, connection_options options = {}) {
     // libpq quotes the text near a syntax error, which may be the password: parse first and
     // say nothing about the text.
     if (PQconninfoOption* parsed =
@@ -54,7 +76,8 @@ class postgres_connection {
                         "the PostgreSQL connection string is malformed (libpq could not parse "
                         "it; it is not shown because it may contain a password)");
     }
-    postgres_connection c;
+    connection c;
+    c.classify_ = options.classify;
     c.scrub_ = secret_scrubber(std::vector<std::string>{password_of(conninfo)});
     c.where_ = describe(conninfo);
     c.conn_.reset(PQconnectdb(std::string(conninfo.reveal()).c_str()));
@@ -64,11 +87,9 @@ class postgres_connection {
         c.conn_.get(), [](void*, const char*) {}, nullptr);
     if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
       const std::string why = PQerrorMessage(c.conn_.get());
-      const errc category = why.find("authentication") != std::string::npos ||
-                                    why.find("password") != std::string::npos
-                                ? errc::unauthorized
-                                : errc::unavailable;
-      return make_error(category,
+      const bool refused = why.find("authentication") != std::string::npos ||
+                           why.find("password") != std::string::npos;
+      return make_error(c.classify_(refused ? authorization_state : connection_lost_state),
                         c.scrub_("cannot connect to PostgreSQL " + c.where_ + ": " + why));
     }
     return c;
@@ -76,23 +97,26 @@ class postgres_connection {
 
   PGconn* handle() const noexcept { return conn_.get(); }
   const std::string& where() const noexcept { return where_; }
+  // The server went away (or the connection broke): ensure_connected() reconnects.
+  bool broken() const noexcept { return PQstatus(conn_.get()) != CONNECTION_OK; }
 
-  // After the server went away the next batch reconnects instead of failing forever.
+  // After the server went away the next batch reconnects instead of failing forever. A
+  // reconnected session has none of the old one's settings or locks.
   result<void> ensure_connected() {
-    if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
+    if (!broken()) return {};
     PQreset(conn_.get());
-    if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
-    return make_error(errc::unavailable,
+    if (!broken()) return {};
+    return make_error(classify_(connection_lost_state),
                       scrub_("lost the connection to PostgreSQL " + where_ +
                              " and could not reconnect: " + PQerrorMessage(conn_.get())));
   }
 
   // Runs `sql` with text parameters (nullptr = NULL); result rows are returned as text.
-  result<pg_result> exec(const std::string& sql, const std::vector<const char*>& params = {}) {
-    pg_result r(params.empty()
-                    ? PQexec(conn_.get(), sql.c_str())
-                    : PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()),
-                                   nullptr, params.data(), nullptr, nullptr, 0));
+  result<result_set> exec(const std::string& sql, std::span<const char* const> params = {}) {
+    result_set r(params.empty()
+                     ? PQexec(conn_.get(), sql.c_str())
+                     : PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()),
+                                    nullptr, params.data(), nullptr, nullptr, 0));
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
     return failure(r.get(), sql);
@@ -103,9 +127,9 @@ class postgres_connection {
     const char* text = r ? PQresultErrorMessage(r) : nullptr;
     std::string why = text && *text ? text : PQerrorMessage(conn_.get());
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    const errc category =
-        state ? postgres_error_category(state)
-              : (PQstatus(conn_.get()) != CONNECTION_OK ? errc::unavailable : errc::storage);
+    const errc category = state      ? classify_(state)
+                          : broken() ? classify_(connection_lost_state)
+                                     : errc::storage;
     std::string message = "PostgreSQL " + where_ + ": " + why;
     if (state) message += std::string(" [SQLSTATE ") + state + "]";
     constexpr std::size_t max_sql = 160;
@@ -116,7 +140,7 @@ class postgres_connection {
   }
 
  private:
-  postgres_connection() = default;
+  connection() = default;
 
   // "host=h port=p dbname=d user=u": enough to find the server, never the password.
   static std::string describe(const secret& conninfo) {
@@ -150,9 +174,10 @@ class postgres_connection {
     return pw;
   }
 
-  std::unique_ptr<PGconn, detail::pg_conn_closer> conn_;
+  std::unique_ptr<PGconn, detail::conn_closer> conn_;
+  error_classifier classify_ = classify_by_sqlstate;
   secret_scrubber scrub_;  // of the password: libpq and the server may quote it
   std::string where_;
 };
 
-}  // namespace syncline::warehouse
+}  // namespace syncline::postgres
