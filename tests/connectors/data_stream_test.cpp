@@ -130,7 +130,7 @@ TEST_CASE("data stream: a record is posted as signed JSON the verifier accepts",
   ds::stream<"orders"> orders(client,
                               {.endpoint = app.endpoint(), .signing_secret = signing_secret});
 
-  auto sent = run(threads, orders.send(sample(), "shop-1/sync/orders/r-7/3", "shop-1"));
+  auto sent = run(threads, orders.send(sample(), "shop-1/sync/orders/r-7/orders", "shop-1"));
   INFO((sent ? "" : sent.error().message));
   REQUIRE(sent.has_value());
 
@@ -139,7 +139,7 @@ TEST_CASE("data stream: a record is posted as signed JSON the verifier accepts",
   const delivery& d = got[0];
   CHECK(d.body == R"({"id":820982911946154508,"name":"#1001","total":"199.65"})");
   CHECK(d.content_type == "application/json");
-  CHECK(d.idempotency_key == "shop-1/sync/orders/r-7/3");
+  CHECK(d.idempotency_key == "shop-1/sync/orders/r-7/orders");
   CHECK(d.tenant == "shop-1");
   CHECK(d.stream == "orders");
   // The documented scheme, computed independently: v1=hex(HMAC-SHA256(secret, ts + "." + body)).
@@ -347,7 +347,7 @@ TEST_CASE("data stream: a workflow ends in send_to", "[data_stream]") {
   CHECK(outcome->completed());
   auto got = app.deliveries();
   REQUIRE(got.size() == 1);
-  CHECK(got[0].idempotency_key == "shop-1/shopify_sync/orders_to_app/r-9/1");
+  CHECK(got[0].idempotency_key == "shop-1/shopify_sync/orders_to_app/r-9/orders");
 }
 
 TEST_CASE("data stream: a delivery signed too long ago is refused by the receiver",

@@ -133,10 +133,11 @@ TEST_CASE("also sends the value to its destination and passes it on unchanged", 
   CHECK(r->completed());
   CHECK(j.app == std::vector<std::string>{"1 a@example.com"});
   CHECK(j.rows == std::vector<std::string>{"a@example.com"});
-  // The copy has a position of its own (<also>.<arm>.<position>), apart from the workflow's
-  // destination, so both writes are keyed apart and repeat nothing when the run is retried.
-  CHECK(j.app_keys == std::vector<std::string>{"shop-1/tests/stream_orders/r-7/1.0.1"});
-  CHECK(j.row_keys == std::vector<std::string>{"shop-1/tests/stream_orders/r-7/3"});
+  // The copy has a key of its own (<also>.copy.<block>), apart from the workflow's destination,
+  // so both writes are keyed apart and repeat nothing when the run is retried.
+  CHECK(j.app_keys ==
+        std::vector<std::string>{"shop-1/tests/stream_orders/r-7/copy_to_app.copy.to_app"});
+  CHECK(j.row_keys == std::vector<std::string>{"shop-1/tests/stream_orders/r-7/to_warehouse"});
 
   // The block on its own hands back the very value it was given.
   constexpr auto copy = syncline::also(to_app{});
@@ -188,9 +189,10 @@ TEST_CASE("also takes an arm that reshapes the copy and may skip it without skip
   REQUIRE(r);
   CHECK(r->completed());  // the filter only kept the copy from being sent
   CHECK(j.rows == std::vector<std::string>{"mirror a@example.com", "1", "2"});
-  CHECK(j.row_keys == std::vector<std::string>{"shop-1/tests/mirror/r-7/1.0.3",
-                                               "shop-1/tests/mirror/r-7/3",
-                                               "shop-1/tests/mirror/r-7/3"});
+  CHECK(j.row_keys ==
+        std::vector<std::string>{"shop-1/tests/mirror/r-7/mirror_row.copy.to_warehouse",
+                                 "shop-1/tests/mirror/r-7/to_warehouse",
+                                 "shop-1/tests/mirror/r-7/to_warehouse"});
 }
 
 TEST_CASE("also awaits an asynchronous destination", "[also][async]") {
@@ -203,7 +205,8 @@ TEST_CASE("also awaits an asynchronous destination", "[also][async]") {
   REQUIRE(run_blocking(wf.run(order{1, "a@example.com"}, ctx))->completed());
   CHECK(j.app == std::vector<std::string>{"1 a@example.com"});
   CHECK(j.rows == std::vector<std::string>{"a@example.com"});
-  CHECK(j.app_keys == std::vector<std::string>{"shop-1/tests/stream_async/r-7/1.0.1"});
+  CHECK(j.app_keys ==
+        std::vector<std::string>{"shop-1/tests/stream_async/r-7/copy_to_app.copy.to_app_async"});
   auto failed = run_blocking(wf.run(order{13, "c@example.com"}, ctx));
   REQUIRE_FALSE(failed);
   CHECK(failed.error().message == "copy_to_app: to_app_async: stream is full");

@@ -126,7 +126,7 @@ TEST_CASE("asynchronous blocks are awaited where they stand", "[async]") {
   REQUIRE(ok);
   CHECK(ok->completed());
   CHECK(j.lines == std::vector<std::string>{"5"});
-  CHECK(j.keys == std::vector<std::string>{"t/async/remote/r/4"});
+  CHECK(j.keys == std::vector<std::string>{"t/async/remote/r/remote_write"});
 
   auto failed = run_blocking(wf.run(-5, ctx));
   REQUIRE_FALSE(failed);
@@ -247,7 +247,8 @@ TEST_CASE("arms of branch, route and for_each may suspend", "[async]") {
     auto ctx = context(j);
     REQUIRE(run_blocking(wf.run(std::vector<int>{1, 7, 2}, ctx))->completed());
     CHECK(j.lines == std::vector<std::string>{"10", "20"});
-    CHECK(j.keys == std::vector<std::string>{"t/async/arms/r/1.0.3", "t/async/arms/r/1.2.3"});
+    CHECK(j.keys == std::vector<std::string>{"t/async/arms/r/each.0.remote_write",
+                                             "t/async/arms/r/each.2.remote_write"});
   }
 }
 

@@ -186,7 +186,7 @@ TEST_CASE("the run context hands out services by type", "[run_context]") {
   CHECK(ctx.attempt() == 1);
 }
 
-TEST_CASE("idempotency keys are stable per run and position, distinct per block and element",
+TEST_CASE("idempotency keys are stable per run and block, distinct per block and element",
           "[run_context]") {
   using access = syncline::detail::run_access;
   syncline::run_context first({.tenant = "shop-1", .run_id = "r-42", .integration = "crm_sync"});
@@ -194,23 +194,33 @@ TEST_CASE("idempotency keys are stable per run and position, distinct per block 
       {.tenant = "shop-1", .run_id = "r-42", .integration = "crm_sync", .attempt = 2});
   access::begin(first, "push_orders");
   access::begin(retry, "push_orders");
-  access::set_position(first, 3);
-  access::set_position(retry, 3);
-  CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/3");
+  access::set_block(first, "to_crm");
+  access::set_block(retry, "to_crm");
+  CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/to_crm");
   CHECK(first.idempotency_key() == retry.idempotency_key());
 
-  access::set_position(first, 2);
+  access::set_block(first, "each_line");
   {
-    syncline::detail::arm_scope element(first, 5);
-    CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/2.5.1");
-    access::set_position(first, 2);
-    CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/2.5.2");
+    syncline::detail::arm_scope element(first, {{}, 5});
+    access::set_block(first, "normalise");
+    CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/each_line.5.normalise");
+    access::set_block(first, "to_crm");
+    CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/each_line.5.to_crm");
+    CHECK(first.key_depth() == 3);
+    CHECK(first.key_path()[0].name == "each_line");
+    CHECK(first.key_path()[1].name.empty());
+    CHECK(first.key_path()[1].index == 5);
   }
-  CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/2");
+  CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/each_line");
+  {
+    syncline::detail::arm_scope arm(first, {"then"});
+    access::set_block(first, "to_crm");
+    CHECK(first.idempotency_key() == "shop-1/crm_sync/push_orders/r-42/each_line.then.to_crm");
+  }
 
   syncline::run_context other_tenant(
       {.tenant = "shop-2", .run_id = "r-42", .integration = "crm_sync"});
   access::begin(other_tenant, "push_orders");
-  access::set_position(other_tenant, 3);
+  access::set_block(other_tenant, "to_crm");
   CHECK(other_tenant.idempotency_key() != retry.idempotency_key());
 }

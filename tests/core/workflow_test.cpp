@@ -116,7 +116,7 @@ TEST_CASE("a pipeline of pure blocks runs to its destination", "[workflow]") {
   REQUIRE(r);
   CHECK(r->completed());
   CHECK(s.written == std::vector<std::string>{"a@example.com"});
-  CHECK(s.keys == std::vector<std::string>{"shop-1/tests/push_orders/r-7/5"});
+  CHECK(s.keys == std::vector<std::string>{"shop-1/tests/push_orders/r-7/collect"});
   CHECK(ctx.workflow() == "push_orders");
 
   auto skipped = wf.run_sync(order{2, ""}, ctx);
@@ -343,9 +343,9 @@ TEST_CASE("branch sends each value down one arm and joins their results", "[work
     REQUIRE(wf.run_sync(order{1, "a", 20'000}, ctx));
     REQUIRE(wf.run_sync(order{2, "b", 20}, ctx));
     CHECK(s.written == std::vector<std::string>{"big a", "small b"});
-    // Arms have their own positions in idempotency keys: <branch>.<arm>.<position>.
-    CHECK(s.keys ==
-          std::vector<std::string>{"shop-1/tests/tier/r-7/1.0.2", "shop-1/tests/tier/r-7/1.1.2"});
+    // Arms have their own idempotency keys: <branch>.<arm>.<block>.
+    CHECK(s.keys == std::vector<std::string>{"shop-1/tests/tier/r-7/big_order.then.collect",
+                                             "shop-1/tests/tier/r-7/big_order.else.collect"});
   }
 }
 
@@ -403,8 +403,8 @@ TEST_CASE("for_each runs an arm per element", "[workflow][for_each]") {
     auto ctx = context(s);
     REQUIRE(wf.run_sync(order{1, "a", 0, {"x", "y"}}, ctx)->completed());
     CHECK(s.written == std::vector<std::string>{"x", "y"});
-    CHECK(s.keys ==
-          std::vector<std::string>{"shop-1/tests/lines/r-7/2.0.1", "shop-1/tests/lines/r-7/2.1.1"});
+    CHECK(s.keys == std::vector<std::string>{"shop-1/tests/lines/r-7/each_sku.0.collect",
+                                             "shop-1/tests/lines/r-7/each_sku.1.collect"});
   }
   SECTION("the first failing element fails the block") {
     static constexpr auto wf = syncline::workflow<"lines">(

@@ -10,8 +10,8 @@
 // The argument is a destination, or an arm ending in one (`map<"name">(f) | destination`) when
 // the copy must be reshaped first. The destination's failure fails the run, named after the also
 // block; a skip inside the arm only means the copy was not sent: the run goes on with the value.
-// The arm has its own position in idempotency keys (<also>.0.<position>), apart from the workflow's
-// own destination, so both writes stay exactly-once when the run is retried.
+// The arm has its own idempotency keys (<also>.copy.<block>), apart from the workflow's own
+// destination, so both writes stay exactly-once when the run is retried.
 #pragma once
 
 #include <syncline/core/awaitable.hpp>
@@ -172,9 +172,9 @@ struct also_block {
     } else {
       outcome<void> sent = [&] {
         if constexpr (detail::arm_lends<In, Arm>::value)
-          return detail::run_arm_sync<void, flow>(arm, std::as_const(v), ctx, 0);
+          return detail::run_arm_sync<void, flow>(arm, std::as_const(v), ctx, {"copy"});
         else
-          return detail::run_arm_sync<void, flow>(arm, In(std::as_const(v)), ctx, 0);
+          return detail::run_arm_sync<void, flow>(arm, In(std::as_const(v)), ctx, {"copy"});
       }();
       if constexpr (sig::may_fail) {
         if (sent.is_failed()) return outcome<In>(std::move(sent).error());
@@ -190,8 +190,8 @@ struct also_block {
   // The arm's coroutine owns its copy; this frame keeps the value to pass on.
   template <class In>
   syncline::awaitable<outcome<In>> send_then_pass(In v, run_context& ctx) const {
-    outcome<void> sent =
-        co_await detail::run_arm_async<void, typename signature<In>::arm_flow>(arm, In(v), ctx, 0);
+    outcome<void> sent = co_await detail::run_arm_async<void, typename signature<In>::arm_flow>(
+        arm, In(v), ctx, {"copy"});
     if (sent.is_failed()) co_return std::move(sent).error();
     co_return std::move(v);
   }

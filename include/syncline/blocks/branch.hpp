@@ -102,15 +102,16 @@ struct branch_block {
     if constexpr (!sig::async) {
       if (detail::test_predicate(pred, std::as_const(v), ctx))
         return detail::run_arm_sync<J, typename sig::then_flow>(then_arm, std::forward<V>(v), ctx,
-                                                                0);
-      return detail::run_arm_sync<J, typename sig::else_flow>(else_arm, std::forward<V>(v), ctx, 1);
+                                                                {"then"});
+      return detail::run_arm_sync<J, typename sig::else_flow>(else_arm, std::forward<V>(v), ctx,
+                                                              {"else"});
     } else {
       // Both arms as awaitables of the same type; only the chosen one is started.
       if (detail::test_predicate(pred, std::as_const(v), ctx))
         return detail::run_arm_as_awaitable<J, typename sig::then_flow>(
-            then_arm, std::remove_cvref_t<V>(std::forward<V>(v)), ctx, 0);
+            then_arm, std::remove_cvref_t<V>(std::forward<V>(v)), ctx, {"then"});
       return detail::run_arm_as_awaitable<J, typename sig::else_flow>(
-          else_arm, std::remove_cvref_t<V>(std::forward<V>(v)), ctx, 1);
+          else_arm, std::remove_cvref_t<V>(std::forward<V>(v)), ctx, {"else"});
     }
   }
 

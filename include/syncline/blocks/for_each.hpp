@@ -2,7 +2,7 @@
 // in order. It produces a std::vector of what the arm produced, leaving out elements the arm
 // skipped; if the arm ends in a destination, the for_each is a destination. The first element
 // whose arm fails fails the block (put a recover block in the arm to decide per element).
-// Each element has its own idempotency keys (the element index is part of the position).
+// Each element has its own idempotency keys (the element index follows the for_each's name).
 #pragma once
 
 #include <syncline/core/awaitable.hpp>
@@ -124,8 +124,8 @@ struct for_each_block {
     std::size_t index = 0;
     if constexpr (std::is_void_v<Out>) {
       for (auto&& e : range) {
-        auto o =
-            detail::run_arm_sync<void, typename sig::arm_flow>(arm, E(std::move(e)), ctx, index++);
+        auto o = detail::run_arm_sync<void, typename sig::arm_flow>(arm, E(std::move(e)), ctx,
+                                                                    {{}, index++});
         if (o.is_failed()) return std::move(o).error();
       }
       return {};
@@ -133,8 +133,8 @@ struct for_each_block {
       std::vector<Out> out;
       if constexpr (std::ranges::sized_range<V>) out.reserve(std::ranges::size(range));
       for (auto&& e : range) {
-        auto o =
-            detail::run_arm_sync<Out, typename sig::arm_flow>(arm, E(std::move(e)), ctx, index++);
+        auto o = detail::run_arm_sync<Out, typename sig::arm_flow>(arm, E(std::move(e)), ctx,
+                                                                   {{}, index++});
         if (o.is_failed()) return std::move(o).error();
         if (o.has_value()) out.push_back(std::move(o).value());
       }
@@ -152,7 +152,7 @@ struct for_each_block {
     if constexpr (std::is_void_v<Out>) {
       for (auto&& e : range) {
         auto o = co_await detail::run_arm_async<void, typename sig::arm_flow>(arm, E(std::move(e)),
-                                                                              ctx, index++);
+                                                                              ctx, {{}, index++});
         if (o.is_failed()) co_return std::move(o).error();
       }
       co_return outcome<void>{};
@@ -161,7 +161,7 @@ struct for_each_block {
       if constexpr (std::ranges::sized_range<In>) out.reserve(std::ranges::size(range));
       for (auto&& e : range) {
         auto o = co_await detail::run_arm_async<Out, typename sig::arm_flow>(arm, E(std::move(e)),
-                                                                             ctx, index++);
+                                                                             ctx, {{}, index++});
         if (o.is_failed()) co_return std::move(o).error();
         if (o.has_value()) out.push_back(std::move(o).value());
       }

@@ -150,7 +150,7 @@ struct route_block {
       using C = detail::type_at_t<K, detail::type_list<Cases...>>;
       if (chosen == K)
         return detail::run_arm_sync<typename sig::output, typename sig::template flow_of<C>>(
-            boost::hana::at_c<K>(cases).arm, std::forward<V>(v), ctx, K);
+            boost::hana::at_c<K>(cases).arm, std::forward<V>(v), ctx, {C::case_name.view()});
       return run_case_sync<K + 1>(chosen, std::forward<V>(v), ctx);
     }
   }
@@ -167,7 +167,7 @@ struct route_block {
       if (chosen == K)
         return detail::run_arm_as_awaitable<typename sig::output,
                                             typename sig::template flow_of<C>>(
-            boost::hana::at_c<K>(cases).arm, std::move(v), ctx, K);
+            boost::hana::at_c<K>(cases).arm, std::move(v), ctx, {C::case_name.view()});
       return run_case_async<K + 1>(chosen, std::move(v), ctx);
     }
   }

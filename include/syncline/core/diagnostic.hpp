@@ -176,6 +176,18 @@ struct blocks_nested_too_deep {
   static constexpr bool value = false;
 };
 
+// A block's idempotency key (run_context::idempotency_key) ends with its name, so two blocks of
+// one list (the workflow, or one arm) that take the run context may not share one. Block: the
+// first one's label; positions in that list (the workflow's from the trigger, 0; an arm's from 1).
+template <fixed_string Workflow, fixed_string Block, std::size_t FirstPosition,
+          std::size_t SecondPosition, class FirstBlock, class SecondBlock>
+struct duplicate_block_name {
+  static_assert(detail::always_false<FirstBlock, SecondBlock>,
+                "syncline: two blocks of one workflow or arm that take the run context share a "
+                "name, and would share an idempotency key: give one of them another name");
+  static constexpr bool value = false;
+};
+
 // Rule 10.
 template <fixed_string What, fixed_string Name>
 struct invalid_identifier {

@@ -9,7 +9,6 @@
 #include <array>
 #include <cassert>
 #include <cstddef>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -65,10 +64,17 @@ namespace detail {
 struct run_access;
 }
 
+// One step of the path that ends an idempotency key: a block's name, an arm's name ("then",
+// "else", a route's case, "copy"), or, when `name` is empty, the index of a for_each element.
+struct key_step {
+  std::string_view name;
+  std::size_t index = 0;
+};
+
 class run_context {
  public:
-  // Nesting of composite blocks (branch, route, for_each) the idempotency key can tell apart;
-  // workflow<...>() rejects deeper nesting at compile time.
+  // Nesting of composite blocks (branch, route, for_each, also) the idempotency key can tell
+  // apart; workflow<...>() rejects deeper nesting at compile time.
   static constexpr std::size_t max_nesting = 7;
 
   run_context() = default;
@@ -80,19 +86,26 @@ class run_context {
   std::string_view workflow() const noexcept { return workflow_; }
   int attempt() const noexcept { return info_.attempt; }
 
-  // The position of the block being run: top-level position, then for each enclosing composite
-  // block the arm or element index and the position inside it.
-  const std::uint32_t* position_path() const noexcept { return path_.data(); }
-  std::size_t position_depth() const noexcept { return depth_; }
+  // Where the block being run is, as the steps of its idempotency key: its name at the top
+  // level, then for each enclosing composite block the arm (or element) and the name inside it.
+  const key_step* key_path() const noexcept { return path_.data(); }
+  std::size_t key_depth() const noexcept { return depth_; }
 
-  // "<tenant>/<integration>/<workflow>/<run id>/<position path>", e.g. "shop-1/crm_sync/
-  // push_orders/r-42/3" or ".../2.5.1" for block 1 of element 5 of a for_each at position 2.
-  // The same for every attempt of a run, different for every block and element: a destination
-  // that sends it with its write makes the write happen once however often the run is retried.
+  // "<tenant>/<integration>/<workflow>/<run id>/<block name path>", e.g. "shop-1/crm_sync/
+  // push_orders/r-42/to_crm", ".../big_order.then.to_crm" inside arm `then` of branch
+  // `big_order`, ".../by_market.eu.to_crm" in case `eu` of a route, ".../each_line.5.to_crm"
+  // for element 5 of a for_each. The same for every attempt of a run, different for every block
+  // and element (workflow<...>() rejects two blocks of one name that take the context in one
+  // list). Made of names only, so that inserting a block elsewhere in the workflow changes no
+  // other block's key: a destination that sends it with its write makes the write happen once
+  // however often the run is retried, by this binary or the next one.
   std::string idempotency_key() const {
+    std::size_t size = info_.tenant.size() + info_.integration.size() + workflow_.size() +
+                       info_.run_id.size() + 4 + depth_;
+    for (std::size_t i = 0; i != depth_; ++i)
+      size += path_[i].name.empty() ? 10 : path_[i].name.size();
     std::string key;
-    key.reserve(info_.tenant.size() + info_.integration.size() + workflow_.size() +
-                info_.run_id.size() + 8 + 4 * depth_);
+    key.reserve(size);
     key += info_.tenant;
     key += '/';
     key += info_.integration;
@@ -103,7 +116,10 @@ class run_context {
     key += '/';
     for (std::size_t i = 0; i != depth_; ++i) {
       if (i != 0) key += '.';
-      key += std::to_string(path_[i]);
+      if (path_[i].name.empty())
+        key += std::to_string(path_[i].index);
+      else
+        key += path_[i].name;
     }
     return key;
   }
@@ -147,7 +163,7 @@ class run_context {
   std::string_view workflow_;
   std::vector<std::pair<const void*, void*>> services_;
   run_observer* observer_ = nullptr;
-  std::array<std::uint32_t, 2 * max_nesting + 1> path_{};
+  std::array<key_step, 2 * max_nesting + 1> path_{};
   std::size_t depth_ = 1;
   std::string_view failed_block_;  // the block whose error is on its way to a recover block
 };
@@ -158,16 +174,17 @@ struct run_access {
   static void begin(run_context& ctx, std::string_view workflow) noexcept {
     ctx.workflow_ = workflow;
     ctx.depth_ = 1;
-    ctx.path_[0] = 0;
+    ctx.path_[0] = key_step{};
   }
-  static void set_position(run_context& ctx, std::size_t position) noexcept {
-    ctx.path_[ctx.depth_ - 1] = static_cast<std::uint32_t>(position);
+  // The block about to run, by name (the last step of the key path).
+  static void set_block(run_context& ctx, std::string_view block) noexcept {
+    ctx.path_[ctx.depth_ - 1] = key_step{block};
   }
-  // Enter arm or element `index` of a composite block; positions inside it start at 1.
-  static void enter(run_context& ctx, std::size_t index) noexcept {
+  // Enter an arm (or element) of the composite block being run; set_block names the blocks in it.
+  static void enter(run_context& ctx, key_step arm) noexcept {
     assert(ctx.depth_ + 2 <= ctx.path_.size());
-    ctx.path_[ctx.depth_] = static_cast<std::uint32_t>(index);
-    ctx.path_[ctx.depth_ + 1] = 1;
+    ctx.path_[ctx.depth_] = arm;
+    ctx.path_[ctx.depth_ + 1] = key_step{};
     ctx.depth_ += 2;
   }
   static void leave(run_context& ctx) noexcept { ctx.depth_ -= 2; }
@@ -185,9 +202,7 @@ struct run_access {
 // Leaves an arm on every path out of it, including early returns.
 class arm_scope {
  public:
-  arm_scope(run_context& ctx, std::size_t index) noexcept : ctx_(ctx) {
-    run_access::enter(ctx_, index);
-  }
+  arm_scope(run_context& ctx, key_step arm) noexcept : ctx_(ctx) { run_access::enter(ctx_, arm); }
   ~arm_scope() { run_access::leave(ctx_); }
   arm_scope(const arm_scope&) = delete;
   arm_scope& operator=(const arm_scope&) = delete;

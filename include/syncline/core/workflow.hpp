@@ -189,6 +189,8 @@ consteval bool check_pipeline(const pipeline<Trigger, Blocks...>*) {
     return diagnostic::workflow_has_no_destination<Name, 0, fixed_name_of<Trigger>, payload>::value;
   } else if constexpr (!check_blocks<site<Name>, 1, payload, Blocks...>()) {
     return false;
+  } else if constexpr (!check_keys_unique<site<Name>, payload, Blocks...>()) {
+    return false;
   } else if constexpr (!flow_t::ends_in_destination) {
     using last = type_at_t<sizeof...(Blocks) - 1, type_list<Blocks...>>;
     return diagnostic::workflow_has_no_destination<Name, sizeof...(Blocks), fixed_block_name<last>,

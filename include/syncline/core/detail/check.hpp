@@ -6,11 +6,15 @@
 #include <syncline/core/block.hpp>
 #include <syncline/core/detail/flow.hpp>
 #include <syncline/core/detail/name_check.hpp>
+#include <syncline/core/detail/type_list.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
 
+#include <array>
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace syncline::detail {
 
@@ -40,6 +44,43 @@ struct site {
   template <std::size_t Position, fixed_string Name, fixed_string Arm>
   using arm = site<Workflow, position<Position>, label<Position, Name>() + fixed_string(".") + Arm>;
 };
+
+inline constexpr std::size_t no_block = static_cast<std::size_t>(-1);
+
+// The first two blocks of a list whose idempotency keys would be the same, as their indices
+// (no_block when there are none): two blocks of one name that both take the run context, and
+// so may read its key. A block that never sees the context has no key, and may share its name
+// (the same pure block type twice in a row). A few string comparisons per list: cheap to compile.
+template <class In, class... B, std::size_t... I>
+consteval std::array<std::size_t, 2> first_shared_key(type_list<B...>, std::index_sequence<I...>) {
+  using inputs = typename flow<In, B...>::inputs;
+  constexpr std::array<std::string_view, sizeof...(B)> names{block_name<B>()...};
+  constexpr std::array<bool, sizeof...(B)> keyed{
+      block_signature<B, type_at_t<I, inputs>>::needs_context...};
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = i + 1; j < names.size(); ++j)
+      if (keyed[i] && keyed[j] && names[i] == names[j]) return {i, j};
+  return {no_block, no_block};
+}
+template <class In, class... B>
+inline constexpr std::array<std::size_t, 2> shared_key =
+    first_shared_key<In>(type_list<B...>{}, std::index_sequence_for<B...>{});
+
+// Rule: the blocks of one list (the workflow's, or an arm's) have distinct idempotency keys.
+// Checked after the blocks' types (check_blocks): the flow it reads is then free of poison.
+template <class Site, class In, class... B>
+consteval bool check_keys_unique() {
+  constexpr auto shared = shared_key<In, B...>;
+  if constexpr (shared[0] == no_block) {
+    return true;
+  } else {
+    using first = type_at_t<shared[0], type_list<B...>>;
+    using second = type_at_t<shared[1], type_list<B...>>;
+    return diagnostic::duplicate_block_name<
+        Site::workflow, Site::template label<shared[0] + 1, fixed_block_name<first>>(),
+        shared[0] + 1, shared[1] + 1, first, second>::value;
+  }
+}
 
 // Blocks with rules of their own (map, filter, branch, ...) say so and provide
 // `template <class Site, std::size_t Position, class In> static consteval bool check()`.
@@ -115,8 +156,10 @@ template <class Site, class In, class... B>
 consteval bool check_arm_blocks() {
   if constexpr (sizeof...(B) == 0)
     return true;
+  else if constexpr (!check_blocks<Site, 1, In, B...>())
+    return false;
   else
-    return check_blocks<Site, 1, In, B...>();
+    return check_keys_unique<Site, In, B...>();
 }
 
 }  // namespace syncline::detail

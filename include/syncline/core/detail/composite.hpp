@@ -1,5 +1,5 @@
-// What branch, route and for_each share: joining the outputs of several arms into one type,
-// and running one arm with its position recorded for idempotency keys.
+// What branch, route, for_each and also share: joining the outputs of several arms into one
+// type, and running one arm with its name (or element index) recorded for idempotency keys.
 #pragma once
 
 #include <syncline/core/awaitable.hpp>
@@ -104,24 +104,24 @@ outcome<J> to_joined(outcome<A>&& o) {
 
 // --- Running arms ---------------------------------------------------------------------------
 
-// Runs an arm synchronously and converts its outcome to the joined type. `index` tells arms
+// Runs an arm synchronously and converts its outcome to the joined type. `step` tells arms
 // (or elements) apart in idempotency keys; it is recorded only if the arm uses the context.
 template <class J, class Flow, class Arm, class V>
-outcome<J> run_arm_sync(const Arm& arm, V&& v, run_context& ctx, std::size_t index) {
+outcome<J> run_arm_sync(const Arm& arm, V&& v, run_context& ctx, key_step step) {
   if constexpr (Flow::needs_context) {
-    arm_scope scope(ctx, index);
+    arm_scope scope(ctx, step);
     return to_joined<J>(run_sync<Flow, false, 0, Flow::size>(arm.blocks, std::forward<V>(v), ctx));
   } else {
-    (void)index;
+    (void)step;
     return to_joined<J>(run_sync<Flow, false, 0, Flow::size>(arm.blocks, std::forward<V>(v), ctx));
   }
 }
 
 template <class J, class Flow, class Arm, class V>
 syncline::awaitable<outcome<J>> run_arm_async(const Arm& arm, V v, run_context& ctx,
-                                              std::size_t index) {
+                                              key_step step) {
   if constexpr (Flow::needs_context) {
-    arm_scope scope(ctx, index);
+    arm_scope scope(ctx, step);
     co_return to_joined<J>(co_await run_async<Flow, false, 0>(arm.blocks, std::move(v), ctx));
   } else {
     co_return to_joined<J>(co_await run_async<Flow, false, 0>(arm.blocks, std::move(v), ctx));
@@ -131,11 +131,11 @@ syncline::awaitable<outcome<J>> run_arm_async(const Arm& arm, V v, run_context& 
 // An already-known outcome as an awaitable, for composite blocks whose other arms suspend.
 template <class J, class Flow, class Arm, class V>
 syncline::awaitable<outcome<J>> run_arm_as_awaitable(const Arm& arm, V v, run_context& ctx,
-                                                     std::size_t index) {
+                                                     key_step step) {
   if constexpr (Flow::async)
-    co_return co_await run_arm_async<J, Flow>(arm, std::move(v), ctx, index);
+    co_return co_await run_arm_async<J, Flow>(arm, std::move(v), ctx, step);
   else
-    co_return run_arm_sync<J, Flow>(arm, std::move(v), ctx, index);
+    co_return run_arm_sync<J, Flow>(arm, std::move(v), ctx, step);
 }
 
 // The blocks of an arm, for checks that look inside composite blocks (apps of an integration).

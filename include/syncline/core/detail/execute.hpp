@@ -125,7 +125,7 @@ outcome<input_at<Flow, R>> recovered_value(const Blocks& bs, ::syncline::error e
   using In = input_at<Flow, R>;
   const auto& b = boost::hana::at_c<R>(bs);
   if constexpr (block_signature<block_at<R, Blocks>, In>::needs_context)
-    run_access::set_position(ctx, R + 1);
+    run_access::set_block(ctx, block_name<block_at<R, Blocks>>());
   auto r = b.handle(e, ctx);
   using Ret = decltype(r);
   if constexpr (is_optional_v<Ret>) {
@@ -190,7 +190,7 @@ SYNCLINE_ALWAYS_INLINE outcome<input_at<Flow, Stop>> run_sync(const Blocks& bs, 
     using sig = block_signature<B, In>;
     constexpr protocol proto = declared_protocol<B>();
     const B& b = boost::hana::at_c<I>(bs);
-    if constexpr (sig::needs_context) run_access::set_position(ctx, I + 1);
+    if constexpr (sig::needs_context) run_access::set_block(ctx, block_name<B>());
 
     if constexpr (proto == protocol::recover) {
       // Nothing to recover from on this path: the value passes through.
@@ -305,7 +305,7 @@ syncline::awaitable<outcome<typename Flow::output>> run_async(const Blocks& bs, 
     using B = block_at<J, Blocks>;
     using sig = block_signature<B, In>;
     const B& b = boost::hana::at_c<J>(bs);
-    if constexpr (sig::needs_context) run_access::set_position(ctx, J + 1);
+    if constexpr (sig::needs_context) run_access::set_block(ctx, block_name<B>());
     notify<Observed, B>(ctx, J + 1, block_phase::started);
 
     if constexpr (declared_protocol<B>() == protocol::inspect) {
