@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "store/postgres_under_test.hpp"
 #include "store/store_fixture.hpp"
 
 namespace store_test {
@@ -54,4 +55,4 @@ class sqlite_under_test {
 // The list TEMPLATE_TEST_CASE expands (a macro, not a type list, so that Catch2 names each case
 // after its store: "<case> - sqlite_under_test"; the cases are in namespace store_test).
 // One entry per store, comma separated.
-#define STORES_UNDER_TEST sqlite_under_test
+#define STORES_UNDER_TEST sqlite_under_test, postgres_under_test

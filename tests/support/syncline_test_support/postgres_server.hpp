@@ -135,8 +135,25 @@ class postgres_server {
     return s;
   }
 
+  // Stops the server (fast shutdown: every session ends) and starts it again on the same port and
+  // data, as an operator's restart would: for tests of what clients do when their sessions drop.
+  result<void> restart() {
+    stop_server();
+    return start_server(port_);
+  }
+
   // Stops the server (fast shutdown: open sessions are ended) and deletes its directory.
   void shutdown() noexcept {
+    stop_server();
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      dir_.clear();
+    }
+  }
+
+ private:
+  void stop_server() noexcept {
     if (pid_ > 0) {
       // SIGINT is PostgreSQL's fast shutdown (what `pg_ctl stop -m fast` sends); escalate to
       // immediate shutdown and then SIGKILL if it does not finish.
@@ -150,14 +167,8 @@ class postgres_server {
       }
       pid_ = -1;
     }
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-      dir_.clear();
-    }
   }
 
- private:
   postgres_server() = default;
 
   struct identity {
@@ -215,9 +226,13 @@ class postgres_server {
     return static_cast<std::uint16_t>(ntohs(addr.sin_port));
   }
 
-  result<void> start_server() {
-    auto port = free_loopback_port();
-    if (!port) return std::move(port).error();
+  // On a free port, or on `port` (a restart keeps the one its clients know).
+  result<void> start_server(std::optional<std::uint16_t> port = std::nullopt) {
+    if (!port) {
+      auto free = free_loopback_port();
+      if (!free) return std::move(free).error();
+      port = *free;
+    }
     port_ = *port;
     std::vector<std::string> argv{
         "postgres",    "-D", (dir_ / "data").string(),     "-p", std::to_string(port_), "-k",

@@ -1,0 +1,692 @@
+// The bodies of store::postgres_store: its SQL. Header-only with inline definitions (not an
+// impl/*.ipp compiled into syncline::compiled): the PostgreSQL store is opt-in and needs libpq,
+// which syncline::compiled must not. Included at the end of store/postgres_store.hpp.
+#pragma once
+
+#include <syncline/store/detail/postgres_schema.hpp>
+#include <syncline/store/postgres_store.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <unistd.h>
+
+namespace syncline::store {
+
+namespace postgres_store_detail {
+
+using postgres::int64_at;
+using postgres::is_null;
+using postgres::row_count;
+using postgres::text_at;
+
+inline time_point time_at(const postgres::result_set& r, int row, int col) {
+  return time_point(std::chrono::duration_cast<time_point::duration>(
+      std::chrono::nanoseconds(int64_at(r, row, col))));
+}
+inline std::optional<time_point> optional_time_at(const postgres::result_set& r, int row, int col) {
+  if (is_null(r, row, col)) return std::nullopt;
+  return time_at(r, row, col);
+}
+inline std::string string_at(const postgres::result_set& r, int row, int col) {
+  return std::string(text_at(r, row, col));
+}
+
+// The advisory lock key at the end of a recorded worker ("<worker>@<host>/<pid>/<16 hex>");
+// nullopt when the name does not end in one (then nothing can be proved about its holder).
+inline std::optional<std::int64_t> lock_key_of(std::string_view worker) {
+  const auto slash = worker.rfind('/');
+  if (worker.find('@') == std::string_view::npos || slash == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view hex = worker.substr(slash + 1);
+  if (hex.size() != 16 || !std::ranges::all_of(hex, [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      })) {
+    return std::nullopt;
+  }
+  std::uint64_t key = 0;
+  std::from_chars(hex.data(), hex.data() + hex.size(), key, 16);
+  return static_cast<std::int64_t>(key);
+}
+
+inline result<void> valid_end(std::int64_t run_id, run_status status, bool retry_allowed) {
+  if (is_final(status) || (retry_allowed && status == run_status::retry_wait)) return {};
+  return make_error(errc::invalid_input,
+                    "complete run " + std::to_string(run_id) + ": " +
+                        std::string(to_string(status)) +
+                        (retry_allowed ? " is neither a final status (succeeded, skipped or "
+                                         "dead) nor retry_wait"
+                                       : " is not a final status (succeeded, skipped or dead)"));
+}
+
+inline result<void> validate_cursor(const cursor_key& k) {
+  if (k.tenant.empty() || k.integration.empty() || k.trigger.empty()) {
+    return make_error(errc::invalid_input,
+                      "cursor: tenant, integration and trigger must all be non-empty");
+  }
+  return {};
+}
+
+inline result<void> validate_echo(const echo_record& e) {
+  if (e.tenant.empty() || e.integration.empty() || e.record_id.empty() || e.fingerprint.empty()) {
+    return make_error(errc::invalid_input,
+                      "echo record: tenant, integration, record_id and fingerprint must all be "
+                      "non-empty");
+  }
+  return {};
+}
+
+inline result<void> validate_installation_key(std::string_view integration, std::string_view id) {
+  if (integration.empty() || id.empty()) {
+    return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
+  }
+  return {};
+}
+
+inline constexpr const char* run_columns =
+    "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
+    "last_error, worker, created_at, updated_at, finished_at";
+inline constexpr const char* installation_columns =
+    "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
+
+// The due runs to lease, fairly: the tenants with unfinished runs are walked by a skip scan of
+// runs_due_by_tenant (one index probe per tenant), each tenant gives at most $2 of its due runs
+// (a range of the same index), and they are taken round robin: every tenant's oldest first, then
+// every tenant's second, ...; among equal rank, older due first. So one tenant's backlog costs
+// $2 rows, not its length. $1 = now, $2 = how many, $3 = ids already tried in this claim.
+inline constexpr const char* fair_candidates = R"sql(
+WITH RECURSIVE tenants(tenant) AS (
+  (SELECT tenant FROM runs WHERE due_at IS NOT NULL ORDER BY tenant LIMIT 1)
+  UNION ALL
+  SELECT (SELECT r.tenant FROM runs r WHERE r.due_at IS NOT NULL AND r.tenant > t.tenant
+          ORDER BY r.tenant LIMIT 1)
+  FROM tenants t WHERE t.tenant IS NOT NULL
+)
+SELECT c.id FROM tenants t CROSS JOIN LATERAL (
+  SELECT id, due_at, row_number() OVER (ORDER BY due_at, id) AS rank FROM (
+    SELECT r.id, r.due_at FROM runs r
+    WHERE r.tenant = t.tenant AND r.due_at IS NOT NULL AND r.due_at <= $1::bigint
+      AND NOT (r.id = ANY ($3::bigint[]))
+    ORDER BY r.due_at, r.id LIMIT $2::bigint) mine) c
+WHERE t.tenant IS NOT NULL
+ORDER BY c.rank, c.due_at, c.id
+LIMIT $2::bigint
+)sql";
+
+// Leases the candidates that no other claim holds (SKIP LOCKED: workers on many machines take
+// disjoint runs without waiting for each other) and that are still due once locked.
+inline constexpr const char* lease_candidates = R"sql(
+UPDATE runs SET status = 'running', attempts = attempts + 1,
+  lease_token = gen_random_uuid()::text, due_at = $2::bigint, worker = $3::text,
+  updated_at = $4::bigint
+WHERE id IN (SELECT id FROM runs WHERE id = ANY ($1::bigint[]) AND due_at <= $4::bigint
+             FOR UPDATE SKIP LOCKED)
+RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, payload, attempts,
+  lease_token, created_at
+)sql";
+
+}  // namespace postgres_store_detail
+
+inline std::string postgres_store::make_identity(std::int64_t key) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(static_cast<std::uint64_t>(key)));
+  return std::string(host) + "/" + std::to_string(::getpid()) + "/" + hex;
+}
+
+inline result<std::unique_ptr<postgres_store>> postgres_store::open(std::string conninfo_text,
+                                                                    postgres_store_options opts) {
+  if (opts.connections == 0) {
+    return make_error(errc::invalid_input, "postgres store: connections must be at least 1");
+  }
+  if (!opts.clock) return make_error(errc::invalid_input, "postgres store: options.clock is empty");
+  if (opts.schema.empty()) {
+    return make_error(errc::invalid_input, "postgres store: options.schema is empty");
+  }
+  if (opts.takeover_interval < std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input,
+                      "postgres store: takeover_interval must not be negative");
+  }
+  secret conninfo(std::move(conninfo_text));
+  // Every failure is the storage's (transient), except a value the server refuses as data.
+  const postgres::connection_options copts{.classify = postgres::classify_as_storage};
+  auto lock_c = connection::connect(conninfo, copts);
+  if (!lock_c) return std::move(lock_c).error();
+  if (auto r = detail::ensure_postgres_schema(*lock_c, opts.schema); !r) {
+    return std::move(r).error();
+  }
+  const std::string session = "SET search_path TO " + detail::quote_identifier(opts.schema) +
+                              "; SET synchronous_commit TO on";
+  if (auto r = lock_c->exec(session); !r) return std::move(r).error();
+  std::string id;
+  {
+    auto r = lock_c->exec("SELECT value FROM meta WHERE key = 'store_id'");
+    if (!r) return std::move(r).error();
+    if (postgres::row_count(*r) != 1) {
+      return make_error(errc::storage, "postgres store: the database has no store_id");
+    }
+    id = postgres_store_detail::string_at(*r, 0, 0);
+  }
+  // This store's proof of life: a session lock on a random key, held until the session ends.
+  std::random_device rd;
+  std::int64_t key = 0;
+  for (int attempt = 0; attempt < 8 && key == 0; ++attempt) {
+    const std::uint64_t bits = (std::uint64_t{rd()} << 32) ^ rd();
+    const auto candidate = static_cast<std::int64_t>(bits >> 1);  // positive
+    if (candidate == 0) continue;
+    auto r = lock_c->exec("SELECT pg_try_advisory_lock(" + std::to_string(candidate) + ")");
+    if (!r) return std::move(r).error();
+    if (postgres::text_at(*r, 0, 0) == "t") key = candidate;
+  }
+  if (key == 0) {
+    return make_error(errc::storage, "postgres store: could not take an advisory lock key");
+  }
+  auto pool = postgres::connection_pool::open(conninfo, opts.connections, copts,
+                                              [session](connection& c) -> result<void> {
+                                                if (auto r = c.exec(session); !r)
+                                                  return std::move(r).error();
+                                                return {};
+                                              });
+  if (!pool) return std::move(pool).error();
+  std::unique_ptr<postgres_store> store(new postgres_store(
+      std::move(conninfo), std::move(opts), std::move(*pool), std::move(*lock_c), key, id));
+  // Start-up: the leases of stores whose session ended end now, so the first claim runs them.
+  auto released = store->write(commit_kind::progress, [&](connection& c) {
+    return store->release_gone_stores(c, store->now_());
+  });
+  if (!released) return std::move(released).error();
+  return store;
+}
+
+inline void postgres_store::keep_lock() {
+  std::lock_guard guard(lock_mu_);
+  // Reads whatever arrived, without waiting: a server that shut down sent a FATAL message, then
+  // closed the socket; the second read meets the end and marks the connection broken.
+  for (int read = 0; read < 2 && PQconsumeInput(lock_connection_.handle()) == 1; ++read) {
+  }
+  if (lock_held_ && !lock_connection_.broken()) return;
+  lock_held_ = false;
+  if (!lock_connection_.ensure_connected()) return;  // the next claim tries again
+  auto r = lock_connection_.exec("SELECT pg_try_advisory_lock(" + std::to_string(lock_key_) + ")");
+  lock_held_ = r && postgres::text_at(*r, 0, 0) == "t";
+}
+
+inline result<std::vector<enqueue_result>> postgres_store::enqueue(std::span<const new_run> runs) {
+  for (const auto& r : runs) {
+    if (auto v = syncline::store::validate(r); !v) return std::move(v).error();
+  }
+  if (runs.empty()) return std::vector<enqueue_result>{};
+  return write(commit_kind::acknowledgement,
+               [&](connection& c) { return enqueue_in(c, runs, false); });
+}
+
+inline result<std::vector<enqueue_result>> postgres_store::enqueue_with_cursor(
+    std::span<const new_run> runs, const cursor_update& cursor) {
+  for (const auto& r : runs) {
+    if (auto v = syncline::store::validate(r); !v) return std::move(v).error();
+  }
+  if (auto v = postgres_store_detail::validate_cursor(cursor.key); !v) {
+    return std::move(v).error();
+  }
+  return write(commit_kind::acknowledgement,
+               [&](connection& c) -> result<std::vector<enqueue_result>> {
+                 auto out = enqueue_in(c, runs, true);
+                 if (!out) return out;
+                 if (auto r = upsert_cursor(c, cursor); !r) return std::move(r).error();
+                 return out;
+               });
+}
+
+inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection& c,
+                                                                      std::span<const new_run> runs,
+                                                                      bool all_or_nothing) {
+  using namespace postgres_store_detail;
+  const time_point now = now_();
+  // Enqueuers take the queued counter's row lock first, so they run one at a time: the bound is
+  // exact, and no two of them race for a dedupe key. (Only enqueue and replay add unfinished
+  // runs, and both change this counter.)
+  if (auto r = c.exec("SELECT n FROM run_counts WHERE status = 'queued' FOR UPDATE"); !r) {
+    return std::move(r).error();
+  }
+  std::optional<std::int64_t> room;  // nullopt: unbounded
+  if (opts_.max_unfinished_runs > 0) {
+    auto counts = read_counts(c);
+    if (!counts) return std::move(counts).error();
+    room = opts_.max_unfinished_runs - counts->unfinished();
+  }
+  // The keys seen within the window, looked up for the whole batch at once.
+  std::vector<std::optional<std::int64_t>> seen(runs.size());
+  std::vector<std::size_t> keyed;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!runs[i].dedupe_key.empty()) keyed.push_back(i);
+  }
+  for (std::size_t from = 0; from < keyed.size(); from += rows_per_statement) {
+    const auto part =
+        std::span(keyed).subspan(from, std::min(rows_per_statement, keyed.size() - from));
+    parameters p;
+    std::string sql = "SELECT v.i, d.run_id FROM (VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const new_run& r = runs[part[n]];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.int64(static_cast<std::int64_t>(part[n])) + "::bigint," + p.text(r.tenant) +
+             "::text," + p.text(r.integration) + "::text," + p.text(r.trigger) + "::text," +
+             p.text(r.dedupe_key) + "::text)";
+    }
+    sql +=
+        ") AS v(i, tenant, integration, trigger_name, dedupe_key) JOIN dedupe_keys d USING "
+        "(tenant, integration, trigger_name, dedupe_key) WHERE d.seen_at > " +
+        p.time(now - opts_.dedupe_window) + "::bigint";
+    auto found = exec(c, sql, p);
+    if (!found) return std::move(found).error();
+    for (int row = 0; row < row_count(*found); ++row) {
+      seen[static_cast<std::size_t>(int64_at(*found, row, 0))] = int64_at(*found, row, 1);
+    }
+  }
+  // Answers in order, as if the runs were queued one by one: a key repeated within the batch is
+  // a duplicate of its first accepted run.
+  std::vector<enqueue_result> out(runs.size());
+  std::vector<std::size_t> accepted;
+  std::map<std::string, std::size_t> batch_keys;  // key -> index of the run accepted with it
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (run, the run it repeats)
+  auto key_of = [](const new_run& r) {
+    return r.tenant + '\0' + r.integration + '\0' + r.trigger + '\0' + r.dedupe_key;
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!runs[i].dedupe_key.empty()) {
+      if (seen[i]) {
+        out[i] = {enqueue_result::duplicate, *seen[i]};
+        continue;
+      }
+      if (auto it = batch_keys.find(key_of(runs[i])); it != batch_keys.end()) {
+        repeats.emplace_back(i, it->second);
+        continue;
+      }
+    }
+    if (room && *room <= 0) {
+      if (all_or_nothing) {
+        return make_error(errc::unavailable,
+                          "run queue is full (" + std::to_string(opts_.max_unfinished_runs) +
+                              " unfinished runs); nothing was queued, retry later");
+      }
+      out[i] = {enqueue_result::queue_full, 0};
+      continue;
+    }
+    if (room) --*room;
+    accepted.push_back(i);
+    if (!runs[i].dedupe_key.empty()) batch_keys.emplace(key_of(runs[i]), i);
+  }
+  for (std::size_t from = 0; from < accepted.size(); from += rows_per_statement) {
+    const auto part =
+        std::span(accepted).subspan(from, std::min(rows_per_statement, accepted.size() - from));
+    parameters p;
+    const std::string at = p.time(now);
+    std::string sql =
+        "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
+        "status, due_at, created_at, updated_at) VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const new_run& r = runs[part[n]];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.workflow) + "," +
+             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.text(r.payload) +
+             ",'queued'," + at + "::bigint," + at + "::bigint," + at + "::bigint)";
+    }
+    sql += " RETURNING id";
+    auto ids = exec(c, sql, p);
+    if (!ids) return std::move(ids).error();
+    // Identities are drawn in VALUES order, so the ids sorted are the runs in order.
+    std::vector<std::int64_t> sorted;
+    for (int row = 0; row < row_count(*ids); ++row) sorted.push_back(int64_at(*ids, row, 0));
+    std::ranges::sort(sorted);
+    if (sorted.size() != part.size()) {
+      return make_error(errc::storage, "enqueue: the database returned " +
+                                           std::to_string(sorted.size()) + " ids for " +
+                                           std::to_string(part.size()) + " runs");
+    }
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      out[part[n]] = {enqueue_result::accepted, sorted[n]};
+    }
+  }
+  for (auto [i, first] : repeats) out[i] = {enqueue_result::duplicate, out[first].run_id};
+  // Remember the accepted runs' keys. A key whose window passed is still in the table until
+  // pruned: it now names the new run.
+  std::vector<std::size_t> new_keys;
+  for (std::size_t i : accepted) {
+    if (!runs[i].dedupe_key.empty()) new_keys.push_back(i);
+  }
+  for (std::size_t from = 0; from < new_keys.size(); from += rows_per_statement) {
+    const auto part =
+        std::span(new_keys).subspan(from, std::min(rows_per_statement, new_keys.size() - from));
+    parameters p;
+    const std::string at = p.time(now);
+    std::string sql =
+        "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
+        "VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const new_run& r = runs[part[n]];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.trigger) + "," +
+             p.text(r.dedupe_key) + "," + p.int64(out[part[n]].run_id) + "::bigint," + at +
+             "::bigint)";
+    }
+    sql +=
+        " ON CONFLICT (tenant, integration, trigger_name, dedupe_key) DO UPDATE SET "
+        "run_id = excluded.run_id, seen_at = excluded.seen_at";
+    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
+  }
+  return out;
+}
+
+inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view worker,
+                                                              std::size_t max,
+                                                              std::chrono::milliseconds lease) {
+  if (max == 0) return std::vector<claimed_run>{};
+  if (lease <= std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input, "claim: the lease must be positive");
+  }
+  keep_lock();
+  const std::string name = std::string(worker) + "@" + identity_;
+  return write(commit_kind::progress, [&](connection& c) -> result<std::vector<claimed_run>> {
+    const time_point now = now_();
+    const time_point until = now + lease;
+    std::vector<claimed_run> out;
+    if (auto r = lease_due(c, name, max, now, until, out); !r) return std::move(r).error();
+    // Short of `max`: this worker would wait, so look for leases whose store is gone. Not on a
+    // full claim, so a busy queue pays nothing, and not more often than takeover_interval.
+    bool look = false;
+    if (out.size() < max) {
+      std::lock_guard guard(takeover_mu_);
+      look = !last_takeover_ || now < *last_takeover_ ||
+             now - *last_takeover_ >= opts_.takeover_interval;
+      if (look) last_takeover_ = now;
+    }
+    if (look) {
+      auto released = release_gone_stores(c, now);
+      if (!released) return std::move(released).error();
+      if (*released > 0) {
+        if (auto r = lease_due(c, name, max - out.size(), now, until, out); !r) {
+          return std::move(r).error();
+        }
+      }
+    }
+    // Fairness chose which runs; they are handed out in id order (store.hpp).
+    std::ranges::sort(out, {}, &claimed_run::id);
+    return out;
+  });
+}
+
+inline result<void> postgres_store::lease_due(connection& c, std::string_view worker,
+                                              std::size_t max, time_point now, time_point until,
+                                              std::vector<claimed_run>& out) {
+  using namespace postgres_store_detail;
+  std::vector<std::int64_t> tried;
+  // A candidate another claim holds is skipped; a few rounds look past such runs.
+  for (int round = 0; round < 4 && out.size() < max; ++round) {
+    const std::size_t want = max - out.size();
+    parameters p;
+    p.time(now);
+    p.int64(static_cast<std::int64_t>(want));
+    p.int64_array(tried);
+    auto found = exec(c, fair_candidates, p);
+    if (!found) return std::move(found).error();
+    std::vector<std::int64_t> ids;
+    for (int row = 0; row < row_count(*found); ++row) ids.push_back(int64_at(*found, row, 0));
+    if (ids.empty()) return {};
+    parameters q;
+    q.int64_array(ids);
+    q.time(until);
+    q.text(worker);
+    q.time(now);
+    auto leased = exec(c, lease_candidates, q);
+    if (!leased) return std::move(leased).error();
+    std::map<std::int64_t, claimed_run> by_id;
+    for (int row = 0; row < row_count(*leased); ++row) {
+      claimed_run r;
+      r.id = int64_at(*leased, row, 0);
+      r.tenant = string_at(*leased, row, 1);
+      r.integration = string_at(*leased, row, 2);
+      r.workflow = string_at(*leased, row, 3);
+      r.trigger = string_at(*leased, row, 4);
+      r.dedupe_key = string_at(*leased, row, 5);
+      r.payload = string_at(*leased, row, 6);
+      r.attempt = static_cast<int>(int64_at(*leased, row, 7));
+      r.lease_token = string_at(*leased, row, 8);
+      r.enqueued_at = time_at(*leased, row, 9);
+      r.lease_until = until;
+      r.idempotency_key = idempotency_key(r.id);
+      by_id.emplace(r.id, std::move(r));
+    }
+    for (auto& [id, r] : by_id) out.push_back(std::move(r));
+    if (by_id.size() == ids.size() && ids.size() < want) return {};  // nothing more is due
+    tried.insert(tried.end(), ids.begin(), ids.end());
+  }
+  return {};
+}
+
+inline result<std::int64_t> postgres_store::release_gone_stores(connection& c, time_point now) {
+  using namespace postgres_store_detail;
+  parameters p;
+  p.time(now);
+  auto workers = exec(
+      c, "SELECT DISTINCT worker FROM runs WHERE status = 'running' AND due_at > $1::bigint", p);
+  if (!workers) return std::move(workers).error();
+  std::int64_t released = 0;
+  std::set<std::int64_t> gone;
+  for (int row = 0; row < row_count(*workers); ++row) {
+    const std::string worker = string_at(*workers, row, 0);
+    const auto key = lock_key_of(worker);
+    if (!key || *key == lock_key_) continue;
+    if (!gone.contains(*key)) {
+      // Free: no session holds it, so the store that recorded it is gone. Taken for this
+      // transaction only, so two stores that look at once release the runs once.
+      auto free = c.exec("SELECT pg_try_advisory_xact_lock(" + std::to_string(*key) + ")");
+      if (!free) return std::move(free).error();
+      if (text_at(*free, 0, 0) != "t") continue;
+      gone.insert(*key);
+    }
+    // The runs stay running with their old token until claimed again, as after a lease expiry,
+    // so a late answer of the old worker is refused once they are (errc::conflict).
+    parameters q;
+    q.time(now);
+    q.text(worker);
+    auto r = exec(c,
+                  "UPDATE runs SET due_at = $1::bigint, updated_at = $1::bigint "
+                  "WHERE status = 'running' AND worker = $2 AND due_at > $1::bigint",
+                  q);
+    if (!r) return std::move(r).error();
+    released += postgres::affected_rows(*r);
+  }
+  return released;
+}
+
+inline result<void> postgres_store::renew_lease(claimed_run& run, std::chrono::milliseconds lease) {
+  if (lease <= std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input, "renew lease: the lease must be positive");
+  }
+  time_point until{};
+  auto r = write(commit_kind::progress, [&](connection& c) -> result<void> {
+    const time_point now = now_();
+    until = now + lease;
+    parameters p;
+    p.time(until);
+    p.time(now);
+    p.int64(run.id);
+    p.text(run.lease_token);
+    auto u = exec(c,
+                  "UPDATE runs SET due_at = $1::bigint, updated_at = $2::bigint "
+                  "WHERE id = $3::bigint AND lease_token = $4",
+                  p);
+    if (!u) return std::move(u).error();
+    if (postgres::affected_rows(*u) == 1) return {};
+    parameters q;
+    q.int64(run.id);
+    auto s = exec(c, "SELECT status FROM runs WHERE id = $1::bigint", q);
+    if (!s) return std::move(s).error();
+    if (postgres::row_count(*s) == 0) return no_such_run(run.id);
+    return lease_lost(run.id, postgres::text_at(*s, 0, 0), "renew its lease");
+  });
+  if (r) run.lease_until = until;
+  return r;
+}
+
+inline result<void> postgres_store::complete(const claimed_run& run, run_status final_status,
+                                             std::string_view error) {
+  if (auto v = postgres_store_detail::valid_end(run.id, final_status, false); !v) return v;
+  const run_completion done{&run, final_status, std::string(error), {}};
+  auto answers =
+      write(commit_kind::progress, [&](connection& c) { return end_runs(c, std::span(&done, 1)); });
+  if (!answers) return std::move(answers).error();
+  return std::move(answers->front());
+}
+
+inline result<void> postgres_store::retry_later(const claimed_run& run, time_point when,
+                                                std::string_view error) {
+  const auto done = run_completion::retried(run, when, std::string(error));
+  auto answers =
+      write(commit_kind::progress, [&](connection& c) { return end_runs(c, std::span(&done, 1)); });
+  if (!answers) return std::move(answers).error();
+  return std::move(answers->front());
+}
+
+inline result<std::vector<result<void>>> postgres_store::finish_many(
+    std::span<const run_completion> runs, std::span<const block_event_record> events) {
+  if (runs.empty() && events.empty()) return std::vector<result<void>>{};
+  return write(commit_kind::progress, [&](connection& c) -> result<std::vector<result<void>>> {
+    if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
+    return end_runs(c, runs);
+  });
+}
+
+inline result<std::vector<result<void>>> postgres_store::end_runs(
+    connection& c, std::span<const run_completion> runs) {
+  using namespace postgres_store_detail;
+  std::vector<result<void>> answers(runs.size());
+  std::vector<std::size_t> sent;    // in the UPDATE
+  std::vector<std::size_t> repeat;  // a run already ended earlier in this batch
+  std::set<std::int64_t> ids;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& done = runs[i];
+    if (!done.run) {
+      answers[i] = make_error(errc::invalid_input, "finish_many: a completion without run");
+    } else if (auto v = valid_end(done.run->id, done.status, true); !v) {
+      answers[i] = std::move(v);
+    } else if (!ids.insert(done.run->id).second) {
+      repeat.push_back(i);
+    } else {
+      sent.push_back(i);
+    }
+  }
+  const time_point now = now_();
+  std::set<std::int64_t> ended;
+  for (std::size_t from = 0; from < sent.size(); from += rows_per_statement) {
+    const auto part =
+        std::span(sent).subspan(from, std::min(rows_per_statement, sent.size() - from));
+    parameters p;
+    const std::string at = p.time(now);
+    std::string sql =
+        "UPDATE runs r SET status = v.status, "
+        "due_at = CASE WHEN v.status = 'retry_wait' THEN v.retry_at END, lease_token = NULL, "
+        "last_error = v.error, "
+        "finished_at = CASE WHEN v.status = 'retry_wait' THEN r.finished_at ELSE " +
+        at + "::bigint END, updated_at = " + at + "::bigint FROM (VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const auto& done = runs[part[n]];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.int64(done.run->id) + "::bigint," + p.text(done.run->lease_token) + "::text," +
+             p.text(to_string(done.status)) + "::text," +
+             (done.status == run_status::retry_wait ? p.time(done.retry_at) : p.null()) +
+             "::bigint," + p.text(done.error) + "::text)";
+    }
+    sql +=
+        ") AS v(id, token, status, retry_at, error) WHERE r.id = v.id AND r.lease_token = v.token "
+        "RETURNING r.id";
+    auto r = exec(c, sql, p);
+    if (!r) {
+      // A value the server refused (invalid UTF-8 in an error text) fails the batch's write;
+      // an error of the database fails the whole call.
+      if (r.error().category == errc::storage) return std::move(r).error();
+      for (std::size_t i : part) answers[i] = r.error();
+      continue;
+    }
+    for (int row = 0; row < row_count(*r); ++row) ended.insert(int64_at(*r, row, 0));
+  }
+  // Tell a stale lease (conflict) from a run that does not exist (not_found).
+  std::vector<std::int64_t> unmatched;
+  for (std::size_t i : sent) {
+    if (ended.contains(runs[i].run->id)) {
+      answers[i] = {};
+    } else if (answers[i]) {
+      unmatched.push_back(runs[i].run->id);
+    }
+  }
+  for (std::size_t i : repeat) unmatched.push_back(runs[i].run->id);
+  if (unmatched.empty()) return answers;
+  parameters p;
+  p.int64_array(unmatched);
+  auto status = exec(c, "SELECT id, status FROM runs WHERE id = ANY ($1::bigint[])", p);
+  if (!status) return std::move(status).error();
+  std::map<std::int64_t, std::string> status_of;
+  for (int row = 0; row < row_count(*status); ++row) {
+    status_of.emplace(int64_at(*status, row, 0), string_at(*status, row, 1));
+  }
+  auto refuse = [&](std::size_t i) {
+    const auto& done = runs[i];
+    auto it = status_of.find(done.run->id);
+    answers[i] =
+        it == status_of.end()
+            ? result<void>(no_such_run(done.run->id))
+            : result<void>(lease_lost(
+                  done.run->id, it->second,
+                  done.status == run_status::retry_wait ? "schedule a retry" : "complete it"));
+  };
+  for (std::size_t i : sent) {
+    if (!ended.contains(runs[i].run->id) && answers[i]) refuse(i);
+  }
+  for (std::size_t i : repeat) refuse(i);
+  return answers;
+}
+
+inline ::syncline::error postgres_store::no_such_run(std::int64_t run_id) {
+  return make_error(errc::not_found,
+                    "run " + std::to_string(run_id) + " does not exist (or was pruned)");
+}
+
+inline ::syncline::error postgres_store::lease_lost(std::int64_t run_id, std::string_view status,
+                                                    std::string_view action) {
+  return make_error(errc::conflict,
+                    "run " + std::to_string(run_id) + ": this worker's lease is no longer valid (" +
+                        "the run is " + std::string(status) +
+                        ": it was completed, or its lease expired and it was claimed again), so "
+                        "it cannot " +
+                        std::string(action));
+}
+
+inline result<void> postgres_store::insert_block_events(
+    connection& c, std::span<const block_event_record> events) {
+  for (std::size_t from = 0; from < events.size(); from += rows_per_statement) {
+    const auto part = events.subspan(from, std::min(rows_per_statement, events.size() - from));
+    parameters p;
+    std::string sql =
+        "INSERT INTO block_events (run_id, attempt, position, block, started_at, finished_at, "
+        "outcome, error) VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const auto& e = part[n];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.int64(e.run_id) + "::bigint," + p.int64(e.attempt) + "::integer," +
+             p.int64(e.position) + "::integer," + p.text(e.block) + "," + p.time(e.started_at) +
+             "::bigint," + p.time(e.finished_at) + "::bigint," + p.text(e.outcome) + "," +
+             p.text(e.error) + ")";
+    }
+    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
+  }
+  return {};
+}
+
+}  // namespace syncline::store
+
+#include <syncline/store/detail/postgres_store_records.hpp>
