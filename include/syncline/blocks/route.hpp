@@ -23,6 +23,7 @@
 #include <boost/hana/basic_tuple.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -82,6 +83,16 @@ struct route_block {
 
   [[no_unique_address]] boost::hana::basic_tuple<Cases...> cases;
 
+  // The first case whose name an earlier case has (sizeof...(Cases) when none): a case's name is
+  // the arm's step in the idempotency keys of its blocks, so case names are unique.
+  static constexpr std::size_t shared_case = [] {
+    constexpr std::array<std::string_view, sizeof...(Cases)> names{Cases::case_name.view()...};
+    for (std::size_t j = 1; j < names.size(); ++j)
+      for (std::size_t i = 0; i < j; ++i)
+        if (names[i] == names[j]) return j;
+    return names.size();
+  }();
+
   template <class In>
   struct signature : detail::signature_defaults {
     template <class C>
@@ -108,7 +119,12 @@ struct route_block {
 
   template <class Site, std::size_t Position, class In>
   static consteval bool check() {
-    return check_cases<Site, Position, In, 0, Cases...>();
+    if constexpr (shared_case != sizeof...(Cases))
+      return diagnostic::duplicate_route_case<
+          Site::workflow, Site::template position<Position>, Site::template label<Position, Name>(),
+          detail::type_at_t<shared_case, detail::type_list<Cases...>>::case_name>::value;
+    else
+      return check_cases<Site, Position, In, 0, Cases...>();
   }
 
   template <class In>

@@ -339,6 +339,15 @@ struct route_needs_a_case {
   static constexpr bool value = false;
 };
 
+// A case's name is the arm's step in the idempotency keys of its blocks (<route>.<case>.<block>).
+template <fixed_string Workflow, std::size_t Position, fixed_string Block, fixed_string Case>
+struct duplicate_route_case {
+  static_assert(detail::always_false_v<Workflow, Case>,
+                "syncline: two cases of a route share a name, and their blocks would share "
+                "idempotency keys: give each case its own name");
+  static constexpr bool value = false;
+};
+
 // engine::install (and the engine's typed emits). The engine checks the first broken rule only
 // and installs nothing then, so one mistake gives one error.
 template <class NotAnIntegration>
