@@ -1,8 +1,10 @@
 // Schema versions of the SQLite store: a file written by an older syncline is migrated when it
-// opens, and keeps every row. tests/data/store/schema_v1.db was written by the syncline of schema
-// version 1 (commit 7c5cc17): five runs of two workflows and two shops (one succeeded with two
-// block events, one dead with a failed block, one waiting for a retry, two queued), a cursor, an
-// echo record and an installation.
+// opens, and keeps every row. tests/data/store/schema_v<N>.db was written by the syncline of
+// schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5), both with the same
+// content: five runs of two workflows and two shops (one succeeded with two block events, one
+// dead with a failed block, one waiting for a retry, two queued), a cursor, an echo record and an
+// installation.
+#include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
 #include <catch2/catch.hpp>
@@ -20,22 +22,28 @@ using syncline::errc;
 
 namespace {
 
-std::filesystem::path copy_of_v1(const temp_dir& dir) {
+std::filesystem::path copy_of_schema(int version, const temp_dir& dir) {
   const auto to = dir.file("store.db");
-  std::filesystem::copy_file(std::filesystem::path(SYNCLINE_TEST_DATA_DIR) / "store/schema_v1.db",
+  std::filesystem::copy_file(std::filesystem::path(SYNCLINE_TEST_DATA_DIR) /
+                                 ("store/schema_v" + std::to_string(version) + ".db"),
                              to);
   return to;
 }
 
+// Every schema before the current one has a fixture.
+constexpr int current_schema = syncline::store::detail::sqlite_schema_version;
+
 }  // namespace
 
-TEST_CASE("a schema 1 file is migrated when it opens and keeps its runs, log and state",
+TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its runs, log and state",
           "[store]") {
+  const int version = GENERATE(range(1, current_schema));
+  INFO("schema " << version);
   temp_dir dir;
-  const auto file = copy_of_v1(dir);
-  REQUIRE(raw_connection(file).scalar("PRAGMA user_version") == "1");
-  // A sixth run, queued and pruned by schema 1: its id must never come back, since idempotency
-  // keys are built on ids.
+  const auto file = copy_of_schema(version, dir);
+  REQUIRE(raw_connection(file).scalar("PRAGMA user_version") == std::to_string(version));
+  // A sixth run, queued and pruned by the old schema: its id must never come back, since
+  // idempotency keys are built on ids.
   raw_connection(file).exec(
       "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, status, "
       "due_at, created_at, updated_at) VALUES ('shop-a.myshopify.com', 'shopify_sync', "
@@ -54,11 +62,14 @@ TEST_CASE("a schema 1 file is migrated when it opens and keeps its runs, log and
   auto& s = **opened;
   {
     raw_connection raw(file);
-    CHECK(raw.scalar("PRAGMA user_version") == "2");
+    CHECK(raw.scalar("PRAGMA user_version") == std::to_string(current_schema));
     // The two indexes schema 2 dropped are gone, and the dead letters have theirs.
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name IN "
                      "('runs_by_workflow', 'runs_by_status')") == "0");
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_dead'") == "1");
+    // Schema 3: fair claim finds the tenants with due runs through their own index.
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_due_by_tenant'") ==
+          "1");
     CHECK(raw.scalar("SELECT count(*) FROM runs") == "5");
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name, with its counting triggers.
@@ -110,7 +121,7 @@ TEST_CASE("a schema 1 file is migrated when it opens and keeps its runs, log and
   CHECK((*installation)->settings == R"({"currency":"EUR"})");
 
   // The queue goes on: the two queued runs are claimed (the retry waits an hour), a dead letter
-  // replays, and a redelivery of a key seen before schema 2 is still a duplicate.
+  // replays, and a redelivery of a key seen before the migration is still a duplicate.
   auto claimed = s.claim("after-migration", 10, std::chrono::seconds(30));
   REQUIRE(claimed);
   CHECK(claimed->size() == 2);
@@ -136,8 +147,10 @@ TEST_CASE("a schema 1 file is migrated when it opens and keeps its runs, log and
 
 TEST_CASE("opening a migrated file again changes nothing, and a newer file names both versions",
           "[store]") {
+  const int version = GENERATE(range(1, current_schema));
+  INFO("schema " << version);
   temp_dir dir;
-  const auto file = copy_of_v1(dir);
+  const auto file = copy_of_schema(version, dir);
   REQUIRE(st::sqlite_store::open(file));
   const std::string schema_after_first =
       raw_connection(file).scalar("SELECT group_concat(name, ',') FROM sqlite_master");
@@ -151,10 +164,12 @@ TEST_CASE("opening a migrated file again changes nothing, and a newer file names
       "ORDER BY type, name)";
   CHECK(raw_connection(file).scalar(names) == raw_connection(dir.file("new.db")).scalar(names));
 
-  raw_connection(file).exec("PRAGMA user_version = 3");
+  raw_connection(file).exec("PRAGMA user_version = " + std::to_string(current_schema + 1));
   auto newer = st::sqlite_store::open(file);
   REQUIRE_FALSE(newer);
   CHECK(newer.error().category == errc::storage);
-  CHECK(newer.error().message.find("schema version 3") != std::string::npos);
-  CHECK(newer.error().message.find("version 2 that this syncline reads") != std::string::npos);
+  CHECK(newer.error().message.find("schema version " + std::to_string(current_schema + 1)) !=
+        std::string::npos);
+  CHECK(newer.error().message.find("version " + std::to_string(current_schema) +
+                                   " that this syncline reads") != std::string::npos);
 }

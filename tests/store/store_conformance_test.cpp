@@ -618,3 +618,92 @@ TEMPLATE_TEST_CASE("finish_many ends many runs and writes their block events in 
   REQUIRE(none);
   CHECK(none->empty());
 }
+
+namespace {
+
+std::set<std::int64_t> ids_of(const std::vector<st::claimed_run>& claimed) {
+  std::set<std::int64_t> out;
+  for (const auto& c : claimed) out.insert(c.id);
+  return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("claim takes due runs round robin over the tenants, older due first in a turn",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  // Queued a second apart: a1 a2 a3 a4 b1 b2 c1.
+  std::map<std::string, std::int64_t> id;
+  for (const auto& [name, tenant] :
+       std::vector<std::pair<std::string, std::string>>{{"a1", "a.myshopify.com"},
+                                                        {"a2", "a.myshopify.com"},
+                                                        {"a3", "a.myshopify.com"},
+                                                        {"a4", "a.myshopify.com"},
+                                                        {"b1", "b.myshopify.com"},
+                                                        {"b2", "b.myshopify.com"},
+                                                        {"c1", "c.myshopify.com"}}) {
+    id[name] = enqueue_ok(*s, {make_run(name, "{}", tenant)})[0].run_id;
+    clock.advance(1s);
+  }
+
+  SECTION("each tenant's oldest first, then each one's second") {
+    CHECK(ids_of(claim_ok(*s, 5)) == std::set{id["a1"], id["b1"], id["c1"], id["a2"], id["b2"]});
+    CHECK(ids_of(claim_ok(*s, 10)) == std::set{id["a3"], id["a4"]});
+  }
+  SECTION("within a turn the run due first goes first, and each claim counts turns afresh") {
+    CHECK(ids_of(claim_ok(*s, 2)) == std::set{id["a1"], id["b1"]});
+    // Now a2, b2 and c1 are the turn-one runs: a2 was queued first.
+    CHECK(ids_of(claim_ok(*s, 1)) == std::set{id["a2"]});
+    CHECK(ids_of(claim_ok(*s, 2)) == std::set{id["a3"], id["b2"]});
+    CHECK(ids_of(claim_ok(*s, 2)) == std::set{id["a4"], id["c1"]});
+  }
+  SECTION("a leased run is not due and takes no turn of its tenant") {
+    CHECK(ids_of(claim_ok(*s, 1)) == std::set{id["a1"]});
+    CHECK(ids_of(claim_ok(*s, 3)) == std::set{id["a2"], id["b1"], id["c1"]});
+  }
+  SECTION("a retry is ranked by its retry time, an expired lease by its expiry") {
+    auto first = claim_ok(*s, 3, 10s);  // a1, b1, c1
+    REQUIRE(ids_of(first) == std::set{id["a1"], id["b1"], id["c1"]});
+    // a1's lease ends in 10 s; b1 is retried in 20 s; c1 is done.
+    REQUIRE(s->retry_later(first[1], clock.now() + 20s, "timeout"));
+    REQUIRE(s->complete(first[2], run_status::succeeded));
+    clock.advance(1min);
+    // a1 is now due after a2, a3 and a4 (queued before its lease ended), b1 after b2.
+    CHECK(ids_of(claim_ok(*s, 2)) == std::set{id["a2"], id["b2"]});
+    CHECK(ids_of(claim_ok(*s, 2)) == std::set{id["a3"], id["b1"]});
+    auto last = claim_ok(*s, 10);
+    CHECK(ids_of(last) == std::set{id["a1"], id["a4"]});
+    REQUIRE(last.size() == 2);
+    CHECK(last[0].attempt == 2);  // a1, taken over after its lease expired
+  }
+}
+
+TEMPLATE_TEST_CASE("a quiet tenant's new run is in the next claim behind a backlog of 50000",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  constexpr int backlog = 50'000;
+  std::vector<st::new_run> batch(1'000, make_run("", "{}", "noisy.myshopify.com"));
+  for (int i = 0; i < backlog; i += static_cast<int>(batch.size())) enqueue_ok(*s, batch);
+  clock.advance(1s);
+  const auto quiet = enqueue_ok(*s, {make_run("", "{}", "quiet.myshopify.com")})[0].run_id;
+  clock.advance(1s);
+
+  auto claimed = claim_ok(*s, 16);
+  REQUIRE(claimed.size() == 16);
+  CHECK(ids_of(claimed).contains(quiet));
+  // The other 15 are the noisy tenant's oldest, in the order they were queued.
+  std::vector<std::int64_t> noisy;
+  for (const auto& c : claimed) {
+    if (c.id != quiet) noisy.push_back(c.id);
+  }
+  REQUIRE(noisy.size() == 15);
+  CHECK(std::ranges::is_sorted(noisy));
+  CHECK(noisy.back() - noisy.front() == 14);
+  CHECK(s->counts()->queued == backlog - 15);
+  // Claimed in id order (store.hpp): the quiet run, queued last, comes last.
+  CHECK(claimed.back().id == quiet);
+}

@@ -63,8 +63,15 @@ class store {
                                                                   const cursor_update& cursor) = 0;
 
   // Leases up to `max` runs that are due (queued, retry_wait whose time has come, or running
-  // with an expired lease), oldest due first, each with a fresh lease token. `worker` names the
-  // caller in the run log; the store adds who holds the lease, in its own terms.
+  // with an expired lease), each with a fresh lease token, answered in id order. `worker` names
+  // the caller in the run log; the store adds who holds the lease, in its own terms.
+  //
+  // Fair between tenants: the runs are taken round robin over the tenants that have due runs,
+  // each tenant's oldest due run first (by due time, then id), then each one's second, and so
+  // on up to `max`; among runs of the same turn, the one due first goes first. So a shop's new
+  // run waits behind one turn of each other shop, never behind another shop's backlog (with
+  // fewer shops than `max` waiting, it goes in the next claim); with a single tenant this is
+  // oldest due first. What a claim costs must not grow with one tenant's backlog.
   //
   // Taking over: a running run whose holder the store can PROVE gone (its process died, or its
   // store was closed) is due at once, not when its lease ends. A store that can prove nothing

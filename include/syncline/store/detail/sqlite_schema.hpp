@@ -12,7 +12,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 2;
+inline constexpr int sqlite_schema_version = 3;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -74,6 +74,13 @@ CREATE INDEX runs_by_tenant ON runs (tenant);
 CREATE INDEX runs_by_created ON runs (created_at);
 CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
 
+)sql";
+
+// Schema 3: fair claim (store.hpp, claim) finds the tenants that have unfinished runs, and each
+// one's oldest due runs, through this index without reading any tenant's backlog. Apart from
+// sqlite_runs_indexes because migration 1 -> 2 builds schema 2's indexes only.
+inline constexpr const char* sqlite_runs_fair_claim_index = R"sql(
+CREATE INDEX runs_due_by_tenant ON runs (tenant, due_at) WHERE due_at IS NOT NULL;
 )sql";
 
 inline constexpr const char* sqlite_run_counts_table = R"sql(
@@ -180,11 +187,17 @@ ALTER TABLE runs_v2 RENAME TO runs;
   return c.exec(sqlite_run_counts_triggers, "migrate: count the runs");
 }
 
+// Schema 2 -> 3: the index of fair claim; no row changes.
+inline result<void> migrate_sqlite_2_to_3(sqlite::database& c) {
+  return c.exec(sqlite_runs_fair_claim_index, "migrate: index the due runs by tenant");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
-inline constexpr sqlite_migration sqlite_migrations[] = {&migrate_sqlite_1_to_2};
+inline constexpr sqlite_migration sqlite_migrations[] = {&migrate_sqlite_1_to_2,
+                                                         &migrate_sqlite_2_to_3};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -212,8 +225,8 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
   }
   if (version == 0) {
     for (const char* part :
-         {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_run_counts_table,
-          sqlite_run_counts_triggers, sqlite_schema_rest}) {
+         {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
+          sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

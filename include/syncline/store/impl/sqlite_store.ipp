@@ -156,14 +156,27 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
                                                    std::size_t max, time_point now,
                                                    time_point until,
                                                    std::vector<claimed_run>& out) {
-  // One statement: pick what is due (oldest first) and lease it. Each row gets its own random
-  // token.
+  // One statement: pick what is due, fairly across tenants (store.hpp, claim), and lease it.
+  // Each row gets its own random token. The cost follows the number of tenants, never one
+  // tenant's backlog: `tenants` steps from one tenant with unfinished runs to the next through
+  // runs_due_by_tenant (one index seek each, however many runs a tenant holds), `turns` reads at
+  // most `max` due runs of each from the same index, in (due_at, id) order, and numbers them;
+  // only those are ranked.
   auto q = c.prepare(
       "UPDATE runs SET status = 'running', attempts = attempts + 1, "
       "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
       "updated_at = ?3 "
-      "WHERE id IN (SELECT id FROM runs WHERE due_at <= ?3 "
-      "ORDER BY due_at, id LIMIT ?4) "
+      "WHERE id IN ("
+      "WITH RECURSIVE tenants(name) AS ("
+      "SELECT min(tenant) FROM runs WHERE due_at IS NOT NULL "
+      "UNION ALL "
+      "SELECT (SELECT min(tenant) FROM runs WHERE due_at IS NOT NULL AND tenant > name) "
+      "FROM tenants WHERE name IS NOT NULL), "
+      "turns AS (SELECT r.id, r.due_at, "
+      "row_number() OVER (PARTITION BY r.tenant ORDER BY r.due_at, r.id) AS turn "
+      "FROM tenants JOIN runs r ON r.id IN (SELECT id FROM runs "
+      "WHERE tenant = tenants.name AND due_at <= ?3 ORDER BY due_at, id LIMIT ?4)) "
+      "SELECT id FROM turns ORDER BY turn, due_at, id LIMIT ?4) "
       "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
       "payload, attempts, lease_token, created_at",
       "claim runs");
