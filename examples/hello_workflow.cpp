@@ -206,9 +206,9 @@ int main() {
   expect(r1 && r1->completed(), "order 1001 completed");
   expect(crm_api.contacts.size() == 1 && crm_api.contacts.contains("ada@example.com"),
          "the CRM holds one contact, ada@example.com");
-  expect(crm_api.writes_by_key.size() == 1 &&
-             crm_api.writes_by_key.begin()->first == "acme/crm_sync/push_contacts/r-1/3",
-         "one write, keyed acme/crm_sync/push_contacts/r-1/3");
+  expect(crm_api.writes_by_key.size() == 1 && crm_api.writes_by_key.begin()->first ==
+                                                  "acme/crm_sync/push_contacts/r-1/upsert_contact",
+         "one write, keyed acme/crm_sync/push_contacts/r-1/upsert_contact");
   expect(r2 && r2->was_skipped() && r2->position == 1 && r2->block == "has_email",
          "order 1002 (no email) skipped by has_email at block 1");
 

@@ -169,7 +169,7 @@ int main() {
   expect(r1 && r1->completed() && r1_again && r1_again->completed() && r2 && r2->completed(),
          "runs r-1 (twice) and r-2 completed");
   expect(desk.tickets.size() == 2, "two tickets: the retried run r-1 created none");
-  const auto ada = desk.tickets.find("acme/support/payment_alerts/r-1/2");
+  const auto ada = desk.tickets.find("acme/support/payment_alerts/r-1/create_ticket");
   expect(ada != desk.tickets.end() && ada->second.requester == "ada@example.com" &&
              ada->second.priority == 1 && ada->second.subject == "Payment of 2500 failed",
          "ada's ticket is urgent, keyed by r-1's idempotency key");

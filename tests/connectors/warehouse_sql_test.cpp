@@ -580,8 +580,8 @@ TEST_CASE("sqlite sink: a workflow ends in write_to, and a retried run adds no r
   });
   auto rows = sqlite_rows(file.path, "SELECT _syncline_key FROM order_events ORDER BY 1");
   REQUIRE(rows.size() == 2);
-  CHECK(rows[0][0] == "shop-1/shopify_sync/orders_to_warehouse/r-1/1");
-  CHECK(rows[1][0] == "shop-1/shopify_sync/orders_to_warehouse/r-2/1");
+  CHECK(rows[0][0] == "shop-1/shopify_sync/orders_to_warehouse/r-1/order_events");
+  CHECK(rows[1][0] == "shop-1/shopify_sync/orders_to_warehouse/r-2/order_events");
 }
 
 TEST_CASE("sqlite sink: a bad row fails alone; its batch neighbours commit", "[warehouse]") {
