@@ -198,24 +198,33 @@ TEST_CASE("postgres store: no error shows the password of the connection string"
   CHECK_THAT(failed.error().message, !Catch::Contains(password.substr(0, 8)));
 }
 
-TEST_CASE("postgres store: a value PostgreSQL text cannot hold is refused, nothing is written",
+TEST_CASE("postgres store: a payload is kept byte for byte, a name PostgreSQL cannot hold refused",
           "[postgres]") {
   postgres_under_test db;
   manual_clock clock;
   auto s = db.open(options_with(clock));
-  const std::string nul("{\"a\":\"x\0y\"}", 11);
-  auto r = s->enqueue(std::vector{make_run("k", "{}"), make_run("", nul)});
-  REQUIRE_FALSE(r);
-  CHECK(r.error().category == errc::invalid_input);
-  CHECK_THAT(r.error().message, Catch::Contains("NUL"));
-  // Not valid UTF-8: the server refuses it as data, the caller's fault, and nothing is written.
-  auto bad = s->enqueue(std::vector{make_run("k", "{}"), make_run("", "{\"a\":\"\xff\"}")});
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().category == errc::invalid_input);
+  // A NUL byte and bytes that are not UTF-8: PostgreSQL text holds neither, so payloads are bytea.
+  const std::string odd("{\"a\":\"x\0y\xff\"}", 12);
+  const auto id = enqueue_ok(*s, {make_run("", odd)})[0].run_id;
+  CHECK(run_of(*s, id).payload == odd);
+  auto claimed = claim_ok(*s, 1);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].payload == odd);
+  // An error text is for people: its bad bytes become U+FFFD rather than fail the completion.
+  REQUIRE(s->complete(claimed[0], run_status::dead, std::string("bad \xff\0 byte", 11)));
+  CHECK(run_of(*s, id).last_error == "bad \xEF\xBF\xBD\xEF\xBF\xBD byte");
+
+  // A name or a key is compared and indexed as text: a bad one is refused, with nothing written.
+  for (const std::string& tenant : {std::string("a\0b", 3), std::string("caf\xe9")}) {
+    auto r = s->enqueue(std::vector{make_run("k", "{}"), make_run("", "{}", tenant)});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().category == errc::invalid_input);
+    CHECK_THAT(r.error().message, Catch::Contains("NUL") || Catch::Contains("UTF-8"));
+  }
   CHECK(s->counts()->queued == 0);
   auto ok = s->enqueue(std::vector{make_run("k", "{}")});
   REQUIRE(ok);
-  CHECK((*ok)[0].kind == enqueue_result::accepted);  // the key of the refused call was not kept
+  CHECK((*ok)[0].kind == enqueue_result::accepted);  // the key of a refused call was not kept
 }
 
 TEST_CASE("postgres store: threads sharing one store's pool claim each run exactly once",

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,18 @@ inline bool is_null(const result_set& r, int row, int col) noexcept {
 }
 inline std::string_view text_at(const result_set& r, int row, int col) noexcept {
   return {PQgetvalue(r.get(), row, col), static_cast<std::size_t>(PQgetlength(r.get(), row, col))};
+}
+// A bytea cell in the hex output format (`\x4142` -> "AB").
+inline std::string bytes_at(const result_set& r, int row, int col) {
+  const auto cell = text_at(r, row, col);
+  auto nibble = [](char ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; };
+  std::string out;
+  if (cell.size() < 2 || cell[0] != '\\' || cell[1] != 'x') return out;
+  out.reserve((cell.size() - 2) / 2);
+  for (std::size_t i = 2; i + 1 < cell.size(); i += 2) {
+    out += static_cast<char>(nibble(cell[i]) << 4 | nibble(cell[i + 1]));
+  }
+  return out;
 }
 // Rows an INSERT, UPDATE or DELETE changed.
 inline std::int64_t affected_rows(const result_set& r) noexcept {
@@ -105,6 +118,7 @@ class connection {
   result<void> ensure_connected() {
     if (!broken()) return {};
     PQreset(conn_.get());
+    prepared_.clear();  // a new session has none of the old one's prepared statements
     if (!broken()) return {};
     return make_error(classify_(connection_lost_state),
                       scrub_("lost the connection to PostgreSQL " + where_ +
@@ -117,6 +131,24 @@ class connection {
                      ? PQexec(conn_.get(), sql.c_str())
                      : PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()),
                                     nullptr, params.data(), nullptr, nullptr, 0));
+    const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
+    return failure(r.get(), sql);
+  }
+
+  // As exec, for a statement run again and again: prepared once per session (the first call),
+  // so that later calls skip parsing and planning; the server keeps its plan.
+  result<result_set> exec_prepared(const std::string& sql, std::span<const char* const> params) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      std::string name = "syncline_" + std::to_string(prepared_.size() + 1);
+      result_set r(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
+                             static_cast<int>(params.size()), nullptr));
+      if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failure(r.get(), sql);
+      it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    result_set r(PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(params.size()),
+                                params.data(), nullptr, nullptr, 0));
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
     return failure(r.get(), sql);
@@ -178,6 +210,7 @@ class connection {
   error_classifier classify_ = classify_by_sqlstate;
   secret_scrubber scrub_;  // of the password: libpq and the server may quote it
   std::string where_;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text -> name
 };
 
 }  // namespace syncline::postgres

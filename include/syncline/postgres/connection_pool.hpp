@@ -24,15 +24,19 @@ class connection_pool {
   using session_setup = std::function<result<void>(connection&)>;
 
  private:
+  struct slot {
+    connection c;
+    bool ready = true;  // its session is set up; false after a reconnect whose setup failed
+  };
   // Behind a pointer, so the pool moves while leases and the idle list point into it.
   struct state {
-    std::vector<connection> all;  // never resized after open: idle points into it
+    std::vector<slot> all;  // never resized after open: idle points into it
     std::mutex mu;
     std::condition_variable idle_cv;
-    std::vector<connection*> idle;
+    std::vector<slot*> idle;
     session_setup setup;
 
-    void give_back(connection* c) {
+    void give_back(slot* c) {
       {
         std::lock_guard lock(mu);
         idle.push_back(c);
@@ -54,7 +58,7 @@ class connection_pool {
       if (pool.state_->setup) {
         if (auto r = pool.state_->setup(*c); !r) return std::move(r).error();
       }
-      pool.state_->all.push_back(std::move(*c));
+      pool.state_->all.push_back({std::move(*c)});
     }
     for (auto& c : pool.state_->all) pool.state_->idle.push_back(&c);
     return pool;
@@ -62,18 +66,18 @@ class connection_pool {
 
   class lease {
    public:
-    lease(connection_pool::state& s, connection* c) : state_(&s), c_(c) {}
+    lease(connection_pool::state& s, slot* c) : state_(&s), c_(c) {}
     lease(lease&& o) noexcept : state_(o.state_), c_(std::exchange(o.c_, nullptr)) {}
     lease& operator=(lease&&) = delete;
     ~lease() {
       if (c_ != nullptr) state_->give_back(c_);
     }
-    connection& operator*() const { return *c_; }
-    connection* operator->() const { return c_; }
+    connection& operator*() const { return c_->c; }
+    connection* operator->() const { return &c_->c; }
 
    private:
     connection_pool::state* state_;
-    connection* c_;
+    slot* c_;
   };
 
   // Waits while every connection is lent; reconnects a broken one before lending it.
@@ -81,15 +85,17 @@ class connection_pool {
     state& s = *state_;
     std::unique_lock lock(s.mu);
     s.idle_cv.wait(lock, [&] { return !s.idle.empty(); });
-    connection* c = s.idle.back();
+    slot* c = s.idle.back();
     s.idle.pop_back();
     lock.unlock();
     lease out(s, c);
-    if (c->broken()) {
-      if (auto r = c->ensure_connected(); !r) return std::move(r).error();
+    if (c->c.broken() || !c->ready) {
+      c->ready = false;
+      if (auto r = c->c.ensure_connected(); !r) return std::move(r).error();
       if (s.setup) {
-        if (auto r = s.setup(*c); !r) return std::move(r).error();
+        if (auto r = s.setup(c->c); !r) return std::move(r).error();
       }
+      c->ready = true;
     }
     return out;
   }

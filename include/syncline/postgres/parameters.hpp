@@ -1,7 +1,10 @@
 // postgres::parameters: the text parameters of one statement ($1, $2, ...) and the placeholders
 // that name them, so a statement with a row count known only at run time (a multi-row INSERT)
-// is written in one pass. libpq takes text parameters as C strings, so a value holding a NUL
-// byte cannot be sent: it is remembered and refused before the statement runs, never cut short.
+// is written in one pass. libpq takes text parameters as C strings and PostgreSQL text must be
+// valid in the database's encoding (UTF-8 here), so a text value holding a NUL byte or invalid
+// UTF-8 cannot be sent: it is remembered and refused before the statement runs, never cut short.
+// Bytes that must survive exactly (a payload) go as bytea; text that is only read by people (an
+// error message quoting an answer) may have its bad bytes replaced instead.
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -20,10 +23,27 @@ class parameters {
  public:
   // Each adds one parameter and answers its placeholder ("$3").
   std::string text(std::string_view v) {
-    if (v.find('\0') != std::string_view::npos && refused_.empty()) {
-      refused_ = "a text value holds a NUL byte, which PostgreSQL text cannot store";
+    if (refused_.empty()) {
+      if (v.find('\0') != std::string_view::npos) {
+        refused_ = "a text value holds a NUL byte, which PostgreSQL text cannot store";
+      } else if (!is_valid_utf8(v)) {
+        refused_ = "a text value is not valid UTF-8, which PostgreSQL text requires";
+      }
     }
     return add(std::string(v));
+  }
+  // Text for people to read: a NUL byte or an invalid UTF-8 sequence becomes U+FFFD.
+  std::string readable_text(std::string_view v) { return add(replace_invalid(v)); }
+  // Any bytes, exactly, for a bytea column (hex input format).
+  std::string bytes(std::string_view v) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex = "\\x";
+    hex.reserve(2 + 2 * v.size());
+    for (unsigned char ch : v) {
+      hex += digits[ch >> 4];
+      hex += digits[ch & 0xF];
+    }
+    return add(std::move(hex));
   }
   std::string int64(std::int64_t v) { return add(std::to_string(v)); }
   // Integer nanoseconds since the Unix epoch: how syncline's PostgreSQL tables keep times.
@@ -55,6 +75,57 @@ class parameters {
   }
 
  private:
+  // The length of the valid UTF-8 sequence at the start of `v` (RFC 3629: no overlong forms,
+  // no surrogates, nothing above U+10FFFF), or 0 when there is none.
+  static std::size_t utf8_sequence(std::string_view v) noexcept {
+    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(v[i]); };
+    const unsigned char c = b(0);
+    if (c < 0x80) return c == 0 ? 0 : 1;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return 0;
+    }
+    if (v.size() < n || b(1) < lo || b(1) > hi) return 0;
+    for (std::size_t i = 2; i < n; ++i) {
+      if (b(i) < 0x80 || b(i) > 0xBF) return 0;
+    }
+    return n;
+  }
+  static bool is_valid_utf8(std::string_view v) noexcept {
+    while (!v.empty()) {
+      const std::size_t n = utf8_sequence(v);
+      if (n == 0) return false;
+      v.remove_prefix(n);
+    }
+    return true;
+  }
+  static std::string replace_invalid(std::string_view v) {
+    std::string out;
+    out.reserve(v.size());
+    while (!v.empty()) {
+      const std::size_t n = utf8_sequence(v);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+        v.remove_prefix(1);
+      } else {
+        out += v.substr(0, n);
+        v.remove_prefix(n);
+      }
+    }
+    return out;
+  }
+
   std::string add(std::string v) {
     values_.push_back(std::move(v));  // a deque: earlier values never move
     pointers_.push_back(values_.back().c_str());

@@ -170,6 +170,11 @@ class postgres_store final : public store {
     if (auto v = p.check(); !v) return std::move(v).error();
     return c.exec(sql, p.view());
   }
+  // For a statement of fixed text on the hot path: prepared once per session.
+  static result<rows> exec_prepared(connection& c, const std::string& sql, const parameters& p) {
+    if (auto v = p.check(); !v) return std::move(v).error();
+    return c.exec_prepared(sql, p.view());
+  }
 
   result<std::vector<enqueue_result>> enqueue_in(connection& c, std::span<const new_run> runs,
                                                  bool all_or_nothing);

@@ -36,7 +36,9 @@ CREATE TABLE runs (
   workflow     text NOT NULL,
   trigger_name text NOT NULL,
   dedupe_key   text NOT NULL,
-  payload      text NOT NULL,
+  -- bytea: stored exactly as given, as SQLite stores it (text would refuse a NUL byte or
+  -- invalid UTF-8, and one bad event would fail a whole group commit).
+  payload      bytea NOT NULL,
   status       text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'skipped',
                                                'retry_wait', 'dead')),
   attempts     integer NOT NULL DEFAULT 0,
@@ -73,27 +75,33 @@ INSERT INTO run_counts (status, n) VALUES
 -- One counter update per status a statement changes, not one per row. The rows are locked in
 -- one order (by status) first, so two transactions that change the same counters cannot
 -- deadlock on them.
+-- The functions keep the schema they were created in (SET search_path FROM CURRENT), so that a
+-- statement of any session, whatever its search_path, keeps the counts.
 -- A statement's change per status, applied to the counters. The rows are locked in one order
 -- (by status) first, so two transactions that change the same counters cannot deadlock on them.
-CREATE FUNCTION apply_run_count_delta(delta jsonb) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION apply_run_count_delta(delta jsonb) RETURNS void LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
 BEGIN
   PERFORM 1 FROM run_counts WHERE delta ? status ORDER BY status FOR UPDATE;
   UPDATE run_counts SET n = n + (delta ->> status)::bigint WHERE delta ? status;
 END $$;
 -- One counter update per status a statement changes, not one per row.
-CREATE FUNCTION runs_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION runs_count_insert() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
 BEGIN
   PERFORM apply_run_count_delta(coalesce((SELECT jsonb_object_agg(status, k) FROM
     (SELECT status, count(*) AS k FROM new_rows GROUP BY status) d), '{}'));
   RETURN NULL;
 END $$;
-CREATE FUNCTION runs_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION runs_count_delete() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
 BEGIN
   PERFORM apply_run_count_delta(coalesce((SELECT jsonb_object_agg(status, -k) FROM
     (SELECT status, count(*) AS k FROM old_rows GROUP BY status) d), '{}'));
   RETURN NULL;
 END $$;
-CREATE FUNCTION runs_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION runs_count_update() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
 BEGIN
   PERFORM apply_run_count_delta(coalesce((SELECT jsonb_object_agg(status, k) FROM
     (SELECT status, sum(k) AS k FROM

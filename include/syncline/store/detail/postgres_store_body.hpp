@@ -94,16 +94,18 @@ inline constexpr const char* installation_columns =
     "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
 
 // The due runs to lease, fairly: the tenants with unfinished runs are walked by a skip scan of
-// runs_due_by_tenant (one index probe per tenant), each tenant gives at most $2 of its due runs
-// (a range of the same index), and they are taken round robin: every tenant's oldest first, then
-// every tenant's second, ...; among equal rank, older due first. So one tenant's backlog costs
-// $2 rows, not its length. $1 = now, $2 = how many, $3 = ids already tried in this claim.
+// runs_due_by_tenant (one index probe per tenant; ordered as that index is, so that the planner
+// cannot prefer runs_by_tenant, which also holds every finished run), each tenant gives at most $2
+// of its due runs (a range of the same index), and they are taken round robin: every tenant's
+// oldest first, then every tenant's second, ...; among equal rank, older due first. So one tenant's
+// backlog costs $2 rows, not its length. $1 = now, $2 = how many, $3 = ids already tried in this
+// claim.
 inline constexpr const char* fair_candidates = R"sql(
 WITH RECURSIVE tenants(tenant) AS (
-  (SELECT tenant FROM runs WHERE due_at IS NOT NULL ORDER BY tenant LIMIT 1)
+  (SELECT tenant FROM runs WHERE due_at IS NOT NULL ORDER BY tenant, due_at, id LIMIT 1)
   UNION ALL
   SELECT (SELECT r.tenant FROM runs r WHERE r.due_at IS NOT NULL AND r.tenant > t.tenant
-          ORDER BY r.tenant LIMIT 1)
+          ORDER BY r.tenant, r.due_at, r.id LIMIT 1)
   FROM tenants t WHERE t.tenant IS NOT NULL
 )
 SELECT c.id FROM tenants t CROSS JOIN LATERAL (
@@ -162,7 +164,7 @@ inline result<std::unique_ptr<postgres_store>> postgres_store::open(std::string 
     return std::move(r).error();
   }
   const std::string session = "SET search_path TO " + detail::quote_identifier(opts.schema) +
-                              "; SET synchronous_commit TO on";
+                              "; SET synchronous_commit TO on; SET bytea_output TO hex";
   if (auto r = lock_c->exec(session); !r) return std::move(r).error();
   std::string id;
   {
@@ -333,7 +335,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
       const new_run& r = runs[part[n]];
       sql += n == 0 ? "(" : ",(";
       sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.workflow) + "," +
-             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.text(r.payload) +
+             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.bytes(r.payload) +
              ",'queued'," + at + "::bigint," + at + "::bigint," + at + "::bigint)";
     }
     sql += " RETURNING id";
@@ -432,7 +434,7 @@ inline result<void> postgres_store::lease_due(connection& c, std::string_view wo
     p.time(now);
     p.int64(static_cast<std::int64_t>(want));
     p.int64_array(tried);
-    auto found = exec(c, fair_candidates, p);
+    auto found = exec_prepared(c, fair_candidates, p);
     if (!found) return std::move(found).error();
     std::vector<std::int64_t> ids;
     for (int row = 0; row < row_count(*found); ++row) ids.push_back(int64_at(*found, row, 0));
@@ -442,7 +444,7 @@ inline result<void> postgres_store::lease_due(connection& c, std::string_view wo
     q.time(until);
     q.text(worker);
     q.time(now);
-    auto leased = exec(c, lease_candidates, q);
+    auto leased = exec_prepared(c, lease_candidates, q);
     if (!leased) return std::move(leased).error();
     std::map<std::int64_t, claimed_run> by_id;
     for (int row = 0; row < row_count(*leased); ++row) {
@@ -453,7 +455,7 @@ inline result<void> postgres_store::lease_due(connection& c, std::string_view wo
       r.workflow = string_at(*leased, row, 3);
       r.trigger = string_at(*leased, row, 4);
       r.dedupe_key = string_at(*leased, row, 5);
-      r.payload = string_at(*leased, row, 6);
+      r.payload = postgres::bytes_at(*leased, row, 6);
       r.attempt = static_cast<int>(int64_at(*leased, row, 7));
       r.lease_token = string_at(*leased, row, 8);
       r.enqueued_at = time_at(*leased, row, 9);
@@ -600,19 +602,14 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
       sql += p.int64(done.run->id) + "::bigint," + p.text(done.run->lease_token) + "::text," +
              p.text(to_string(done.status)) + "::text," +
              (done.status == run_status::retry_wait ? p.time(done.retry_at) : p.null()) +
-             "::bigint," + p.text(done.error) + "::text)";
+             "::bigint," + p.readable_text(done.error) + "::text)";
     }
     sql +=
         ") AS v(id, token, status, retry_at, error) WHERE r.id = v.id AND r.lease_token = v.token "
         "RETURNING r.id";
+    // Any failure fails the whole call: PostgreSQL aborts the transaction at a failed statement.
     auto r = exec(c, sql, p);
-    if (!r) {
-      // A value the server refused (invalid UTF-8 in an error text) fails the batch's write;
-      // an error of the database fails the whole call.
-      if (r.error().category == errc::storage) return std::move(r).error();
-      for (std::size_t i : part) answers[i] = r.error();
-      continue;
-    }
+    if (!r) return std::move(r).error();
     for (int row = 0; row < row_count(*r); ++row) ended.insert(int64_at(*r, row, 0));
   }
   // Tell a stale lease (conflict) from a run that does not exist (not_found).
@@ -678,9 +675,9 @@ inline result<void> postgres_store::insert_block_events(
       const auto& e = part[n];
       sql += n == 0 ? "(" : ",(";
       sql += p.int64(e.run_id) + "::bigint," + p.int64(e.attempt) + "::integer," +
-             p.int64(e.position) + "::integer," + p.text(e.block) + "," + p.time(e.started_at) +
-             "::bigint," + p.time(e.finished_at) + "::bigint," + p.text(e.outcome) + "," +
-             p.text(e.error) + ")";
+             p.int64(e.position) + "::integer," + p.readable_text(e.block) + "," +
+             p.time(e.started_at) + "::bigint," + p.time(e.finished_at) + "::bigint," +
+             p.readable_text(e.outcome) + "," + p.readable_text(e.error) + ")";
     }
     if (auto r = exec(c, sql, p); !r) return std::move(r).error();
   }
