@@ -99,6 +99,12 @@ key_log keys_of(const Workflow& wf, const order& o) {
 
 const order big_order{1, "a@example.com", 20'000, {"gift-card", "mug"}};
 
+struct services_only : syncline::guard {
+  static constexpr std::string_view name = "look_up";
+  static constexpr bool reads_idempotency_key = false;
+  bool inspect(const int&, syncline::run_context& ctx) const { return ctx.attempt() > 0; }
+};
+
 }  // namespace key_test
 
 using namespace key_test;
@@ -167,6 +173,9 @@ TEST_CASE("blocks that take the run context need distinct names in their list; o
   STATIC_REQUIRE(shared_key<int, pure, pure>[0] == no_block);
   STATIC_REQUIRE(shared_key<int, keyed, pure, keyed_too>[0] == 0);
   STATIC_REQUIRE(shared_key<int, keyed, pure, keyed_too>[1] == 2);
+  // A block that takes the context for its services only, and says so (as the echo guards do).
+  STATIC_REQUIRE(shared_key<int, services_only, pure, services_only>[0] == no_block);
+  STATIC_REQUIRE(shared_key<int, keyed, services_only>[0] == no_block);  // two names
   // The same names in two arms are two keys: the arm's name tells them apart.
   STATIC_REQUIRE(v1.name == "sync_order");
 }

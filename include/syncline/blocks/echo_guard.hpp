@@ -218,6 +218,8 @@ struct remember_write_block {
   static constexpr bool syncline_pipeable = true;
   static constexpr std::string_view name = "remember_write";
   static constexpr std::string_view kind = "echo_guard";
+  // It takes the context for the echo memory only, so a workflow may remember two scopes.
+  static constexpr bool reads_idempotency_key = false;
   static constexpr detail::protocol block_protocol = detail::protocol::inspect;
   static constexpr bool has_own_checks = true;
   static constexpr std::string_view scope = Scope;
@@ -245,6 +247,7 @@ struct skip_echo_block {
   static constexpr bool syncline_pipeable = true;
   static constexpr std::string_view name = "skip_echo";
   static constexpr std::string_view kind = "echo_guard";
+  static constexpr bool reads_idempotency_key = false;  // as remember_write_block
   static constexpr detail::protocol block_protocol = detail::protocol::inspect;
   static constexpr bool has_own_checks = true;
   static constexpr std::string_view scope = Scope;

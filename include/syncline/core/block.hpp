@@ -11,7 +11,9 @@
 //
 // A block names itself with `static constexpr std::string_view name = "...";` (checked as an
 // identifier); without one it is called by its type's name ("lambda" for lambdas). It may say
-// which app it talks to with `using app_type = ...;`.
+// which app it talks to with `using app_type = ...;`. A block's idempotency key ends with its
+// name, so two blocks of one list that take the run context need two names, unless they take
+// it for services only and say `static constexpr bool reads_idempotency_key = false;`.
 //
 //   struct normalise_email {
 //     static constexpr std::string_view name = "normalise_email";

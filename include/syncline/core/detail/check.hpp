@@ -47,16 +47,24 @@ struct site {
 
 inline constexpr std::size_t no_block = static_cast<std::size_t>(-1);
 
+// A block that takes the run context only for its services says
+// `static constexpr bool reads_idempotency_key = false;` (the echo guards do).
+template <class B>
+concept reads_no_key = requires {
+  requires !B::reads_idempotency_key;
+};
+
 // The first two blocks of a list whose idempotency keys would be the same, as their indices
 // (no_block when there are none): two blocks of one name that both take the run context, and
-// so may read its key. A block that never sees the context has no key, and may share its name
-// (the same pure block type twice in a row). A few string comparisons per list: cheap to compile.
+// so may read its key. A block that never sees the context (or says it reads no key) has none,
+// and may share its name (the same pure block type twice in a row, two echo guards). A few
+// string comparisons per list: cheap to compile.
 template <class In, class... B, std::size_t... I>
 consteval std::array<std::size_t, 2> first_shared_key(type_list<B...>, std::index_sequence<I...>) {
   using inputs = typename flow<In, B...>::inputs;
   constexpr std::array<std::string_view, sizeof...(B)> names{block_name<B>()...};
   constexpr std::array<bool, sizeof...(B)> keyed{
-      block_signature<B, type_at_t<I, inputs>>::needs_context...};
+      (block_signature<B, type_at_t<I, inputs>>::needs_context && !reads_no_key<B>)...};
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = i + 1; j < names.size(); ++j)
       if (keyed[i] && keyed[j] && names[i] == names[j]) return {i, j};
