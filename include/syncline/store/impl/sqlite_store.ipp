@@ -141,7 +141,7 @@ SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
             }
           }
         }
-        // RETURNING yields rows in no particular order; hand them out oldest first.
+        // RETURNING yields rows in no particular order; hand them out in id order (store.hpp).
         std::ranges::sort(out, {}, &claimed_run::id);
         return out;
       });
