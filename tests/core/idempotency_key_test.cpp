@@ -179,3 +179,21 @@ TEST_CASE("blocks that take the run context need distinct names in their list; o
   // The same names in two arms are two keys: the arm's name tells them apart.
   STATIC_REQUIRE(v1.name == "sync_order");
 }
+
+TEST_CASE("a copy sent per element: also's arm may end in a for_each", "[idempotency_key][also]") {
+  // The also block once asked the for_each whether it accepts the also's own input (an order),
+  // and its arm's branch could not answer for a non-range: a hard error instead of a workflow.
+  static constexpr auto wf = syncline::workflow<"copy_lines">(
+      placed{} |
+      syncline::also<"lines">(
+          syncline::map<"skus">(skus_of) |
+          syncline::for_each<"each_line">(syncline::branch<"kind">(
+              is_gift, writer<"gift_row">(), probe<"plain">() | writer<"line_row">()))) |
+      writer<"crm">());
+  const key_log log = keys_of(wf, big_order);
+  const std::string run = "shop-1/shop_sync/copy_lines/r-1/";
+  using keys = std::vector<std::string>;
+  CHECK(log.by_block.at("gift_row") == keys{run + "lines.copy.each_line.0.kind.then.gift_row"});
+  CHECK(log.by_block.at("line_row") == keys{run + "lines.copy.each_line.1.kind.else.line_row"});
+  CHECK(log.by_block.at("crm") == keys{run + "crm"});
+}

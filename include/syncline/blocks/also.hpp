@@ -131,11 +131,18 @@ struct also_block {
         is_destination_v<last> ||
         (!std::is_same_v<last, diagnostic::nothing> &&
          detail::declared_protocol<last>() == detail::protocol::composite);
+    // Asked of a lone destination only: a composite last block (a for_each) is not given the
+    // also's input, and its signature for that input may not even be well-formed.
+    constexpr bool lone_destination_refuses = [] {
+      if constexpr (is_destination_v<last> && detail::arm_blocks_t<Arm>::size == 1)
+        return !detail::block_signature<last, In>::accepted;
+      else
+        return false;
+    }();
     if constexpr (!may_end_in_destination) {
       return diagnostic::also_needs_a_destination<Site::workflow, position, label, got,
                                                   last>::value;
-    } else if constexpr (is_destination_v<last> && detail::arm_blocks_t<Arm>::size == 1 &&
-                         !detail::block_signature<last, In>::accepted) {
+    } else if constexpr (lone_destination_refuses) {
       using expected =
           std::conditional_t<detail::declared_protocol<last>() == detail::protocol::call,
                              detail::first_parameter_t<last>, diagnostic::generic_parameter>;
