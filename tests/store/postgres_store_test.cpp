@@ -5,10 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <libpq-fe.h>
 #include <set>
 #include <string>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "store/postgres_under_test.hpp"
@@ -97,6 +100,52 @@ TEST_CASE("postgres store: the runs of a store whose session ended are claimed a
   REQUIRE(live->complete((*kept)[0], run_status::succeeded));
   REQUIRE(other->complete((*taken)[0], run_status::succeeded));
   CHECK(ids.size() == 2);
+}
+
+TEST_CASE("postgres store: the runs of a process killed by SIGKILL are claimed at once",
+          "[postgres]") {
+  auto& server = shared_postgres_server();
+  manual_clock clock;  // the child has a copy: both stand at the same time until we advance ours
+  const auto o = pg_options(clock, "killed");
+  auto s = open_postgres_store(server.connection_string(), o);
+  const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
+  int report[2];
+  REQUIRE(::pipe(report) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // No Catch2 in the child: it claims the run with a 30 s lease, says so, and waits to die.
+    auto mine = st::postgres_store::open(server.connection_string(), o);
+    char ok = 'n';
+    if (mine) {
+      auto claimed = (*mine)->claim("child", 1, 30s);
+      if (claimed && claimed->size() == 1) ok = 'y';
+    }
+    (void)!::write(report[1], &ok, 1);
+    for (;;) ::pause();
+  }
+  char ok = 'n';
+  REQUIRE(::read(report[0], &ok, 1) == 1);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(report[0]);
+  ::close(report[1]);
+  REQUIRE(ok == 'y');
+  CHECK_THAT(run_of(*s, id).worker, Catch::StartsWith("child@"));
+  // The kernel closed the child's socket, so its server process ends and frees the lock at
+  // once; a claim that comes a moment later takes the run with most of its lease left.
+  std::vector<st::claimed_run> taken;
+  for (int look = 0; look < 10 && taken.empty(); ++look) {
+    clock.advance(2s);  // past takeover_interval, and in all 20 s: the lease (30 s) never ends
+    std::this_thread::sleep_for(100ms);
+    auto c = s->claim("parent", 1, 30s);
+    REQUIRE(c);
+    taken = std::move(*c);
+  }
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].id == id);
+  CHECK(taken[0].attempt == 2);
 }
 
 TEST_CASE("postgres store: a store opened after another's session ended takes its runs over",

@@ -116,8 +116,6 @@ class postgres_store final : public store {
   using rows = postgres::result_set;
 
   static constexpr std::int64_t prune_chunk = 1000;
-  // Rows per multi-row statement: far below the protocol's 65535 parameters.
-  static constexpr std::size_t rows_per_statement = 1000;
 
   postgres_store(secret conninfo, postgres_store_options opts, postgres::connection_pool pool,
                  connection lock_connection, std::int64_t lock_key, std::string store_id)

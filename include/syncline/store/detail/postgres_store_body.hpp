@@ -87,6 +87,17 @@ inline result<void> validate_installation_key(std::string_view integration, std:
   return {};
 }
 
+// A batch in the parts that each go into one multi-row statement.
+template <class T>
+std::vector<std::span<const T>> in_statements(std::span<const T> all) {
+  constexpr std::size_t rows = 1000;  // far below the protocol's 65535 parameters
+  std::vector<std::span<const T>> out;
+  for (std::size_t from = 0; from < all.size(); from += rows) {
+    out.push_back(all.subspan(from, std::min(rows, all.size() - from)));
+  }
+  return out;
+}
+
 inline constexpr const char* run_columns =
     "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
     "last_error, worker, created_at, updated_at, finished_at";
@@ -268,9 +279,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (!runs[i].dedupe_key.empty()) keyed.push_back(i);
   }
-  for (std::size_t from = 0; from < keyed.size(); from += rows_per_statement) {
-    const auto part =
-        std::span(keyed).subspan(from, std::min(rows_per_statement, keyed.size() - from));
+  for (const auto part : in_statements(std::span<const std::size_t>(keyed))) {
     parameters p;
     std::string sql = "SELECT v.i, d.run_id FROM (VALUES ";
     for (std::size_t n = 0; n < part.size(); ++n) {
@@ -323,9 +332,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
     accepted.push_back(i);
     if (!runs[i].dedupe_key.empty()) batch_keys.emplace(key_of(runs[i]), i);
   }
-  for (std::size_t from = 0; from < accepted.size(); from += rows_per_statement) {
-    const auto part =
-        std::span(accepted).subspan(from, std::min(rows_per_statement, accepted.size() - from));
+  for (const auto part : in_statements(std::span<const std::size_t>(accepted))) {
     parameters p;
     const std::string at = p.time(now);
     std::string sql =
@@ -361,9 +368,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
   for (std::size_t i : accepted) {
     if (!runs[i].dedupe_key.empty()) new_keys.push_back(i);
   }
-  for (std::size_t from = 0; from < new_keys.size(); from += rows_per_statement) {
-    const auto part =
-        std::span(new_keys).subspan(from, std::min(rows_per_statement, new_keys.size() - from));
+  for (const auto part : in_statements(std::span<const std::size_t>(new_keys))) {
     parameters p;
     const std::string at = p.time(now);
     std::string sql =
@@ -585,9 +590,7 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
   }
   const time_point now = now_();
   std::set<std::int64_t> ended;
-  for (std::size_t from = 0; from < sent.size(); from += rows_per_statement) {
-    const auto part =
-        std::span(sent).subspan(from, std::min(rows_per_statement, sent.size() - from));
+  for (const auto part : in_statements(std::span<const std::size_t>(sent))) {
     parameters p;
     const std::string at = p.time(now);
     std::string sql =
@@ -665,8 +668,7 @@ inline ::syncline::error postgres_store::lease_lost(std::int64_t run_id, std::st
 
 inline result<void> postgres_store::insert_block_events(
     connection& c, std::span<const block_event_record> events) {
-  for (std::size_t from = 0; from < events.size(); from += rows_per_statement) {
-    const auto part = events.subspan(from, std::min(rows_per_statement, events.size() - from));
+  for (const auto part : postgres_store_detail::in_statements(events)) {
     parameters p;
     std::string sql =
         "INSERT INTO block_events (run_id, attempt, position, block, started_at, finished_at, "
