@@ -324,3 +324,71 @@ TEST_CASE("postgres store: threads sharing one store's pool claim each run exact
   CHECK(std::set<std::int64_t>(done.begin(), done.end()).size() == ids.size());
   CHECK(s->counts()->succeeded == static_cast<std::int64_t>(ids.size()));
 }
+
+TEST_CASE("postgres store: every kind of write at once from two stores never deadlocks",
+          "[postgres]") {
+  // Each transaction changes the run_counts rows in one order (by status) or only one of them,
+  // so no two can wait for each other; PostgreSQL would end one with "deadlock detected" (an
+  // errc::storage answer) if they could. Enqueue, claim, complete, retry, dead, replay and prune
+  // run side by side here, and no call may fail.
+  auto& server = shared_postgres_server();
+  manual_clock clock;
+  auto o = pg_options(clock, "no_deadlock");
+  o.max_unfinished_runs = 0;
+  auto a = open_postgres_store(server.connection_string(), o);
+  auto b = open_postgres_store(server.connection_string(), o);
+  std::mutex mu;
+  std::vector<std::string> errors;
+  auto failed = [&](const syncline::error& e) {
+    std::lock_guard g(mu);
+    errors.push_back(to_string(e));
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    for (int round = 0; round < 60; ++round) {
+      std::vector<st::new_run> batch;
+      for (int i = 0; i < 10; ++i) {
+        batch.push_back(make_run("k" + std::to_string(round * 10 + i), "{}",
+                                 "t" + std::to_string(i % 3) + ".myshopify.com"));
+      }
+      if (auto r = (round % 2 ? *a : *b).enqueue(batch); !r) failed(r.error());
+    }
+  });
+  for (st::postgres_store* s : {a.get(), b.get(), a.get()}) {
+    threads.emplace_back([&, s] {
+      for (int round = 0; round < 60; ++round) {
+        auto claimed = s->claim("w", 8, 30s);
+        if (!claimed) {
+          failed(claimed.error());
+          continue;
+        }
+        std::vector<st::run_completion> ends;
+        for (std::size_t i = 0; i < claimed->size(); ++i) {
+          const auto& c = (*claimed)[i];
+          ends.push_back(i % 3 == 0   ? st::run_completion::retried(c, clock.now(), "again")
+                         : i % 3 == 1 ? st::run_completion::completed(c, run_status::dead, "x")
+                                      : st::run_completion::completed(c, run_status::succeeded));
+        }
+        if (auto r = s->finish_many(ends, {}); !r) failed(r.error());
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int round = 0; round < 30; ++round) {
+      if (auto r = b->replay_all({}); !r) failed(r.error());
+      if (auto r = a->prune(0s); !r) failed(r.error());
+    }
+  });
+  for (auto& t : threads) t.join();
+  INFO((errors.empty() ? std::string() : errors.front()));
+  CHECK(errors.empty());
+  // The counters the triggers kept agree with the rows.
+  raw_postgres raw(server.connection_string());
+  CHECK(raw.scalar("SELECT count(*) FROM no_deadlock.runs WHERE status = 'queued'") ==
+        std::to_string(a->counts()->queued));
+  CHECK(raw.scalar("SELECT count(*) FROM no_deadlock.runs WHERE status = 'dead'") ==
+        std::to_string(a->counts()->dead));
+  CHECK(raw.scalar("SELECT count(*) FROM no_deadlock.runs") ==
+        std::to_string(a->counts()->unfinished() + a->counts()->succeeded + a->counts()->skipped +
+                       a->counts()->dead));
+}

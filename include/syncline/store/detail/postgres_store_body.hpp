@@ -98,6 +98,17 @@ std::vector<std::span<const T>> in_statements(std::span<const T> all) {
   return out;
 }
 
+// The run_counts rows a transaction of several status-changing statements may change, locked
+// at its start in the triggers' order (by status): a transaction that took one counter and then
+// waited for another could deadlock with one that took them the other way round. Enqueue needs
+// only 'queued' (it locks it first); replay, replay_all and prune are one statement each.
+inline constexpr const char* lock_claim_counts =
+    "SELECT 1 FROM run_counts WHERE status IN ('queued', 'retry_wait', 'running') "
+    "ORDER BY status FOR UPDATE";
+inline constexpr const char* lock_end_counts =
+    "SELECT 1 FROM run_counts WHERE status IN ('dead', 'retry_wait', 'running', 'skipped', "
+    "'succeeded') ORDER BY status FOR UPDATE";
+
 inline constexpr const char* run_columns =
     "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
     "last_error, worker, created_at, updated_at, finished_at";
@@ -399,6 +410,11 @@ inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view w
   keep_lock();
   const std::string name = std::string(worker) + "@" + identity_;
   return write(commit_kind::progress, [&](connection& c) -> result<std::vector<claimed_run>> {
+    // A claim may run several UPDATEs (rounds, a takeover): the counters they may change are
+    // locked first, in order, so that it cannot lock one after another (a deadlock).
+    if (auto r = c.exec(postgres_store_detail::lock_claim_counts); !r) {
+      return std::move(r).error();
+    }
     const time_point now = now_();
     const time_point until = now + lease;
     std::vector<claimed_run> out;
@@ -588,6 +604,10 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
       sent.push_back(i);
     }
   }
+  // Several chunks are several UPDATEs: lock every counter they may change first, in order.
+  if (!sent.empty()) {
+    if (auto r = c.exec(lock_end_counts); !r) return std::move(r).error();
+  }
   const time_point now = now_();
   std::set<std::int64_t> ended;
   for (const auto part : in_statements(std::span<const std::size_t>(sent))) {
@@ -649,21 +669,6 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
   }
   for (std::size_t i : repeat) refuse(i);
   return answers;
-}
-
-inline ::syncline::error postgres_store::no_such_run(std::int64_t run_id) {
-  return make_error(errc::not_found,
-                    "run " + std::to_string(run_id) + " does not exist (or was pruned)");
-}
-
-inline ::syncline::error postgres_store::lease_lost(std::int64_t run_id, std::string_view status,
-                                                    std::string_view action) {
-  return make_error(errc::conflict,
-                    "run " + std::to_string(run_id) + ": this worker's lease is no longer valid (" +
-                        "the run is " + std::string(status) +
-                        ": it was completed, or its lease expired and it was claimed again), so "
-                        "it cannot " +
-                        std::string(action));
 }
 
 inline result<void> postgres_store::insert_block_events(

@@ -7,6 +7,21 @@
 
 namespace syncline::store {
 
+inline ::syncline::error postgres_store::no_such_run(std::int64_t run_id) {
+  return make_error(errc::not_found,
+                    "run " + std::to_string(run_id) + " does not exist (or was pruned)");
+}
+
+inline ::syncline::error postgres_store::lease_lost(std::int64_t run_id, std::string_view status,
+                                                    std::string_view action) {
+  return make_error(errc::conflict,
+                    "run " + std::to_string(run_id) + ": this worker's lease is no longer valid (" +
+                        "the run is " + std::string(status) +
+                        ": it was completed, or its lease expired and it was claimed again), so "
+                        "it cannot " +
+                        std::string(action));
+}
+
 inline result<std::optional<time_point>> postgres_store::next_due() {
   return read([&](connection& c) -> result<std::optional<time_point>> {
     auto r = c.exec("SELECT min(due_at) FROM runs WHERE due_at IS NOT NULL");
