@@ -69,6 +69,13 @@ struct engine_options {
   std::chrono::system_clock::duration keep_finished = std::chrono::hours(24 * 7);
   std::chrono::milliseconds prune_interval{10 * 60 * 1000};
 
+  // --- engines sharing one database ------------------------------------------------------------
+  // Polls and schedules run in the one engine that holds the store's "sources" role, pruning in
+  // the one that holds "prune" (store::lead). Each engine asks for both this often: the longest
+  // a role stays without a holder after its holder died (a dead holder's role is free at once;
+  // a live one keeps it).
+  std::chrono::milliseconds leader_check{1'000};
+
   // --- schedules and polls --------------------------------------------------------------------
   missed_ticks missed = missed_ticks::run_once;
   std::size_t max_missed_ticks = 1000;  // bound of missed_ticks::run_all

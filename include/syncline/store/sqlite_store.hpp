@@ -13,6 +13,7 @@
 #include <syncline/sqlite/transaction.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
+#include <syncline/store/role_lock.hpp>
 #include <syncline/store/store.hpp>
 #include <syncline/store/worker_lock.hpp>
 
@@ -21,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -161,6 +164,12 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL result<void> remove_installation(std::string_view integration,
                                                  std::string_view id) override;
+
+  // --- leadership -----------------------------------------------------------------------------
+
+  // A role is a role_lock in the "<file>-workers" folder: the stores of this host share it.
+  SYNCLINE_DECL result<bool> lead(std::string_view role) override;
+  SYNCLINE_DECL result<void> resign(std::string_view role) override;
 
  private:
   enum class commit_kind { acknowledgement, progress };
@@ -313,6 +322,8 @@ class sqlite_store final : public store {
   std::optional<sync_level> writer_sync_;    // the level last set on writer_
   std::optional<time_point> last_takeover_;  // the last short claim that looked; under writer_mu_
   detail::connection_pool readers_;
+  std::mutex roles_mu_;
+  std::map<std::string, role_lock, std::less<>> roles_;  // the roles this store holds
 };
 
 }  // namespace syncline::store

@@ -9,5 +9,6 @@
 #endif
 
 #include <syncline/store/impl/group_commit.ipp>
+#include <syncline/store/impl/role_lock.ipp>
 #include <syncline/store/impl/sqlite_store.ipp>
 #include <syncline/store/impl/worker_lock.ipp>

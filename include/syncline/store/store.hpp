@@ -58,7 +58,8 @@ class store {
 
   // Queues the runs a poll produced and advances its cursor in the same transaction. All or
   // nothing: if any run would not fit (queue_full), nothing is written and the answer is
-  // errc::unavailable, so the cursor never moves past records that have no run.
+  // errc::unavailable, so the cursor never moves past records that have no run. When
+  // cursor.after no longer matches the stored cursor, nothing is written: errc::conflict.
   virtual result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
                                                                   const cursor_update& cursor) = 0;
 
@@ -153,6 +154,7 @@ class store {
   // --- poll cursors ---------------------------------------------------------------------------
 
   virtual result<std::optional<std::string>> get_cursor(const cursor_key& key) = 0;
+  // errc::conflict when cursor.after is set and the stored cursor is no longer what was read.
   virtual result<void> set_cursor(const cursor_update& cursor) = 0;
 
   // --- echo guard -----------------------------------------------------------------------------
@@ -170,6 +172,22 @@ class store {
       std::string_view integration) = 0;
   // Removing an installation that does not exist succeeds: app/uninstalled may be delivered twice.
   virtual result<void> remove_installation(std::string_view integration, std::string_view id) = 0;
+
+  // --- leadership -----------------------------------------------------------------------------
+
+  // Work that runs in one process at a time among all the stores of one database (the polls and
+  // schedules, pruning) belongs to the holder of a named role. lead(role) answers true while this
+  // store holds the role, taking it when no live store does. The holder keeps it until
+  // resign(role), until the store is destroyed, or until its process dies. The store proves the
+  // holder gone the way it proves a lease's holder gone (SQLite: a lock file beside the database;
+  // PostgreSQL: a session advisory lock), so a dead holder's role is free at once and a slow one's
+  // never; callers ask again every so often, which bounds how long a role stays without a
+  // holder. A holder that lost its role without knowing it (its database session ended) is
+  // fenced by what it writes: a cursor moved by another is refused (cursor_update::after).
+  // A role is 1 to 64 of [a-z0-9_-] (errc::invalid_input otherwise).
+  virtual result<bool> lead(std::string_view role) = 0;
+  // Lets the role go if this store holds it; otherwise does nothing.
+  virtual result<void> resign(std::string_view role) = 0;
 };
 
 }  // namespace syncline::store

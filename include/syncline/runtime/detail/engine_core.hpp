@@ -1,6 +1,8 @@
 // The engine's machinery behind syncline::engine's facade, as the composition root of its parts,
 // each owning its state and its locks, on floors with no circle:
 //
+//                    leadership                      which roles this engine holds (store::lead)
+//                   |         `-> executor
 //   ingress (HTTP)   sources (polls, schedules)      submit events through the intake
 //            \         /
 //             intake                                 events -> durable runs; wakes the executor
@@ -24,6 +26,7 @@
 #include <syncline/runtime/detail/installation.hpp>
 #include <syncline/runtime/detail/intake.hpp>
 #include <syncline/runtime/detail/integration_spec.hpp>
+#include <syncline/runtime/detail/leadership.hpp>
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/detail/sources.hpp>
 #include <syncline/runtime/emit_receipt.hpp>
@@ -60,6 +63,7 @@ class engine_core {
         executor_(ctx_, registry_),
         intake_(ctx_, registry_, executor_.bell()),
         sources_(ctx_, registry_, intake_),
+        leadership_(ctx_, sources_, executor_),
         ingress_(ctx_, registry_, intake_,
                  {.uninstall =
                       [this](std::string_view integration, std::string_view tenant) {
@@ -150,7 +154,7 @@ class engine_core {
       }
     }
     executor_.start();
-    for (const auto& inst : registry_.installations()) sources_.start(inst);
+    leadership_.start();  // the sources start here if this engine holds their role
     const std::string url = ingress_.url();
     ctx_.log(log_level::info, "engine started",
              {{"database", opts.database.string()},
@@ -176,6 +180,7 @@ class engine_core {
     executor_.begin_stop();
     ingress_.stop();
     sources_.stop();
+    leadership_.stop();
     const auto abandoned =
         executor_.wait_idle(std::chrono::steady_clock::now() + ctx_.opts().stop_timeout);
     executor_.close_completions();
@@ -314,6 +319,7 @@ class engine_core {
   detail::executor executor_;
   intake intake_;
   sources sources_;
+  leadership leadership_;
   ingress ingress_;
   std::atomic<int> state_{created};
 };

@@ -77,6 +77,9 @@ class executor {
     boost::asio::co_spawn(dispatch_strand_, prune_loop(), boost::asio::detached);
   }
 
+  // Whether this engine holds the store's "prune" role: only its holder applies retention.
+  void set_pruning(bool on) noexcept { pruning_ = on; }
+
   // Claims nothing more; the runs in flight go on.
   void begin_stop() {
     flight_->stopping = true;
@@ -397,6 +400,7 @@ class executor {
       boost::system::error_code ec;
       co_await prune_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
       if (stopping()) co_return;
+      if (!pruning_) continue;  // another engine on this database prunes
       auto r =
           co_await ctx_.on_store([this] { return ctx_.store()->prune(ctx_.opts().keep_finished); });
       if (!r) {
@@ -417,6 +421,7 @@ class executor {
   // lock that lets another process prove this one gone and take over its runs at once.
   const std::string worker_id_ = "engine";
   std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
+  std::atomic<bool> pruning_{false};
   std::mutex rng_mu_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::unique_ptr<store_echo_memory> echo_;

@@ -2,6 +2,12 @@
 // own strand with its cursor in the store. A poll page's runs and a schedule's ticks are queued
 // through the intake with their cursor, in one transaction. Stands on the engine context, the
 // registry and the intake.
+//
+// Only one engine among those sharing a database runs them: the one whose store holds the
+// "sources" role (store::lead, asked by the leadership part). set_leading(true) starts the
+// sources of every installation, set_leading(false) cancels them. Every cursor write says what
+// it read (store::cursor_update::after), so an engine that lost the role without knowing it yet
+// cannot move a cursor the new leader moved: no page is queued twice, none is skipped.
 #pragma once
 
 #include <syncline/core/result.hpp>
@@ -53,7 +59,8 @@ class sources {
   sources(const sources&) = delete;
   sources& operator=(const sources&) = delete;
 
-  // Starts the polls and schedules of `inst` (none once stopping).
+  // Starts the polls and schedules of `inst`, if this engine leads and is not stopping, and they
+  // do not run already.
   void start(const std::shared_ptr<installation>& inst) {
     const auto runners = registry_.sources_of(inst->integration);
     for (const auto* r : runners) {
@@ -61,7 +68,11 @@ class sources {
           std::make_shared<source_state>(boost::asio::make_strand(ctx_.io().context()), inst, r);
       {
         std::lock_guard lock(mu_);
-        if (stopping_) return;
+        if (stopping_ || !leading_) return;
+        const bool running = std::ranges::any_of(sources_, [&](const auto& other) {
+          return other->inst == inst && other->runner == r && !other->cancelled;
+        });
+        if (running) continue;
         sources_.push_back(s);
       }
       if (r->kind == trigger_kind::poll)
@@ -82,6 +93,26 @@ class sources {
       boost::asio::post(s->timer.get_executor(), [s] { s->timer.cancel(); });
       return true;
     });
+  }
+
+  // Whether this engine holds the "sources" role. Gaining it starts the sources of every
+  // installation; losing it cancels them (they stop at their next step).
+  void set_leading(bool leading) {
+    {
+      std::lock_guard lock(mu_);
+      if (leading_ == leading) return;
+      leading_ = leading;
+    }
+    if (!leading) {
+      cancel({}, {}, nullptr);
+      return;
+    }
+    for (const auto& inst : registry_.installations()) start(inst);
+  }
+
+  bool leading() const {
+    std::lock_guard lock(mu_);
+    return leading_;
   }
 
   // No source starts from now on; every running one is cancelled.
@@ -164,6 +195,7 @@ class sources {
                {{"error", to_string(stored.error())}});
       co_return;
     }
+    std::optional<std::string> as_read = *stored;  // what the next cursor write expects
     std::string cursor = stored->value_or(std::string());
     const std::size_t max_pages = ctx_.opts().max_pages_per_poll;
     for (std::size_t page_no = 0; page_no < max_pages && !s.cancelled; ++page_no) {
@@ -191,8 +223,14 @@ class sources {
       for (auto& item : page->items)
         runs.push_back(
             make_run(*s.runner, s.inst->tenant, item.dedupe_key, std::move(item.payload)));
-      const store::cursor_update update{key, page->cursor};
+      const store::cursor_update update{key, page->cursor, store::cursor_read{as_read}};
       auto committed = co_await intake_.enqueue_with_cursor(trigger_kind::poll, runs, update);
+      if (!committed && committed.error().category == errc::conflict) {
+        ctx_.log(log_level::info,
+                 "poll: another engine moved the cursor (it leads now); this page is dropped",
+                 {{"tenant", s.inst->tenant}, {"workflow", s.runner->workflow}});
+        co_return;
+      }
       if (!committed) {
         ctx_.metrics().rejected(committed.error().category == errc::unavailable
                                     ? rejection::queue_full
@@ -204,7 +242,45 @@ class sources {
         co_return;
       }
       cursor = page->cursor;
+      as_read = cursor;
       if (!page->more) co_return;
+    }
+  }
+
+  // A schedule's last tick, and its cursor text as stored: what the next write expects to find.
+  struct last_tick {
+    std::optional<store::time_point> at;
+    std::string text;
+  };
+
+  // Reads the last tick; the first time, stores now as the last tick (a schedule installed today
+  // has missed nothing). Read again after another engine moved the cursor. Leaves `out.at`
+  // empty only when the source was cancelled.
+  boost::asio::awaitable<void> load_last_tick(source_state& s, const store::cursor_key& key,
+                                              last_tick& out) {
+    out = {};
+    while (!out.at && !s.cancelled && !stopping_) {
+      auto read = [this, key] { return ctx_.store()->get_cursor(key); };
+      auto stored = co_await ctx_.on_store(std::move(read));
+      if (stored && *stored) {
+        if (auto at = parse_time(**stored)) out = {at, **stored};
+      }
+      if (stored && !out.at) {
+        const auto t = now();
+        const store::cursor_update first{key, time_text(t), store::cursor_read{*stored}};
+        auto write = [this, first] { return ctx_.store()->set_cursor(first); };
+        auto set = co_await ctx_.on_store(std::move(write));
+        if (set) {
+          out = {t, first.value};
+        } else if (set.error().category == errc::conflict) {
+          continue;  // another engine stored its first tick meanwhile: read that one
+        }
+      }
+      if (!out.at) {
+        ctx_.log(log_level::warn, "schedule: reading its last tick failed; trying again",
+                 {{"workflow", s.runner->workflow}});
+        co_await sleep_until(s, now() + std::chrono::seconds(1));
+      }
     }
   }
 
@@ -212,49 +288,40 @@ class sources {
     const store::cursor_key key = cursor_of(*s);
     const schedule_spec& spec = *s->runner->spec();
     const auto& opts = ctx_.opts();
-    std::optional<store::time_point> last;
-    while (!last && !s->cancelled && !stopping_) {
-      auto read = [this, key] { return ctx_.store()->get_cursor(key); };
-      auto stored = co_await ctx_.on_store(std::move(read));
-      if (stored) {
-        if (*stored) last = parse_time(**stored);
-        if (!last) {
-          // First start: ticks count from now (a schedule installed today has missed nothing).
-          const auto t = now();
-          auto write = [this, key, t] { return ctx_.store()->set_cursor({key, time_text(t)}); };
-          auto set = co_await ctx_.on_store(std::move(write));
-          if (set) last = t;
-        }
-      }
-      if (!last) {
-        ctx_.log(log_level::warn, "schedule: reading its last tick failed; trying again",
-                 {{"workflow", s->runner->workflow}});
-        co_await sleep_until(*s, now() + std::chrono::seconds(1));
-      }
-    }
+    last_tick last;
+    co_await load_last_tick(*s, key, last);
     while (!s->cancelled && !stopping_) {
       const auto t = now();
-      auto first_due = next_tick_after(spec, *last);
+      if (!last.at) co_return;  // cancelled while reading
+      auto first_due = next_tick_after(spec, *last.at);
       if (!first_due) co_return;
       if (*first_due <= t) {
         intake::guard held = intake_.hold();
-        auto ticks = due_ticks(spec, *last, t, opts.missed, opts.tick_grace, opts.max_missed_ticks);
+        auto ticks =
+            due_ticks(spec, *last.at, t, opts.missed, opts.tick_grace, opts.max_missed_ticks);
         std::vector<store::new_run> runs;
         for (const auto& at : ticks) {
           runs.push_back(make_run(*s->runner, s->inst->tenant, time_text(at),
                                   payload_codec<tick>::encode(tick{at})));
         }
-        const store::cursor_update update{key, time_text(t)};
+        const store::cursor_update update{key, time_text(t), store::cursor_read{last.text}};
         auto committed = co_await intake_.enqueue_with_cursor(trigger_kind::schedule, runs, update);
+        if (!committed && committed.error().category == errc::conflict) {
+          ctx_.log(log_level::info,
+                   "schedule: another engine queued these ticks (it leads now); reading its cursor",
+                   {{"workflow", s->runner->workflow}});
+          co_await load_last_tick(*s, key, last);
+          continue;
+        }
         if (!committed) {
           ctx_.log(log_level::warn, "schedule tick not queued; trying again",
                    {{"workflow", s->runner->workflow}, {"error", to_string(committed.error())}});
           co_await sleep_until(*s, now() + std::chrono::seconds(1));
           continue;
         }
-        last = t;
+        last = {t, update.value};
       }
-      auto next = next_tick_after(spec, *last);
+      auto next = next_tick_after(spec, *last.at);
       if (!next) co_return;
       co_await sleep_until(*s, *next);
     }
@@ -275,8 +342,9 @@ class sources {
   engine_context& ctx_;
   const registry& registry_;
   intake& intake_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<std::shared_ptr<source_state>> sources_;
+  bool leading_ = false;  // under mu_
   std::atomic<bool> stopping_{false};
 };
 

@@ -712,6 +712,24 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c,
 
 SYNCLINE_DECL result<void> sqlite_store::upsert_cursor(sqlite::database& c,
                                                        const cursor_update& cursor) {
+  if (cursor.after) {
+    // Inside the write transaction: no other writer can move the cursor between this read and
+    // the write below.
+    auto read = c.prepare(
+        "SELECT value FROM cursors WHERE tenant = ?1 AND integration = ?2 AND trigger_name = ?3",
+        "read cursor");
+    if (!read) return std::move(read).error();
+    read->bind(cursor.key.tenant, cursor.key.integration, cursor.key.trigger);
+    auto row = read->step();
+    if (!row) return std::move(row).error();
+    std::optional<std::string> stored;
+    if (*row) stored = read->text(0);
+    if (stored != cursor.after->value) {
+      return make_error(errc::conflict,
+                        "cursor of " + cursor.key.trigger + " (tenant " + cursor.key.tenant +
+                            ") was moved by another process since it was read; nothing written");
+    }
+  }
   auto q = c.prepare(
       "INSERT INTO cursors (tenant, integration, trigger_name, value, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant, integration, trigger_name) "
@@ -900,6 +918,25 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::delete_in_chunks(const char* sq
     total += *n;
     if (*n < prune_chunk) return total;
   }
+}
+
+SYNCLINE_DECL result<bool> sqlite_store::lead(std::string_view role) {
+  std::lock_guard lock(roles_mu_);
+  if (roles_.find(role) != roles_.end()) return true;
+  auto taken = role_lock::try_take(file_.string() + "-workers", role);
+  if (!taken) return std::move(taken).error();
+  if (!*taken) return false;
+  roles_.emplace(std::string(role), std::move(**taken));
+  return true;
+}
+
+SYNCLINE_DECL result<void> sqlite_store::resign(std::string_view role) {
+  if (!role_lock::valid_role(role)) {
+    return make_error(errc::invalid_input, "resign: a role is 1 to 64 of [a-z0-9_-]");
+  }
+  std::lock_guard lock(roles_mu_);
+  if (auto it = roles_.find(role); it != roles_.end()) roles_.erase(it);
+  return {};
 }
 
 }  // namespace syncline::store
