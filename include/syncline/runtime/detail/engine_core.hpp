@@ -1,8 +1,8 @@
 // The engine's machinery behind syncline::engine's facade, as the composition root of its parts,
 // each owning its state and its locks, on floors with no circle:
 //
-//                    leadership                      which roles this engine holds (store::lead)
-//                   |         `-> executor
+//                    leadership                      which roles this engine holds (store::lead):
+//                      |                             starts the sources, lets the executor prune
 //   ingress (HTTP)   sources (polls, schedules)      submit events through the intake
 //            \         /
 //             intake                                 events -> durable runs; wakes the executor
