@@ -4,6 +4,7 @@
 //   syncline::engine eng({.threads = 2, .database = "syncline.db", .listen = {"127.0.0.1", 0}});
 #pragma once
 
+#include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
 #include <syncline/http/client_options.hpp>
 #include <syncline/http/server_options.hpp>
@@ -17,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace syncline {
@@ -58,6 +61,11 @@ struct engine_options {
   // The store: dedupe_window, echo_window, max_unfinished_runs (the backpressure bound: past
   // it, webhooks get 503 + Retry-After and emit() answers errc::unavailable), clock, fsync levels.
   store::sqlite_store_options store{};
+  // Another store than the SQLite file `database`: when set, the engine runs on the store this
+  // returns (a store::postgres_store, for several engine processes on one PostgreSQL database),
+  // called once by the constructor; a failure is kept and returned by every call, as a file
+  // that does not open is. `store.clock` stays the engine's clock: give that store the same one.
+  std::function<result<std::unique_ptr<store::store>>()> open_store{};
   // Grouped commits of incoming events: max_batch per transaction, max_pending waiting at once.
   store::group_commit_options commit{};
   // The Retry-After (seconds) of a 503 sent when the queue is full.

@@ -42,11 +42,13 @@ class engine_context {
   explicit engine_context(engine_options options)
       : opts_(sanitized(std::move(options))),
         io_(opts_.threads, [this](std::exception_ptr e) { on_io_exception(e); }) {
-    auto opened = store::sqlite_store::open(opts_.database, opts_.store);
-    if (!opened) {
-      broken_ = std::move(opened).error();
+    auto opened = open_store();
+    if (!opened || !*opened) {
+      broken_ = opened ? make_error(errc::invalid_input, "open_store returned no store")
+                       : std::move(opened).error();
       log(log_level::error, "engine cannot open its database",
-          {{"database", opts_.database.string()}, {"error", to_string(*broken_)}});
+          {{"database", opts_.open_store ? std::string("open_store") : opts_.database.string()},
+           {"error", to_string(*broken_)}});
       return;
     }
     store_ = std::move(*opened);
@@ -64,7 +66,7 @@ class engine_context {
   // Why the database could not be opened; empty when it was.
   const std::optional<::syncline::error>& broken() const noexcept { return broken_; }
   // Null when the database could not be opened.
-  store::sqlite_store* store() noexcept { return store_.get(); }
+  store::store* store() noexcept { return store_.get(); }
   engine_metrics& metrics() noexcept { return metrics_; }
   const engine_metrics& metrics() const noexcept { return metrics_; }
   redactor& secrets() noexcept { return redactor_; }
@@ -101,6 +103,13 @@ class engine_context {
   }
 
  private:
+  result<std::unique_ptr<store::store>> open_store() {
+    if (opts_.open_store) return opts_.open_store();
+    auto opened = store::sqlite_store::open(opts_.database, opts_.store);
+    if (!opened) return std::move(opened).error();
+    return std::unique_ptr<store::store>(std::move(*opened));
+  }
+
   static engine_options sanitized(engine_options o) {
     o.threads = std::max<std::size_t>(o.threads, 1);
     o.workers = std::max<std::size_t>(o.workers, 1);
@@ -130,7 +139,7 @@ class engine_context {
   redactor redactor_;
   engine_metrics metrics_;
   std::optional<::syncline::error> broken_;
-  std::unique_ptr<store::sqlite_store> store_;
+  std::unique_ptr<store::store> store_;
   // Store calls of coroutines run here; joined before the store closes.
   boost::asio::thread_pool store_pool_{1};
   // Everything below uses the io_context and is destroyed before it.
