@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -109,6 +110,15 @@ class postgres_store final : public store {
       std::string_view integration) override;
   result<void> remove_installation(std::string_view integration, std::string_view id) override;
 
+  // --- leadership -----------------------------------------------------------------------------
+
+  // A role is a session advisory lock on the connection that holds this store's own lock, keyed
+  // by the database's store id and the role's name: free when this store's session ends (its
+  // process died, it was closed, or the server restarted), and taken again by lead() after a
+  // reconnect only if no other store took it meanwhile.
+  result<bool> lead(std::string_view role) override;
+  result<void> resign(std::string_view role) override;
+
  private:
   enum class commit_kind { acknowledgement, progress };
   using connection = postgres::connection;
@@ -186,6 +196,11 @@ class postgres_store final : public store {
   result<std::int64_t> release_gone_stores(connection& c, time_point now);
   // Takes this store's advisory lock again after its session was lost (a server restart).
   void keep_lock();
+  // keep_lock's work, under lock_mu_. A lost session took the roles with it.
+  void keep_lock_locked();
+  // The two 32-bit keys of a role's advisory lock: another key space than the stores' own
+  // 64-bit keys, so the two never collide.
+  std::string role_lock_keys(std::string_view role) const;
   static ::syncline::error no_such_run(std::int64_t run_id);
   static ::syncline::error lease_lost(std::int64_t run_id, std::string_view status,
                                       std::string_view action);
@@ -199,7 +214,8 @@ class postgres_store final : public store {
   std::mutex lock_mu_;  // guards lock_connection_ and lock_held_
   connection lock_connection_;
   std::int64_t lock_key_;
-  bool lock_held_ = true;  // false after its session was lost, until taken again
+  bool lock_held_ = true;                     // false after its session was lost, until taken again
+  std::set<std::string, std::less<>> roles_;  // the roles held on lock_connection_; lock_mu_
   std::string store_id_;
   std::string identity_;
   std::mutex takeover_mu_;

@@ -20,8 +20,9 @@ namespace syncline::store {
 
 class role_lock {
  public:
-  // The role's lock, taken without waiting; nullopt when another holder has it. A role name is
-  // 1 to 64 of [a-z0-9_-] (errc::invalid_input otherwise); `folder` is created if missing.
+  // The role's lock, taken without waiting; nullopt when another holder has it. The name must be
+  // valid_role_name (store/role_name.hpp; errc::invalid_input otherwise); `folder` is created if
+  // missing.
   SYNCLINE_DECL static result<std::optional<role_lock>> try_take(
       const std::filesystem::path& folder, std::string_view role);
 
@@ -37,9 +38,6 @@ class role_lock {
   role_lock& operator=(const role_lock&) = delete;
   // Lets the role go: another store's next try_take gets it.
   SYNCLINE_DECL ~role_lock();
-
-  // Whether `role` is a name try_take accepts.
-  SYNCLINE_DECL static bool valid_role(std::string_view role) noexcept;
 
  private:
   explicit role_lock(int fd) : fd_(fd) {}

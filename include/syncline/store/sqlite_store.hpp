@@ -14,6 +14,7 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
 #include <syncline/store/role_lock.hpp>
+#include <syncline/store/role_name.hpp>
 #include <syncline/store/store.hpp>
 #include <syncline/store/worker_lock.hpp>
 

@@ -5,6 +5,7 @@
 
 #include <syncline/store/detail/postgres_schema.hpp>
 #include <syncline/store/postgres_store.hpp>
+#include <syncline/store/role_name.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -230,10 +231,15 @@ inline result<std::unique_ptr<postgres_store>> postgres_store::open(std::string 
 
 inline void postgres_store::keep_lock() {
   std::lock_guard guard(lock_mu_);
+  keep_lock_locked();
+}
+
+inline void postgres_store::keep_lock_locked() {
   // Reads whatever arrived, without waiting: a server that shut down sent a FATAL message, then
   // closed the socket; the second read meets the end and marks the connection broken.
   for (int read = 0; read < 2 && PQconsumeInput(lock_connection_.handle()) == 1; ++read) {
   }
+  if (lock_connection_.broken()) roles_.clear();  // session locks end with their session
   if (lock_held_ && !lock_connection_.broken()) return;
   lock_held_ = false;
   if (!lock_connection_.ensure_connected()) return;  // the next claim tries again
@@ -688,6 +694,44 @@ inline result<void> postgres_store::insert_block_events(
     }
     if (auto r = exec(c, sql, p); !r) return std::move(r).error();
   }
+  return {};
+}
+
+inline std::string postgres_store::role_lock_keys(std::string_view role) const {
+  // FNV-1a: the same keys in every process and build (std::hash promises neither).
+  auto fnv = [](std::string_view text) {
+    std::uint32_t h = 2166136261u;
+    for (unsigned char ch : text) h = (h ^ ch) * 16777619u;
+    return static_cast<std::int32_t>(h);
+  };
+  return std::to_string(fnv(store_id_)) + ", " + std::to_string(fnv(role));
+}
+
+inline result<bool> postgres_store::lead(std::string_view role) {
+  if (!valid_role_name(role)) return invalid_role_name("lead", role);
+  std::lock_guard guard(lock_mu_);
+  keep_lock_locked();
+  if (roles_.contains(role)) return true;
+  if (lock_connection_.broken()) {
+    return make_error(errc::storage, "lead " + std::string(role) +
+                                         ": the store's session is lost and not back yet");
+  }
+  auto r = lock_connection_.exec("SELECT pg_try_advisory_lock(" + role_lock_keys(role) + ")");
+  if (!r) return std::move(r).error();
+  if (postgres::text_at(*r, 0, 0) != "t") return false;
+  roles_.emplace(role);
+  return true;
+}
+
+inline result<void> postgres_store::resign(std::string_view role) {
+  if (!valid_role_name(role)) return invalid_role_name("resign", role);
+  std::lock_guard guard(lock_mu_);
+  auto it = roles_.find(role);
+  if (it == roles_.end()) return {};
+  roles_.erase(it);
+  if (lock_connection_.broken()) return {};  // the lock ended with the session
+  auto r = lock_connection_.exec("SELECT pg_advisory_unlock(" + role_lock_keys(role) + ")");
+  if (!r) return std::move(r).error();
   return {};
 }
 

@@ -261,6 +261,35 @@ inline result<void> postgres_store::set_cursor(const cursor_update& cursor) {
 }
 
 inline result<void> postgres_store::upsert_cursor(connection& c, const cursor_update& cursor) {
+  if (cursor.after) {
+    // One statement decides, so two writers that read the same value cannot both win: an INSERT
+    // that meets a row, or an UPDATE whose row changed under it (READ COMMITTED re-checks the
+    // WHERE on the committed version), returns no row.
+    parameters p;
+    p.text(cursor.key.tenant);
+    p.text(cursor.key.integration);
+    p.text(cursor.key.trigger);
+    p.text(cursor.value);
+    p.time(now_());
+    std::string sql;
+    if (!cursor.after->value) {
+      sql =
+          "INSERT INTO cursors (tenant, integration, trigger_name, value, updated_at) "
+          "VALUES ($1, $2, $3, $4, $5::bigint) ON CONFLICT (tenant, integration, trigger_name) "
+          "DO NOTHING RETURNING 1";
+    } else {
+      p.text(*cursor.after->value);
+      sql =
+          "UPDATE cursors SET value = $4, updated_at = $5::bigint WHERE tenant = $1 AND "
+          "integration = $2 AND trigger_name = $3 AND value = $6 RETURNING 1";
+    }
+    auto r = exec(c, sql, p);
+    if (!r) return std::move(r).error();
+    if (postgres::row_count(*r) == 1) return {};
+    return make_error(errc::conflict,
+                      "cursor of " + cursor.key.trigger + " (tenant " + cursor.key.tenant +
+                          ") was moved by another process since it was read; nothing written");
+  }
   parameters p;
   p.text(cursor.key.tenant);
   p.text(cursor.key.integration);

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <syncline/store/role_lock.hpp>
+#include <syncline/store/role_name.hpp>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -15,19 +15,9 @@
 
 namespace syncline::store {
 
-SYNCLINE_DECL bool role_lock::valid_role(std::string_view role) noexcept {
-  return !role.empty() && role.size() <= 64 && std::ranges::all_of(role, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 SYNCLINE_DECL result<std::optional<role_lock>> role_lock::try_take(
     const std::filesystem::path& folder, std::string_view role) {
-  if (!valid_role(role)) {
-    // The name becomes a file name: nothing that could leave the folder is accepted.
-    return make_error(errc::invalid_input, "role lock: a role is 1 to 64 of [a-z0-9_-], not \"" +
-                                               std::string(role.substr(0, 64)) + "\"");
-  }
+  if (!valid_role_name(role)) return invalid_role_name("role lock", role);
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   const auto file = folder / (std::string(role) + ".leader");

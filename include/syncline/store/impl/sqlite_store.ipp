@@ -921,6 +921,7 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::delete_in_chunks(const char* sq
 }
 
 SYNCLINE_DECL result<bool> sqlite_store::lead(std::string_view role) {
+  if (!valid_role_name(role)) return invalid_role_name("lead", role);
   std::lock_guard lock(roles_mu_);
   if (roles_.find(role) != roles_.end()) return true;
   auto taken = role_lock::try_take(file_.string() + "-workers", role);
@@ -931,9 +932,7 @@ SYNCLINE_DECL result<bool> sqlite_store::lead(std::string_view role) {
 }
 
 SYNCLINE_DECL result<void> sqlite_store::resign(std::string_view role) {
-  if (!role_lock::valid_role(role)) {
-    return make_error(errc::invalid_input, "resign: a role is 1 to 64 of [a-z0-9_-]");
-  }
+  if (!valid_role_name(role)) return invalid_role_name("resign", role);
   std::lock_guard lock(roles_mu_);
   if (auto it = roles_.find(role); it != roles_.end()) roles_.erase(it);
   return {};
