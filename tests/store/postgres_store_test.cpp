@@ -391,34 +391,42 @@ TEST_CASE("postgres store: every kind of write at once from two stores never dea
   CHECK(raw.scalar("SELECT count(*) FROM no_deadlock.runs") ==
         std::to_string(a->counts()->unfinished() + a->counts()->succeeded + a->counts()->skipped +
                        a->counts()->dead));
+}
 
-  TEST_CASE("postgres store: a role goes with its holder's session, and the old holder learns it",
-            "[postgres][leadership]") {
-    auto& server = shared_postgres_server();
-    manual_clock clock;
-    const auto o = pg_options(clock, "roles");
-    auto first = open_postgres_store(server.connection_string(), o);
-    auto second = open_postgres_store(server.connection_string(), o);
-    auto leads = [](st::store& s) {
-      auto r = s.lead("sources");
-      INFO((r ? std::string("ok") : to_string(r.error())));
-      REQUIRE(r);
-      return *r;
-    };
-    REQUIRE(leads(*first));
-    CHECK_FALSE(leads(*second));
+TEST_CASE("postgres store: a role goes with its holder's session, and the old holder learns it",
+          "[postgres][leadership]") {
+  auto& server = shared_postgres_server();
+  manual_clock clock;
+  const auto o = pg_options(clock, "roles");
+  auto first = open_postgres_store(server.connection_string(), o);
+  auto second = open_postgres_store(server.connection_string(), o);
+  auto leads = [](st::store& s) {
+    auto r = s.lead("sources");
+    INFO((r ? std::string("ok") : to_string(r.error())));
+    REQUIRE(r);
+    return *r;
+  };
+  REQUIRE(leads(*first));
+  CHECK_FALSE(leads(*second));
 
-    // The first store's sessions end (as a server that dropped them, or a network cut, would):
-    // its advisory locks, the role's too, end with them.
-    raw_postgres raw(server.connection_string());
-    raw.scalar(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND "
-        "objsubid = 2 AND granted");
-    CHECK(leads(*second));
-    // The first store reconnects and finds the role taken: it does not believe it still leads.
-    CHECK_FALSE(leads(*first));
-
-    // A closed store lets its role go at once.
-    second.reset();
-    CHECK(leads(*first));
+  // The first store's sessions end (as a server that dropped them, or a network cut, would):
+  // its advisory locks, the role's too, end with them.
+  raw_postgres raw(server.connection_string());
+  const std::string holder = raw.scalar(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted");
+  REQUIRE_FALSE(holder.empty());
+  raw.scalar("SELECT pg_terminate_backend(" + holder + ")");
+  // pg_terminate_backend only signals: wait until the backend is gone.
+  for (int i = 0;
+       i < 1000 && raw.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " + holder) != "0";
+       ++i) {
+    std::this_thread::sleep_for(10ms);
   }
+  CHECK(leads(*second));
+  // The first store reconnects and finds the role taken: it does not believe it still leads.
+  CHECK_FALSE(leads(*first));
+
+  // A closed store lets its role go at once.
+  second.reset();
+  CHECK(leads(*first));
+}

@@ -711,7 +711,12 @@ inline result<bool> postgres_store::lead(std::string_view role) {
   if (!valid_role_name(role)) return invalid_role_name("lead", role);
   std::lock_guard guard(lock_mu_);
   keep_lock_locked();
-  if (roles_.contains(role)) return true;
+  if (roles_.contains(role)) {
+    // A session the server ended is not always noticed by then (its last words may still be on
+    // their way): one round trip on it tells. A session that answers holds its locks.
+    if (lock_connection_.exec("SELECT 1")) return true;
+    keep_lock_locked();  // it is broken: the roles went with it; connect again
+  }
   if (lock_connection_.broken()) {
     return make_error(errc::storage, "lead " + std::string(role) +
                                          ": the store's session is lost and not back yet");
