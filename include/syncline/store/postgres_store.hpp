@@ -52,9 +52,10 @@ class postgres_store final : public store {
   static result<std::unique_ptr<postgres_store>> open(std::string conninfo,
                                                       postgres_store_options opts = {});
 
-  // Ends the sessions: the advisory lock goes with them, so the runs this store still leases
-  // (stop() abandoned them) are claimable at once by the other stores.
-  ~postgres_store() override = default;
+  // Lets its advisory locks go, then ends the sessions: the runs this store still leases (stop()
+  // abandoned them) and the roles it held are free for the other stores when this returns. (A
+  // session that just ends frees them only once the server has noticed, a moment later.)
+  ~postgres_store() override;
 
   // Names this database in idempotency keys.
   const std::string& store_id() const noexcept { return store_id_; }

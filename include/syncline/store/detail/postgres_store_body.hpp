@@ -229,6 +229,11 @@ inline result<std::unique_ptr<postgres_store>> postgres_store::open(std::string 
   return store;
 }
 
+inline postgres_store::~postgres_store() {
+  std::lock_guard guard(lock_mu_);
+  if (!lock_connection_.broken()) (void)lock_connection_.exec("SELECT pg_advisory_unlock_all()");
+}
+
 inline void postgres_store::keep_lock() {
   std::lock_guard guard(lock_mu_);
   keep_lock_locked();
