@@ -1,0 +1,117 @@
+// engine_fleet: the coordinator's engine processes. Each slot holds one child: fork + exec of
+// /proc/self/exe with `--engine <conninfo>`, so every engine is a real process with its own
+// address space, store sessions and HTTP server, as in production. A child dies with the
+// coordinator (PR_SET_PDEATHSIG), and the fleet SIGKILLs what is left when it is destroyed, so
+// no engine outlives a failed run.
+#pragma once
+
+#include <syncline_test_support/child_process.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <signal.h>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <vector>
+
+namespace scale_out {
+
+// Where a live engine listens, and which process it is.
+struct engine_endpoint {
+  std::size_t slot = 0;
+  std::uint16_t port = 0;
+  long pid = 0;
+};
+
+class engine_fleet {
+ public:
+  engine_fleet(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)) {
+    slots_.resize(size);
+  }
+
+  std::size_t size() const noexcept { return slots_.size(); }
+
+  // Starts the engine of `slot` (which must be down) and waits for its "port <n> pid <p>" line;
+  // false when it did not say so in time (it is killed then).
+  bool start(std::size_t slot) {
+    std::string exe = "/proc/self/exe", role = "--engine", conninfo = conninfo_;
+    char* argv[] = {exe.data(), role.data(), conninfo.data(), nullptr};
+    const pid_t parent = ::getpid();
+    auto child = std::make_unique<syncline::testing::child_process>([&](int out) {
+      // Between fork and exec: async-signal-safe calls only.
+      ::dup2(out, STDOUT_FILENO);
+      ::close(out);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(125);
+      ::execv(argv[0], argv);
+      ::_exit(127);
+    });
+    const std::string line = child->read_line(std::chrono::seconds(30));
+    auto endpoint = parse(line);
+    if (!endpoint) return false;  // the child_process destructor kills it
+    endpoint->slot = slot;
+    std::lock_guard lock(m_);
+    slots_[slot].child = std::move(child);
+    slots_[slot].endpoint = *endpoint;
+    return true;
+  }
+
+  // SIGKILL, as a crash or the OOM killer would; answers the pid it killed (0: was down).
+  long kill(std::size_t slot) {
+    std::unique_ptr<syncline::testing::child_process> child;
+    long pid = 0;
+    {
+      std::lock_guard lock(m_);
+      child = std::move(slots_[slot].child);
+      if (slots_[slot].endpoint) pid = slots_[slot].endpoint->pid;
+      slots_[slot].endpoint.reset();
+    }
+    if (child) child->kill_and_wait();
+    return pid;
+  }
+
+  std::vector<engine_endpoint> live() const {
+    std::lock_guard lock(m_);
+    std::vector<engine_endpoint> out;
+    for (const auto& s : slots_)
+      if (s.endpoint) out.push_back(*s.endpoint);
+    return out;
+  }
+
+  void kill_all() {
+    for (std::size_t i = 0; i < slots_.size(); ++i) kill(i);
+  }
+  ~engine_fleet() { kill_all(); }
+
+ private:
+  static std::optional<engine_endpoint> parse(std::string_view line) {
+    // "port <n> pid <p>"
+    engine_endpoint e;
+    if (!line.starts_with("port ")) return std::nullopt;
+    line.remove_prefix(5);
+    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), e.port);
+    if (ec != std::errc{} || e.port == 0) return std::nullopt;
+    line.remove_prefix(static_cast<std::size_t>(end - line.data()));
+    if (!line.starts_with(" pid ")) return std::nullopt;
+    line.remove_prefix(5);
+    auto [end2, ec2] = std::from_chars(line.data(), line.data() + line.size(), e.pid);
+    if (ec2 != std::errc{} || end2 != line.data() + line.size()) return std::nullopt;
+    return e;
+  }
+
+  struct slot {
+    std::unique_ptr<syncline::testing::child_process> child;
+    std::optional<engine_endpoint> endpoint;
+  };
+  std::string conninfo_;
+  mutable std::mutex m_;
+  std::vector<slot> slots_;
+};
+
+}  // namespace scale_out

@@ -1,0 +1,141 @@
+// The engine role of scale_out (`scale_out --engine <conninfo>`): one engine process on the
+// PostgreSQL store, serving one Shopify shop's orders/create webhooks.
+//
+//   record_orders: Shopify's orders/create webhook -> one row per run in the table
+//                  "delivered_orders" (PostgreSQL), keyed by the run's idempotency key.
+//
+// The table's key is the run, not the order: a run the runtime executes again (its engine was
+// killed after the write, before it recorded the end) upserts its own row, while a delivery that
+// became two runs would leave two rows of one order. So "one row per acknowledged order" is the
+// exactly-once check the coordinator makes.
+//
+// The process prints "port <n> pid <pid>" on stdout once it listens on 127.0.0.1, then serves
+// until SIGTERM (a graceful stop) or SIGKILL (a crash). The shop's client secret comes from the
+// environment (SCALE_OUT_CLIENT_SECRET), never from the command line that `ps` shows.
+#pragma once
+
+#include <syncline/blocks/map.hpp>
+#include <syncline/connectors/shopify/app.hpp>
+#include <syncline/connectors/shopify/order.hpp>
+#include <syncline/connectors/shopify/webhook.hpp>
+#include <syncline/connectors/warehouse/postgres_sink.hpp>
+#include <syncline/connectors/warehouse/table.hpp>
+#include <syncline/connectors/warehouse/write_to.hpp>
+#include <syncline/core/integration.hpp>
+#include <syncline/core/run_context.hpp>
+#include <syncline/core/secret.hpp>
+#include <syncline/core/workflow.hpp>
+#include <syncline/http/io_threads.hpp>
+#include <syncline/runtime/engine.hpp>
+#include <syncline/runtime/tenant.hpp>
+#include <syncline/store/postgres_store.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace scale_out {
+
+namespace shopify = syncline::shopify;
+namespace warehouse = syncline::warehouse;
+
+// The one shop every engine serves; the coordinator signs its webhooks.
+inline constexpr const char* shop_domain = "scale-out.myshopify.com";
+inline constexpr const char* client_secret_variable = "SCALE_OUT_CLIENT_SECRET";
+
+struct delivered_order {
+  std::int64_t order_id = 0;
+  std::int64_t engine_pid = 0;  // which process ran the run (the load is spread)
+};
+BOOST_DESCRIBE_STRUCT(delivered_order, (), (order_id, engine_pid))
+
+// No key<>: the table is keyed by the run's idempotency key (warehouse::run_key).
+using delivered_orders = warehouse::table<delivered_order, "delivered_orders">;
+using delivered_orders_sink = warehouse::postgres_sink<delivered_orders>;
+
+inline delivered_order to_row(const shopify::order& o) {
+  return delivered_order{o.id, static_cast<std::int64_t>(::getpid())};
+}
+
+constexpr auto record_orders = syncline::workflow<"record_orders">(
+    shopify::webhook<"orders/create">{} | syncline::map<"to_row">(to_row) |
+    warehouse::write_to<delivered_orders_sink>{});
+
+constexpr auto scale_out_integration =
+    syncline::integration<"scale_out", shopify::app>(record_orders);
+
+// Retries long enough to outlast a PostgreSQL restart (a few seconds) without dead-lettering.
+inline syncline::engine_options engine_options_for(const std::string& conninfo) {
+  syncline::engine_options o;
+  o.threads = 2;
+  o.listen = {"127.0.0.1", 0};
+  o.idle_poll = std::chrono::milliseconds(200);
+  o.retry = {.max_attempts = 30,
+             .initial_backoff = std::chrono::milliseconds(50),
+             .max_backoff = std::chrono::milliseconds(1000)};
+  o.retry_after = std::chrono::seconds(1);
+  o.level = syncline::log_level::warn;
+  // docs/operations.md quotes these lines ("N engines on PostgreSQL").
+  o.open_store =
+      [conninfo,
+       clock = o.store.clock]() -> syncline::result<std::unique_ptr<syncline::store::store>> {
+    syncline::store::postgres_store_options store_options;
+    store_options.clock = clock;  // the engine's clock (engine_options::store.clock)
+    auto store = syncline::store::postgres_store::open(conninfo, store_options);
+    if (!store) return std::move(store).error();
+    return std::unique_ptr<syncline::store::store>(std::move(*store));
+  };
+  return o;
+}
+
+// The child's main: 0 after a graceful stop, 1 when it could not start (said on stderr).
+inline int run_engine(const std::string& conninfo) {
+  const char* secret_text = std::getenv(client_secret_variable);
+  if (!secret_text || !*secret_text) {
+    std::cerr << "scale_out --engine: " << client_secret_variable << " is not set\n";
+    return 1;
+  }
+  // SIGTERM is waited for below; block it before any thread starts, so that every thread
+  // inherits the mask and sigwait is the one to take it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  syncline::http::io_threads sink_io(1);
+  auto sink = delivered_orders_sink::open(sink_io.executor(), syncline::secret(conninfo));
+  if (!sink) {
+    std::cerr << "scale_out --engine: cannot connect the sink: " << sink.error().message << "\n";
+    return 1;
+  }
+  syncline::engine eng(engine_options_for(conninfo));
+  const shopify::credentials credentials{.shop_domain = shop_domain,
+                                         .client_secret = syncline::secret(secret_text)};
+  if (auto r = eng.install(scale_out_integration, syncline::tenant{"shop", credentials},
+                           syncline::services(*sink));
+      !r) {
+    std::cerr << "scale_out --engine: install failed: " << r.error().message << "\n";
+    return 1;
+  }
+  if (auto r = eng.start(); !r) {
+    std::cerr << "scale_out --engine: start failed: " << r.error().message << "\n";
+    return 1;
+  }
+  std::cout << "port " << eng.port() << " pid " << ::getpid() << std::endl;
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  eng.stop();
+  return 0;
+}
+
+}  // namespace scale_out
