@@ -78,6 +78,9 @@ inline syncline::engine_options engine_options_for(const std::string& conninfo) 
   o.threads = 2;
   o.listen = {"127.0.0.1", 0};
   o.idle_poll = std::chrono::milliseconds(200);
+  // A run whose end could not be recorded (PostgreSQL was restarting) runs again once its lease
+  // expired: a short lease keeps that wait short. It is renewed every third of it.
+  o.lease = std::chrono::seconds(5);
   o.retry = {.max_attempts = 30,
              .initial_backoff = std::chrono::milliseconds(50),
              .max_backoff = std::chrono::milliseconds(1000)};
