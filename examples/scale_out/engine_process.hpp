@@ -87,14 +87,13 @@ inline syncline::engine_options engine_options_for(const std::string& conninfo) 
   o.retry_after = std::chrono::seconds(1);
   o.level = syncline::log_level::warn;
   // docs/operations.md quotes these lines ("N engines on PostgreSQL").
-  o.open_store =
-      [conninfo,
-       clock = o.store.clock]() -> syncline::result<std::unique_ptr<syncline::store::store>> {
+  using store_ptr = std::unique_ptr<syncline::store::store>;
+  o.open_store = [conninfo, clock = o.store.clock]() -> syncline::result<store_ptr> {
     syncline::store::postgres_store_options store_options;
     store_options.clock = clock;  // the engine's clock (engine_options::store.clock)
     auto store = syncline::store::postgres_store::open(conninfo, store_options);
     if (!store) return std::move(store).error();
-    return std::unique_ptr<syncline::store::store>(std::move(*store));
+    return store_ptr(std::move(*store));
   };
   return o;
 }
