@@ -13,6 +13,7 @@
 #include <syncline/core/secret.hpp>
 #include <syncline/postgres/connection.hpp>
 #include <syncline/postgres/connection_pool.hpp>
+#include <syncline/postgres/listener.hpp>
 #include <syncline/postgres/parameters.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/store.hpp>
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,6 +122,18 @@ class postgres_store final : public store {
   result<bool> lead(std::string_view role) override;
   result<void> resign(std::string_view role) override;
 
+  // --- waking an idle worker ------------------------------------------------------------------
+
+  // LISTEN/NOTIFY: enqueue, enqueue_with_cursor, replay and replay_all announce their runs with
+  // pg_notify on this schema's channel, in their transaction (delivered at commit; several in
+  // one transaction fold into one). Watching opens one more session, LISTENing on a thread of
+  // its own (postgres/listener.hpp); a lost session is connected again, and `wake` called once
+  // then. Enqueue never waits for the listener.
+  bool watch_new_runs(std::function<void()> wake) override;
+  void unwatch_new_runs() override;
+  // The channel: one per schema, so stores of other schemas do not wake each other.
+  const std::string& new_runs_channel() const noexcept { return channel_; }
+
  private:
   enum class commit_kind { acknowledgement, progress };
   using connection = postgres::connection;
@@ -136,13 +150,19 @@ class postgres_store final : public store {
         lock_connection_(std::move(lock_connection)),
         lock_key_(lock_key),
         store_id_(std::move(store_id)),
-        identity_(make_identity(lock_key)) {}
+        identity_(make_identity(lock_key)),
+        channel_(new_runs_channel_of(opts_.schema)) {}
 
   time_point now_() const { return opts_.clock(); }
   std::string idempotency_key(std::int64_t run_id) const {
     return store_id_ + "-" + std::to_string(run_id);
   }
   static std::string make_identity(std::int64_t key);
+  static std::string new_runs_channel_of(std::string_view schema);
+  // In a write's transaction that queued runs: wakes the watchers at its commit.
+  result<void> announce_new_runs(connection& c);
+  // The listener's callback: calls the watcher's wake, if any, under watch_mu_.
+  void wake_watcher();
 
   // Runs `body(connection)` in one transaction at the durability of `kind`; commits when body
   // succeeds, rolls back when it fails.
@@ -221,8 +241,13 @@ class postgres_store final : public store {
   std::string identity_;
   std::mutex takeover_mu_;
   std::optional<time_point> last_takeover_;  // the last short claim that looked; takeover_mu_
+  std::string channel_;
+  std::mutex watch_mu_;         // held while wake_ runs, so unwatch_new_runs waits for it
+  std::function<void()> wake_;  // watch_mu_
+  std::unique_ptr<postgres::listener> listener_;  // watch_mu_
 };
 
 }  // namespace syncline::store
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/postgres_store_wake.hpp>

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -188,6 +189,25 @@ class store {
   virtual result<bool> lead(std::string_view role) = 0;
   // Lets the role go if this store holds it; otherwise does nothing.
   virtual result<void> resign(std::string_view role) = 0;
+
+  // --- waking an idle worker ------------------------------------------------------------------
+
+  // Asks the store to call `wake` soon after runs were queued or replayed by any store of the
+  // database (other processes' included), so an idle worker need not poll to see them. Answers
+  // false when the store cannot tell (then nothing is ever called: the caller keeps polling).
+  // `wake` runs on a thread of the store's, may run spuriously (for this store's own runs too,
+  // and once after a lost connection is back, since what was sent meanwhile is lost), must be
+  // quick and must not call this store's watch calls. Runs due later (retries) and leases that
+  // expire are not announced: next_due() and a periodic look find those. A second call replaces
+  // the watcher.
+  virtual bool watch_new_runs(std::function<void()> wake) {
+    (void)wake;
+    return false;
+  }
+  // Stops watching: when this returns, `wake` is not running and will never be called again, so
+  // its target may die. Called by the watcher before it goes; the store's destructor stops too.
+  // Doing nothing when nothing watches.
+  virtual void unwatch_new_runs() {}
 };
 
 }  // namespace syncline::store

@@ -230,6 +230,7 @@ inline result<std::unique_ptr<postgres_store>> postgres_store::open(std::string 
 }
 
 inline postgres_store::~postgres_store() {
+  unwatch_new_runs();  // its thread calls into this store
   std::lock_guard guard(lock_mu_);
   if (!lock_connection_.broken()) (void)lock_connection_.exec("SELECT pg_advisory_unlock_all()");
 }
@@ -384,6 +385,9 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
     }
   }
   for (auto [i, first] : repeats) out[i] = {enqueue_result::duplicate, out[first].run_id};
+  if (!accepted.empty()) {
+    if (auto r = announce_new_runs(c); !r) return std::move(r).error();
+  }
   // Remember the accepted runs' keys. A key whose window passed is still in the table until
   // pruned: it now names the new run.
   std::vector<std::size_t> new_keys;

@@ -168,7 +168,7 @@ inline result<void> postgres_store::replay(std::int64_t run_id) {
         std::string(postgres_replay_update) + " AND id = " + p.int64(run_id) + "::bigint";
     auto r = exec(c, sql, p);
     if (!r) return std::move(r).error();
-    if (postgres::affected_rows(*r) == 1) return {};
+    if (postgres::affected_rows(*r) == 1) return announce_new_runs(c);
     parameters q;
     q.int64(run_id);
     auto s = exec(c, "SELECT status FROM runs WHERE id = $1::bigint", q);
@@ -187,7 +187,11 @@ inline result<std::int64_t> postgres_store::replay_all(const run_filter& filter)
     const std::string sql = postgres_replay_update + run_filter_sql(p, filter);
     auto r = exec(c, sql, p);
     if (!r) return std::move(r).error();
-    return postgres::affected_rows(*r);
+    const std::int64_t replayed = postgres::affected_rows(*r);
+    if (replayed > 0) {
+      if (auto n = announce_new_runs(c); !n) return std::move(n).error();
+    }
+    return replayed;
   });
 }
 
