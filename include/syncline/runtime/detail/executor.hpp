@@ -61,6 +61,7 @@ class executor {
 
   executor(const executor&) = delete;
   executor& operator=(const executor&) = delete;
+  ~executor() { stop_watching(); }
 
   // Rung when there may be work: an event queued, a run replayed, a run finished.
   doorbell& bell() noexcept { return doorbell_; }
@@ -75,6 +76,10 @@ class executor {
     }
     boost::asio::co_spawn(dispatch_strand_, dispatch(), boost::asio::detached);
     boost::asio::co_spawn(dispatch_strand_, prune_loop(), boost::asio::detached);
+    // Runs that other processes queue ring the bell when the store can tell (PostgreSQL:
+    // LISTEN/NOTIFY); the idle poll stays, for what nobody announces (a retry that comes due, a
+    // lease that expires) and for a store that cannot tell (SQLite).
+    if (ctx_.store()) watching_ = ctx_.store()->watch_new_runs([this] { doorbell_.ring(); });
   }
 
   // Whether this engine holds the store's "prune" role: only its holder applies retention.
@@ -82,6 +87,7 @@ class executor {
 
   // Claims nothing more; the runs in flight go on.
   void begin_stop() {
+    stop_watching();
     flight_->stopping = true;
     doorbell_.ring();
     boost::asio::post(dispatch_strand_, [this] { prune_timer_.cancel(); });
@@ -114,6 +120,12 @@ class executor {
   };
 
   bool stopping() const { return flight_->stopping.load(); }
+
+  // When this returns the store calls the doorbell no more: first thing at stop, and in the
+  // destructor (whatever happened), before the doorbell goes.
+  void stop_watching() {
+    if (watching_.exchange(false)) ctx_.store()->unwatch_new_runs();
+  }
 
   // The dispatcher: claims as many due runs as there are free workers (one transaction) and
   // starts each as its own coroutine. Sleeps until rung (an event queued, a run finished) or
@@ -422,6 +434,7 @@ class executor {
   const std::string worker_id_ = "engine";
   std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
   std::atomic<bool> pruning_{false};
+  std::atomic<bool> watching_{false};  // the store rings doorbell_ when other processes queue runs
   std::mutex rng_mu_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::unique_ptr<store_echo_memory> echo_;

@@ -1,0 +1,81 @@
+// An idle engine on the PostgreSQL store runs what another process queued as soon as it is
+// committed (LISTEN/NOTIFY rings its executor's doorbell), not at its next idle poll.
+#include <syncline/runtime/engine.hpp>
+#include <syncline/store/postgres_store.hpp>
+#include <syncline_test_support/postgres_server.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integrations.hpp"
+#include "runtime_fixture.hpp"
+
+using namespace runtime_test;
+namespace st = syncline::store;
+
+namespace {
+
+std::unique_ptr<st::postgres_store> open_pg(const std::string& conninfo) {
+  st::postgres_store_options o;
+  o.schema = "engine_wake";
+  auto s = st::postgres_store::open(conninfo, o);
+  INFO((s ? std::string("opened") : to_string(s.error())));
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+// What the engine's emit("acme", "order.flaky", ...) would queue, queued by another process.
+st::new_run flaky_order(std::int64_t id) {
+  return {.tenant = "acme",
+          .integration = "shop_sync",
+          .workflow = "flaky_orders",
+          .trigger = "order.flaky",
+          .dedupe_key = {},
+          .payload = R"({"id":)" + std::to_string(id) +
+                     R"(,"tenant":"acme","email":"a@example.com","note":"n"})"};
+}
+
+}  // namespace
+
+TEST_CASE("an idle engine on PostgreSQL runs another process's run before its idle poll") {
+  auto server = syncline::testing::postgres_server::start();
+  INFO((server ? std::string("started") : server.error().message));
+  REQUIRE(server);
+  const std::string conninfo = server->connection_string();
+  auto other_process = open_pg(conninfo);
+
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  syncline::engine_options o;
+  o.threads = 1;
+  o.idle_poll = 60s;  // far beyond every wait below: only the announcement can wake it in time
+  o.log = logs.sink();
+  o.database = dir.file("unused.db");
+  o.open_store = [&]() -> syncline::result<std::unique_ptr<st::store>> {
+    return std::unique_ptr<st::store>(open_pg(conninfo));
+  };
+  syncline::engine eng(o);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+
+  for (std::int64_t id = 1; id <= 3; ++id) {
+    // Let the engine fall asleep on its doorbell (it found nothing to claim); then queue.
+    std::this_thread::sleep_for(200ms);
+    auto queued = other_process->enqueue(std::vector{flaky_order(id)});
+    REQUIRE(queued);
+    REQUIRE((*queued)[0].kind == st::enqueue_result::accepted);
+    CHECK(wait_until([&] { return out.size() == static_cast<std::size_t>(id); }, 20s));
+  }
+  eng.stop();
+  auto counts = other_process->counts();
+  REQUIRE(counts);
+  CHECK(counts->succeeded == 3);
+}
