@@ -35,7 +35,8 @@
 namespace syncline::store {
 
 struct postgres_store_options : store_options {
-  // Connections in the pool: how many calls run at once. One more holds the advisory lock.
+  // Connections in the pool: how many calls run at once. One more holds the advisory lock, and
+  // one more LISTENs while someone watches for new runs (watch_new_runs).
   std::size_t connections = 4;
   // The PostgreSQL schema that holds the store's tables (created if missing), so that they cannot
   // meet an application's tables of the same name in the database.
