@@ -126,7 +126,7 @@ class listener {
         continue;
       }
       notified_();  // what was announced before this LISTEN (or while the session was lost)
-      for (;;) {
+      while (PQsocket(c.get()) >= 0) {  // -1: libpq closed it (then connect again)
         const woke w = wait(PQsocket(c.get()), POLLIN, -1);
         if (w == woke::stop) return;
         if (PQconsumeInput(c.get()) != 1) break;  // the session is lost: connect again
