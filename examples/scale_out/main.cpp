@@ -250,6 +250,17 @@ int main(int argc, char** argv) {
   std::vector<syncline::store::run_record> dead;
   if (auto d = (*store)->query_runs({.status = syncline::store::run_status::dead, .limit = 5}); d)
     dead = std::move(*d);
+  // Runs executed more than once: taken over from a killed engine, or run again after their end
+  // could not be recorded. They are what the exactly-once check is about.
+  std::int64_t run_again = 0;
+  for (syncline::store::run_query q{.limit = 1000};;) {
+    auto page = (*store)->query_runs(q);
+    if (!page) break;
+    for (const auto& r : *page)
+      if (r.attempts > 1) ++run_again;
+    if (page->size() < q.limit) break;
+    q.before_id = page->back().id;
+  }
   auto rows = table_rows(syncline::secret(conninfo));
   const auto seconds =
       std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - began).count() / 1000.0;
@@ -268,7 +279,8 @@ int main(int argc, char** argv) {
             << ", engine processes that acknowledged: " << acks_per_engine.size() << "\n";
   if (counts)
     std::cout << "runs: " << counts->succeeded << " succeeded, " << counts->dead << " dead, "
-              << counts->unfinished() << " unfinished\n";
+              << counts->unfinished() << " unfinished; " << run_again
+              << " ran more than once (taken over or run again)\n";
   if (rows) std::cout << "rows in delivered_orders: " << rows->size() << " orders\n";
   std::cout << "duration " << seconds << " s\n";
 
