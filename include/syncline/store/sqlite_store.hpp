@@ -233,12 +233,6 @@ class sqlite_store final : public store {
   }
 
   SYNCLINE_DECL static result<void> validate_all(std::span<const new_run> runs);
-  SYNCLINE_DECL static result<void> validate_cursor(const cursor_key& k);
-  SYNCLINE_DECL static result<void> validate_echo(const echo_record& e);
-  SYNCLINE_DECL static result<void> validate_installation_key(std::string_view integration,
-                                                              std::string_view id);
-
-  SYNCLINE_DECL static ::syncline::error no_such_run(std::int64_t run_id);
 
   // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
   // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.
@@ -263,9 +257,6 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL static result<std::optional<run_status>> status_of(sqlite::database& c,
                                                                    std::int64_t run_id);
-
-  SYNCLINE_DECL static result<void> valid_end(std::int64_t run_id, run_status status,
-                                              bool retry_allowed);
 
   // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
   // (retry_wait). errc::conflict when this worker's lease is no longer valid.

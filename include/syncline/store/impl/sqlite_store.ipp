@@ -2,6 +2,7 @@
 // <syncline/config.hpp>).
 #pragma once
 
+#include <syncline/store/detail/call_checks.hpp>
 #include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
@@ -101,7 +102,7 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue(
 SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_with_cursor(
     std::span<const new_run> runs, const cursor_update& cursor) {
   if (auto v = validate_all(runs); !v) return std::move(v).error();
-  if (auto v = validate_cursor(cursor.key); !v) return std::move(v).error();
+  if (auto v = detail::check_cursor_key(cursor.key); !v) return std::move(v).error();
   return write(commit_kind::acknowledgement,
                [&](sqlite::database& c) -> result<std::vector<enqueue_result>> {
                  auto out = enqueue_in(c, runs, true);
@@ -290,7 +291,7 @@ SYNCLINE_DECL result<void> sqlite_store::renew_lease(claimed_run& run,
 
 SYNCLINE_DECL result<void> sqlite_store::complete(const claimed_run& run, run_status final_status,
                                                   std::string_view error) {
-  if (auto v = valid_end(run.id, final_status, false); !v) return v;
+  if (auto v = detail::check_run_end(run.id, final_status, false); !v) return v;
   return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
     return end_run(c, run, final_status, error, {});
   });
@@ -317,7 +318,7 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
                          make_error(errc::invalid_input, "finish_many: a completion without run"));
                      continue;
                    }
-                   if (auto v = valid_end(done.run->id, done.status, true); !v) {
+                   if (auto v = detail::check_run_end(done.run->id, done.status, true); !v) {
                      answers.push_back(std::move(v));
                      continue;
                    }
@@ -415,7 +416,7 @@ SYNCLINE_DECL result<run_record> sqlite_store::get_run(std::int64_t run_id) {
   q->bind(run_id);
   auto row = q->step();
   if (!row) return std::move(row).error();
-  if (!*row) return no_such_run(run_id);
+  if (!*row) return detail::no_such_run(run_id);
   return read_run(*q, true);
 }
 
@@ -428,7 +429,7 @@ SYNCLINE_DECL result<void> sqlite_store::replay(std::int64_t run_id) {
     if (c.changes() == 1) return {};
     auto status = status_of(c, run_id);
     if (!status) return std::move(status).error();
-    if (!*status) return no_such_run(run_id);
+    if (!*status) return detail::no_such_run(run_id);
     return make_error(errc::conflict, "replay run " + std::to_string(run_id) + ": it is " +
                                           std::string(to_string(**status)) +
                                           "; only dead runs can be replayed");
@@ -510,13 +511,13 @@ SYNCLINE_DECL result<std::optional<std::string>> sqlite_store::get_cursor(const 
 }
 
 SYNCLINE_DECL result<void> sqlite_store::set_cursor(const cursor_update& cursor) {
-  if (auto v = validate_cursor(cursor.key); !v) return v;
+  if (auto v = detail::check_cursor_key(cursor.key); !v) return v;
   return write(commit_kind::acknowledgement,
                [&](sqlite::database& c) { return upsert_cursor(c, cursor); });
 }
 
 SYNCLINE_DECL result<void> sqlite_store::record_echo(const echo_record& written) {
-  if (auto v = validate_echo(written); !v) return v;
+  if (auto v = detail::check_echo(written); !v) return v;
   return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
     auto q = c.prepare(
         "INSERT INTO echoes (tenant, integration, record_id, fingerprint, written_at) "
@@ -531,7 +532,7 @@ SYNCLINE_DECL result<void> sqlite_store::record_echo(const echo_record& written)
 }
 
 SYNCLINE_DECL result<bool> sqlite_store::is_echo(const echo_record& received) {
-  if (auto v = validate_echo(received); !v) return std::move(v).error();
+  if (auto v = detail::check_echo(received); !v) return std::move(v).error();
   auto c = readers_.acquire();
   auto q = c->prepare(
       "SELECT 1 FROM echoes WHERE tenant = ?1 AND integration = ?2 AND record_id = ?3 "
@@ -544,7 +545,7 @@ SYNCLINE_DECL result<bool> sqlite_store::is_echo(const echo_record& received) {
 }
 
 SYNCLINE_DECL result<void> sqlite_store::put_installation(const installation_record& t) {
-  if (auto v = validate_installation_key(t.integration, t.id); !v) return v;
+  if (auto v = detail::check_installation_key(t.integration, t.id); !v) return v;
   return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
     auto q = c.prepare(
         "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
@@ -601,36 +602,6 @@ SYNCLINE_DECL result<void> sqlite_store::validate_all(std::span<const new_run> r
     if (auto v = syncline::store::validate(r); !v) return v;
   }
   return {};
-}
-
-SYNCLINE_DECL result<void> sqlite_store::validate_cursor(const cursor_key& k) {
-  if (k.tenant.empty() || k.integration.empty() || k.trigger.empty()) {
-    return make_error(errc::invalid_input,
-                      "cursor: tenant, integration and trigger must all be non-empty");
-  }
-  return {};
-}
-
-SYNCLINE_DECL result<void> sqlite_store::validate_echo(const echo_record& e) {
-  if (e.tenant.empty() || e.integration.empty() || e.record_id.empty() || e.fingerprint.empty()) {
-    return make_error(errc::invalid_input,
-                      "echo record: tenant, integration, record_id and fingerprint must all be "
-                      "non-empty");
-  }
-  return {};
-}
-
-SYNCLINE_DECL result<void> sqlite_store::validate_installation_key(std::string_view integration,
-                                                                   std::string_view id) {
-  if (integration.empty() || id.empty()) {
-    return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
-  }
-  return {};
-}
-
-SYNCLINE_DECL ::syncline::error sqlite_store::no_such_run(std::int64_t run_id) {
-  return make_error(errc::not_found,
-                    "run " + std::to_string(run_id) + " does not exist (or was pruned)");
 }
 
 SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_in(
@@ -778,17 +749,6 @@ SYNCLINE_DECL result<std::optional<run_status>> sqlite_store::status_of(sqlite::
   return parse_run_status(q->text(0));
 }
 
-SYNCLINE_DECL result<void> sqlite_store::valid_end(std::int64_t run_id, run_status status,
-                                                   bool retry_allowed) {
-  if (is_final(status) || (retry_allowed && status == run_status::retry_wait)) return {};
-  return make_error(errc::invalid_input,
-                    "complete run " + std::to_string(run_id) + ": " +
-                        std::string(to_string(status)) +
-                        (retry_allowed ? " is neither a final status (succeeded, skipped or "
-                                         "dead) nor retry_wait"
-                                       : " is not a final status (succeeded, skipped or dead)"));
-}
-
 SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const claimed_run& run,
                                                  run_status status, std::string_view error,
                                                  time_point when) {
@@ -857,13 +817,8 @@ SYNCLINE_DECL result<void> sqlite_store::lease_held(sqlite::database& c, std::in
   if (c.changes() == 1) return {};
   auto status = status_of(c, run_id);
   if (!status) return std::move(status).error();
-  if (!*status) return no_such_run(run_id);
-  return make_error(errc::conflict,
-                    "run " + std::to_string(run_id) + ": this worker's lease is no longer valid (" +
-                        "the run is " + std::string(to_string(**status)) +
-                        ": it was completed, or its lease expired and it was claimed again), so "
-                        "it cannot " +
-                        std::string(action));
+  if (!*status) return detail::no_such_run(run_id);
+  return detail::lease_lost(run_id, to_string(**status), action);
 }
 
 SYNCLINE_DECL void sqlite_store::add_filter(std::string& sql, std::vector<sqlite::value>& params,
