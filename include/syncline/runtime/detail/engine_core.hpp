@@ -180,9 +180,17 @@ class engine_core {
     executor_.begin_stop();
     ingress_.stop();
     sources_.stop();
+    const auto deadline = std::chrono::steady_clock::now() + ctx_.opts().stop_timeout;
+    // A page fetched before the stop is committed first: the next holder of the sources role
+    // then starts from the cursor this engine left, not from one it is still about to move.
+    if (!sources_.wait_ended(deadline)) {
+      ctx_.log(log_level::warn,
+               "a poll or schedule did not end in stop_timeout; its cursor "
+               "write is fenced if it comes late",
+               {});
+    }
     leadership_.stop();
-    const auto abandoned =
-        executor_.wait_idle(std::chrono::steady_clock::now() + ctx_.opts().stop_timeout);
+    const auto abandoned = executor_.wait_idle(deadline);
     executor_.close_completions();
     intake_.stop();
     ingress_.drain();

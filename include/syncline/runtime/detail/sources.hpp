@@ -37,6 +37,7 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -124,6 +125,15 @@ class sources {
     cancel({}, {}, nullptr);
   }
 
+  // After stop(): waits until every poll and schedule coroutine has ended, or until `deadline`;
+  // answers whether they all did. A page being fetched when stop() came is still committed (or
+  // refused) before this returns, so the engine gives up the sources role only once nothing of
+  // its own can move a cursor any more.
+  bool wait_ended(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(running_->mu);
+    return running_->cv.wait_until(lock, deadline, [&] { return running_->n == 0; });
+  }
+
   // Once the io threads are stopped: the sources' timers go while the io_context lives.
   void release() {
     std::lock_guard lock(mu_);
@@ -131,6 +141,33 @@ class sources {
   }
 
  private:
+  // The source coroutines alive, shared with their guards: a coroutine abandoned at stop is
+  // destroyed with the io_context, after this object, and still counts itself out.
+  struct running_count {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::int64_t n = 0;  // under mu
+  };
+  class running_guard {
+   public:
+    explicit running_guard(std::shared_ptr<running_count> c) : c_(std::move(c)) {
+      std::lock_guard lock(c_->mu);
+      ++c_->n;
+    }
+    running_guard(const running_guard&) = delete;
+    running_guard& operator=(const running_guard&) = delete;
+    ~running_guard() {
+      {
+        std::lock_guard lock(c_->mu);
+        --c_->n;
+      }
+      c_->cv.notify_all();
+    }
+
+   private:
+    std::shared_ptr<running_count> c_;
+  };
+
   // A poll or schedule of one installation.
   struct source_state {
     source_state(boost::asio::any_io_executor ex, std::shared_ptr<installation> i,
@@ -170,6 +207,7 @@ class sources {
   }
 
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<source_state> s) {
+    running_guard counted(running_);
     bool first = true;
     while (!s->cancelled && !stopping_) {
       if (!first) {
@@ -285,6 +323,7 @@ class sources {
   }
 
   boost::asio::awaitable<void> schedule_loop(std::shared_ptr<source_state> s) {
+    running_guard counted(running_);
     const store::cursor_key key = cursor_of(*s);
     const schedule_spec& spec = *s->runner->spec();
     const auto& opts = ctx_.opts();
@@ -346,6 +385,7 @@ class sources {
   std::vector<std::shared_ptr<source_state>> sources_;
   bool leading_ = false;  // under mu_
   std::atomic<bool> stopping_{false};
+  std::shared_ptr<running_count> running_ = std::make_shared<running_count>();
 };
 
 }  // namespace syncline::detail
