@@ -223,9 +223,6 @@ class postgres_store final : public store {
   // The two 32-bit keys of a role's advisory lock: another key space than the stores' own
   // 64-bit keys, so the two never collide.
   std::string role_lock_keys(std::string_view role) const;
-  static ::syncline::error no_such_run(std::int64_t run_id);
-  static ::syncline::error lease_lost(std::int64_t run_id, std::string_view status,
-                                      std::string_view action);
   static std::string run_filter_sql(parameters& p, const run_filter& f);
   static run_record read_run(const rows& r, int row, bool with_payload);
   static installation_record read_installation(const rows& r, int row);

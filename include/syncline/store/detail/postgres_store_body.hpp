@@ -3,6 +3,7 @@
 // which syncline::compiled must not. Included at the end of store/postgres_store.hpp.
 #pragma once
 
+#include <syncline/store/detail/call_checks.hpp>
 #include <syncline/store/detail/postgres_schema.hpp>
 #include <syncline/store/postgres_store.hpp>
 #include <syncline/store/role_name.hpp>
@@ -52,40 +53,6 @@ inline std::optional<std::int64_t> lock_key_of(std::string_view worker) {
   std::uint64_t key = 0;
   std::from_chars(hex.data(), hex.data() + hex.size(), key, 16);
   return static_cast<std::int64_t>(key);
-}
-
-inline result<void> valid_end(std::int64_t run_id, run_status status, bool retry_allowed) {
-  if (is_final(status) || (retry_allowed && status == run_status::retry_wait)) return {};
-  return make_error(errc::invalid_input,
-                    "complete run " + std::to_string(run_id) + ": " +
-                        std::string(to_string(status)) +
-                        (retry_allowed ? " is neither a final status (succeeded, skipped or "
-                                         "dead) nor retry_wait"
-                                       : " is not a final status (succeeded, skipped or dead)"));
-}
-
-inline result<void> validate_cursor(const cursor_key& k) {
-  if (k.tenant.empty() || k.integration.empty() || k.trigger.empty()) {
-    return make_error(errc::invalid_input,
-                      "cursor: tenant, integration and trigger must all be non-empty");
-  }
-  return {};
-}
-
-inline result<void> validate_echo(const echo_record& e) {
-  if (e.tenant.empty() || e.integration.empty() || e.record_id.empty() || e.fingerprint.empty()) {
-    return make_error(errc::invalid_input,
-                      "echo record: tenant, integration, record_id and fingerprint must all be "
-                      "non-empty");
-  }
-  return {};
-}
-
-inline result<void> validate_installation_key(std::string_view integration, std::string_view id) {
-  if (integration.empty() || id.empty()) {
-    return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
-  }
-  return {};
 }
 
 // A batch in the parts that each go into one multi-row statement.
@@ -267,7 +234,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_with_cursor(
   for (const auto& r : runs) {
     if (auto v = syncline::store::validate(r); !v) return std::move(v).error();
   }
-  if (auto v = postgres_store_detail::validate_cursor(cursor.key); !v) {
+  if (auto v = detail::check_cursor_key(cursor.key); !v) {
     return std::move(v).error();
   }
   return write(commit_kind::acknowledgement,
@@ -565,8 +532,8 @@ inline result<void> postgres_store::renew_lease(claimed_run& run, std::chrono::m
     q.int64(run.id);
     auto s = exec(c, "SELECT status FROM runs WHERE id = $1::bigint", q);
     if (!s) return std::move(s).error();
-    if (postgres::row_count(*s) == 0) return no_such_run(run.id);
-    return lease_lost(run.id, postgres::text_at(*s, 0, 0), "renew its lease");
+    if (postgres::row_count(*s) == 0) return detail::no_such_run(run.id);
+    return detail::lease_lost(run.id, postgres::text_at(*s, 0, 0), "renew its lease");
   });
   if (r) run.lease_until = until;
   return r;
@@ -574,7 +541,7 @@ inline result<void> postgres_store::renew_lease(claimed_run& run, std::chrono::m
 
 inline result<void> postgres_store::complete(const claimed_run& run, run_status final_status,
                                              std::string_view error) {
-  if (auto v = postgres_store_detail::valid_end(run.id, final_status, false); !v) return v;
+  if (auto v = detail::check_run_end(run.id, final_status, false); !v) return v;
   const run_completion done{&run, final_status, std::string(error), {}};
   auto answers =
       write(commit_kind::progress, [&](connection& c) { return end_runs(c, std::span(&done, 1)); });
@@ -611,7 +578,7 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
     const auto& done = runs[i];
     if (!done.run) {
       answers[i] = make_error(errc::invalid_input, "finish_many: a completion without run");
-    } else if (auto v = valid_end(done.run->id, done.status, true); !v) {
+    } else if (auto v = detail::check_run_end(done.run->id, done.status, true); !v) {
       answers[i] = std::move(v);
     } else if (!ids.insert(done.run->id).second) {
       repeat.push_back(i);
@@ -674,8 +641,8 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
     auto it = status_of.find(done.run->id);
     answers[i] =
         it == status_of.end()
-            ? result<void>(no_such_run(done.run->id))
-            : result<void>(lease_lost(
+            ? result<void>(detail::no_such_run(done.run->id))
+            : result<void>(detail::lease_lost(
                   done.run->id, it->second,
                   done.status == run_status::retry_wait ? "schedule a retry" : "complete it"));
   };

@@ -7,21 +7,6 @@
 
 namespace syncline::store {
 
-inline ::syncline::error postgres_store::no_such_run(std::int64_t run_id) {
-  return make_error(errc::not_found,
-                    "run " + std::to_string(run_id) + " does not exist (or was pruned)");
-}
-
-inline ::syncline::error postgres_store::lease_lost(std::int64_t run_id, std::string_view status,
-                                                    std::string_view action) {
-  return make_error(errc::conflict,
-                    "run " + std::to_string(run_id) + ": this worker's lease is no longer valid (" +
-                        "the run is " + std::string(status) +
-                        ": it was completed, or its lease expired and it was claimed again), so "
-                        "it cannot " +
-                        std::string(action));
-}
-
 inline result<std::optional<time_point>> postgres_store::next_due() {
   return read([&](connection& c) -> result<std::optional<time_point>> {
     auto r = c.exec("SELECT min(due_at) FROM runs WHERE due_at IS NOT NULL");
@@ -149,7 +134,7 @@ inline result<run_record> postgres_store::get_run(std::int64_t run_id) {
                       ", payload FROM runs WHERE id = $1::bigint",
                   p);
     if (!r) return std::move(r).error();
-    if (postgres::row_count(*r) == 0) return no_such_run(run_id);
+    if (postgres::row_count(*r) == 0) return detail::no_such_run(run_id);
     return read_run(*r, 0, true);
   });
 }
@@ -173,7 +158,7 @@ inline result<void> postgres_store::replay(std::int64_t run_id) {
     q.int64(run_id);
     auto s = exec(c, "SELECT status FROM runs WHERE id = $1::bigint", q);
     if (!s) return std::move(s).error();
-    if (postgres::row_count(*s) == 0) return no_such_run(run_id);
+    if (postgres::row_count(*s) == 0) return detail::no_such_run(run_id);
     return make_error(errc::conflict, "replay run " + std::to_string(run_id) + ": it is " +
                                           std::string(postgres::text_at(*s, 0, 0)) +
                                           "; only dead runs can be replayed");
@@ -259,7 +244,7 @@ inline result<std::optional<std::string>> postgres_store::get_cursor(const curso
 }
 
 inline result<void> postgres_store::set_cursor(const cursor_update& cursor) {
-  if (auto v = postgres_store_detail::validate_cursor(cursor.key); !v) return v;
+  if (auto v = detail::check_cursor_key(cursor.key); !v) return v;
   return write(commit_kind::acknowledgement,
                [&](connection& c) { return upsert_cursor(c, cursor); });
 }
@@ -311,7 +296,7 @@ inline result<void> postgres_store::upsert_cursor(connection& c, const cursor_up
 }
 
 inline result<void> postgres_store::record_echo(const echo_record& written) {
-  if (auto v = postgres_store_detail::validate_echo(written); !v) return v;
+  if (auto v = detail::check_echo(written); !v) return v;
   return write(commit_kind::acknowledgement, [&](connection& c) -> result<void> {
     parameters p;
     p.text(written.tenant);
@@ -330,7 +315,7 @@ inline result<void> postgres_store::record_echo(const echo_record& written) {
 }
 
 inline result<bool> postgres_store::is_echo(const echo_record& received) {
-  if (auto v = postgres_store_detail::validate_echo(received); !v) return std::move(v).error();
+  if (auto v = detail::check_echo(received); !v) return std::move(v).error();
   return read([&](connection& c) -> result<bool> {
     parameters p;
     p.text(received.tenant);
@@ -360,7 +345,7 @@ inline installation_record postgres_store::read_installation(const rows& r, int 
 }
 
 inline result<void> postgres_store::put_installation(const installation_record& t) {
-  if (auto v = postgres_store_detail::validate_installation_key(t.integration, t.id); !v) return v;
+  if (auto v = detail::check_installation_key(t.integration, t.id); !v) return v;
   return write(commit_kind::acknowledgement, [&](connection& c) -> result<void> {
     parameters p;
     p.text(t.integration);
