@@ -248,4 +248,5 @@ class postgres_store final : public store {
 }  // namespace syncline::store
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/postgres_store_roles.hpp>
 #include <syncline/store/detail/postgres_store_wake.hpp>
