@@ -20,13 +20,6 @@ using syncline::errc;
 
 namespace {
 
-bool leads(st::store& s, std::string_view role) {
-  auto r = s.lead(role);
-  INFO((r ? std::string("ok") : to_string(r.error())));
-  REQUIRE(r);
-  return *r;
-}
-
 const st::cursor_key feed_key{"acme.myshopify.com", "shopify-sync", "read_feed/feed"};
 
 }  // namespace

@@ -18,13 +18,6 @@ using syncline::errc;
 
 namespace {
 
-bool leads(st::store& s, std::string_view role) {
-  auto r = s.lead(role);
-  INFO((r ? std::string("ok") : to_string(r.error())));
-  REQUIRE(r);
-  return *r;
-}
-
 // The child: opens the store, takes the role, tells the parent, and waits to be killed.
 [[noreturn]] void lead_then_wait(const std::filesystem::path& db, manual_clock& clock, int out) {
   auto s = st::sqlite_store::open(db, options_with(clock));

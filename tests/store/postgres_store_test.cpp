@@ -400,14 +400,8 @@ TEST_CASE("postgres store: a role goes with its holder's session, and the old ho
   const auto o = pg_options(clock, "roles");
   auto first = open_postgres_store(server.connection_string(), o);
   auto second = open_postgres_store(server.connection_string(), o);
-  auto leads = [](st::store& s) {
-    auto r = s.lead("sources");
-    INFO((r ? std::string("ok") : to_string(r.error())));
-    REQUIRE(r);
-    return *r;
-  };
-  REQUIRE(leads(*first));
-  CHECK_FALSE(leads(*second));
+  REQUIRE(leads(*first, "sources"));
+  CHECK_FALSE(leads(*second, "sources"));
 
   // The first store's sessions end (as a server that dropped them, or a network cut, would):
   // its advisory locks, the role's too, end with them.
@@ -422,11 +416,11 @@ TEST_CASE("postgres store: a role goes with its holder's session, and the old ho
        ++i) {
     std::this_thread::sleep_for(10ms);
   }
-  CHECK(leads(*second));
+  CHECK(leads(*second, "sources"));
   // The first store reconnects and finds the role taken: it does not believe it still leads.
-  CHECK_FALSE(leads(*first));
+  CHECK_FALSE(leads(*first, "sources"));
 
   // A closed store lets its role go at once.
   second.reset();
-  CHECK(leads(*first));
+  CHECK(leads(*first, "sources"));
 }

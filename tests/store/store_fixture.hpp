@@ -88,6 +88,14 @@ inline st::run_record run_of(st::store& s, std::int64_t id) {
   return *r;
 }
 
+// Whether the store holds `role` (store::lead), REQUIRE-ing that it could answer.
+inline bool leads(st::store& s, std::string_view role) {
+  auto r = s.lead(role);
+  INFO((r ? std::string("ok") : to_string(r.error())));
+  REQUIRE(r);
+  return *r;
+}
+
 // A second connection to the file, as another process would have: to hold the write lock, to
 // inject a failure with a trigger, or to read what the store wrote.
 class raw_connection {
