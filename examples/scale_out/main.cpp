@@ -21,6 +21,7 @@
 //   scale_out --engine <conninfo>      (the engine role; the coordinator starts it)
 #include <syncline/postgres/connection.hpp>
 #include <syncline/store/postgres_store.hpp>
+#include <syncline_test_support/invariant_checks.hpp>
 #include <syncline_test_support/postgres_server.hpp>
 
 #include <algorithm>
@@ -103,14 +104,7 @@ int parse(int argc, char** argv, flags& f) {
   return 0;
 }
 
-int failures = 0;
-
-void check(bool ok, std::string_view invariant, const std::string& detail = {}) {
-  std::cout << (ok ? "  ok      " : "  FAILED  ") << invariant;
-  if (!ok && !detail.empty()) std::cout << " (" << detail << ")";
-  std::cout << "\n";
-  if (!ok) ++failures;
-}
+syncline::testing::invariant_checks check;  // one line per invariant, and the exit code
 
 std::string some(const std::vector<std::int64_t>& ids) {
   std::string out;
@@ -337,6 +331,5 @@ int main(int argc, char** argv) {
   }
 
   fleet.kill_all();
-  std::cout << (failures == 0 ? "all checks passed\n" : "some checks FAILED\n");
-  return failures == 0 ? 0 : 1;
+  return check.verdict();
 }

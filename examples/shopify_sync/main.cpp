@@ -14,6 +14,7 @@
 #include <syncline/core/diagram.hpp>
 #include <syncline/core/timestamp.hpp>
 #include <syncline/store/run.hpp>
+#include <syncline_test_support/invariant_checks.hpp>
 
 #include <charconv>
 #include <cstdint>
@@ -75,14 +76,7 @@ int parse(int argc, char** argv, flags& f) {
   return 0;
 }
 
-int failures = 0;
-
-void check(bool ok, std::string_view invariant, const std::string& detail = {}) {
-  std::cout << (ok ? "  ok      " : "  FAILED  ") << invariant;
-  if (!ok && !detail.empty()) std::cout << " (" << detail << ")";
-  std::cout << "\n";
-  if (!ok) ++failures;
-}
+syncline::testing::invariant_checks check;  // one line per invariant, and the exit code
 
 std::string ids_text(const std::set<std::int64_t>& ids) {
   std::string out;
@@ -407,6 +401,5 @@ int main(int argc, char** argv) {
 
   std::cout << "\n== shopify_sync as a Mermaid diagram\n"
             << syncline::to_mermaid(seed::shopify_sync);
-  std::cout << (failures == 0 ? "all checks passed\n" : "some checks FAILED\n");
-  return failures == 0 ? 0 : 1;
+  return check.verdict();
 }
