@@ -34,8 +34,10 @@ struct store_options {
   // A trigger event whose dedupe key was seen this recently is answered `duplicate`. Shopify
   // retries a failed delivery for up to 4 hours, so the default keeps keys well past that.
   std::chrono::system_clock::duration dedupe_window = std::chrono::hours(48);
-  // How long what a workflow wrote to the app is remembered by the echo guard.
-  std::chrono::system_clock::duration echo_window = std::chrono::hours(1);
+  // How long what a workflow wrote to the app is remembered by the echo guard. As long as the
+  // dedupe window: Shopify redelivers for up to 4 hours, and an echo that came back after the
+  // guard forgot the write would reach the application as a new merchant order.
+  std::chrono::system_clock::duration echo_window = std::chrono::hours(48);
   // Backpressure: runs not yet finished (queued, running, retry_wait) that the queue holds.
   // Past it enqueue answers queue_full; 0 means no bound.
   std::int64_t max_unfinished_runs = 100'000;
