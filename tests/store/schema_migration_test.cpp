@@ -1,7 +1,8 @@
 // Schema versions of the SQLite store: a file written by an older syncline is migrated when it
 // opens, and keeps every row. tests/data/store/schema_v<N>.db was written by the syncline of
-// schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5), both with the same
-// content: five runs of two workflows and two shops (one succeeded with two block events, one
+// schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5; version 3: a new file
+// created by commit fc7b20c, into which version 2's rows were copied with sqlite3), all with the
+// same content: five runs of two workflows and two shops (one succeeded with two block events, one
 // dead with a failed block, one waiting for a retry, two queued), a cursor, an echo record and an
 // installation.
 #include <syncline/store/detail/sqlite_schema.hpp>
@@ -70,6 +71,8 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     // Schema 3: fair claim finds the tenants with due runs through their own index.
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_due_by_tenant'") ==
           "1");
+    // Schema 4: the rate buckets that the processes of one database share, empty.
+    CHECK(raw.scalar("SELECT count(*) FROM rate_buckets") == "0");
     CHECK(raw.scalar("SELECT count(*) FROM runs") == "5");
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name, with its counting triggers.
@@ -143,6 +146,10 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
   CHECK(after->queued == 2);  // the replayed dead letter and the fresh run (the two were claimed)
   CHECK(after->running == 2);
   CHECK(after->dead == 0);
+  // And the new table works: a reservation in a new bucket fits at once.
+  auto wait = s.reserve_rate({"shopify/shop-a.myshopify.com/rest", 40, 2}, 1);
+  REQUIRE(wait);
+  CHECK(*wait == std::chrono::nanoseconds::zero());
 }
 
 TEST_CASE("opening a migrated file again changes nothing, and a newer file names both versions",

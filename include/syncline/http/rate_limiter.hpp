@@ -4,6 +4,7 @@
 #pragma once
 
 #include <syncline/config.hpp>
+#include <syncline/http/leaky_bucket.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -41,6 +42,7 @@ class rate_limiter {
 
   SYNCLINE_DECL double level() const;
   SYNCLINE_DECL double capacity() const;
+  SYNCLINE_DECL double leak_rate() const;
 
   // How long a call of `cost` must wait, counting it as sent once that time has passed.
   // Exposed for callers that pace by other means (and for tests).
@@ -51,9 +53,7 @@ class rate_limiter {
   SYNCLINE_DECL void drain(clock::time_point now) const;
 
   mutable std::mutex m_;
-  double capacity_;
-  double leak_;
-  mutable double level_ = 0;
+  mutable leaky_bucket bucket_;
   mutable clock::time_point last_;
   clock::time_point paused_until_{};
 };

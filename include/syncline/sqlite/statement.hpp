@@ -94,6 +94,7 @@ class statement {
 
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   int int32(int col) const { return sqlite3_column_int(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   time_point time(int col) const { return from_ns(int64(col)); }
   std::optional<time_point> optional_time(int col) const {

@@ -123,6 +123,11 @@ class postgres_store final : public store {
   result<bool> lead(std::string_view role) override;
   result<void> resign(std::string_view role) override;
 
+  // --- shared rate limits: one transaction locks the bucket's row (SELECT ... FOR UPDATE),
+  // computes and writes it, so the stores of the database take turns on each bucket.
+  result<std::chrono::nanoseconds> reserve_rate(const rate_bucket& bucket, double cost) override;
+  result<void> observe_rate(const rate_bucket& bucket, double used) override;
+
   // --- waking an idle worker ------------------------------------------------------------------
 
   // LISTEN/NOTIFY: enqueue, enqueue_with_cursor, replay and replay_all announce their runs with
@@ -206,6 +211,11 @@ class postgres_store final : public store {
     return c.exec_prepared(sql, p.view());
   }
 
+  // In one transaction: the bucket drained to now, changed by `change`, written back; answers
+  // change's answer (the seconds to wait).
+  template <class Change>
+  result<double> update_rate_bucket(const rate_bucket& bucket, Change change);
+
   result<std::vector<enqueue_result>> enqueue_in(connection& c, std::span<const new_run> runs,
                                                  bool all_or_nothing);
   result<void> upsert_cursor(connection& c, const cursor_update& cursor);
@@ -248,5 +258,6 @@ class postgres_store final : public store {
 }  // namespace syncline::store
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/postgres_store_rates.hpp>
 #include <syncline/store/detail/postgres_store_roles.hpp>
 #include <syncline/store/detail/postgres_store_wake.hpp>

@@ -172,6 +172,12 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<bool> lead(std::string_view role) override;
   SYNCLINE_DECL result<void> resign(std::string_view role) override;
 
+  // --- shared rate limits: one write transaction (BEGIN IMMEDIATE) reads, computes and writes
+  // the bucket, so the processes that share the file take turns.
+  SYNCLINE_DECL result<std::chrono::nanoseconds> reserve_rate(const rate_bucket& bucket,
+                                                              double cost) override;
+  SYNCLINE_DECL result<void> observe_rate(const rate_bucket& bucket, double used) override;
+
  private:
   enum class commit_kind { acknowledgement, progress };
 
@@ -233,6 +239,11 @@ class sqlite_store final : public store {
   }
 
   SYNCLINE_DECL static result<void> validate_all(std::span<const new_run> runs);
+
+  // In the writer's transaction: the bucket drained to now, changed by `change`, written back;
+  // answers change's answer (the seconds to wait).
+  template <class Change>
+  result<double> update_rate_bucket(const rate_bucket& bucket, Change change);
 
   // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
   // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.

@@ -14,6 +14,7 @@
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
 #include <syncline/store/installation_record.hpp>
+#include <syncline/store/rate_bucket.hpp>
 #include <syncline/store/run.hpp>
 
 #include <chrono>
@@ -191,6 +192,18 @@ class store {
   virtual result<bool> lead(std::string_view role) = 0;
   // Lets the role go if this store holds it; otherwise does nothing.
   virtual result<void> resign(std::string_view role) = 0;
+
+  // --- shared rate limits ---------------------------------------------------------------------
+
+  // Counts a call of `cost` in the named bucket that every store of the database shares, and
+  // answers how long the caller must wait before it sends the call (zero: at once). The call is
+  // counted from now, so callers that reserve one after another, in any process, wait in turn
+  // (http::leaky_bucket). Capacity and leak rate are the caller's, given each time (a plan may
+  // change); time is the store's clock. A bucket never used starts empty.
+  virtual result<std::chrono::nanoseconds> reserve_rate(const rate_bucket& bucket, double cost) = 0;
+  // The server counts `used` in the bucket (it sees other clients too): the level is raised to
+  // that, never lowered.
+  virtual result<void> observe_rate(const rate_bucket& bucket, double used) = 0;
 
   // --- waking an idle worker ------------------------------------------------------------------
 

@@ -17,8 +17,8 @@
 namespace syncline::http {
 
 SYNCLINE_DECL rate_limiter::rate_limiter(double capacity, double leak_per_second)
-    : capacity_(capacity), leak_(leak_per_second), last_(clock::now()) {
-  if (!(capacity > 0) || !(leak_per_second > 0))
+    : bucket_{capacity, leak_per_second}, last_(clock::now()) {
+  if (!bucket_.valid())
     throw std::invalid_argument("syncline: rate_limiter needs a positive capacity and leak rate");
 }
 
@@ -33,8 +33,8 @@ SYNCLINE_DECL boost::asio::awaitable<void> rate_limiter::acquire(double cost) {
 SYNCLINE_DECL void rate_limiter::observe(double used, double capacity) {
   std::lock_guard lock(m_);
   drain(clock::now());
-  if (capacity > 0) capacity_ = capacity;
-  level_ = std::max(level_, used);
+  if (capacity > 0) bucket_.capacity = capacity;
+  bucket_.observe(used);
 }
 
 SYNCLINE_DECL bool rate_limiter::observe_header(std::string_view value) {
@@ -59,37 +59,38 @@ SYNCLINE_DECL void rate_limiter::set_leak_rate(double leak_per_second) {
   if (!(leak_per_second > 0)) return;
   std::lock_guard lock(m_);
   drain(clock::now());
-  leak_ = leak_per_second;
+  bucket_.leak_per_second = leak_per_second;
 }
 
 SYNCLINE_DECL double rate_limiter::level() const {
   std::lock_guard lock(m_);
   drain(clock::now());
-  return level_;
+  return bucket_.level;
 }
 
 SYNCLINE_DECL double rate_limiter::capacity() const {
   std::lock_guard lock(m_);
-  return capacity_;
+  return bucket_.capacity;
+}
+
+SYNCLINE_DECL double rate_limiter::leak_rate() const {
+  std::lock_guard lock(m_);
+  return bucket_.leak_per_second;
 }
 
 SYNCLINE_DECL rate_limiter::clock::duration rate_limiter::reserve(double cost) {
   std::lock_guard lock(m_);
   auto now = clock::now();
   drain(now);
-  level_ += cost;
-  clock::duration wait = clock::duration::zero();
-  if (level_ > capacity_) {
-    wait = std::chrono::duration_cast<clock::duration>(
-        std::chrono::duration<double>((level_ - capacity_) / leak_));
-  }
+  clock::duration wait = std::chrono::duration_cast<clock::duration>(
+      std::chrono::duration<double>(bucket_.reserve(cost)));
   if (paused_until_ > now) wait = std::max(wait, paused_until_ - now);
   return wait;
 }
 
 SYNCLINE_DECL void rate_limiter::drain(clock::time_point now) const {
   if (now > last_) {
-    level_ = std::max(0.0, level_ - leak_ * std::chrono::duration<double>(now - last_).count());
+    bucket_.drain(std::chrono::duration<double>(now - last_).count());
     last_ = now;
   }
 }

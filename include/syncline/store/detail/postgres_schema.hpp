@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int postgres_schema_version = 1;
+inline constexpr int postgres_schema_version = 2;
 
 // Times are bigint nanoseconds since the Unix epoch, taken from the store's clock (not the
 // server's), as in SQLite: tests move time, and every store of a database agrees with its own
@@ -173,11 +173,24 @@ CREATE TABLE tenants (
 );
 )sql";
 
+// Schema 1 -> 2: the rate limit buckets that every process of one database shares (store.hpp,
+// reserve_rate): a level and when it was last drained; capacity and leak rate come with each
+// call. No row changes.
+inline constexpr const char* postgres_migrate_1_to_2 = R"sql(
+CREATE TABLE rate_buckets (
+  name       text PRIMARY KEY,
+  level      double precision NOT NULL,
+  updated_at bigint NOT NULL
+);
+)sql";
+
 // postgres_migrations[v - 1] takes a database from version v to v + 1: statements run in the
 // transaction that bumps the version, so a crash leaves the database at the old version or the
-// new, never between (PostgreSQL's DDL is transactional). None yet: version 1 is the first.
+// new, never between (PostgreSQL's DDL is transactional). A new database is made at version 1
+// and migrated, so there is one text of each version's change.
 using postgres_migration = const char*;
-inline constexpr std::array<postgres_migration, postgres_schema_version - 1> postgres_migrations{};
+inline constexpr std::array<postgres_migration, postgres_schema_version - 1> postgres_migrations{
+    postgres_migrate_1_to_2};
 
 // A PostgreSQL identifier as a quoted name ("a""b"), so any schema name is taken literally.
 inline std::string quote_identifier(std::string_view name) {
@@ -221,16 +234,17 @@ inline result<void> ensure_postgres_schema(postgres::connection& c, std::string_
                             "version " +
                             std::to_string(version));
     }
-    if (version == 0) {
+    int from = version;
+    if (from == 0) {
       if (auto r = c.exec(postgres_schema_v1); !r) return std::move(r).error();
-    } else {
-      for (int from = version; from < postgres_schema_version; ++from) {
-        if (auto r = c.exec(postgres_migrations[static_cast<std::size_t>(from - 1)]); !r) {
-          return make_error(r.error().category,
-                            "postgres store: migrating the schema from version " +
-                                std::to_string(from) + " to " + std::to_string(from + 1) + ": " +
-                                r.error().message);
-        }
+      from = 1;
+    }
+    for (; from < postgres_schema_version; ++from) {
+      if (auto r = c.exec(postgres_migrations[static_cast<std::size_t>(from - 1)]); !r) {
+        return make_error(r.error().category, "postgres store: migrating the schema from version " +
+                                                  std::to_string(from) + " to " +
+                                                  std::to_string(from + 1) + ": " +
+                                                  r.error().message);
       }
     }
     if (auto r = c.exec("DELETE FROM schema_version"); !r) return std::move(r).error();

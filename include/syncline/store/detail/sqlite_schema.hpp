@@ -12,7 +12,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 3;
+inline constexpr int sqlite_schema_version = 4;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -81,6 +81,16 @@ CREATE INDEX runs_dead ON runs (status) WHERE status = 'dead';
 // sqlite_runs_indexes because migration 1 -> 2 builds schema 2's indexes only.
 inline constexpr const char* sqlite_runs_fair_claim_index = R"sql(
 CREATE INDEX runs_due_by_tenant ON runs (tenant, due_at) WHERE due_at IS NOT NULL;
+)sql";
+
+// Schema 4: the rate limit buckets that every process of one database shares (store.hpp,
+// reserve_rate): a level and when it was last drained; capacity and leak rate come with each call.
+inline constexpr const char* sqlite_rate_buckets_table = R"sql(
+CREATE TABLE rate_buckets (
+  name       TEXT PRIMARY KEY,
+  level      REAL NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 inline constexpr const char* sqlite_run_counts_table = R"sql(
@@ -192,12 +202,17 @@ inline result<void> migrate_sqlite_2_to_3(sqlite::database& c) {
   return c.exec(sqlite_runs_fair_claim_index, "migrate: index the due runs by tenant");
 }
 
+// Schema 3 -> 4: the shared rate buckets; no row changes.
+inline result<void> migrate_sqlite_3_to_4(sqlite::database& c) {
+  return c.exec(sqlite_rate_buckets_table, "migrate: add the shared rate buckets");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
-inline constexpr sqlite_migration sqlite_migrations[] = {&migrate_sqlite_1_to_2,
-                                                         &migrate_sqlite_2_to_3};
+inline constexpr sqlite_migration sqlite_migrations[] = {
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -226,7 +241,8 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
   if (version == 0) {
     for (const char* part :
          {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
-          sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest}) {
+          sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest,
+          sqlite_rate_buckets_table}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

@@ -899,4 +899,56 @@ SYNCLINE_DECL result<void> sqlite_store::resign(std::string_view role) {
   return {};
 }
 
+SYNCLINE_DECL result<std::chrono::nanoseconds> sqlite_store::reserve_rate(const rate_bucket& bucket,
+                                                                          double cost) {
+  if (auto v = detail::check_rate_call(bucket, cost, "cost"); !v) return std::move(v).error();
+  auto wait = update_rate_bucket(bucket, [&](http::leaky_bucket& b) { return b.reserve(cost); });
+  if (!wait) return std::move(wait).error();
+  return detail::rate_wait(*wait);
+}
+
+SYNCLINE_DECL result<void> sqlite_store::observe_rate(const rate_bucket& bucket, double used) {
+  if (auto v = detail::check_rate_call(bucket, used, "used count"); !v) return v;
+  auto r = update_rate_bucket(bucket, [&](http::leaky_bucket& b) {
+    b.observe(used);
+    return 0.0;
+  });
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+template <class Change>
+result<double> sqlite_store::update_rate_bucket(const rate_bucket& bucket, Change change) {
+  // Progress durability: a bucket lost in a crash only starts empty again, and Shopify's own
+  // count (observe_rate) raises it at the next answer.
+  return write(commit_kind::progress, [&](sqlite::database& c) -> result<double> {
+    auto q =
+        c.prepare("SELECT level, updated_at FROM rate_buckets WHERE name = ?1", "read rate bucket");
+    if (!q) return std::move(q).error();
+    q->bind(bucket.name);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    std::optional<double> level;
+    std::optional<std::int64_t> updated;
+    if (*row) {
+      level = q->real(0);
+      updated = q->int64(1);
+    }
+    q->reset();
+    const time_point now = now_();
+    http::leaky_bucket b = detail::rate_bucket_now(bucket, level, updated.value_or(0), now);
+    const double answer = change(b);
+    auto w = c.prepare(
+        "INSERT INTO rate_buckets (name, level, updated_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (name) DO UPDATE SET level = excluded.level, updated_at = "
+        "excluded.updated_at",
+        "write rate bucket");
+    if (!w) return std::move(w).error();
+    if (auto r = w->bind(bucket.name, b.level, detail::rate_bucket_time(updated, now)).exec(); !r) {
+      return std::move(r).error();
+    }
+    return answer;
+  });
+}
+
 }  // namespace syncline::store

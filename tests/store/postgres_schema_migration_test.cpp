@@ -1,0 +1,234 @@
+// Schema versions of the PostgreSQL store: a database written by an older syncline is migrated
+// when a store opens it, and keeps every row. tests/data/store/postgres_schema_v<N>.sql is a
+// plain pg_dump (--inserts --no-owner --no-privileges, psql's \restrict lines removed) of schema
+// version N in the PostgreSQL schema "syncline_fixture": version 1 was created by commit fc7b20c
+// (postgres_store::open) and given the rows of tests/data/store/schema_v2.db (the SQLite
+// fixtures' content: five runs, their block events and dedupe keys, a cursor, an echo record, an
+// installation and the store id). Each case loads it into a PostgreSQL schema of its own.
+#include <syncline/store/detail/postgres_schema.hpp>
+#include <syncline/store/postgres_store.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <libpq-fe.h>
+#include <sstream>
+#include <string>
+
+#include "store/postgres_under_test.hpp"
+#include "store/store_fixture.hpp"
+
+using namespace store_test;
+using st::run_status;
+using syncline::errc;
+
+namespace {
+
+constexpr int current_schema = st::detail::postgres_schema_version;
+
+// A session of the test's own, as an older syncline or an operator would have.
+class raw_session {
+ public:
+  explicit raw_session(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_str())) {
+    REQUIRE(PQstatus(c_) == CONNECTION_OK);
+  }
+  raw_session(const raw_session&) = delete;
+  raw_session& operator=(const raw_session&) = delete;
+  ~raw_session() { PQfinish(c_); }
+
+  void exec(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const auto status = PQresultStatus(r);
+    const std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    INFO(message);
+    REQUIRE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK));
+  }
+  // The first column of the first row as text ("" when there is none).
+  std::string scalar(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const auto status = PQresultStatus(r);
+    INFO(sql << ": " << PQresultErrorMessage(r));
+    CHECK(status == PGRES_TUPLES_OK);
+    std::string out = status == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+    PQclear(r);
+    return out;
+  }
+
+ private:
+  PGconn* c_;
+};
+
+// Loads the dump of `version` into the PostgreSQL schema `schema` (in a session of its own: the
+// dump empties the session's search_path).
+void load_schema_fixture(int version, const std::string& schema) {
+  std::ifstream in(std::string(SYNCLINE_TEST_DATA_DIR) + "/store/postgres_schema_v" +
+                   std::to_string(version) + ".sql");
+  REQUIRE(in);
+  std::string sql, line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.front() == '\\') continue;  // a psql command, not SQL
+    for (std::size_t at = line.find("syncline_fixture"); at != std::string::npos;
+         at = line.find("syncline_fixture", at + schema.size())) {
+      line.replace(at, std::string("syncline_fixture").size(), schema);
+    }
+    sql += line + "\n";
+  }
+  raw_session(shared_postgres_server().connection_string()).exec(sql);
+}
+
+std::string fresh_schema_name(int version) {
+  static std::atomic<int> next{0};
+  return "migrated_v" + std::to_string(version) + "_" + std::to_string(++next);
+}
+
+// The tables, indexes, functions and triggers of a PostgreSQL schema, sorted: what a migrated
+// database must have in common with a new one.
+std::string objects_of(raw_session& raw, const std::string& schema) {
+  return raw.scalar(
+      "SELECT string_agg(kind || ' ' || name, ',' ORDER BY kind, name) FROM ("
+      "SELECT 'relation' AS kind, c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE n.nspname = '" +
+      schema +
+      "' UNION ALL SELECT 'function', p.proname::text FROM pg_proc p JOIN pg_namespace n ON "
+      "n.oid = p.pronamespace WHERE n.nspname = '" +
+      schema +
+      "' UNION ALL SELECT 'trigger', t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = "
+      "t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" +
+      schema + "' AND NOT t.tgisinternal) o");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "postgres store: a database of an earlier schema is migrated when a store opens it and "
+    "keeps its runs, log and state",
+    "[postgres]") {
+  const int version = GENERATE(range(1, current_schema));
+  INFO("schema " << version);
+  const std::string schema = fresh_schema_name(version);
+  load_schema_fixture(version, schema);
+  const std::string conninfo = shared_postgres_server().connection_string();
+  raw_session raw(conninfo);
+  REQUIRE(raw.scalar("SELECT version FROM " + schema + ".schema_version") ==
+          std::to_string(version));
+
+  // The store's clock stands a minute after the fixture was written, so that what the fixture
+  // holds for an hour (the echo record, the retry) is still pending whenever the test runs.
+  manual_clock clock;
+  const std::int64_t written_ns =
+      std::stoll(raw.scalar("SELECT max(updated_at) FROM " + schema + ".runs"));
+  clock.advance(std::chrono::nanoseconds(written_ns) - clock.now().time_since_epoch() +
+                std::chrono::minutes(1));
+  st::postgres_store_options o;
+  o.clock = clock.fn();
+  o.schema = schema;
+  auto store = open_postgres_store(conninfo, o);
+  auto& s = *store;
+
+  CHECK(raw.scalar("SELECT version FROM " + schema + ".schema_version") ==
+        std::to_string(current_schema));
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".schema_version") == "1");
+  // Schema 2: the rate buckets that the processes of one database share, empty.
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".rate_buckets") == "0");
+  // The database keeps its name in idempotency keys.
+  CHECK(s.store_id() == "4624dc13b4ff965d");
+
+  auto counts = s.counts();
+  REQUIRE(counts);
+  CHECK(counts->succeeded == 1);
+  CHECK(counts->dead == 1);
+  CHECK(counts->retry_wait == 1);
+  CHECK(counts->queued == 2);
+
+  st::run_query dead;
+  dead.status = run_status::dead;
+  auto dead_runs = s.query_runs(dead);
+  REQUIRE(dead_runs);
+  REQUIRE(dead_runs->size() == 1);
+  CHECK(dead_runs->front().last_error == "http: 500 from the app");
+  auto log = s.block_events(dead_runs->front().id);
+  REQUIRE(log);
+  REQUIRE(log->size() == 1);
+  CHECK(log->front().block == "to_app");
+  CHECK(log->front().outcome == "error");
+  auto succeeded_log = s.block_events(1);
+  REQUIRE(succeeded_log);
+  CHECK(succeeded_log->size() == 2);
+
+  st::run_query of_workflow;
+  of_workflow.filter.workflow = "events_to_shop";
+  auto by_workflow = s.query_runs(of_workflow);
+  REQUIRE(by_workflow);
+  REQUIRE(by_workflow->size() == 1);
+  auto with_payload = s.get_run(by_workflow->front().id);
+  REQUIRE(with_payload);
+  CHECK(with_payload->payload == R"({"id":1004})");
+
+  auto cursor = s.get_cursor({"shop-a.myshopify.com", "shopify_sync", "orders_poll"});
+  REQUIRE(cursor);
+  CHECK(*cursor == std::optional<std::string>("cursor-7"));
+  auto echo =
+      s.is_echo({"shop-a.myshopify.com", "shopify_sync", "gid://shopify/Order/1000", "fp1"});
+  REQUIRE(echo);
+  CHECK(*echo);
+  auto installation = s.get_installation("shopify_sync", "shop-a.myshopify.com");
+  REQUIRE(installation);
+  REQUIRE(installation->has_value());
+  CHECK((*installation)->settings == R"({"currency":"EUR"})");
+
+  // The queue goes on: the two queued runs are claimed (the retry waits an hour), a dead letter
+  // replays, a redelivery of a key seen before the migration is still a duplicate, and a new run
+  // takes the next id (ids are never reused: idempotency keys are built on them).
+  auto claimed = s.claim("after-migration", 10, std::chrono::seconds(30));
+  REQUIRE(claimed);
+  CHECK(claimed->size() == 2);
+  REQUIRE(s.replay(dead_runs->front().id));
+  auto again =
+      s.enqueue(std::vector<st::new_run>{{"shop-a.myshopify.com", "shopify_sync", "orders_to_app",
+                                          "orders/create", "wh-0", R"({"id":1000})"}});
+  REQUIRE(again);
+  CHECK(again->front().kind == st::enqueue_result::duplicate);
+  auto fresh =
+      s.enqueue(std::vector<st::new_run>{{"shop-b.myshopify.com", "shopify_sync", "orders_to_app",
+                                          "orders/create", "wh-new", R"({"id":2000})"}});
+  REQUIRE(fresh);
+  CHECK(fresh->front().kind == st::enqueue_result::accepted);
+  CHECK(fresh->front().run_id == 6);
+  auto after = s.counts();
+  REQUIRE(after);
+  CHECK(after->queued == 2);
+  CHECK(after->running == 2);
+  CHECK(after->dead == 0);
+  // And the new table works: a reservation in a new bucket fits at once.
+  auto wait = s.reserve_rate({"shopify/shop-a.myshopify.com/rest", 40, 2}, 1);
+  REQUIRE(wait);
+  CHECK(*wait == std::chrono::nanoseconds::zero());
+}
+
+TEST_CASE(
+    "postgres store: opening a migrated database again changes nothing, and it has what a "
+    "new database has",
+    "[postgres]") {
+  const int version = GENERATE(range(1, current_schema));
+  INFO("schema " << version);
+  const std::string schema = fresh_schema_name(version);
+  load_schema_fixture(version, schema);
+  const std::string conninfo = shared_postgres_server().connection_string();
+  st::postgres_store_options o;
+  o.schema = schema;
+  open_postgres_store(conninfo, o).reset();
+  raw_session raw(conninfo);
+  const std::string after_first = objects_of(raw, schema);
+  open_postgres_store(conninfo, o).reset();
+  CHECK(objects_of(raw, schema) == after_first);
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".schema_version") == "1");
+
+  st::postgres_store_options fresh;
+  fresh.schema = fresh_schema_name(0);
+  open_postgres_store(conninfo, fresh).reset();
+  CHECK(objects_of(raw, schema) == objects_of(raw, fresh.schema));
+}
