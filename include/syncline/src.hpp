@@ -11,6 +11,7 @@
 // One line per layer; each layer's src.hpp lists that layer's impl/*.ipp files.
 #include <syncline/connectors/src.hpp>
 #include <syncline/core/src.hpp>
+#include <syncline/crypto/src.hpp>
 #include <syncline/http/src.hpp>
 #include <syncline/json/src.hpp>
 #include <syncline/runtime/src.hpp>

@@ -1,0 +1,2 @@
+// The crypto layer of syncline::compiled.
+#include <syncline/crypto/src.hpp>
