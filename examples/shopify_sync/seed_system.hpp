@@ -51,6 +51,9 @@ struct seed_options {
   // Webhook deliveries the emulated Shopify keeps in flight at once (Shopify sends many; 1 keeps
   // them in order, which the demo and the tests read more easily).
   std::size_t webhook_concurrency = 1;
+  // The time of the emulated Shopify and of the engine's store (leases, dedupe and echo windows).
+  // A manual clock lets a test deliver a webhook hours late without waiting.
+  syncline::testing::emulator_clock clock{};
 };
 
 // One installation: the tenant id in your product and the shop it connected.
@@ -97,6 +100,7 @@ class seed_system {
     const syncline::secret stream_secret("stream-secret-" + random_hex());
     syncline::testing::shopify_emulator_options emulator_options;
     emulator_options.webhook_concurrency = options_.webhook_concurrency;
+    emulator_options.clock = options_.clock;
     emulator_ = std::make_unique<syncline::testing::shopify_emulator>(io_.executor(),
                                                                       std::move(emulator_options));
     for (const auto& shop : options_.shops) {
@@ -142,6 +146,7 @@ class seed_system {
     engine_options.listen = {"127.0.0.1", 0};
     engine_options.retry = options_.retry;
     engine_options.level = options_.log_level;
+    engine_options.store.clock = [clock = options_.clock] { return clock.now(); };
     engine_ = std::make_unique<syncline::engine>(std::move(engine_options));
     // What the integration's blocks need besides what the engine provides; install does not
     // compile without one of them. Every shop's runs share them.
