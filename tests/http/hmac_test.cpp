@@ -50,3 +50,21 @@ TEST_CASE("Base64 round-trips and rejects non-canonical text", "[hmac]") {
   CHECK_FALSE(base64_decode("abc"));
   CHECK_FALSE(base64_decode("a$c="));
 }
+
+TEST_CASE("base64url (JWT) round-trips without padding and rejects plain Base64", "[hmac]") {
+  // RFC 4648 section 10 vectors, in the URL alphabet without padding.
+  CHECK(base64url_encode("") == "");
+  CHECK(base64url_encode("f") == "Zg");
+  CHECK(base64url_encode("fo") == "Zm8");
+  CHECK(base64url_encode("foo") == "Zm9v");
+  CHECK(base64url_encode("\xfb\xff\xbf") == "-_-_");
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xfb\xff\xbf\x00"}) {
+    auto d = base64url_decode(base64url_encode(s));
+    REQUIRE(d);
+    CHECK(*d == s);
+  }
+  CHECK_FALSE(base64url_decode("Zg=="));   // padding
+  CHECK_FALSE(base64url_decode("+/+/"));   // plain Base64's alphabet
+  CHECK_FALSE(base64url_decode("Z"));      // no encoding is 1 mod 4 long
+  CHECK_FALSE(base64url_decode("Zm9v!"));  // outside the alphabet
+}

@@ -1,6 +1,6 @@
-// HMAC-SHA256, Base64 and constant-time comparison: the primitives behind Shopify webhook
-// signatures, the data-stream signature and the emulator's signing. One copy, on OpenSSL 3
-// (included by impl/hmac.ipp only).
+// HMAC-SHA256, Base64 (and base64url) and constant-time comparison: the primitives behind
+// Shopify webhook signatures, session tokens, the data-stream signature and the emulator's
+// signing. One copy, on OpenSSL 3 (included by impl/hmac.ipp only).
 #pragma once
 
 #include <syncline/config.hpp>
@@ -27,6 +27,11 @@ std::string base64_encode(const std::array<unsigned char, N>& bytes) {
 
 // Strict decoding: returns nullopt for anything that is not canonical padded Base64.
 SYNCLINE_DECL std::optional<std::string> base64_decode(std::string_view text);
+
+// Base64url without padding (RFC 4648 section 5), as JWTs use it: '-' and '_' for '+' and '/'.
+SYNCLINE_DECL std::string base64url_encode(std::string_view bytes);
+// Strict: nullopt for padding, characters outside the alphabet, or a length no encoding has.
+SYNCLINE_DECL std::optional<std::string> base64url_decode(std::string_view text);
 
 SYNCLINE_DECL std::string hex_encode(std::string_view bytes);
 

@@ -77,6 +77,31 @@ SYNCLINE_DECL std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+SYNCLINE_DECL std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+  }
+  return out;
+}
+
+SYNCLINE_DECL std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string padded;
+  padded.reserve(text.size() + 3);
+  for (char c : text) {
+    // '+', '/' and '=' belong to plain Base64: refused, so that one token has one spelling.
+    if (c == '+' || c == '/' || c == '=') return std::nullopt;
+    padded += c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  while (padded.size() % 4 != 0) padded += '=';
+  return base64_decode(padded);
+}
+
 SYNCLINE_DECL std::string hex_encode(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
