@@ -14,6 +14,8 @@
 #include <syncline/connectors/shopify/impl/get_order.ipp>
 #include <syncline/connectors/shopify/impl/list_orders.ipp>
 #include <syncline/connectors/shopify/impl/order_codec.ipp>
+#include <syncline/connectors/shopify/impl/session_token.ipp>
+#include <syncline/connectors/shopify/impl/signed_query.ipp>
 #include <syncline/connectors/shopify/impl/update_order.ipp>
 #include <syncline/connectors/warehouse/impl/bigquery_sink.ipp>
 #include <syncline/connectors/warehouse/impl/snowflake_sink.ipp>
