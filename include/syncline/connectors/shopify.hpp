@@ -4,6 +4,7 @@
 
 #include <syncline/connectors/shopify/admin_api.hpp>
 #include <syncline/connectors/shopify/app.hpp>
+#include <syncline/connectors/shopify/app_credentials.hpp>
 #include <syncline/connectors/shopify/compliance.hpp>
 #include <syncline/connectors/shopify/connector.hpp>
 #include <syncline/connectors/shopify/create_order.hpp>
@@ -16,7 +17,9 @@
 #include <syncline/connectors/shopify/order_codec.hpp>
 #include <syncline/connectors/shopify/order_input.hpp>
 #include <syncline/connectors/shopify/pacer.hpp>
+#include <syncline/connectors/shopify/session_token.hpp>
 #include <syncline/connectors/shopify/shop.hpp>
+#include <syncline/connectors/shopify/signed_query.hpp>
 #include <syncline/connectors/shopify/topics.hpp>
 #include <syncline/connectors/shopify/update_order.hpp>
 #include <syncline/connectors/shopify/webhook.hpp>
