@@ -60,6 +60,8 @@
 #include <thread>
 #include <vector>
 
+#include "five_blocks.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -136,20 +138,8 @@ constexpr auto ingest_sync = syncline::integration<"ingest_sync", shop_app>(inge
 
 // --- the 5-block workflow and its SQLite table ---------------------------------------------
 
-struct order_placed {
-  std::int64_t id = 0;
-  std::string email;
-  std::int64_t total_cents = 0;
-  std::string country;
-};
-BOOST_DESCRIBE_STRUCT(order_placed, (), (id, email, total_cents, country))
-
-struct warehouse_row {
-  std::int64_t order_id = 0;
-  std::string email;
-  std::int64_t total_cents = 0;
-  std::string region;
-};
+using bench::order_placed;
+using bench::warehouse_row;
 
 // The destination's table: one row per run, keyed by the idempotency key.
 class order_table {
@@ -191,18 +181,11 @@ class order_table {
   sqlite3_stmt* insert_ = nullptr;
 };
 
-// The five blocks, as plain functions so the baseline calls exactly the same code.
-order_placed normalise(order_placed o) {
-  std::transform(o.email.begin(), o.email.end(), o.email.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return o;
-}
-bool is_paid(const order_placed& o) { return o.total_cents > 0; }
-warehouse_row to_row(const order_placed& o) {
-  return {o.id, o.email, o.total_cents, o.country == "US" ? "americas" : "emea"};
-}
-std::atomic<std::int64_t> rows_seen{0};
-void count_row(const warehouse_row&) { rows_seen.fetch_add(1, std::memory_order_relaxed); }
+using bench::count_row;
+using bench::is_paid;
+using bench::normalise;
+using bench::order_number;
+using bench::to_row;
 
 constexpr auto five_blocks = syncline::workflow<"five_blocks">(
     syncline::app_event<"order.placed", order_placed>{} |
@@ -402,10 +385,6 @@ void ingest_engine_webhook(benchmark::State& state, syncline::store::sync_level 
 }
 
 constexpr std::size_t runs_per_iteration = 256;
-
-order_placed order_number(std::int64_t i) {
-  return {i, "Buyer" + std::to_string(i) + "@Example.com", 1999 + i % 100, i % 2 ? "US" : "DE"};
-}
 
 void runs_direct_sqlite(benchmark::State& state) {
   scratch_dir dir;

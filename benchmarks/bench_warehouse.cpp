@@ -10,7 +10,6 @@
 //                                                   PostgreSQL is not installed)
 #include <syncline/connectors/warehouse/postgres_sink.hpp>
 #include <syncline/connectors/warehouse/sqlite_sink.hpp>
-#include <syncline_test_support/postgres_server.hpp>
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>
@@ -24,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <unistd.h>
+
+#include "shared_postgres_server.hpp"
 
 namespace {
 
@@ -93,19 +94,8 @@ void sqlite_rows(benchmark::State& state, std::size_t batch, const char* synchro
       stats.flushes ? static_cast<double>(stats.rows) / static_cast<double>(stats.flushes) : 0;
 }
 
-// One server for the postgres family, started on first use and stopped at exit.
-syncline::testing::postgres_server* postgres() {
-  static std::optional<syncline::testing::postgres_server> server = [] {
-    std::optional<syncline::testing::postgres_server> s;
-    auto started = syncline::testing::postgres_server::start({.durable = true});
-    if (started) s.emplace(std::move(*started));
-    return s;
-  }();
-  return server ? &*server : nullptr;
-}
-
 void postgres_rows(benchmark::State& state, std::size_t batch) {
-  auto* server = postgres();
+  auto* server = bench::shared_postgres_server();
   if (!server) {
     state.SkipWithError("PostgreSQL is not installed (or would not start): skipped");
     return;
