@@ -1,13 +1,14 @@
 // engine_fleet: the coordinator's engine processes. Each slot holds one child: fork + exec of
-// /proc/self/exe with `--engine <conninfo>`, so every engine is a real process with its own
-// address space, store sessions and HTTP server, as in production. A child dies with the
-// coordinator (PR_SET_PDEATHSIG), and the fleet SIGKILLs what is left when it is destroyed, so
-// no engine outlives a failed run.
+// /proc/self/exe with the engine role's arguments (`--engine <conninfo>`, `--poll-engine ...`), so
+// every engine is a real process with its own address space, store sessions and HTTP server, as in
+// production. A child dies with the coordinator (PR_SET_PDEATHSIG), and the fleet SIGKILLs what is
+// left when it is destroyed, so no engine outlives a failed run.
 #pragma once
 
 #include <syncline_test_support/child_process.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,8 @@
 
 namespace scale_out {
 
+using steady = std::chrono::steady_clock;
+
 // Where a live engine listens, and which process it is.
 struct engine_endpoint {
   std::size_t slot = 0;
@@ -31,7 +34,10 @@ struct engine_endpoint {
 
 class engine_fleet {
  public:
-  engine_fleet(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)) {
+  // `engine_args`: what follows the program in each child's command line (no secrets: `ps`
+  // shows it; those go through the environment).
+  engine_fleet(std::vector<std::string> engine_args, std::size_t size)
+      : engine_args_(std::move(engine_args)) {
     slots_.resize(size);
   }
 
@@ -40,8 +46,11 @@ class engine_fleet {
   // Starts the engine of `slot` (which must be down) and waits for its "port <n> pid <p>" line;
   // false when it did not say so in time (it is killed then).
   bool start(std::size_t slot) {
-    std::string exe = "/proc/self/exe", role = "--engine", conninfo = conninfo_;
-    char* argv[] = {exe.data(), role.data(), conninfo.data(), nullptr};
+    std::vector<std::string> args{"/proc/self/exe"};
+    args.insert(args.end(), engine_args_.begin(), engine_args_.end());
+    std::vector<char*> argv;  // made before the fork: no allocation between fork and exec
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     const pid_t parent = ::getpid();
     auto child = std::make_unique<syncline::testing::child_process>([&](int out) {
       // Between fork and exec: async-signal-safe calls only.
@@ -49,7 +58,7 @@ class engine_fleet {
       ::close(out);
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(125);
-      ::execv(argv[0], argv);
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     });
     const std::string line = child->read_line(std::chrono::seconds(30));
@@ -76,11 +85,29 @@ class engine_fleet {
     return pid;
   }
 
+  // The slot whose engine is the process `pid`, if it is up.
+  std::optional<std::size_t> slot_of(long pid) const {
+    std::lock_guard lock(m_);
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].endpoint && slots_[i].endpoint->pid == pid) return i;
+    return std::nullopt;
+  }
+
   std::vector<engine_endpoint> live() const {
     std::lock_guard lock(m_);
     std::vector<engine_endpoint> out;
     for (const auto& s : slots_)
       if (s.endpoint) out.push_back(*s.endpoint);
+    return out;
+  }
+
+  // The pids of the engines that should be up but whose process ended (a crash: the fleet's own
+  // kills are not counted).
+  std::vector<long> ended() const {
+    std::lock_guard lock(m_);
+    std::vector<long> out;
+    for (const auto& s : slots_)
+      if (s.child && !s.child->running()) out.push_back(s.endpoint ? s.endpoint->pid : 0);
     return out;
   }
 
@@ -109,7 +136,7 @@ class engine_fleet {
     std::unique_ptr<syncline::testing::child_process> child;
     std::optional<engine_endpoint> endpoint;
   };
-  std::string conninfo_;
+  std::vector<std::string> engine_args_;
   mutable std::mutex m_;
   std::vector<slot> slots_;
 };

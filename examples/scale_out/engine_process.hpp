@@ -10,7 +10,8 @@
 // exactly-once check the coordinator makes.
 //
 // The process prints "port <n> pid <pid>" on stdout once it listens on 127.0.0.1, then serves
-// until SIGTERM (a graceful stop) or SIGKILL (a crash). The shop's client secret comes from the
+// until SIGTERM (a graceful stop) or SIGKILL (a crash): serve(), which the poll role
+// (order_poll.hpp) shares. The shop's client secret comes from the
 // environment (SCALE_OUT_CLIENT_SECRET), never from the command line that `ps` shows.
 #pragma once
 
@@ -40,6 +41,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 
 namespace scale_out {
@@ -72,6 +74,10 @@ constexpr auto record_orders = syncline::workflow<"record_orders">(
 constexpr auto scale_out_integration =
     syncline::integration<"scale_out", shopify::app>(record_orders);
 
+// How often each engine asks for the "sources" and "prune" roles (the default, said here because
+// the leader-death scenario derives its takeover bound from it).
+inline constexpr std::chrono::milliseconds leader_check{1000};
+
 // Retries long enough to outlast a PostgreSQL restart (a few seconds) without dead-lettering.
 inline syncline::engine_options engine_options_for(const std::string& conninfo) {
   syncline::engine_options o;
@@ -86,6 +92,7 @@ inline syncline::engine_options engine_options_for(const std::string& conninfo) 
              .max_backoff = std::chrono::milliseconds(1000)};
   o.retry_after = std::chrono::seconds(1);
   o.level = syncline::log_level::warn;
+  o.leader_check = leader_check;
   // docs/operations.md quotes these lines ("N engines on PostgreSQL").
   using store_ptr = std::unique_ptr<syncline::store::store>;
   o.open_store = [conninfo, clock = o.store.clock]() -> syncline::result<store_ptr> {
@@ -98,6 +105,33 @@ inline syncline::engine_options engine_options_for(const std::string& conninfo) 
   return o;
 }
 
+// SIGTERM and SIGINT are waited for by serve(): block them before any thread starts, so that
+// every thread inherits the mask and sigwait is the one to take them. An engine role calls this
+// first, before it makes its services.
+inline sigset_t block_stop_signals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
+
+// What every engine role does with its installed engine: starts it, prints "port <n> pid <p>"
+// (what engine_fleet waits for), serves until SIGTERM, stops. 0 after a graceful stop, 1 when it
+// did not start (said on stderr).
+inline int serve(syncline::engine& eng, const sigset_t& stop_signals, std::string_view role) {
+  if (auto r = eng.start(); !r) {
+    std::cerr << "scale_out " << role << ": start failed: " << r.error().message << "\n";
+    return 1;
+  }
+  std::cout << "port " << eng.port() << " pid " << ::getpid() << std::endl;
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  eng.stop();
+  return 0;
+}
+
 // The child's main: 0 after a graceful stop, 1 when it could not start (said on stderr).
 inline int run_engine(const std::string& conninfo) {
   const char* secret_text = std::getenv(client_secret_variable);
@@ -105,13 +139,7 @@ inline int run_engine(const std::string& conninfo) {
     std::cerr << "scale_out --engine: " << client_secret_variable << " is not set\n";
     return 1;
   }
-  // SIGTERM is waited for below; block it before any thread starts, so that every thread
-  // inherits the mask and sigwait is the one to take it.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = block_stop_signals();
 
   syncline::http::io_threads sink_io(1);
   auto sink = delivered_orders_sink::open(sink_io.executor(), syncline::secret(conninfo));
@@ -128,16 +156,7 @@ inline int run_engine(const std::string& conninfo) {
     std::cerr << "scale_out --engine: install failed: " << r.error().message << "\n";
     return 1;
   }
-  if (auto r = eng.start(); !r) {
-    std::cerr << "scale_out --engine: start failed: " << r.error().message << "\n";
-    return 1;
-  }
-  std::cout << "port " << eng.port() << " pid " << ::getpid() << std::endl;
-
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  eng.stop();
-  return 0;
+  return serve(eng, stop_signals, "--engine");
 }
 
 }  // namespace scale_out

@@ -17,8 +17,13 @@
 //     and every engine acknowledged deliveries again afterwards, in the same process.
 // It prints a summary and exits 1 naming the failed invariant.
 //
+// With --poll it runs the leader-death scenario instead (leader_death.hpp): the engines poll a
+// Shopify emulator's orders, and the engine that leads the poll is the one killed.
+//
 //   scale_out [--engines N] [--duration S] [--kill-every S] [--restart-postgres] [--clients N]
-//   scale_out --engine <conninfo>      (the engine role; the coordinator starts it)
+//   scale_out --poll [--engines N] [--duration S] [--kill-every S]
+//   scale_out --engine <conninfo>      (the engine roles; the coordinator starts them)
+//   scale_out --poll-engine <conninfo> <shop url>
 #include <syncline/postgres/connection.hpp>
 #include <syncline/store/postgres_store.hpp>
 #include <syncline_test_support/invariant_checks.hpp>
@@ -41,6 +46,8 @@
 
 #include "engine_fleet.hpp"
 #include "engine_process.hpp"
+#include "leader_death.hpp"
+#include "order_poll.hpp"
 #include "webhook_load.hpp"
 
 namespace {
@@ -54,17 +61,22 @@ struct flags {
   int kill_every = 3;  // seconds; 0: no kills
   int clients = 4;
   bool restart_postgres = false;
+  bool poll = false;
 };
 
 constexpr std::string_view usage =
     "usage: scale_out [--engines N] [--duration S] [--kill-every S] [--clients N]\n"
     "                 [--restart-postgres]\n"
+    "       scale_out --poll [--engines N] [--duration S] [--kill-every S]\n"
     "  Starts PostgreSQL and N engine processes on it (default 3), sends signed Shopify\n"
     "  orders/create webhooks round robin over them for S seconds (default 10), SIGKILLs one\n"
     "  engine every --kill-every seconds and restarts it (default 3; 0: never), optionally\n"
     "  restarts PostgreSQL half-way, then checks that every acknowledged delivery reached the\n"
     "  table exactly once and that no run was dead-lettered. Exits 1 naming a failed check,\n"
-    "  77 when PostgreSQL is not installed.\n";
+    "  77 when PostgreSQL is not installed.\n"
+    "  --poll: the engines poll a Shopify emulator's orders instead; the engine leading the poll\n"
+    "  is SIGKILLed every --kill-every seconds; checks that another takes over in bounded time\n"
+    "  and that no page is skipped or queued twice.\n";
 
 bool parse_int(std::string_view text, int low, int high, int& out) {
   int v = 0;
@@ -82,8 +94,8 @@ int parse(int argc, char** argv, flags& f) {
       std::cout << usage;
       return 1;
     }
-    if (arg == "--restart-postgres") {
-      f.restart_postgres = true;
+    if (arg == "--restart-postgres" || arg == "--poll") {
+      (arg == "--poll" ? f.poll : f.restart_postgres) = true;
       continue;
     }
     struct bound {
@@ -152,8 +164,16 @@ syncline::result<syncline::store::run_counts> wait_until_finished(syncline::stor
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string_view(argv[1]) == "--engine") return scale_out::run_engine(argv[2]);
+  if (argc == 4 && std::string_view(argv[1]) == "--poll-engine")
+    return scale_out::run_poll_engine(argv[2], argv[3]);
   flags f;
   if (int p = parse(argc, argv, f); p != 0) return p == 1 ? 0 : 2;
+  if (f.poll && (f.restart_postgres || f.clients != flags{}.clients || f.kill_every == 0)) {
+    std::cerr << "scale_out: --poll kills the leader (--kill-every 1 or more), with no webhook "
+                 "load and no PostgreSQL restart\n"
+              << usage;
+    return 2;
+  }
 
   auto server = syncline::testing::postgres_server::start();
   if (!server && server.error().category == syncline::errc::not_found) {
@@ -165,6 +185,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string conninfo = server->connection_string();
+  if (f.poll) {
+    scale_out::leader_death_options o;
+    o.engines = static_cast<std::size_t>(f.engines);
+    o.duration = std::chrono::seconds(f.duration);
+    o.kill_every = std::chrono::seconds(f.kill_every);
+    return scale_out::run_leader_death(o, conninfo);
+  }
   const std::string client_secret = random_secret();
   ::setenv(scale_out::client_secret_variable, client_secret.c_str(), 1);  // for the children
 
@@ -181,7 +208,7 @@ int main(int argc, char** argv) {
   }
 
   const auto began = steady::now();
-  scale_out::engine_fleet fleet(conninfo, static_cast<std::size_t>(f.engines));
+  scale_out::engine_fleet fleet({"--engine", conninfo}, static_cast<std::size_t>(f.engines));
   for (std::size_t i = 0; i < fleet.size(); ++i) {
     if (!fleet.start(i)) {
       std::cout << "engine " << i << " did not start\n";
@@ -330,6 +357,9 @@ int main(int argc, char** argv) {
     }
   }
 
+  const std::vector<long> crashed = fleet.ended();
+  check(crashed.empty(), "no engine process ended but those killed",
+        std::to_string(crashed.size()) + " ended");
   fleet.kill_all();
   return check.verdict();
 }

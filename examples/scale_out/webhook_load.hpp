@@ -29,8 +29,6 @@
 
 namespace scale_out {
 
-using steady = std::chrono::steady_clock;
-
 struct load_options {
   std::size_t clients = 4;
   std::chrono::milliseconds duration{10'000};  // new deliveries start only this long

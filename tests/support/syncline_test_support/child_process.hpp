@@ -61,6 +61,15 @@ class child_process {
     return "";
   }
 
+  // Whether the child still runs. One that ended is reaped here (kill_and_wait answers -1 then).
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
+    pid_ = -1;
+    return false;
+  }
+
   // SIGKILL, then reaps the child; answers its wait status (-1 when it was reaped already).
   int kill_and_wait() {
     if (pid_ <= 0) return -1;
