@@ -14,6 +14,7 @@
 #include <syncline/connectors/shopify/impl/get_order.ipp>
 #include <syncline/connectors/shopify/impl/list_orders.ipp>
 #include <syncline/connectors/shopify/impl/order_codec.ipp>
+#include <syncline/connectors/shopify/impl/pacer.ipp>
 #include <syncline/connectors/shopify/impl/session_token.ipp>
 #include <syncline/connectors/shopify/impl/signed_query.ipp>
 #include <syncline/connectors/shopify/impl/update_order.ipp>

@@ -46,13 +46,22 @@ struct rest_answer {
 
 class admin_api {
  public:
-  admin_api(http::client& client, const credentials& creds, connector& conn)
-      : client_(&client), creds_(&creds), conn_(&conn), pacer_(&conn.pacer_for(creds)) {}
+  // `shared`: the store whose rate buckets every engine process shares (nullptr: this process
+  // paces alone); used only when the connector's share_rate_limits is on.
+  admin_api(http::client& client, const credentials& creds, connector& conn,
+            store::store* shared = nullptr)
+      : client_(&client),
+        creds_(&creds),
+        conn_(&conn),
+        pacer_(&conn.pacer_for(creds)),
+        shared_(conn.options().share_rate_limits ? shared : nullptr) {}
 
   // The services an action needs from the run: the HTTP client and the tenant's credentials
   // (the engine provides both) and a shopify::connector (the actions declare it, so
   // engine::install does not compile without one). A missing one (a run outside the engine) is
-  // errc::internal naming it: it is a set-up mistake, not something a retry fixes.
+  // errc::internal naming it: it is a set-up mistake, not something a retry fixes. The run's
+  // store (the engine provides it) holds the rate buckets shared with other processes; without
+  // one the shop is paced by this process alone.
   SYNCLINE_DECL static result<admin_api> from(const run_context& ctx, std::string_view action);
 
   const credentials& creds() const noexcept { return *creds_; }
@@ -108,6 +117,7 @@ class admin_api {
   const credentials* creds_;
   connector* conn_;
   shopify::pacer* pacer_;
+  store::store* shared_;
 };
 
 }  // namespace syncline::shopify

@@ -1,7 +1,8 @@
 // shopify::connector: what the Shopify actions share across runs — one pacer per shop, and how
 // calls are made (timeouts, attempts). Give one to engine::install (or to a run_context, next to
 // the HTTP client): the actions need it, so install does not compile without it. Each shop gets
-// its own buckets, so one tenant's traffic never slows another.
+// its own buckets, so one tenant's traffic never slows another, and by default every engine
+// process on one database shares them (connector_options::share_rate_limits).
 //
 //   syncline::shopify::connector shopify;
 //   eng.install(shopify_sync, tenant, syncline::services(shopify));
@@ -30,11 +31,19 @@ struct connector_options {
   std::chrono::milliseconds max_backoff{10'000};
   // A run of 429s/THROTTLED answers longer than this ends the action with errc::rate_limited.
   int max_throttled_waits = 20;
-  double headroom = 0.05;
+  double headroom = 0.05;  // the share of each rate bucket left unused (see pacer)
   // REST has no search by source_identifier: after a lost answer, the orders created this long
   // before are scanned for it (GraphQL searches directly).
-  std::chrono::hours rest_lookup_window{
-      24};  // the share of each rate bucket left unused (see pacer)
+  std::chrono::hours rest_lookup_window{24};
+  // Shopify meters a shop, not a process: with this on, every call is also counted in a bucket
+  // kept in the run's store (store::reserve_rate), which every engine process on the same
+  // database shares, so N processes together stay inside the shop's limits. It costs a store
+  // transaction per call (two when Shopify counts calls this process has not seen); a single
+  // engine process that is the only client of its shops may turn it off.
+  bool share_rate_limits = true;
+  // Where the pacers say that the shared buckets failed (and pacing fell back to this
+  // process's own) and came back; empty: stderr.
+  log_sink log{};
 };
 
 class connector {
@@ -51,7 +60,7 @@ class connector {
     const std::string shop = c.tenant_key();
     std::lock_guard lock(m_);
     auto& p = pacers_[shop];
-    if (!p) p = std::make_unique<pacer>(c.plan, options_.headroom);
+    if (!p) p = std::make_unique<pacer>(c.plan, options_.headroom, shop, options_.log);
     return *p;
   }
 

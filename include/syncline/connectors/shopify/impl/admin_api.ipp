@@ -45,7 +45,7 @@ SYNCLINE_DECL result<admin_api> admin_api::from(const run_context& ctx, std::str
                           "(syncline::services(connector)); outside the engine, provide all "
                           "three (run_context::provide)");
   }
-  return admin_api(*client, *creds, *conn);
+  return admin_api(*client, *creds, *conn, ctx.service<store::store>());
 }
 
 SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::verb method,
@@ -57,7 +57,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::
                             path.substr(0, path.find('?')) + " (" + shop() + ")";
   int failures = 0, throttled = 0;
   for (;;) {
-    co_await pacer_->rest().acquire(1);
+    co_await pacer_->acquire_rest(shared_);
     auto r = co_await client_->send(method, url, body, headers(), call_options());
     if (!r) {
       if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
@@ -66,7 +66,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::
     }
     http::response& res = *r;
     if (auto it = res.find("X-Shopify-Shop-Api-Call-Limit"); it != res.end()) {
-      pacer_->observe_rest(it->value());
+      pacer_->observe_rest(it->value(), shared_);
     }
     const unsigned status = res.result_int();
     if (status == 429) {
@@ -106,7 +106,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<boost::json::object>> admin_api::gra
   int failures = 0, throttled = 0;
   for (;;) {
     const double cost = pacer_->graphql_cost(operation, first_cost);
-    co_await pacer_->graphql().acquire(cost);
+    co_await pacer_->acquire_graphql(cost, shared_);
     auto r = co_await client_->send(http::verb::post, url, body, headers(), call_options());
     if (!r) {
       if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
@@ -283,7 +283,7 @@ SYNCLINE_DECL admin_api::throttle_state admin_api::observe_cost(std::string_view
     t.available = number(s, "currentlyAvailable");
     const double max = number(s, "maximumAvailable");
     if (max > 0 && t.available >= 0)
-      pacer_->observe_graphql(max, t.available, number(s, "restoreRate"));
+      pacer_->observe_graphql(max, t.available, number(s, "restoreRate"), shared_);
   }
   return t;
 }
