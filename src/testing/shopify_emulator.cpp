@@ -114,6 +114,10 @@ std::string shopify_emulator::admin_url(std::string_view version) const {
          std::string(version.empty() ? impl_->core->state.versions().latest() : version);
 }
 
+std::string shopify_emulator::shop_url(std::string_view shop) const {
+  return url() + "/shops/" + shopify_emulator_state::normalize_domain(shop);
+}
+
 result<std::string> shopify_emulator::add_shop(emulated_shop shop) {
   return impl_->core->state.add_shop(std::move(shop));
 }
@@ -149,8 +153,25 @@ result<std::size_t> shopify_emulator::emit(std::string_view shop, std::string_vi
                                            const boost::json::object& payload) {
   return impl_->core->state.emit(shop, topic, payload);
 }
-result<void> shopify_emulator::uninstall(std::string_view shop) {
-  return impl_->core->state.uninstall(shop);
+result<void> shopify_emulator::uninstall(std::string_view shop, std::string_view client_id) {
+  return impl_->core->state.uninstall(shop, client_id);
+}
+result<void> shopify_emulator::set_merchant_approval(std::string_view shop,
+                                                     merchant_approval approval) {
+  return impl_->core->state.set_merchant_approval(shop, std::move(approval));
+}
+result<std::vector<std::string>> shopify_emulator::granted_scopes(
+    std::string_view shop, std::string_view client_id) const {
+  return impl_->core->state.granted_scopes(shop, client_id);
+}
+result<std::string> shopify_emulator::session_token(std::string_view shop,
+                                                    std::string_view client_id,
+                                                    const session_token_options& options) {
+  return impl_->core->state.session_token(shop, client_id, options);
+}
+result<std::size_t> shopify_emulator::request_privacy(std::string_view shop, std::string_view topic,
+                                                      const privacy_request& about) {
+  return impl_->core->state.request_privacy(shop, topic, about);
 }
 
 result<void> shopify_emulator::set_request_faults(std::string_view shop, request_faults faults) {

@@ -49,6 +49,32 @@ inline t::shopify_emulator_options two_shops(t::emulator_clock clock = start_clo
   return o;
 }
 
+// An app that merchants install through OAuth, and a shop "carol" where nothing is installed yet
+// beside the two shops of two_shops().
+inline constexpr std::string_view app_id = "app-client-id-1";
+inline constexpr std::string_view app_secret = "app-client-secret-1";
+inline constexpr std::string_view app_redirect = "https://app.example/auth/callback";
+inline constexpr std::string_view app_compliance = "https://app.example/privacy";
+
+inline t::emulated_app app() {
+  t::emulated_app a;
+  a.client_id = std::string(app_id);
+  a.client_secret = syncline::secret{std::string(app_secret)};
+  a.scopes = {"read_orders", "write_orders"};
+  a.redirect_urls = {std::string(app_redirect)};
+  a.compliance_url = std::string(app_compliance);
+  return a;
+}
+
+inline t::shopify_emulator_options with_app(t::emulator_clock clock = start_clock()) {
+  auto o = two_shops(clock);
+  t::emulated_shop carol;
+  carol.domain = "carol";
+  o.shops.push_back(std::move(carol));
+  o.apps = {app()};
+  return o;
+}
+
 inline http::request request(http::verb method, std::string target,
                              std::string_view token = acme_token, std::string body = {},
                              std::string_view host = "127.0.0.1:8080") {
@@ -79,8 +105,9 @@ inline std::string graphql(std::string_view query, json::object variables = {}) 
   return json::serialize(b);
 }
 
-// base64(HMAC-SHA256(secret, body)) computed by the openssl command, not by syncline.
-inline std::string openssl_hmac(std::string_view secret, std::string_view body) {
+// base64(HMAC-SHA256(secret, body)) computed by the openssl command, not by syncline; with `hex`
+// the digest in lower-case hex instead.
+inline std::string openssl_hmac(std::string_view secret, std::string_view body, bool hex = false) {
   static std::mt19937_64 rng{std::random_device{}()};
   const auto dir = std::filesystem::temp_directory_path();
   const auto file = dir / ("syncline-emu-hmac-" + std::to_string(rng()) + ".json");
@@ -88,8 +115,10 @@ inline std::string openssl_hmac(std::string_view secret, std::string_view body) 
     std::ofstream f(file, std::ios::binary);
     f.write(body.data(), static_cast<std::streamsize>(body.size()));
   }
-  const std::string cmd = "openssl dgst -sha256 -hmac '" + std::string(secret) + "' -binary '" +
-                          file.string() + "' | openssl base64 -A";
+  const std::string cmd = hex ? "openssl dgst -sha256 -hmac '" + std::string(secret) + "' -r '" +
+                                    file.string() + "' | cut -d' ' -f1"
+                              : "openssl dgst -sha256 -hmac '" + std::string(secret) +
+                                    "' -binary '" + file.string() + "' | openssl base64 -A";
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     std::array<char, 256> buf{};

@@ -1,5 +1,5 @@
-// testing::emulated_shop: one tenant of the emulator — a shop with the app installed, its own
-// access tokens, client secret, plan, currency, catalogue and data.
+// testing::emulated_shop: one tenant of the emulator — a shop, its plan, currency, catalogue and
+// data, and optionally its own app already installed with fixed, non-expiring access tokens.
 #pragma once
 
 #include <syncline/connectors/shopify/plan_limits.hpp>
@@ -24,11 +24,14 @@ struct emulated_variant {
 };
 
 struct emulated_shop {
-  std::string domain;                 // "acme" or "acme.myshopify.com"
-  std::vector<secret> access_tokens;  // X-Shopify-Access-Token values; any one authenticates
-  secret client_secret;               // the app's secret for this shop: signs its webhooks
-  shopify::plan_limits plan;          // the rate limits the emulator enforces for this shop
-  std::string name;                   // the shop's display name; defaults to the subdomain
+  std::string domain;  // "acme" or "acme.myshopify.com"
+  // X-Shopify-Access-Token values of the shop's own app, installed from the start; any one
+  // authenticates and none expires. Empty: no app is installed until one installs through OAuth
+  // (shopify_emulator_options::apps).
+  std::vector<secret> access_tokens;
+  secret client_secret;  // the shop's own app's secret: signs its webhooks (needed with tokens)
+  shopify::plan_limits plan;  // the rate limits the emulator enforces for this shop
+  std::string name;           // the shop's display name; defaults to the subdomain
   std::string currency = "USD";
   // REST and webhook timestamps carry the shop's offset (Shopify writes local time with offset);
   // a non-zero default catches clients that drop offsets.

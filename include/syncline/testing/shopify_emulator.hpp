@@ -17,7 +17,10 @@
 #include <syncline/core/result.hpp>
 #include <syncline/http/client_options.hpp>
 #include <syncline/http/server_options.hpp>
+#include <syncline/testing/emulated_app.hpp>
 #include <syncline/testing/emulated_shop.hpp>
+#include <syncline/testing/privacy_request.hpp>
+#include <syncline/testing/session_token_options.hpp>
 #include <syncline/testing/shopify_emulator_options.hpp>
 #include <syncline/testing/shopify_faults.hpp>
 #include <syncline/testing/webhook_delivery.hpp>
@@ -74,6 +77,10 @@ class shopify_emulator {
   std::uint16_t port() const noexcept;
   // "<url>/admin/api/<version>"; the latest stable version by default.
   std::string admin_url(std::string_view version = {}) const;
+  // "<url>/shops/acme.myshopify.com": the shop's own base URL, what https://{shop} is on Shopify.
+  // Below it /admin/oauth/authorize, /admin/oauth/access_token and /admin/api/... name the shop
+  // without a Host header or token (an app's base_url in tests).
+  std::string shop_url(std::string_view shop) const;
 
   // ---- shops and subscriptions (as the merchant and the app would set them up) -------------
   // "acme" and "ACME.myshopify.com" both name the shop "acme.myshopify.com" below.
@@ -102,9 +109,29 @@ class shopify_emulator {
   // returns how many deliveries were queued.
   result<std::size_t> emit(std::string_view shop, std::string_view topic,
                            const boost::json::object& payload);
-  // The merchant uninstalls the app: app/uninstalled is sent, then the shop's tokens stop
-  // working and its subscriptions are gone.
-  result<void> uninstall(std::string_view shop);
+  // The merchant uninstalls an app (`client_id` of an emulated_app; empty: the shop's own app and
+  // every app installed through OAuth): its tokens stop working at once, app/uninstalled goes to
+  // its subscribers, and its subscriptions are gone.
+  result<void> uninstall(std::string_view shop, std::string_view client_id = {});
+
+  // ---- app installs (OAuth; shopify_emulator_options::apps) --------------------------------
+
+  // How the merchant of `shop` answers the next install screens: approve (302 to the app) or
+  // decline (403), and scopes to withhold.
+  result<void> set_merchant_approval(std::string_view shop, merchant_approval approval);
+  // The scopes `client_id` holds in `shop` (as requested, less withheld ones); not_found when the
+  // app is not installed there.
+  result<std::vector<std::string>> granted_scopes(std::string_view shop,
+                                                  std::string_view client_id) const;
+  // A session token of app `client_id` in `shop`, as App Bridge hands it to the app's frontend:
+  // what a token exchange (POST /admin/oauth/access_token) accepts.
+  result<std::string> session_token(std::string_view shop, std::string_view client_id,
+                                    const session_token_options& options = {});
+  // Shopify's privacy requests: `topic` is customers/data_request, customers/redact or
+  // shop/redact. Sent to the compliance URL of every app ever installed in `shop` and to
+  // subscriptions of that topic; returns how many deliveries were queued.
+  result<std::size_t> request_privacy(std::string_view shop, std::string_view topic,
+                                      const privacy_request& about = {});
 
   // ---- injected faults (shopify_faults.hpp) --------------------------------------------------
 

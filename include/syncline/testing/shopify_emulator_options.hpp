@@ -1,7 +1,9 @@
 // testing::shopify_emulator_options: everything that shapes an emulator — its shops, the API
-// versions it serves, its clock, the webhook retry schedule and how it answers throttling.
+// versions it serves, the apps that install through OAuth, its clock, the webhook retry schedule
+// and how it answers throttling.
 #pragma once
 
+#include <syncline/testing/emulated_app.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/emulator_clock.hpp>
 #include <syncline/testing/shopify_api_versions.hpp>
@@ -16,6 +18,9 @@ namespace syncline::testing {
 
 struct shopify_emulator_options {
   std::vector<emulated_shop> shops;
+  // Apps that merchants install through OAuth (/admin/oauth/authorize, a token exchange); their
+  // tokens expire and refresh by `clock`.
+  std::vector<emulated_app> apps;
   shopify_api_versions versions;  // default: 2025-04 .. 2026-01 and unstable
   emulator_clock clock;           // default: the system clock
   webhook_retry_schedule

@@ -17,6 +17,9 @@ struct webhook_subscription {
   std::vector<std::string> fields;  // when non-empty, payloads keep only these top-level keys
   std::string name;                 // echoed as X-Shopify-Name
   std::string api_version;          // the version payloads are serialized in
+  // The app that made it (an emulated_app's client id) and whose secret signs its deliveries;
+  // empty: the shop's own app (emulated_shop::client_secret).
+  std::string app_client_id;
   std::chrono::system_clock::time_point created_at{};
   std::chrono::system_clock::time_point updated_at{};
 };

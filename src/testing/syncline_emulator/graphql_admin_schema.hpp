@@ -1,11 +1,14 @@
 // The slice of Shopify's GraphQL Admin schema the emulator answers: QueryRoot { orders, order,
-// ordersCount, shop } and Mutation { orderCreate (2024-10 on), orderUpdate }, with the Order,
+// ordersCount, shop } and Mutation { orderCreate (2024-10 on), orderUpdate } (plus the webhook
+// subscriptions of graphql_webhook_subscriptions.hpp), with the Order,
 // LineItem, MoneyBag, Customer and MailingAddress fields integrations read. Orders are stored in
 // REST shape; the resolvers here present them as GraphQL does (gids, UTC DateTimes, enums in
 // upper case, MoneyBag amounts as decimal strings).
 #pragma once
 
+#include <syncline_emulator/admin_context.hpp>
 #include <syncline_emulator/graphql_executor.hpp>
+#include <syncline_emulator/graphql_webhook_subscriptions.hpp>
 #include <syncline_emulator/order_builder.hpp>
 #include <syncline_emulator/order_listing.hpp>
 #include <syncline_emulator/order_search.hpp>
@@ -21,24 +24,6 @@
 #include <vector>
 
 namespace syncline::testing::detail {
-
-// An order change the API made; the emulator turns each into webhooks after the request.
-struct order_event {
-  std::string topic;
-  std::uint64_t order_id = 0;
-};
-
-// What one GraphQL request may read and change.
-struct admin_context {
-  shop_data& shop;
-  id_counters& ids;
-  sys_time now;
-  std::mt19937_64& rng;
-  std::string api_version;
-  std::vector<order_event> events;
-  bool created_order = false;          // an orderCreate succeeded (for the lost-answer fault)
-  boost::json::array search_warnings;  // extensions.search: ignored search terms
-};
 
 namespace admin_schema_detail {
 
@@ -926,6 +911,7 @@ inline gql_schema<admin_context> build() {
     };
     mutation.fields["orderUpdate"] = std::move(f);
   }
+  add_webhook_subscriptions(s);
   return s;
 }
 

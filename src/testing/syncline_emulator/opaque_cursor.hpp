@@ -3,7 +3,7 @@
 // them as opaque work and clients that tamper with them get a clear refusal.
 #pragma once
 
-#include <syncline/http/hmac.hpp>
+#include <syncline_emulator/base64url.hpp>
 
 #include <boost/json.hpp>
 
@@ -14,25 +14,12 @@
 namespace syncline::testing::detail {
 
 inline std::string encode_cursor(const boost::json::object& o) {
-  std::string b = http::base64_encode(boost::json::serialize(o));
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  for (auto& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return b;
+  return base64url_encode(boost::json::serialize(o));
 }
 
 inline std::optional<boost::json::object> decode_cursor(std::string_view text) {
   if (text.empty() || text.size() > 4096) return std::nullopt;
-  std::string b(text);
-  for (auto& c : b) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-    else if (c == '+' || c == '/' || c == '=')
-      return std::nullopt;
-  }
-  while (b.size() % 4 != 0) b += '=';
-  auto raw = http::base64_decode(b);
+  auto raw = base64url_decode(text);
   if (!raw) return std::nullopt;
   boost::system::error_code ec;
   auto v = boost::json::parse(*raw, ec);

@@ -4,9 +4,10 @@
 // returns the status, JSON body and extra headers of its answer, and the order events to fire.
 #pragma once
 
+#include <syncline/http/message.hpp>
 #include <syncline/http/url.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
-#include <syncline_emulator/graphql_admin_schema.hpp>
+#include <syncline_emulator/admin_context.hpp>
 #include <syncline_emulator/opaque_cursor.hpp>
 #include <syncline_emulator/order_builder.hpp>
 #include <syncline_emulator/order_listing.hpp>
@@ -62,6 +63,7 @@ struct rest_context {
   std::string base;         // "<scheme>://<host>/admin/api/<version>": Link and Location URLs
   std::vector<order_event> events;
   bool created_order = false;
+  std::string app;  // the calling app's client id; empty for the shop's own app
 };
 
 struct rest_reply {
@@ -514,7 +516,8 @@ inline field_errors check_subscription(const shop_data& shop, const webhook_subs
   if (s.format != "json")
     errors.push_back({{"format"}, "is not included in the list (the emulator sends json only)"});
   for (const auto& other : shop.subscriptions)
-    if (other.id != self && other.topic == s.topic && other.address == s.address)
+    if (other.id != self && other.app_client_id == s.app_client_id && other.topic == s.topic &&
+        other.address == s.address)
       errors.push_back({{"address"}, "for this topic has already been taken"});
   return errors;
 }
@@ -541,6 +544,7 @@ inline rest_reply list_webhooks(rest_context& c, const query_params& q, bool cou
   boost::json::array out;
   std::size_t n = 0;
   for (const auto& s : c.shop.subscriptions) {
+    if (s.app_client_id != c.app) continue;  // an app sees its own subscriptions only
     if (const auto* t = param(q, "topic"); t && *t != s.topic) continue;
     if (const auto* a = param(q, "address"); a && *a != s.address) continue;
     ++n;
@@ -556,6 +560,7 @@ inline rest_reply create_webhook(rest_context& c, std::string_view body,
   if (auto* r = std::get_if<rest_reply>(&in)) return std::move(*r);
   webhook_subscription s;
   s.api_version = webhook_version;
+  s.app_client_id = c.app;
   s.created_at = s.updated_at = c.now;
   s = subscription_from(std::get<boost::json::object>(in), s);
   auto errors = check_subscription(c.shop, s, 0, true);
@@ -567,15 +572,16 @@ inline rest_reply create_webhook(rest_context& c, std::string_view body,
           {{"Location", c.base + "/webhooks/" + std::to_string(s.id) + ".json"}}};
 }
 
-inline webhook_subscription* find_subscription(shop_data& shop, std::uint64_t id) {
+inline webhook_subscription* find_subscription(shop_data& shop, std::uint64_t id,
+                                               std::string_view app) {
   for (auto& s : shop.subscriptions)
-    if (s.id == id) return &s;
+    if (s.id == id && s.app_client_id == app) return &s;
   return nullptr;
 }
 
 inline rest_reply webhook_by_id(rest_context& c, std::uint64_t id, http::verb method,
                                 std::string_view body) {
-  auto* s = find_subscription(c.shop, id);
+  auto* s = find_subscription(c.shop, id, c.app);
   if (!s) return not_found();
   if (method == http::verb::get)
     return {
@@ -612,6 +618,49 @@ inline boost::json::object shop_json(const shop_data& shop) {
           {"timezone", tz},
           {"plan_name", plan_name(shop.config.plan)},
           {"admin_graphql_api_id", gid("Shop", shop.shop_id)}};
+}
+
+// Routes one REST call to its handler; 404 for what the emulator does not serve.
+inline rest_reply route_rest(rest_context& c, http::verb method, std::string_view resource,
+                             const query_params& q, const std::string& body) {
+  using http::verb;
+  auto id_in = [](std::string_view s) -> std::optional<std::uint64_t> {
+    std::uint64_t n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || p != s.data() + s.size() || n == 0) return std::nullopt;
+    return n;
+  };
+  if (resource == "orders.json") {
+    if (method == verb::get) return list_orders(c, q);
+    if (method == verb::post) return create_order(c, body);
+  } else if (resource == "orders/count.json" && method == verb::get) {
+    return count_orders(c, q);
+  } else if (resource == "webhooks.json") {
+    if (method == verb::get) return list_webhooks(c, q, false);
+    if (method == verb::post) return create_webhook(c, body, c.shop.config.webhook_api_version);
+  } else if (resource == "webhooks/count.json" && method == verb::get) {
+    return list_webhooks(c, q, true);
+  } else if (resource == "shop.json" && method == verb::get) {
+    return {200, boost::json::object{{"shop", shop_json(c.shop)}}, {}};
+  } else if (resource.starts_with("orders/") && resource.ends_with(".json")) {
+    std::string_view inner = resource.substr(7, resource.size() - 7 - 5);
+    auto slash = inner.find('/');
+    auto id = id_in(inner.substr(0, slash));
+    if (!id) return not_found();
+    if (slash == std::string_view::npos) {
+      if (method == verb::get) return get_order(c, *id, q);
+      if (method == verb::put) return put_order(c, *id, body);
+    } else if (method == verb::post && inner.substr(slash + 1) == "cancel") {
+      return cancel_order(c, *id, body);
+    } else if (method == verb::post && inner.substr(slash + 1) == "close") {
+      return close_order(c, *id);
+    }
+  } else if (resource.starts_with("webhooks/") && resource.ends_with(".json")) {
+    auto id = id_in(resource.substr(9, resource.size() - 9 - 5));
+    if (id && (method == verb::get || method == verb::put || method == verb::delete_))
+      return webhook_by_id(c, *id, method, body);
+  }
+  return not_found();
 }
 
 }  // namespace syncline::testing::detail

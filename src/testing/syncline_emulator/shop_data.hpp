@@ -2,6 +2,7 @@
 // JSON shape, so unknown fields stay faithful), customers, subscriptions, rate buckets, faults.
 #pragma once
 
+#include <syncline/testing/emulated_app.hpp>
 #include <syncline/testing/emulated_shop.hpp>
 #include <syncline/testing/shopify_faults.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
@@ -62,12 +63,14 @@ struct id_counters {
   std::uint64_t customer = 207119551000000ull;
   std::uint64_t subscription = 4759306000000ull;
   std::uint64_t shop = 548380009ull;
+  std::uint64_t privacy_request = 9999ull;
 };
 
 struct shop_data {
   emulated_shop config;  // domain normalized to "<name>.myshopify.com"
   std::uint64_t shop_id = 0;
-  bool installed = true;
+  bool installed = true;             // the shop's own app (emulated_shop::access_tokens)
+  merchant_approval merchant;        // how the merchant answers the next install screens
   std::vector<stored_order> orders;  // ascending id (ids only grow)
   std::unordered_map<std::uint64_t, std::size_t> order_index;
   std::uint64_t next_order_number = 1001;

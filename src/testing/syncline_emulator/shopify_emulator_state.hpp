@@ -8,13 +8,18 @@
 #include <syncline/core/result.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/http/message.hpp>
+#include <syncline/testing/emulated_app.hpp>
 #include <syncline/testing/emulated_shop.hpp>
+#include <syncline/testing/privacy_request.hpp>
+#include <syncline/testing/session_token_options.hpp>
 #include <syncline/testing/shopify_emulator_options.hpp>
 #include <syncline/testing/shopify_faults.hpp>
 #include <syncline/testing/webhook_subscription.hpp>
 #include <syncline_emulator/graphql_admin_schema.hpp>
 #include <syncline_emulator/graphql_document.hpp>
+#include <syncline_emulator/graphql_endpoint.hpp>
 #include <syncline_emulator/graphql_executor.hpp>
+#include <syncline_emulator/oauth_server.hpp>
 #include <syncline_emulator/rest_api.hpp>
 #include <syncline_emulator/shop_data.hpp>
 #include <syncline_emulator/timestamps.hpp>
@@ -50,7 +55,9 @@ class shopify_emulator_state {
   explicit shopify_emulator_state(shopify_emulator_options options = {})
       : options_(std::move(options)),
         rng_(options_.seed ? options_.seed : std::random_device{}()),
+        oauth_(std::move(options_.apps), rng_),
         queue_(options_.retry_schedule, options_.seed ? options_.seed + 1 : 0) {
+    if (!oauth_.configuration()) configuration_ = oauth_.configuration();
     queue_.on_exhausted([this](const webhook_delivery& d) { on_delivery_exhausted(d); });
     auto shops = std::move(options_.shops);
     options_.shops.clear();
@@ -89,9 +96,6 @@ class shopify_emulator_state {
                         "shop domain '" + shop.domain + "' is not a host name");
     if (find_shop(shop.domain))
       return make_error(errc::conflict, "shop " + shop.domain + " already exists");
-    if (shop.access_tokens.empty())
-      return make_error(errc::invalid_input,
-                        "shop " + shop.domain + " needs at least one access token");
     for (const auto& t : shop.access_tokens) {
       if (t.empty())
         return make_error(errc::invalid_input,
@@ -103,13 +107,15 @@ class shopify_emulator_state {
                                                   " is already used by shop " +
                                                   other.config.domain);
     }
-    if (shop.client_secret.empty())
-      return make_error(errc::invalid_input,
-                        "shop " + shop.domain + " needs a client secret to sign webhooks");
+    if (shop.client_secret.empty() && !shop.access_tokens.empty())
+      return make_error(errc::invalid_input, "shop " + shop.domain +
+                                                 " has access tokens but no client secret to "
+                                                 "sign its app's webhooks");
     if (shop.name.empty()) shop.name = shop.domain.substr(0, shop.domain.find('.'));
     if (shop.webhook_api_version.empty()) shop.webhook_api_version = options_.versions.latest();
     detail::shop_data data;
     data.shop_id = ++ids_.shop;
+    data.installed = !shop.access_tokens.empty();
     data.config = std::move(shop);
     shops_.push_back(std::move(data));
     return shops_.back().config.domain;
@@ -129,9 +135,19 @@ class shopify_emulator_state {
     const auto now = options_.clock.now();
     const std::string_view target = req.target();
     const auto qpos = target.find('?');
-    const std::string_view path = target.substr(0, qpos);
+    std::string_view path = target.substr(0, qpos);
     const std::string_view query =
         qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
+    // "/shops/<domain>/admin/...": the shop named in the path, for clients on a loopback URL
+    // that cannot send <shop>.myshopify.com as Host (shop_url()).
+    std::string_view host = header(req, "Host"), shop_prefix;
+    if (path.starts_with("/shops/")) {
+      const auto end = path.find('/', 7);
+      host = path.substr(7, end == std::string_view::npos ? end : end - 7);
+      shop_prefix = path.substr(0, end);
+      path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+    }
+    if (path.starts_with("/admin/oauth/")) return oauth_endpoint(req, path, query, host, now);
 
     constexpr std::string_view prefix = "/admin/api/";
     if (!path.starts_with(prefix)) return answer(404, not_found_body(), {});
@@ -145,7 +161,10 @@ class shopify_emulator_state {
     const std::string& served = version->served;
 
     const std::string_view token = header(req, "X-Shopify-Access-Token");
-    detail::shop_data* shop = shop_for(header(req, "Host"), token);
+    detail::oauth_identity app;
+    const auto issued = oauth_.authenticate(token, now, &app);
+    detail::shop_data* shop = shop_for(host, token);
+    if (!shop && issued == detail::oauth_server::check::valid) shop = find_shop(app.shop);
     if (shop && shop->faults.fail_next > 0) {
       --shop->faults.fail_next;
       const unsigned status = shop->faults.fail_status;
@@ -158,7 +177,10 @@ class shopify_emulator_state {
                        std::to_string(shop->faults.fail_retry_after.count()));
       return a;
     }
-    if (!shop || !shop->installed || !token_of(*shop, token))
+    const bool authentic = issued == detail::oauth_server::check::valid
+                               ? shop && app.shop == shop->config.domain
+                               : shop && shop->installed && token_of(*shop, token);
+    if (!authentic)  // unknown, expired and revoked tokens alike, as Shopify answers them
       return answer(
           401,
           boost::json::object{
@@ -169,26 +191,27 @@ class shopify_emulator_state {
 
     if (resource == "graphql.json") {
       if (req.method() != http::verb::post) return answer(404, not_found_body(), served);
-      return graphql(*shop, buckets, served, req, now);
+      return graphql(*shop, buckets, served, req, now, app.client_id);
     }
 
     // REST: every call costs one request in the leaky bucket.
     if (!buckets.rest.try_add(1, now)) {
-      auto a = answer(
-          429,
-          boost::json::object{{"errors", "Exceeded " + number(buckets.rest.leak_per_second()) +
-                                             " calls per second for api client. Reduce request "
-                                             "rates to resume uninterrupted service."}},
-          served);
+      auto a = answer(429,
+                      boost::json::object{
+                          {"errors", "Exceeded " + detail::number(buckets.rest.leak_per_second()) +
+                                         " calls per second for api client. Reduce request "
+                                         "rates to resume uninterrupted service."}},
+                      served);
       a.response.set(http::field::retry_after, "2.0");
       call_limit(a, buckets.rest, now);
       return a;
     }
-    detail::rest_context ctx{*shop, ids_, now, rng_, served, base_url(req, requested_version),
-                             {},    false};
+    detail::rest_context ctx{*shop, ids_,   now,
+                             rng_,  served, base_url(req, shop_prefix, requested_version),
+                             {},    false,  app.client_id};
     auto params = detail::parse_query(query);
     detail::rest_reply reply =
-        params ? route_rest(ctx, req.method(), resource, *params, req.body())
+        params ? detail::route_rest(ctx, req.method(), resource, *params, req.body())
                : detail::bad_request(boost::json::value("malformed query string"));
     auto a = answer(reply.status, reply.body, served);
     for (auto& [k, v] : reply.headers) a.response.set(k, v);
@@ -303,18 +326,98 @@ class shopify_emulator_state {
     return deliver(*s, topic, payload, options_.clock.now());
   }
 
-  // The merchant uninstalls the app: app/uninstalled is sent, then the shop's tokens stop working
-  // and its subscriptions are gone.
-  result<void> uninstall(std::string_view shop) {
+  // The merchant uninstalls an app (`client_id` of an emulated_app; empty: the shop's own app
+  // and every app installed through OAuth): its tokens stop working at once, then app/uninstalled
+  // goes to its subscribers and its subscriptions are gone.
+  result<void> uninstall(std::string_view shop, std::string_view client_id = {}) {
     std::lock_guard lock(mutex_);
     auto* s = find_shop(normalize_domain(shop));
     if (!s) return unknown_shop(shop);
-    if (!s->installed)
-      return make_error(errc::conflict, "the app is not installed in " + s->config.domain);
-    deliver(*s, "app/uninstalled", detail::shop_json(*s), options_.clock.now());
-    s->installed = false;
-    s->subscriptions.clear();
+    std::vector<std::string> apps = oauth_.uninstall(s->config.domain, client_id);
+    if (client_id.empty() && s->installed) {
+      s->installed = false;
+      apps.emplace_back();  // the shop's own app
+    }
+    if (apps.empty())
+      return make_error(errc::conflict, "the app " + std::string(client_id) +
+                                            (client_id.empty() ? "" : " ") +
+                                            "is not installed in " + s->config.domain);
+    deliver(*s, "app/uninstalled", detail::shop_json(*s), options_.clock.now(), &apps);
+    std::erase_if(s->subscriptions, [&](const webhook_subscription& x) {
+      return std::find(apps.begin(), apps.end(), x.app_client_id) != apps.end();
+    });
     return {};
+  }
+
+  // How the merchant of `shop` answers the next install screens (deny, withhold scopes).
+  result<void> set_merchant_approval(std::string_view shop, merchant_approval approval) {
+    std::lock_guard lock(mutex_);
+    auto* s = find_shop(normalize_domain(shop));
+    if (!s) return unknown_shop(shop);
+    s->merchant = std::move(approval);
+    return {};
+  }
+
+  // The scopes `client_id` holds in `shop`; not_found when it is not installed there.
+  result<std::vector<std::string>> granted_scopes(std::string_view shop,
+                                                  std::string_view client_id) const {
+    std::lock_guard lock(mutex_);
+    auto scopes = oauth_.installed_scopes(normalize_domain(shop), std::string(client_id));
+    if (!scopes)
+      return make_error(errc::not_found, "app " + std::string(client_id) + " is not installed in " +
+                                             normalize_domain(shop));
+    return std::move(*scopes);
+  }
+
+  // A session token of `client_id` for `shop`, as App Bridge hands it to the app's frontend.
+  result<std::string> session_token(std::string_view shop, std::string_view client_id,
+                                    const session_token_options& o) {
+    std::lock_guard lock(mutex_);
+    auto* s = find_shop(normalize_domain(shop));
+    if (!s) return unknown_shop(shop);
+    return oauth_.mint_session_token(s->config.domain, client_id, o.user_id, o.lifetime, o.claims,
+                                     options_.clock.now());
+  }
+
+  // A privacy request (customers/data_request, customers/redact, shop/redact) about `shop`: sent
+  // to the compliance URL of every app that was ever installed there, and to subscriptions of
+  // the topic. Returns how many deliveries were queued.
+  result<std::size_t> request_privacy(std::string_view shop, std::string_view topic,
+                                      const privacy_request& r) {
+    std::lock_guard lock(mutex_);
+    auto* s = find_shop(normalize_domain(shop));
+    if (!s) return unknown_shop(shop);
+    if (!detail::compliance_topic(topic))
+      return make_error(errc::invalid_input, "'" + std::string(topic) +
+                                                 "' is not a privacy topic (customers/redact, "
+                                                 "customers/data_request, shop/redact)");
+    boost::json::object payload{{"shop_id", s->shop_id}, {"shop_domain", s->config.domain}};
+    if (topic != "shop/redact") {
+      payload["customer"] = boost::json::object{
+          {"id", r.customer_id},
+          {"email", r.email},
+          {"phone", r.phone.empty() ? boost::json::value(nullptr) : boost::json::value(r.phone)}};
+      payload[topic == "customers/redact" ? "orders_to_redact" : "orders_requested"] =
+          boost::json::value_from(r.orders);
+      if (topic == "customers/data_request")
+        payload["data_request"] = boost::json::object{{"id", ++ids_.privacy_request}};
+    }
+    const auto now = options_.clock.now();
+    std::string event_id;
+    std::size_t n = 0;
+    for (const auto& client_id : oauth_.apps_ever_installed(s->config.domain)) {
+      const emulated_app* a = oauth_.app(client_id);
+      if (a->compliance_url.empty()) continue;
+      webhook_subscription to{};  // the app configuration's compliance URL, no subscription
+      to.topic = std::string(topic);
+      to.address = a->compliance_url;
+      to.api_version = s->config.webhook_api_version;
+      to.app_client_id = client_id;
+      n += enqueue(*s, to, payload, event_id, now);
+    }
+    for (const auto& sub : s->subscriptions)
+      if (sub.topic == topic) n += enqueue(*s, sub, payload, event_id, now);
+    return n;
   }
 
   result<void> set_request_faults(std::string_view shop, request_faults faults) {
@@ -363,18 +466,6 @@ class shopify_emulator_state {
     return it == req.end() ? std::string_view{} : std::string_view(it->value());
   }
 
-  static std::string number(double d) {
-    if (d == std::floor(d)) return std::to_string(static_cast<long long>(d));
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-    return ec == std::errc{} ? std::string(buf, end) : std::to_string(d);
-  }
-  // Whole numbers as JSON integers (2000, not 2E3), others as doubles.
-  static boost::json::value json_number(double d) {
-    if (d == std::floor(d) && std::fabs(d) < 9e15) return static_cast<std::int64_t>(d);
-    return d;
-  }
-
   detail::shop_data* find_shop(const std::string& domain) {
     for (auto& s : shops_)
       if (s.config.domain == domain) return &s;
@@ -387,12 +478,14 @@ class shopify_emulator_state {
   }
 
   // The shop a request is for: named by its Host (as on Shopify), else the one owning the token.
-  detail::shop_data* shop_for(std::string_view host, std::string_view token) {
-    std::string h = detail::lower(host.substr(
+  static std::string host_name(std::string_view host) {
+    return detail::lower(host.substr(
         0, host.rfind(':') == std::string_view::npos || host.find(']') != std::string_view::npos
                ? host.size()
                : host.rfind(':')));
-    if (auto* s = find_shop(h)) return s;
+  }
+  detail::shop_data* shop_for(std::string_view host, std::string_view token) {
+    if (auto* s = find_shop(host_name(host))) return s;
     if (token.empty()) return nullptr;
     for (auto& s : shops_)
       if (token_of(s, token)) return &s;
@@ -422,14 +515,15 @@ class shopify_emulator_state {
     return it->second;
   }
 
-  std::string base_url(const http::request& req, std::string_view version) const {
+  std::string base_url(const http::request& req, std::string_view shop_prefix,
+                       std::string_view version) const {
     std::string base = options_.public_base_url;
     if (base.empty()) {
       std::string_view host = header(req, "Host");
       base = "http://" + std::string(host.empty() ? "localhost" : host);
     }
     while (!base.empty() && base.back() == '/') base.pop_back();
-    return base + "/admin/api/" + std::string(version);
+    return base + std::string(shop_prefix) + "/admin/api/" + std::string(version);
   }
 
   emulator_answer answer(unsigned status, const boost::json::value& body,
@@ -456,159 +550,42 @@ class shopify_emulator_state {
     }
   }
 
-  detail::rest_reply route_rest(detail::rest_context& c, http::verb method,
-                                std::string_view resource, const detail::query_params& q,
-                                const std::string& body) {
-    using http::verb;
-    auto id_in = [](std::string_view s) -> std::optional<std::uint64_t> {
-      std::uint64_t n = 0;
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec != std::errc{} || p != s.data() + s.size() || n == 0) return std::nullopt;
-      return n;
+  // ---- app installs ---------------------------------------------------------------------------
+
+  // /admin/oauth/authorize (the merchant's install screen) and /admin/oauth/access_token of the
+  // shop named by Host or by /shops/<domain>.
+  emulator_answer oauth_endpoint(const http::request& req, std::string_view path,
+                                 std::string_view query, std::string_view host,
+                                 emulator_clock::time_point now) {
+    auto text = [](unsigned status, std::string body) {
+      return emulator_answer{
+          http::make_response(status, std::move(body), "text/plain; charset=utf-8")};
     };
-    if (resource == "orders.json") {
-      if (method == verb::get) return detail::list_orders(c, q);
-      if (method == verb::post) return detail::create_order(c, body);
-    } else if (resource == "orders/count.json" && method == verb::get) {
-      return detail::count_orders(c, q);
-    } else if (resource == "webhooks.json") {
-      if (method == verb::get) return detail::list_webhooks(c, q, false);
-      if (method == verb::post)
-        return detail::create_webhook(c, body, c.shop.config.webhook_api_version);
-    } else if (resource == "webhooks/count.json" && method == verb::get) {
-      return detail::list_webhooks(c, q, true);
-    } else if (resource == "shop.json" && method == verb::get) {
-      return {200, boost::json::object{{"shop", detail::shop_json(c.shop)}}, {}};
-    } else if (resource.starts_with("orders/") && resource.ends_with(".json")) {
-      std::string_view inner = resource.substr(7, resource.size() - 7 - 5);
-      auto slash = inner.find('/');
-      auto id = id_in(inner.substr(0, slash));
-      if (!id) return detail::not_found();
-      if (slash == std::string_view::npos) {
-        if (method == verb::get) return detail::get_order(c, *id, q);
-        if (method == verb::put) return detail::put_order(c, *id, body);
-      } else if (method == verb::post && inner.substr(slash + 1) == "cancel") {
-        return detail::cancel_order(c, *id, body);
-      } else if (method == verb::post && inner.substr(slash + 1) == "close") {
-        return detail::close_order(c, *id);
-      }
-    } else if (resource.starts_with("webhooks/") && resource.ends_with(".json")) {
-      auto id = id_in(resource.substr(9, resource.size() - 9 - 5));
-      if (id && (method == verb::get || method == verb::put || method == verb::delete_))
-        return detail::webhook_by_id(c, *id, method, body);
+    detail::shop_data* shop = find_shop(host_name(host));
+    if (!shop) return text(404, "No shop at this address: name it by Host or /shops/<domain>");
+    auto q = detail::parse_query(query);
+    if (!q) return text(400, "malformed query string");
+    if (path == "/admin/oauth/authorize" && req.method() == http::verb::get)
+      return {oauth_.authorize(shop->config.domain, *q, shop->merchant, now)};
+    if (path == "/admin/oauth/access_token" && req.method() == http::verb::post) {
+      auto params = detail::token_request_params(req, *q);
+      if (!params)
+        return {detail::oauth_server::oauth_error(400, "invalid_request",
+                                                  "the body is neither a form nor JSON")};
+      return {oauth_.access_token(shop->config.domain, *params, now)};
     }
-    return detail::not_found();
+    return answer(404, not_found_body(), {});
   }
 
   // ---- GraphQL --------------------------------------------------------------------------------
 
-  boost::json::object throttle_status(detail::leaky_bucket& b, emulator_clock::time_point now) {
-    return {{"maximumAvailable", json_number(b.capacity())},
-            {"currentlyAvailable", static_cast<std::int64_t>(std::floor(b.available(now) + 1e-9))},
-            {"restoreRate", json_number(b.leak_per_second())}};
-  }
-
   emulator_answer graphql(detail::shop_data& shop, detail::api_buckets& buckets,
                           const std::string& served, const http::request& req,
-                          emulator_clock::time_point now) {
-    std::string query, operation;
-    boost::json::object variables;
-    const std::string_view content_type = header(req, "Content-Type");
-    if (content_type.starts_with("application/graphql")) {
-      query = req.body();
-    } else {
-      boost::system::error_code ec;
-      auto body = boost::json::parse(req.body(), ec);
-      const auto* q = !ec && body.is_object() ? body.get_object().if_contains("query") : nullptr;
-      if (!q || !q->is_string() || q->get_string().empty())
-        return answer(
-            400,
-            boost::json::object{
-                {"errors",
-                 boost::json::object{{"query", "Required parameter missing or invalid"}}}},
-            served);
-      query = q->get_string();
-      const auto& o = body.get_object();
-      if (const auto* v = o.if_contains("variables"); v && v->is_object())
-        variables = v->get_object();
-      else if (v && v->is_string() && !v->get_string().empty()) {
-        // Some clients send variables as a JSON string.
-        auto parsed = boost::json::parse(v->get_string(), ec);
-        if (!ec && parsed.is_object()) variables = parsed.get_object();
-      }
-      if (const auto* n = o.if_contains("operationName"); n && n->is_string())
-        operation = n->get_string();
-    }
-    auto parsed = detail::parse_graphql(query);
-    if (auto* e = std::get_if<detail::gql_parse_error>(&parsed))
-      return answer(
-          200,
-          boost::json::object{
-              {"errors",
-               boost::json::array{boost::json::object{
-                   {"message", e->message},
-                   {"locations", boost::json::array{detail::gql_location_json(e->loc)}}}}}},
-          served);
-    const auto& doc = std::get<detail::gql_document>(parsed);
-    detail::gql_executor<detail::admin_context> exec(detail::admin_schema(), doc);
-    auto errors = exec.prepare(operation, variables, served);
-    if (!errors.empty())
-      return answer(200, boost::json::object{{"errors", std::move(errors)}}, served);
-
-    auto& bucket = buckets.graphql;
-    const double requested = exec.requested_cost();
-    const double max_cost = detail::graphql_max_query_cost;
-    if (requested > max_cost) {
-      const auto cost = static_cast<std::int64_t>(requested);
-      return answer(
-          200,
-          boost::json::object{
-              {"errors",
-               boost::json::array{boost::json::object{
-                   {"message",
-                    "Query cost is " + std::to_string(cost) +
-                        ", which exceeds the single query max cost limit (" + number(max_cost) +
-                        ").\n\nSee https://shopify.dev/concepts/about-apis/rate-limits "
-                        "for more information on how the\ncost of a query is calculated.\n\n"
-                        "To query larger amounts of data with fewer limits, bulk operations "
-                        "should be used instead.\n"},
-                   {"extensions", boost::json::object{{"code", "MAX_COST_EXCEEDED"},
-                                                      {"cost", cost},
-                                                      {"maxCost", json_number(max_cost)}}}}}}},
-          served);
-    }
-    if (!bucket.try_add(requested, now)) {
-      boost::json::object body{
-          {"errors", boost::json::array{boost::json::object{
-                         {"message", "Throttled"},
-                         {"extensions",
-                          boost::json::object{
-                              {"code", "THROTTLED"},
-                              {"documentation", "https://shopify.dev/api/usage/rate-limits"}}}}}},
-          {"extensions",
-           boost::json::object{
-               {"cost", boost::json::object{{"requestedQueryCost", json_number(requested)},
-                                            {"actualQueryCost", nullptr},
-                                            {"throttleStatus", throttle_status(bucket, now)}}}}}};
-      const unsigned status = options_.graphql_throttle_status == 429 ? 429 : 200;
-      auto a = answer(status, body, served);
-      if (status == 429) {
-        const auto wait = std::max(1.0, std::ceil(bucket.seconds_until(requested, now)));
-        a.response.set(http::field::retry_after, number(wait));
-      }
-      return a;
-    }
-    detail::admin_context ctx{shop, ids_, now, rng_, served, {}, false, {}};
-    boost::json::object out = exec.execute(ctx);
-    const double actual = exec.actual_cost();
-    if (actual < requested) bucket.refund(requested - actual);
-    boost::json::object extensions{
-        {"cost", boost::json::object{{"requestedQueryCost", json_number(requested)},
-                                     {"actualQueryCost", json_number(actual)},
-                                     {"throttleStatus", throttle_status(bucket, now)}}}};
-    if (!ctx.search_warnings.empty()) extensions["search"] = std::move(ctx.search_warnings);
-    out["extensions"] = std::move(extensions);
-    auto a = answer(200, out, served);
+                          emulator_clock::time_point now, const std::string& app) {
+    detail::admin_context ctx{shop, ids_, now, rng_, served, {}, false, {}, app};
+    auto r = detail::run_graphql(req, ctx, buckets.graphql, options_.graphql_throttle_status);
+    auto a = answer(r.status, r.body, served);
+    if (!r.retry_after.empty()) a.response.set(http::field::retry_after, r.retry_after);
     fire(shop, ctx.events, now);
     lose_answer_if_planned(shop, ctx.created_order, a);
     return a;
@@ -622,32 +599,46 @@ class shopify_emulator_state {
       if (const auto* o = shop.find_order(e.order_id)) deliver(shop, e.topic, o->json, now);
   }
 
-  // One event: a delivery per subscription of `topic`, all with one X-Shopify-Event-Id.
+  // One event: a delivery per subscription of `topic` (of the apps in `only_apps` when given),
+  // all with one X-Shopify-Event-Id.
   std::size_t deliver(detail::shop_data& shop, std::string_view topic,
-                      const boost::json::object& payload, emulator_clock::time_point now) {
+                      const boost::json::object& payload, emulator_clock::time_point now,
+                      const std::vector<std::string>* only_apps = nullptr) {
     std::size_t n = 0;
     std::string event_id;
     for (const auto& sub : shop.subscriptions) {
       if (sub.topic != topic) continue;
-      if (event_id.empty()) event_id = detail::uuid_v4(rng_);
-      webhook_delivery d;
-      d.subscription_id = sub.id;
-      d.shop_domain = shop.config.domain;
-      d.topic = std::string(topic);
-      d.api_version = sub.api_version;
-      d.webhook_id = detail::uuid_v4(rng_);
-      d.event_id = event_id;
-      d.triggered_at = detail::format_utc_nanos(now);
-      d.subscription_name = sub.name;
-      d.address = sub.address;
-      std::string fields;
-      for (const auto& f : sub.fields) fields += (fields.empty() ? "" : ",") + f;
-      d.body = boost::json::serialize(detail::project(payload, &fields));
-      d.hmac = http::hmac_sha256_base64(shop.config.client_secret.reveal(), d.body);
-      queue_.enqueue(std::move(d), now);
-      ++n;
+      if (only_apps &&
+          std::find(only_apps->begin(), only_apps->end(), sub.app_client_id) == only_apps->end())
+        continue;
+      n += enqueue(shop, sub, payload, event_id, now);
     }
     return n;
+  }
+  // One delivery of `payload` to `sub`, signed with the secret of the app that subscribed.
+  std::size_t enqueue(detail::shop_data& shop, const webhook_subscription& sub,
+                      const boost::json::object& payload, std::string& event_id,
+                      emulator_clock::time_point now) {
+    const emulated_app* app = sub.app_client_id.empty() ? nullptr : oauth_.app(sub.app_client_id);
+    const secret& key = app ? app->client_secret : shop.config.client_secret;
+    if (key.empty()) return 0;  // nobody could verify it: Shopify has no such subscription
+    if (event_id.empty()) event_id = detail::uuid_v4(rng_);
+    webhook_delivery d;
+    d.subscription_id = sub.id;
+    d.shop_domain = shop.config.domain;
+    d.topic = sub.topic;
+    d.api_version = sub.api_version;
+    d.webhook_id = detail::uuid_v4(rng_);
+    d.event_id = event_id;
+    d.triggered_at = detail::format_utc_nanos(now);
+    d.subscription_name = sub.name;
+    d.address = sub.address;
+    std::string fields;
+    for (const auto& f : sub.fields) fields += (fields.empty() ? "" : ",") + f;
+    d.body = boost::json::serialize(detail::project(payload, &fields));
+    d.hmac = http::hmac_sha256_base64(key.reveal(), d.body);
+    queue_.enqueue(std::move(d), now);
+    return 1;
   }
   void on_delivery_exhausted(const webhook_delivery& d) {
     if (!options_.remove_failing_subscriptions || d.subscription_id == 0) return;
@@ -659,6 +650,7 @@ class shopify_emulator_state {
   shopify_emulator_options options_;
   mutable std::mutex mutex_;
   std::mt19937_64 rng_;
+  detail::oauth_server oauth_;
   detail::id_counters ids_;
   std::list<detail::shop_data> shops_;  // stable addresses while requests hold a shop
   webhook_delivery_queue queue_;
