@@ -323,3 +323,70 @@ TEST_CASE("with a concurrency above one, the dispatcher keeps that many deliveri
   CHECK(most_in_flight == 4);  // 4, 4, then the last 2
   CHECK(emu.deliveries().idle());
 }
+
+TEST_CASE(
+    "over loopback: an app installs at shop_url, subscribes, and is uninstalled with a webhook") {
+  http::io_threads threads(2);
+  receiver hooks(threads);
+  auto o = live_options();
+  t::emulated_shop carol;
+  carol.domain = "carol";
+  o.shops.push_back(std::move(carol));
+  auto a = app();
+  a.compliance_url = hooks.url("privacy");
+  o.apps = {a};
+  t::shopify_emulator emu(threads.executor(), o);
+  REQUIRE(emu.start());
+  http::client client(threads.executor());
+  const std::string shop = emu.shop_url("carol");
+  CHECK(shop == emu.url() + "/shops/carol.myshopify.com");
+
+  auto redirect = run(
+      threads, client.get(shop + "/admin/oauth/authorize?client_id=" + std::string(app_id) +
+                          "&scope=read_orders&redirect_uri=" + http::percent_encode(app_redirect) +
+                          "&state=s1"));
+  REQUIRE(redirect);
+  REQUIRE(redirect->result_int() == 302);
+  const std::string location((*redirect)[http::field::location]);
+  const auto at = location.find("code=") + 5;
+  const std::string code = location.substr(at, location.find('&', at) - at);
+  http::fields form;
+  form.set(http::field::content_type, "application/x-www-form-urlencoded");
+  auto issued = run(threads, client.post(shop + "/admin/oauth/access_token",
+                                         "client_id=" + std::string(app_id) +
+                                             "&client_secret=" + std::string(app_secret) +
+                                             "&code=" + code + "&expiring=1",
+                                         form));
+  REQUIRE(issued);
+  REQUIRE(issued->result_int() == 200);
+  const std::string token(json::parse(issued->body()).at("access_token").as_string());
+
+  auto created =
+      run(threads,
+          client.post(
+              shop + "/admin/api/2026-01/graphql.json",
+              graphql(R"(mutation($url: URL!) { webhookSubscriptionCreate(topic: APP_UNINSTALLED,
+                    webhookSubscription: {callbackUrl: $url}) { userErrors { message } } })",
+                      {{"url", hooks.url("gone")}}),
+              auth(token)));
+  REQUIRE(created);
+  REQUIRE(created->result_int() == 200);
+  CHECK(json::parse(created->body()).at("data").at("webhookSubscriptionCreate").at("userErrors") ==
+        json::array{});
+
+  REQUIRE(emu.uninstall("carol", app_id));
+  REQUIRE(hooks.wait_for(1));
+  auto gone = hooks.at(0);
+  CHECK(gone["X-Shopify-Topic"] == "app/uninstalled");
+  CHECK(gone["X-Shopify-Shop-Domain"] == "carol.myshopify.com");
+  CHECK(http::verify_hmac_sha256_base64(app_secret, gone.body(), gone["X-Shopify-Hmac-Sha256"]));
+  auto after = run(threads, client.get(shop + "/admin/api/2026-01/shop.json", auth(token)));
+  REQUIRE(after);
+  CHECK(after->result_int() == 401);
+
+  REQUIRE(emu.request_privacy("carol", "shop/redact").value() == 1);
+  REQUIRE(hooks.wait_for(2));
+  CHECK(hooks.at(1).target() == "/hooks/privacy");
+  CHECK(hooks.at(1)["X-Shopify-Topic"] == "shop/redact");
+  emu.stop();
+}
