@@ -79,6 +79,13 @@ inline const unsigned char* bytes_of(std::string_view s) noexcept {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
+// AES-256-GCM fetched once: OpenSSL 3 looks EVP_aes_256_gcm() up again at every init, which
+// costs more than sealing a token. Kept for the program's life (never freed: it is shared).
+inline const EVP_CIPHER* aes_256_gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
 inline error openssl_failed(std::string_view step) {
   return make_error(errc::internal, "AES-256-GCM " + std::string(step) + " failed in OpenSSL");
 }
@@ -107,7 +114,8 @@ SYNCLINE_DECL result<std::string> seal(const keyring& ring, const secret& plaint
   }
   detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->data(), nonce) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), detail::aes_256_gcm(), nullptr, key->data(), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, detail::bytes_of(header),
                         static_cast<int>(header.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, detail::bytes_of(bound_to.encoded()),
@@ -146,7 +154,8 @@ SYNCLINE_DECL result<secret> unseal(const keyring& ring, std::string_view envelo
   auto* out = reinterpret_cast<unsigned char*>(plain.data());
   detail::cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key->data(), nonce) != 1 ||
+  if (!ctx ||
+      EVP_DecryptInit_ex(ctx.get(), detail::aes_256_gcm(), nullptr, key->data(), nonce) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, detail::bytes_of(header),
                         static_cast<int>(header.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, detail::bytes_of(bound_to.encoded()),
