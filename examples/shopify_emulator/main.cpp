@@ -54,6 +54,15 @@ Shops (tenants)
   --api-version YYYY-MM       the latest stable version served (default 2026-01; the three
                               before it and "unstable" are served too)
   --subscribe SHOP,TOPIC,URL  subscribe URL to TOPIC of SHOP at start; repeatable
+                              A shop without token= has no app installed until one installs.
+
+Apps that merchants install (OAuth, expiring tokens, token exchange)
+  --app SPEC                  register an app; repeatable. SPEC is
+                                CLIENT_ID,secret=SECRET[,scopes=read_orders+write_orders]
+                                [,redirect=URL][,compliance=URL][,token-lifetime=SECONDS]
+                              The merchant approves every install at
+                              <url>/shops/<shop>/admin/oauth/authorize (a 302 to the app);
+                              tokens come from .../admin/oauth/access_token.
 
 Webhook delivery
   --time-scale F              compress Shopify's retry schedule (8 retries over 4 hours);
@@ -84,6 +93,7 @@ struct cli {
   std::optional<syncline::shopify::plan_limits> default_plan;
   std::optional<double> rest_bucket, rest_leak, graphql_bucket, graphql_restore;
   std::vector<std::string> subscriptions;
+  std::vector<std::string> app_specs;
   t::request_faults faults;
   t::webhook_faults webhook_faults;
   std::size_t threads = 2;
@@ -162,6 +172,8 @@ cli parse(int argc, char** argv) {
       c.options.versions = t::shopify_api_versions(v);
     } else if (flag == "--subscribe") {
       c.subscriptions.emplace_back(value());
+    } else if (flag == "--app") {
+      c.app_specs.emplace_back(value());
     } else if (flag == "--time-scale") {
       c.options.retry_schedule.time_scale = number<double>(flag, value());
       if (!(c.options.retry_schedule.time_scale > 0)) fail("--time-scale must be positive");
@@ -237,6 +249,35 @@ t::emulated_shop shop_from(std::string_view spec, const cli& c) {
   return s;
 }
 
+t::emulated_app app_from(std::string_view spec) {
+  auto parts = split(spec, ',');
+  t::emulated_app a;
+  a.client_id = std::string(parts[0]);
+  if (a.client_id.empty()) fail("--app needs a client id first: --app my-app,secret=...");
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    auto eq = parts[i].find('=');
+    if (eq == std::string_view::npos)
+      fail("--app part '" + std::string(parts[i]) + "' is not key=value");
+    auto key = parts[i].substr(0, eq);
+    auto val = parts[i].substr(eq + 1);
+    if (key == "secret") {
+      a.client_secret = syncline::secret{std::string(val)};
+    } else if (key == "scopes") {
+      for (auto scope : split(val, '+')) a.scopes.emplace_back(scope);
+    } else if (key == "redirect") {
+      a.redirect_urls.emplace_back(val);
+    } else if (key == "compliance") {
+      a.compliance_url = std::string(val);
+    } else if (key == "token-lifetime") {
+      a.access_token_lifetime = std::chrono::seconds(number<long>("token-lifetime", val));
+    } else {
+      fail("unknown --app key '" + std::string(key) +
+           "' (secret, scopes, redirect, compliance, token-lifetime)");
+    }
+  }
+  return a;
+}
+
 // Creates an order over REST and finds it over GraphQL, through the real HTTP path.
 int selftest(http::io_threads& threads, t::shopify_emulator& emu, const std::string& domain,
              const std::string& token) {
@@ -283,6 +324,7 @@ int main(int argc, char** argv) {
   if (c.default_secret.empty()) c.default_secret = "syncline-emulator-secret";
   std::vector<std::string> domains;
   for (const auto& spec : c.shop_specs) c.options.shops.push_back(shop_from(spec, c));
+  for (const auto& spec : c.app_specs) c.options.apps.push_back(app_from(spec));
 
   http::io_threads threads(c.threads);
   t::shopify_emulator emu(threads.executor(), c.options);
@@ -304,10 +346,13 @@ int main(int argc, char** argv) {
 
   std::cout << "syncline-shopify-emulator listening on " << emu.url() << "\n"
             << "  admin API: " << emu.admin_url() << "/{orders,webhooks,graphql}.json\n";
-  for (const auto& d : domains) std::cout << "  shop: " << d << "\n";
+  for (const auto& d : domains) std::cout << "  shop: " << d << " at " << emu.shop_url(d) << "\n";
+  for (const auto& a : c.options.apps) std::cout << "  app: " << a.client_id << "\n";
   std::cout << std::flush;
 
   if (c.selftest) {
+    if (c.options.shops.front().access_tokens.empty())
+      fail("--selftest needs the first shop to have a token=");
     const std::string token(c.options.shops.front().access_tokens.front().reveal());
     int status = selftest(threads, emu, domains.front(), token);
     emu.stop();
