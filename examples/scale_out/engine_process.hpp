@@ -40,6 +40,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -103,6 +104,14 @@ inline syncline::engine_options engine_options_for(const std::string& conninfo) 
     return store_ptr(std::move(*store));
   };
   return o;
+}
+
+// A secret for the coordinator to give its engines through the environment: fresh per run.
+inline std::string random_secret(std::string_view prefix) {
+  std::random_device rd;
+  std::string out(prefix);
+  for (int i = 0; i < 4; ++i) out += std::to_string(rd());
+  return out;
 }
 
 // SIGTERM and SIGINT are waited for by serve(): block them before any thread starts, so that

@@ -31,7 +31,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -155,28 +154,13 @@ struct takeover {
   std::chrono::milliseconds after{0};
 };
 
-inline std::string some_ids(const std::vector<std::int64_t>& ids) {
-  std::string out;
-  for (std::size_t i = 0; i < ids.size() && i < 8; ++i)
-    out += (out.empty() ? "" : ", ") + std::to_string(ids[i]);
-  if (ids.size() > 8) out += ", ... (" + std::to_string(ids.size()) + ")";
-  return out.empty() ? "none" : out;
-}
-
-inline std::string random_token() {
-  std::random_device rd;
-  std::string out = "shpat_";
-  for (int i = 0; i < 4; ++i) out += std::to_string(rd());
-  return out;
-}
-
 // The scenario on a running PostgreSQL at `conninfo`; answers the exit code.
 inline int run_leader_death(const leader_death_options& o, const std::string& conninfo) {
   using namespace std::chrono_literals;
   using ms = std::chrono::milliseconds;
   syncline::testing::invariant_checks check;
   const auto began = steady::now();
-  const std::string token = random_token();
+  const std::string token = random_secret("shpat_");
   ::setenv(access_token_variable, token.c_str(), 1);  // for the children
 
   {  // The destination table, made once before the engines start.
@@ -194,7 +178,7 @@ inline int run_leader_death(const leader_death_options& o, const std::string& co
   syncline::testing::emulated_shop shop;
   shop.domain = poll_shop_domain;
   shop.access_tokens = {syncline::secret(token)};
-  shop.client_secret = syncline::secret(random_token());
+  shop.client_secret = syncline::secret(random_secret("shpat_"));
   shop.plan = poll_shop_plan();
   eo.shops = {std::move(shop)};
   syncline::testing::shopify_emulator emu(emulator_io.executor(), eo);
@@ -372,12 +356,12 @@ inline int run_leader_death(const leader_death_options& o, const std::string& co
     check(runs->undecodable == 0, "every run's payload decodes",
           std::to_string(runs->undecodable) + " do not");
     check(missing.empty(), "every order placed was queued (no page skipped)",
-          "missing: " + some_ids(missing));
+          "missing: " + check.sample(missing));
     check(twice.empty(), "no order was queued twice (no page repeated)",
-          "twice: " + some_ids(twice));
-    check(unplaced.empty(), "no run of an order never placed", some_ids(unplaced));
+          "twice: " + check.sample(twice));
+    check(unplaced.empty(), "no run of an order never placed", check.sample(unplaced));
     check(out_of_order.empty(), "in queue order the orders' ids only increase",
-          "out of order: " + some_ids(out_of_order));
+          "out of order: " + check.sample(out_of_order));
     check(split.empty() && stretches.size() == takeovers.size() + 1,
           "one process at a time: each leader's pages are one stretch, one leader per kill",
           std::to_string(stretches.size()) + " stretches for " + std::to_string(takeovers.size()) +
@@ -387,9 +371,9 @@ inline int run_leader_death(const leader_death_options& o, const std::string& co
     check(false, "the table can be read", rows_error);
   } else {
     check(missing_rows.empty(), "every order placed is in the table",
-          "missing: " + some_ids(missing_rows));
-    check(two_rows.empty(), "no order has two rows", "twice: " + some_ids(two_rows));
-    check(unplaced_rows.empty(), "no row of an order never placed", some_ids(unplaced_rows));
+          "missing: " + check.sample(missing_rows));
+    check(two_rows.empty(), "no order has two rows", "twice: " + check.sample(two_rows));
+    check(unplaced_rows.empty(), "no row of an order never placed", check.sample(unplaced_rows));
   }
   check(counts && counts->unfinished() == 0, "no unfinished run",
         counts ? std::to_string(counts->unfinished()) + " left" : "no counts");

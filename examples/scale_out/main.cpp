@@ -37,7 +37,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -118,21 +117,6 @@ int parse(int argc, char** argv, flags& f) {
 
 syncline::testing::invariant_checks check;  // one line per invariant, and the exit code
 
-std::string some(const std::vector<std::int64_t>& ids) {
-  std::string out;
-  for (std::size_t i = 0; i < ids.size() && i < 8; ++i)
-    out += (out.empty() ? "" : ", ") + std::to_string(ids[i]);
-  if (ids.size() > 8) out += ", ... (" + std::to_string(ids.size()) + ")";
-  return out.empty() ? "none" : out;
-}
-
-std::string random_secret() {
-  std::random_device rd;
-  std::string out = "whsec_";
-  for (int i = 0; i < 4; ++i) out += std::to_string(rd());
-  return out;
-}
-
 // order id -> rows of that order in delivered_orders.
 syncline::result<std::map<std::int64_t, int>> table_rows(const syncline::secret& conninfo) {
   auto db = syncline::postgres::connection::connect(conninfo);
@@ -192,7 +176,7 @@ int main(int argc, char** argv) {
     o.kill_every = std::chrono::seconds(f.kill_every);
     return scale_out::run_leader_death(o, conninfo);
   }
-  const std::string client_secret = random_secret();
+  const std::string client_secret = scale_out::random_secret("whsec_");
   ::setenv(scale_out::client_secret_variable, client_secret.c_str(), 1);  // for the children
 
   // The destination table, made once before the engines start (two engines creating it at
@@ -310,7 +294,7 @@ int main(int argc, char** argv) {
         std::to_string(failed_restarts) + " did not");
   check(report.acked.size() > 0, "deliveries were acknowledged");
   check(report.unacked.empty(), "every delivery was acknowledged in the end (retried like Shopify)",
-        "never acknowledged: " + some(report.unacked));
+        "never acknowledged: " + check.sample(report.unacked));
   check(report.other_statuses.empty(), "no answer other than 200 and 503");
   check(counts.has_value() && counts->unfinished() == 0, "no unfinished run",
         counts ? std::to_string(counts->unfinished()) + " left" : counts.error().message);
@@ -330,10 +314,11 @@ int main(int argc, char** argv) {
       if (!sent.contains(order)) unsent.push_back(order);
     }
     check(missing.empty(), "every acknowledged delivery's order is in the table",
-          "missing: " + some(missing));
+          "missing: " + check.sample(missing));
     check(twice.empty(), "no order has two rows (no delivery ran as two runs)",
-          "twice: " + some(twice));
-    check(unsent.empty(), "no row of an order that was never sent", "unsent: " + some(unsent));
+          "twice: " + check.sample(twice));
+    check(unsent.empty(), "no row of an order that was never sent",
+          "unsent: " + check.sample(unsent));
   }
   if (f.restart_postgres) {
     check(postgres_restarted && !restart_failed, "PostgreSQL restarted");

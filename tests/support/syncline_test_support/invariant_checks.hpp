@@ -3,9 +3,11 @@
 // "  FAILED  <invariant> (<detail>)", then a verdict and the exit code that CTest reads.
 #pragma once
 
+#include <cstdint>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace syncline::testing {
 
@@ -16,6 +18,15 @@ class invariant_checks {
     if (!ok && !detail.empty()) std::cout << " (" << detail << ")";
     std::cout << "\n";
     if (!ok) ++failures_;
+  }
+
+  // A detail naming the ids a check found: the first eight, then how many in all.
+  static std::string sample(const std::vector<std::int64_t>& ids) {
+    std::string out;
+    for (std::size_t i = 0; i < ids.size() && i < 8; ++i)
+      out += (out.empty() ? "" : ", ") + std::to_string(ids[i]);
+    if (ids.size() > 8) out += ", ... (" + std::to_string(ids.size()) + ")";
+    return out.empty() ? "none" : out;
   }
 
   // Prints the verdict; 0 when every invariant held, 1 otherwise.
