@@ -366,9 +366,10 @@ class oauth_server {
   }
 
   // Issues an access token (and with `expiring` a refresh token) and answers as Shopify does.
+  // `refreshed_by`: the refresh token this pair replaces, which lasts until the pair is used.
   http::response issue(const std::string& shop, const emulated_app& a,
-                       std::vector<std::string> scopes, bool online, bool expiring,
-                       time_point now) {
+                       std::vector<std::string> scopes, bool online, bool expiring, time_point now,
+                       const std::string* refreshed_by = nullptr) {
     installations_[{shop, a.client_id}] = scopes;
     const std::string scope = scope_text(scopes);
     if (!online && !expiring) {
@@ -397,14 +398,18 @@ class oauth_server {
     } else if (expiring) {
       const std::string refresh = "shprt_" + random_hex(16);
       refresh_grant r{shop, a.client_id, scopes, now + a.refresh_token_lifetime, false, {}, {}, {}};
+      if (refreshed_by) {
+        r.predecessor = g.retires_refresh = *refreshed_by;
+        auto& old = refresh_tokens_.at(*refreshed_by);
+        old.issued_access = token;
+        old.issued_refresh = refresh;
+      }
       body["expires_in"] = a.access_token_lifetime.count();
       body["refresh_token"] = refresh;
       body["refresh_token_expires_in"] = a.refresh_token_lifetime.count();
       refresh_tokens_[refresh] = std::move(r);
-      last_refresh_ = refresh;
     }
     tokens_[token] = std::move(g);
-    last_access_ = token;
     return json(std::move(body));
   }
 
@@ -442,14 +447,7 @@ class oauth_server {
       retire(r.predecessor);
       r.predecessor.clear();
     }
-    auto res = issue(shop, a, r.scopes, false, true, now);
-    auto& fresh = refresh_tokens_.at(last_refresh_);
-    fresh.predecessor = *refresh;
-    tokens_.at(last_access_).retires_refresh = *refresh;
-    auto& self = refresh_tokens_.at(*refresh);
-    self.issued_access = last_access_;
-    self.issued_refresh = last_refresh_;
-    return res;
+    return issue(shop, a, r.scopes, false, true, now, refresh);
   }
 
   http::response by_exchange(const std::string& shop, const emulated_app& a, const query_params& p,
@@ -481,7 +479,6 @@ class oauth_server {
   std::map<std::string, code_grant> codes_;
   std::map<std::string, access_grant> tokens_;
   std::map<std::string, refresh_grant> refresh_tokens_;
-  std::string last_access_, last_refresh_;  // what issue() made last, for by_refresh
   result<void> configuration_;
 };
 
