@@ -585,13 +585,15 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
       sent.push_back(i);
     }
   }
-  // Several chunks are several UPDATEs: lock every counter they may change first, in order.
-  if (!sent.empty()) {
+  // Several chunks are several UPDATEs: lock every counter they may change first, in order. One
+  // UPDATE needs no such round trip: its trigger locks the counters it changes in that order.
+  const auto parts = in_statements(std::span<const std::size_t>(sent));
+  if (parts.size() > 1) {
     if (auto r = c.exec(lock_end_counts); !r) return std::move(r).error();
   }
   const time_point now = now_();
   std::set<std::int64_t> ended;
-  for (const auto part : in_statements(std::span<const std::size_t>(sent))) {
+  for (const auto part : parts) {
     parameters p;
     const std::string at = p.time(now);
     std::string sql =
