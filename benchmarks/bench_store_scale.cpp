@@ -26,8 +26,10 @@
 // vs_bare = postgres/k over bare/k, vs_sqlite = postgres/k over sqlite/1, both in this run (0 when
 // a filter left the baseline out).
 //
-// Each process is forked from this one before it opens any connection or file, and is killed
-// (SIGKILL) when the scenario ends.
+// The engines run 128 workers (SYNCLINE_BENCH_WORKERS), claim 32 at a time, log at warn. Each
+// process is forked from this one before it opens any connection or file, and is killed (SIGKILL)
+// when the scenario ends. SYNCLINE_BENCH_STATEMENT_LOG=<file> keeps the server's log of every
+// statement with its duration (server_for_scenarios).
 #include <syncline/blocks/filter.hpp>
 #include <syncline/blocks/map.hpp>
 #include <syncline/blocks/tap.hpp>
@@ -50,6 +52,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <libpq-fe.h>
@@ -209,7 +212,12 @@ syncline::engine_options engine_options_for(const store_choice& s) {
   syncline::engine_options o;
   o.threads = 2;
   o.listen = {"", 0};  // runs come from emit()
-  o.workers = 32;
+  // Runs in flight per engine, those waiting for their completion's commit included: 128, or
+  // SYNCLINE_BENCH_WORKERS. At 32 (bench_runtime's) a PostgreSQL engine claims about 11 runs at a
+  // time, not 32, and runs 1.5x-2x slower here: most of its 32 wait for a commit.
+  const char* workers = std::getenv("SYNCLINE_BENCH_WORKERS");
+  o.workers =
+      workers && std::atoi(workers) > 0 ? static_cast<std::size_t>(std::atoi(workers)) : 128;
   o.level = syncline::log_level::warn;
   o.store.max_unfinished_runs = 0;  // the benchmark measures throughput, not backpressure
   o.commit.max_pending = 100'000;
@@ -433,6 +441,28 @@ void report(benchmark::State& state, const std::string& name, int k, std::int64_
   state.counters["vs_sqlite"] = ratio("sqlite/1");
 }
 
+// The shared server. With SYNCLINE_BENCH_STATEMENT_LOG=<file> it logs every statement with its
+// duration (log_min_duration_statement = 0), and each scenario copies the server's log to
+// <file>: where the time of the PostgreSQL scenarios goes, statement by statement.
+syncline::testing::postgres_server* server_for_scenarios(std::string& why) {
+  auto* server = bench::shared_postgres_server(&why);
+  [[maybe_unused]] static const bool logging = [&] {
+    if (!server || !std::getenv("SYNCLINE_BENCH_STATEMENT_LOG")) return false;
+    bare_session admin(server->connection_string());
+    return admin.exec("ALTER SYSTEM SET log_min_duration_statement = 0") &&
+           admin.exec("SELECT pg_reload_conf()");
+  }();
+  return server;
+}
+
+void copy_statement_log(const syncline::testing::postgres_server& server) {
+  if (const char* to = std::getenv("SYNCLINE_BENCH_STATEMENT_LOG")) {
+    std::error_code ec;
+    std::filesystem::copy_file(server.directory() / "server.log", to,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+}
+
 void sqlite_scenario(benchmark::State& state) {
   const std::int64_t total = total_runs();
   for (auto _ : state) {
@@ -450,7 +480,7 @@ void sqlite_scenario(benchmark::State& state) {
 
 void postgres_scenario(benchmark::State& state, int k) {
   std::string why;
-  auto* server = bench::shared_postgres_server(&why);
+  auto* server = server_for_scenarios(why);
   if (!server) return state.SkipWithError(why.c_str());
   const std::int64_t total = total_runs();
   for (auto _ : state) {
@@ -470,12 +500,13 @@ void postgres_scenario(benchmark::State& state, int k) {
                           std::int64_t all) { engine_process(s, out, gate, first, count, all); });
     if (!r.error.empty()) return state.SkipWithError(r.error.c_str());
     report(state, "postgres/" + std::to_string(k), k, total, r);
+    copy_statement_log(*server);
   }
 }
 
 void bare_scenario(benchmark::State& state, int k) {
   std::string why;
-  auto* server = bench::shared_postgres_server(&why);
+  auto* server = server_for_scenarios(why);
   if (!server) return state.SkipWithError(why.c_str());
   const std::int64_t total = total_runs();
   const std::string conninfo = server->connection_string();
@@ -495,6 +526,7 @@ void bare_scenario(benchmark::State& state, int k) {
         });
     if (!r.error.empty()) return state.SkipWithError(r.error.c_str());
     report(state, "bare/" + std::to_string(k), k, total, r);
+    copy_statement_log(*server);
   }
 }
 
