@@ -48,8 +48,13 @@ namespace st = syncline::store;
 using namespace std::chrono_literals;
 
 constexpr std::size_t batch = 16;
-constexpr int quiet_every = 4;   // claims between two runs of the quiet shop
-constexpr int quiet_runs = 100;  // quiet runs measured per scenario
+constexpr int quiet_every = 4;  // claims between two runs of the quiet shop
+// Quiet runs measured per scenario: 100, or SYNCLINE_BENCH_QUIET_RUNS (the smoke test's few).
+int quiet_runs() {
+  const char* v = std::getenv("SYNCLINE_BENCH_QUIET_RUNS");
+  const int n = v ? std::atoi(v) : 0;
+  return n > 0 ? n : 100;
+}
 
 st::new_run run_of(const std::string& tenant) {
   return {.tenant = tenant,
@@ -275,13 +280,14 @@ void noisy_neighbour(benchmark::State& state, claim_kind kind, std::size_t backl
   for (auto _ : state) {
     std::size_t refill = 0;
     int queued_quiet = 0;
-    for (int n = 0; static_cast<int>(wait_claims.size()) < quiet_runs; ++n) {
+    const int measured = quiet_runs();
+    for (int n = 0; static_cast<int>(wait_claims.size()) < measured; ++n) {
       if (backlog > 0 && refill > 0) {
         if (auto r = enqueue_noisy(db, refill); !r) {
           return state.SkipWithError(to_string(r.error()).c_str());
         }
       }
-      if (n % quiet_every == 0 && queued_quiet < quiet_runs) {
+      if (n % quiet_every == 0 && queued_quiet < measured) {
         auto q = db.store().enqueue(std::vector{run_of("quiet.myshopify.com")});
         if (!q) return state.SkipWithError(to_string(q.error()).c_str());
         quiet[q->front().run_id] = {n, clock::now()};
