@@ -159,6 +159,10 @@ TEST_CASE("access token by code: an expiring offline token that the Admin API ac
   CHECK(emu.handle(request(http::verb::get, "/admin/api/2026-01/shop.json", token, "",
                            "acme.myshopify.com"))
             .response.result_int() == 401);
+  // A path naming a shop the emulator does not have is a 404, whatever the token.
+  CHECK(emu.handle(request(http::verb::get,
+                           "/shops/nobody.myshopify.com/admin/api/2026-01/shop.json", token))
+            .response.result_int() == 404);
 }
 
 TEST_CASE("access token by code: a JSON body works as well as a form") {

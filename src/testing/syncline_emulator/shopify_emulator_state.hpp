@@ -163,8 +163,12 @@ class shopify_emulator_state {
     const std::string_view token = header(req, "X-Shopify-Access-Token");
     detail::oauth_identity app;
     const auto issued = oauth_.authenticate(token, now, &app);
-    detail::shop_data* shop = shop_for(host, token);
-    if (!shop && issued == detail::oauth_server::check::valid) shop = find_shop(app.shop);
+    // A shop named in the path is that shop or none; a Host may be a loopback address.
+    detail::shop_data* shop =
+        shop_prefix.empty() ? shop_for(host, token) : find_shop(host_name(host));
+    if (!shop && shop_prefix.empty() && issued == detail::oauth_server::check::valid)
+      shop = find_shop(app.shop);
+    if (!shop && !shop_prefix.empty()) return answer(404, not_found_body(), {});
     if (shop && shop->faults.fail_next > 0) {
       --shop->faults.fail_next;
       const unsigned status = shop->faults.fail_status;
