@@ -263,7 +263,11 @@ inline int run_leader_death(const leader_death_options& o, const std::string& co
     runs = read_polled_runs(**store);
     auto c = (*store)->counts();
     if (c) counts = *c;
-    if (runs && runs->runs.size() >= placed.size() && counts && counts->unfinished() == 0) break;
+    std::set<std::int64_t> queued;
+    if (runs)
+      for (const auto& r : runs->runs) queued.insert(r.item.order_id);
+    // Every order placed has a run (compared as sets: a repeated page must not end the wait).
+    if (std::ranges::includes(queued, placed) && counts && counts->unfinished() == 0) break;
     std::this_thread::sleep_for(200ms);
   }
   const std::vector<long> crashed = fleet.ended();
