@@ -1,7 +1,9 @@
 // Schema versions of the PostgreSQL store: a database written by an older syncline is migrated
 // when a store opens it, and keeps every row. tests/data/store/postgres_schema_v<N>.sql is a
 // plain pg_dump (--inserts --no-owner --no-privileges, psql's \restrict lines removed) of schema
-// version N in the PostgreSQL schema "syncline_fixture": version 1 was created by commit fc7b20c
+// version N in the PostgreSQL schema "syncline_fixture": version 2 is version 1's dump opened by
+// commit fbc071b (which makes a new database the same way: version 1, then migrated) plus one rate
+// bucket; version 1 was created by commit fc7b20c
 // (postgres_store::open) and given the rows of tests/data/store/schema_v2.db (the SQLite
 // fixtures' content: five runs, their block events and dedupe keys, a cursor, an echo record, an
 // installation and the store id). Each case loads it into a PostgreSQL schema of its own.
@@ -132,8 +134,12 @@ TEST_CASE(
   CHECK(raw.scalar("SELECT version FROM " + schema + ".schema_version") ==
         std::to_string(current_schema));
   CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".schema_version") == "1");
-  // Schema 2: the rate buckets that the processes of one database share, empty.
-  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".rate_buckets") == "0");
+  // Schema 2: the rate buckets that the processes of one database share (the fixture of schema 2
+  // holds one, the older one none).
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".rate_buckets") ==
+        (version >= 2 ? "1" : "0"));
+  // Schema 3: every run records its workflow's version; those queued before were version 1's.
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".runs WHERE workflow_version = 1") == "5");
   // The database keeps its name in idempotency keys.
   CHECK(s.store_id() == "4624dc13b4ff965d");
 

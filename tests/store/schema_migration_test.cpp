@@ -1,7 +1,9 @@
 // Schema versions of the SQLite store: a file written by an older syncline is migrated when it
 // opens, and keeps every row. tests/data/store/schema_v<N>.db was written by the syncline of
 // schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5; version 3: a new file
-// created by commit fc7b20c, into which version 2's rows were copied with sqlite3), all with the
+// created by commit fc7b20c, into which version 2's rows were copied with sqlite3; version 4:
+// version 3's file opened by commit fbc071b, which makes a new file the same way, plus one rate
+// bucket), all with the
 // same content: five runs of two workflows and two shops (one succeeded with two block events, one
 // dead with a failed block, one waiting for a retry, two queued), a cursor, an echo record and an
 // installation.
@@ -71,9 +73,13 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     // Schema 3: fair claim finds the tenants with due runs through their own index.
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_due_by_tenant'") ==
           "1");
-    // Schema 4: the rate buckets that the processes of one database share, empty.
-    CHECK(raw.scalar("SELECT count(*) FROM rate_buckets") == "0");
+    // Schema 4: the rate buckets that the processes of one database share (the fixture of
+    // schema 4 holds one, the older ones none).
+    CHECK(raw.scalar("SELECT count(*) FROM rate_buckets") == (version >= 4 ? "1" : "0"));
+    if (version >= 4) CHECK(raw.scalar("SELECT level FROM rate_buckets") == "12.5");
     CHECK(raw.scalar("SELECT count(*) FROM runs") == "5");
+    // Schema 5: every run records its workflow's version; those queued before were version 1's.
+    CHECK(raw.scalar("SELECT count(*) FROM runs WHERE workflow_version = 1") == "5");
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name, with its counting triggers.
     const std::string table = raw.scalar("SELECT sql FROM sqlite_master WHERE name = 'runs'");

@@ -65,6 +65,20 @@ class parameters {
     }
     return add(literal + "}");
   }
+  // A text[] literal ('{"a","b"}') as one parameter; each element quoted, '"' and '\\' escaped.
+  std::string text_array(std::span<const std::string> vs) {
+    std::string literal = "{";
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      if (i > 0) literal += ',';
+      literal += '"';
+      for (char ch : vs[i]) {
+        if (ch == '"' || ch == '\\') literal += '\\';
+        literal += ch;
+      }
+      literal += '"';
+    }
+    return add(literal + "}");
+  }
 
   std::size_t size() const noexcept { return pointers_.size(); }
   std::span<const char* const> view() const noexcept { return pointers_; }

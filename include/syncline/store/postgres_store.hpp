@@ -74,8 +74,9 @@ class postgres_store final : public store {
   // Round robin over the tenants with due runs (each tenant's oldest due first). When fewer than
   // `max` are due, it also takes over the leases of stores whose session ended, in the same
   // transaction (at most once per takeover_interval).
-  result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
-                                         std::chrono::milliseconds lease) override;
+  result<std::vector<claimed_run>> claim(
+      std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
+      const std::vector<std::string>* runnable = nullptr) override;
   result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) override;
   result<void> complete(const claimed_run& run, run_status final_status,
                         std::string_view error = {}) override;
@@ -224,7 +225,8 @@ class postgres_store final : public store {
   static result<void> insert_block_events(connection& c,
                                           std::span<const block_event_record> events);
   result<void> lease_due(connection& c, std::string_view worker, std::size_t max, time_point now,
-                         time_point until, std::vector<claimed_run>& out);
+                         time_point until, const std::vector<std::string>* runnable,
+                         std::vector<claimed_run>& out);
   result<std::int64_t> release_gone_stores(connection& c, time_point now);
   // Takes this store's advisory lock again after its session was lost (a server restart).
   void keep_lock();

@@ -55,7 +55,20 @@ struct new_run {
   std::string trigger{};
   std::string dedupe_key{};  // e.g. X-Shopify-Webhook-Id; empty: the event is never deduplicated
   std::string payload{};     // JSON text, stored as given
+  // The version of the workflow that queued it (syncline::version): only an engine that has
+  // that version claims it (claim's `runnable`).
+  std::uint32_t workflow_version = 1;
 };
+
+// How a claim names the runs it may take: "<integration>/<workflow>@<version>". The names are
+// identifiers (checked at compile time), so '/' and '@' cannot occur in them.
+inline std::string workflow_version_key(std::string_view integration, std::string_view workflow,
+                                        std::uint32_t version) {
+  std::string key;
+  key.reserve(integration.size() + workflow.size() + 12);
+  key.append(integration).append("/").append(workflow).append("@").append(std::to_string(version));
+  return key;
+}
 
 // The names route a run to its workflow; an event without them cannot be executed, so it is
 // refused before it reaches a transaction (one bad event must not fail a whole group commit).
@@ -68,6 +81,9 @@ inline result<void> validate(const new_run& r) {
   if (r.integration.empty()) return missing("integration");
   if (r.workflow.empty()) return missing("workflow");
   if (r.trigger.empty()) return missing("trigger");
+  if (r.workflow_version == 0) {
+    return make_error(errc::invalid_input, "run queue: a workflow's versions start at 1");
+  }
   return {};
 }
 
@@ -101,6 +117,7 @@ struct claimed_run {
   // Stable for the life of the run (retries and replays keep it) and unique across stores:
   // destinations use it so that re-running a run repeats no effect.
   std::string idempotency_key{};
+  std::uint32_t workflow_version = 1;  // of the workflow that queued it (new_run)
 };
 
 // How one claimed run ends, for store::finish_many: completed with a final status (succeeded,
@@ -136,6 +153,7 @@ struct run_record {
   time_point updated_at{};
   std::optional<time_point> finished_at{};
   std::string payload{};  // filled by get_run() and by run_query{.with_payload = true} only
+  std::uint32_t workflow_version = 1;  // of the workflow that queued it (new_run)
 };
 
 // Which runs: every field that is set must match. [from, to) bounds created_at.

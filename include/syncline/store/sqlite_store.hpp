@@ -92,8 +92,9 @@ class sqlite_store final : public store {
   // Records the worker as "<worker>@<worker_identity()>". When fewer than `max` runs are due,
   // it also takes over the leases of workers of this host that are provably gone (their
   // worker_lock is free), in the same transaction (at most once per takeover_interval).
-  SYNCLINE_DECL result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
-                                                       std::chrono::milliseconds lease) override;
+  SYNCLINE_DECL result<std::vector<claimed_run>> claim(
+      std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
+      const std::vector<std::string>* runnable = nullptr) override;
 
   SYNCLINE_DECL result<void> renew_lease(claimed_run& run,
                                          std::chrono::milliseconds lease) override;
@@ -184,10 +185,10 @@ class sqlite_store final : public store {
   static constexpr std::int64_t prune_chunk = 1000;
   static constexpr const char* run_columns =
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
-      "last_error, worker, created_at, updated_at, finished_at";
+      "last_error, worker, created_at, updated_at, finished_at, workflow_version";
   static constexpr const char* run_columns_with_payload =
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
-      "last_error, worker, created_at, updated_at, finished_at, payload";
+      "last_error, worker, created_at, updated_at, finished_at, workflow_version, payload";
   static constexpr const char* installation_columns =
       "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
   // ?1 = now. A replayed run keeps its id (and so its idempotency key) and starts its attempts
@@ -277,6 +278,7 @@ class sqlite_store final : public store {
   // In the writer's transaction: leases up to `max` due runs for `worker`, appended to `out`.
   SYNCLINE_DECL result<void> lease_due(sqlite::database& c, std::string_view worker,
                                        std::size_t max, time_point now, time_point until,
+                                       const std::optional<std::string>& runnable,
                                        std::vector<claimed_run>& out);
 
   // The workers holding a lease that has not expired at `now`, each once.

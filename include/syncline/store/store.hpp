@@ -85,8 +85,13 @@ class store {
   // The SQLite store proves it with a lock file per store (store/worker_lock.hpp); a PostgreSQL
   // store can with a session advisory lock per store, free once its session ended
   // (docs/store.md, "Taking over").
-  virtual result<std::vector<claimed_run>> claim(std::string_view worker, std::size_t max,
-                                                 std::chrono::milliseconds lease) = 0;
+  //
+  // Versions: with `runnable`, only runs whose workflow_version_key (run.hpp) is in it are
+  // claimed; the others wait for an engine that has their workflow version (a rolling deploy:
+  // old and new binaries on one database). Without it, any run is claimed (tools, tests).
+  virtual result<std::vector<claimed_run>> claim(
+      std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
+      const std::vector<std::string>* runnable = nullptr) = 0;
 
   // Extends a lease held by a run that takes longer than expected; updates run.lease_until.
   virtual result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) = 0;

@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int postgres_schema_version = 2;
+inline constexpr int postgres_schema_version = 3;
 
 // Times are bigint nanoseconds since the Unix epoch, taken from the store's clock (not the
 // server's), as in SQLite: tests move time, and every store of a database agrees with its own
@@ -184,13 +184,20 @@ CREATE TABLE rate_buckets (
 );
 )sql";
 
+// Schema 2 -> 3: runs record the version of the workflow that queued them (syncline::version);
+// the runs queued before were version 1's, the only version there was.
+inline constexpr const char* postgres_migrate_2_to_3 = R"sql(
+ALTER TABLE runs ADD COLUMN workflow_version integer NOT NULL DEFAULT 1
+  CHECK (workflow_version >= 1);
+)sql";
+
 // postgres_migrations[v - 1] takes a database from version v to v + 1: statements run in the
 // transaction that bumps the version, so a crash leaves the database at the old version or the
 // new, never between (PostgreSQL's DDL is transactional). A new database is made at version 1
 // and migrated, so there is one text of each version's change.
 using postgres_migration = const char*;
 inline constexpr std::array<postgres_migration, postgres_schema_version - 1> postgres_migrations{
-    postgres_migrate_1_to_2};
+    postgres_migrate_1_to_2, postgres_migrate_2_to_3};
 
 // A PostgreSQL identifier as a quoted name ("a""b"), so any schema name is taken literally.
 inline std::string quote_identifier(std::string_view name) {

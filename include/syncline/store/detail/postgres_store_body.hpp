@@ -78,7 +78,7 @@ inline constexpr const char* lock_end_counts =
 
 inline constexpr const char* run_columns =
     "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
-    "last_error, worker, created_at, updated_at, finished_at";
+    "last_error, worker, created_at, updated_at, finished_at, workflow_version";
 inline constexpr const char* installation_columns =
     "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
 
@@ -88,7 +88,8 @@ inline constexpr const char* installation_columns =
 // of its due runs (a range of the same index), and they are taken round robin: every tenant's
 // oldest first, then every tenant's second, ...; among equal rank, older due first. So one tenant's
 // backlog costs $2 rows, not its length. $1 = now, $2 = how many, $3 = ids already tried in this
-// claim.
+// claim, $4 = the runnable workflow versions (store.hpp, claim; NULL: any): a tenant whose due runs
+// are all of other versions gives none.
 inline constexpr const char* fair_candidates = R"sql(
 WITH RECURSIVE tenants(tenant) AS (
   (SELECT tenant FROM runs WHERE due_at IS NOT NULL ORDER BY tenant, due_at, id LIMIT 1)
@@ -102,6 +103,8 @@ SELECT c.id FROM tenants t CROSS JOIN LATERAL (
     SELECT r.id, r.due_at FROM runs r
     WHERE r.tenant = t.tenant AND r.due_at IS NOT NULL AND r.due_at <= $1::bigint
       AND NOT (r.id = ANY ($3::bigint[]))
+      AND ($4::text[] IS NULL OR
+           (r.integration || '/' || r.workflow || '@' || r.workflow_version) = ANY ($4::text[]))
     ORDER BY r.due_at, r.id LIMIT $2::bigint) mine) c
 WHERE t.tenant IS NOT NULL
 ORDER BY c.rank, c.due_at, c.id
@@ -117,7 +120,7 @@ UPDATE runs SET status = 'running', attempts = attempts + 1,
 WHERE id IN (SELECT id FROM runs WHERE id = ANY ($1::bigint[]) AND due_at <= $4::bigint
              FOR UPDATE SKIP LOCKED)
 RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, payload, attempts,
-  lease_token, created_at
+  lease_token, created_at, workflow_version
 )sql";
 
 }  // namespace postgres_store_detail
@@ -326,13 +329,14 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
     const std::string at = p.time(now);
     std::string sql =
         "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
-        "status, due_at, created_at, updated_at) VALUES ";
+        "status, due_at, created_at, updated_at, workflow_version) VALUES ";
     for (std::size_t n = 0; n < part.size(); ++n) {
       const new_run& r = runs[part[n]];
       sql += n == 0 ? "(" : ",(";
       sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.workflow) + "," +
              p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.bytes(r.payload) +
-             ",'queued'," + at + "::bigint," + at + "::bigint," + at + "::bigint)";
+             ",'queued'," + at + "::bigint," + at + "::bigint," + at + "::bigint," +
+             p.int64(r.workflow_version) + "::integer)";
     }
     sql += " RETURNING id";
     auto ids = exec(c, sql, p);
@@ -381,9 +385,9 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
   return out;
 }
 
-inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view worker,
-                                                              std::size_t max,
-                                                              std::chrono::milliseconds lease) {
+inline result<std::vector<claimed_run>> postgres_store::claim(
+    std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
+    const std::vector<std::string>* runnable) {
   if (max == 0) return std::vector<claimed_run>{};
   if (lease <= std::chrono::milliseconds::zero()) {
     return make_error(errc::invalid_input, "claim: the lease must be positive");
@@ -399,7 +403,9 @@ inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view w
     const time_point now = now_();
     const time_point until = now + lease;
     std::vector<claimed_run> out;
-    if (auto r = lease_due(c, name, max, now, until, out); !r) return std::move(r).error();
+    if (auto r = lease_due(c, name, max, now, until, runnable, out); !r) {
+      return std::move(r).error();
+    }
     // Short of `max`: this worker would wait, so look for leases whose store is gone. Not on a
     // full claim, so a busy queue pays nothing, and not more often than takeover_interval.
     bool look = false;
@@ -413,7 +419,7 @@ inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view w
       auto released = release_gone_stores(c, now);
       if (!released) return std::move(released).error();
       if (*released > 0) {
-        if (auto r = lease_due(c, name, max - out.size(), now, until, out); !r) {
+        if (auto r = lease_due(c, name, max - out.size(), now, until, runnable, out); !r) {
           return std::move(r).error();
         }
       }
@@ -426,6 +432,7 @@ inline result<std::vector<claimed_run>> postgres_store::claim(std::string_view w
 
 inline result<void> postgres_store::lease_due(connection& c, std::string_view worker,
                                               std::size_t max, time_point now, time_point until,
+                                              const std::vector<std::string>* runnable,
                                               std::vector<claimed_run>& out) {
   using namespace postgres_store_detail;
   std::vector<std::int64_t> tried;
@@ -436,6 +443,11 @@ inline result<void> postgres_store::lease_due(connection& c, std::string_view wo
     p.time(now);
     p.int64(static_cast<std::int64_t>(want));
     p.int64_array(tried);
+    if (runnable) {
+      p.text_array(*runnable);
+    } else {
+      p.null();
+    }
     auto found = exec_prepared(c, fair_candidates, p);
     if (!found) return std::move(found).error();
     std::vector<std::int64_t> ids;
@@ -461,6 +473,7 @@ inline result<void> postgres_store::lease_due(connection& c, std::string_view wo
       r.attempt = static_cast<int>(int64_at(*leased, row, 7));
       r.lease_token = string_at(*leased, row, 8);
       r.enqueued_at = time_at(*leased, row, 9);
+      r.workflow_version = static_cast<std::uint32_t>(int64_at(*leased, row, 10));
       r.lease_until = until;
       r.idempotency_key = idempotency_key(r.id);
       by_id.emplace(r.id, std::move(r));

@@ -91,7 +91,8 @@ inline run_record postgres_store::read_run(const rows& r, int row, bool with_pay
   out.created_at = time_at(r, row, 10);
   out.updated_at = time_at(r, row, 11);
   out.finished_at = optional_time_at(r, row, 12);
-  if (with_payload) out.payload = postgres::bytes_at(r, row, 13);
+  out.workflow_version = static_cast<std::uint32_t>(int64_at(r, row, 13));
+  if (with_payload) out.payload = postgres::bytes_at(r, row, 14);
   return out;
 }
 

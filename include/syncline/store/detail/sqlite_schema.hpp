@@ -12,7 +12,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 4;
+inline constexpr int sqlite_schema_version = 5;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -174,6 +174,14 @@ CREATE TABLE tenants (
 ) WITHOUT ROWID;
 )sql";
 
+// The version of the workflow that queued each run (syncline::version). An added column rather
+// than one in sqlite_runs_table, which migration 1 -> 2 rebuilds with schema 2's columns: runs
+// queued before it existed were queued by version 1, the only version there was.
+inline constexpr const char* sqlite_runs_workflow_version = R"sql(
+ALTER TABLE runs ADD COLUMN workflow_version INTEGER NOT NULL DEFAULT 1
+  CHECK (workflow_version >= 1);
+)sql";
+
 // Schema 1 -> 2, the runs table rebuilt with the new CHECKs (SQLite cannot alter one), its rows,
 // ids and AUTOINCREMENT counter kept (ids are never reused: idempotency keys are built on them),
 // and only the indexes that schema 2 keeps.
@@ -207,12 +215,17 @@ inline result<void> migrate_sqlite_3_to_4(sqlite::database& c) {
   return c.exec(sqlite_rate_buckets_table, "migrate: add the shared rate buckets");
 }
 
+// Schema 4 -> 5: runs record their workflow's version; every existing run is version 1's.
+inline result<void> migrate_sqlite_4_to_5(sqlite::database& c) {
+  return c.exec(sqlite_runs_workflow_version, "migrate: record the runs' workflow versions");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
-    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4};
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -242,7 +255,7 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
     for (const char* part :
          {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
           sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest,
-          sqlite_rate_buckets_table}) {
+          sqlite_rate_buckets_table, sqlite_runs_workflow_version}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

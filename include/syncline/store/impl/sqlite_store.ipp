@@ -113,19 +113,30 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_with_cur
 }
 
 SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
-    std::string_view worker, std::size_t max, std::chrono::milliseconds lease) {
+    std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
+    const std::vector<std::string>* runnable) {
   if (max == 0) return std::vector<claimed_run>{};
   if (lease <= std::chrono::milliseconds::zero()) {
     return make_error(errc::invalid_input, "claim: the lease must be positive");
   }
   const std::string name = std::string(worker) + "@" + lock_.identity();
+  // The runnable versions as one JSON array, which the claim reads with json_each: one bound
+  // parameter whatever their number. The keys are identifiers, '/', '@' and digits: no escaping.
+  std::optional<std::string> versions;
+  if (runnable) {
+    versions = "[";
+    for (const auto& k : *runnable) *versions += (versions->size() > 1 ? ",\"" : "\"") + k + "\"";
+    *versions += "]";
+  }
   std::vector<worker_lock::gone_worker> gone;
   auto out =
       write(commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
         const time_point now = now_();
         const time_point until = now + lease;
         std::vector<claimed_run> out;
-        if (auto r = lease_due(c, name, max, now, until, out); !r) return std::move(r).error();
+        if (auto r = lease_due(c, name, max, now, until, versions, out); !r) {
+          return std::move(r).error();
+        }
         // Short of `max`: this worker would wait, so look for leases whose holder is gone. Not
         // on a full claim, so a busy queue pays nothing (the runs of a dead worker are due
         // behind the backlog anyway), and not more often than takeover_interval. A clock that
@@ -137,7 +148,7 @@ SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
           auto released = release_gone_workers(c, now, gone);
           if (!released) return std::move(released).error();
           if (*released > 0) {
-            if (auto r = lease_due(c, name, max - out.size(), now, until, out); !r) {
+            if (auto r = lease_due(c, name, max - out.size(), now, until, versions, out); !r) {
               return std::move(r).error();
             }
           }
@@ -156,6 +167,7 @@ SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
 SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::string_view worker,
                                                    std::size_t max, time_point now,
                                                    time_point until,
+                                                   const std::optional<std::string>& runnable,
                                                    std::vector<claimed_run>& out) {
   // One statement: pick what is due, fairly across tenants (store.hpp, claim), and lease it.
   // Each row gets its own random token. The cost follows the number of tenants, never one
@@ -165,7 +177,8 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
   // in (due_at, id) order, and numbers them; only those are ranked. How many of each: when at
   // least `max` tenants have due runs, turn one fills the claim, so one each; otherwise `max`
   // each (fewer than max * max rows). 1,000 tenants with due runs cost about 7x less that way
-  // than at `max` each (docs/perf/store.md).
+  // than at `max` each (docs/perf/store.md). ?5, the runnable workflow versions (NULL: any), is
+  // tested wherever a run becomes a candidate; runs of other versions wait for another engine.
   auto q = c.prepare(
       "UPDATE runs SET status = 'running', attempts = attempts + 1, "
       "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
@@ -177,18 +190,22 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
       "SELECT (SELECT min(tenant) FROM runs WHERE due_at IS NOT NULL AND tenant > name) "
       "FROM tenants WHERE name IS NOT NULL), "
       "due_tenants AS MATERIALIZED (SELECT name FROM tenants WHERE EXISTS "
-      "(SELECT 1 FROM runs WHERE tenant = tenants.name AND due_at <= ?3)), "
+      "(SELECT 1 FROM runs WHERE tenant = tenants.name AND due_at <= ?3 AND (?5 IS NULL OR "
+      "(integration || '/' || workflow || '@' || workflow_version) "
+      "IN (SELECT value FROM json_each(?5))))), "
       "turns AS (SELECT r.id, r.due_at, "
       "row_number() OVER (PARTITION BY r.tenant ORDER BY r.due_at, r.id) AS turn "
       "FROM due_tenants JOIN runs r ON r.id IN (SELECT id FROM runs "
-      "WHERE tenant = due_tenants.name AND due_at <= ?3 ORDER BY due_at, id "
+      "WHERE tenant = due_tenants.name AND due_at <= ?3 AND (?5 IS NULL OR (integration || '/' || "
+      "workflow || '@' || workflow_version) "
+      "IN (SELECT value FROM json_each(?5))) ORDER BY due_at, id "
       "LIMIT (SELECT CASE WHEN count(*) >= ?4 THEN 1 ELSE ?4 END FROM due_tenants))) "
       "SELECT id FROM turns ORDER BY turn, due_at, id LIMIT ?4) "
       "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
-      "payload, attempts, lease_token, created_at",
+      "payload, attempts, lease_token, created_at, workflow_version",
       "claim runs");
   if (!q) return std::move(q).error();
-  q->bind(until, worker, now, max);
+  q->bind(until, worker, now, max, runnable);
   for (;;) {
     auto row = q->step();
     if (!row) return std::move(row).error();
@@ -204,6 +221,7 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
     r.attempt = q->int32(7);
     r.lease_token = q->text(8);
     r.enqueued_at = q->time(9);
+    r.workflow_version = static_cast<std::uint32_t>(q->int64(10));
     r.lease_until = until;
     r.idempotency_key = idempotency_key(r.id);
     out.push_back(std::move(r));
@@ -675,11 +693,12 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c,
                                                             time_point now) {
   auto q = c.prepare(
       "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
-      "status, due_at, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)",
+      "status, due_at, created_at, updated_at, workflow_version) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7, ?8)",
       "queue run");
   if (!q) return std::move(q).error();
-  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now)
+  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now,
+                       static_cast<std::int64_t>(r.workflow_version))
                    .exec();
       !e) {
     return std::move(e).error();
@@ -849,7 +868,8 @@ SYNCLINE_DECL run_record sqlite_store::read_run(const sqlite::statement& q, bool
   r.created_at = q.time(10);
   r.updated_at = q.time(11);
   r.finished_at = q.optional_time(12);
-  if (with_payload) r.payload = q.text(13);
+  r.workflow_version = static_cast<std::uint32_t>(q.int64(13));
+  if (with_payload) r.payload = q.text(14);
   return r;
 }
 
