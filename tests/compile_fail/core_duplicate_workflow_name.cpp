@@ -1,6 +1,7 @@
-// expect: syncline: two workflows of this integration share a name
-// names: duplicate_workflow_name<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}>
-// Rule 4: workflow names are unique within an integration (they key runs and routes). Twin:
+// expect: syncline: two workflows of this integration share a name and would both run the runs of one version
+// names: duplicate_workflow_name<syncline::fixed_string<8>{"crm_sync"}, syncline::fixed_string<11>{"push_orders"}, 1, 1>
+// Rule 4: workflow names are unique within an integration (they key runs and routes), but for
+// versions of one workflow (core_workflow_versions_overlap.cpp). Twin:
 // core_duplicate_workflow_name_ok.cpp.
 #include "core_integration_setup.hpp"
 

@@ -59,11 +59,15 @@ struct workflow_about_another_app {
   static constexpr bool value = false;
 };
 
-// Rule 4.
-template <fixed_string Integration, fixed_string Workflow>
+// Rule 4. Two definitions of one workflow name are versions of it (version.hpp): each runs the
+// runs of its own versions, so their ranges of versions must not meet.
+template <fixed_string Integration, fixed_string Workflow, unsigned FirstVersion,
+          unsigned SecondVersion>
 struct duplicate_workflow_name {
-  static_assert(detail::always_false_v<Integration, Workflow>,
-                "syncline: two workflows of this integration share a name");
+  static_assert(detail::always_false_v<Integration, Workflow, FirstVersion, SecondVersion>,
+                "syncline: two workflows of this integration share a name and would both run the "
+                "runs of one version: give one another name, or each a syncline::version of its "
+                "own whose runs_from does not reach the other's");
   static constexpr bool value = false;
 };
 
@@ -420,6 +424,23 @@ struct event_payload_not_storable {
   static_assert(detail::always_false<Payload>,
                 "syncline: engine: an event payload must be mappable to JSON (a struct "
                 "described with BOOST_DESCRIBE_STRUCT)");
+  static constexpr bool value = false;
+};
+
+// The options after a workflow's name: at most one error_policy and one syncline::version.
+template <fixed_string Workflow, auto... Options>
+struct bad_workflow_options {
+  static_assert(detail::always_false_v<Workflow, Options...>,
+                "syncline: a workflow's options are at most one error_policy and one "
+                "syncline::version, after its name");
+  static constexpr bool value = false;
+};
+
+template <fixed_string Workflow, unsigned Number, unsigned RunsFrom>
+struct invalid_workflow_version {
+  static_assert(detail::always_false_v<Workflow, Number, RunsFrom>,
+                "syncline: a workflow's version number must be at least 1, and its runs_from "
+                "(the oldest version whose runs it runs) at most that number");
   static constexpr bool value = false;
 };
 

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -33,15 +34,25 @@ struct integration_definition {
   using app_type = App;
   static constexpr std::size_t size = sizeof...(Workflows);
   static constexpr std::array<std::string_view, size> workflow_names{Workflows::name...};
+  static constexpr std::array<std::uint32_t, size> workflow_versions{Workflows::version.number...};
 
   boost::hana::tuple<Workflows...> workflows;
 
-  // The workflow of that name, found by the compiler: `crm_sync.get<"push_orders">()`.
+  // Whether the k-th workflow is the live version of its name (the highest number): the one new
+  // events start. The others only run what their versions queued (version.hpp).
+  static constexpr bool is_live(std::size_t k) noexcept {
+    for (std::size_t j = 0; j != size; ++j)
+      if (workflow_names[j] == workflow_names[k] && workflow_versions[j] > workflow_versions[k])
+        return false;
+    return true;
+  }
+
+  // The live workflow of that name, found by the compiler: `crm_sync.get<"push_orders">()`.
   template <fixed_string Workflow>
   constexpr decltype(auto) get() const {
     constexpr std::size_t i = [] {
       for (std::size_t k = 0; k != size; ++k)
-        if (workflow_names[k] == Workflow.view()) return k;
+        if (workflow_names[k] == Workflow.view() && is_live(k)) return k;
       return size;
     }();
     if constexpr (i == size) {
@@ -133,8 +144,9 @@ consteval bool check_block_apps() {
   }
 }
 
-template <fixed_string Integration, class App, fixed_string N, error_policy P, class T, class... B>
-consteval bool check_workflow_apps(const workflow_definition<N, P, T, B...>*) {
+template <fixed_string Integration, class App, fixed_string N, error_policy P, version V, class T,
+          class... B>
+consteval bool check_workflow_apps(const workflow_definition<N, P, V, T, B...>*) {
   if constexpr (!check_part_apps<Integration, App, N, 0, fixed_name_of<T>,
                                  type_list<typename T::app_type>>())
     return false;
@@ -142,13 +154,18 @@ consteval bool check_workflow_apps(const workflow_definition<N, P, T, B...>*) {
     return check_block_apps<Integration, App, 1, N, B...>();
 }
 
+// Two workflows of one name must be versions whose ranges do not meet (rule 4): otherwise a run
+// of one version would have two definitions to run it. {first, second}; second == size if none.
 template <class... W>
-consteval std::size_t first_duplicate_name() {
+consteval std::array<std::size_t, 2> first_duplicate_name() {
   constexpr std::array<std::string_view, sizeof...(W)> names{W::name...};
+  constexpr std::array<version, sizeof...(W)> versions{W::version...};
   for (std::size_t j = 1; j < names.size(); ++j)
     for (std::size_t i = 0; i != j; ++i)
-      if (names[i] == names[j]) return j;
-  return sizeof...(W);
+      if (names[i] == names[j] && versions[i].oldest() <= versions[j].number &&
+          versions[j].oldest() <= versions[i].number)
+        return {i, j};
+  return {0, sizeof...(W)};
 }
 
 template <fixed_string Name, class App, std::size_t Index, class... W>
@@ -175,9 +192,11 @@ consteval bool check_integration() {
     return false;
   } else if constexpr (!check_members<Name, App, 0, W...>()) {
     return false;
-  } else if constexpr (constexpr std::size_t d = first_duplicate_name<W...>(); d != sizeof...(W)) {
-    using dup = type_at_t<d, type_list<W...>>;
-    return diagnostic::duplicate_workflow_name<Name, dup::fixed_name>::value;
+  } else if constexpr (constexpr auto d = first_duplicate_name<W...>(); d[1] != sizeof...(W)) {
+    using first = type_at_t<d[0], type_list<W...>>;
+    using dup = type_at_t<d[1], type_list<W...>>;
+    return diagnostic::duplicate_workflow_name<Name, dup::fixed_name, first::version.number,
+                                               dup::version.number>::value;
   } else {
     return (check_workflow_apps<Name, App>(static_cast<const W*>(nullptr)) && ...);
   }

@@ -25,6 +25,7 @@
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/run_ending.hpp>
 #include <syncline/core/trigger.hpp>
+#include <syncline/core/version.hpp>
 
 #include <boost/hana/basic_tuple.hpp>
 
@@ -46,12 +47,13 @@ enum class error_policy {
   handle,
 };
 
-template <fixed_string Name, error_policy Policy, class Trigger, class... Blocks>
+template <fixed_string Name, error_policy Policy, version Version, class Trigger, class... Blocks>
 class workflow_definition {
  public:
   static constexpr std::string_view name = Name;
   static constexpr auto fixed_name = Name;
   static constexpr error_policy policy = Policy;
+  static constexpr syncline::version version = Version;
   using trigger_type = Trigger;
   using payload_type = typename Trigger::payload_type;
   using flow = detail::flow<payload_type, Blocks...>;
@@ -136,15 +138,15 @@ class workflow_definition {
 namespace detail {
 
 // A workflow's parts: its trigger's and blocks' (what it needs, see needs.hpp).
-template <fixed_string N, error_policy P, class T, class... B>
-struct part_tree<workflow_definition<N, P, T, B...>> {
+template <fixed_string N, error_policy P, version V, class T, class... B>
+struct part_tree<workflow_definition<N, P, V, T, B...>> {
   using type = concat_t<part_tree_t<T>, part_tree_t<B>...>;
 };
 
 template <class T>
 inline constexpr bool is_workflow_v = false;
-template <fixed_string N, error_policy P, class T, class... B>
-inline constexpr bool is_workflow_v<workflow_definition<N, P, T, B...>> = true;
+template <fixed_string N, error_policy P, version V, class T, class... B>
+inline constexpr bool is_workflow_v<workflow_definition<N, P, V, T, B...>> = true;
 
 // What workflow<...>() gives back when a rule is broken (after reporting it), so that code
 // using the workflow adds no errors of its own on top of the one that matters.
@@ -209,28 +211,67 @@ consteval bool check_pipeline(const pipeline<Trigger, Blocks...>*) {
   }
 }
 
-template <fixed_string Name, error_policy Policy, class P>
+// What the options after a workflow's name say: at most one error_policy and one version.
+struct workflow_settings {
+  error_policy policy = error_policy::propagate;
+  syncline::version version{};
+  int policies = 0;
+  int versions = 0;
+  bool unknown = false;
+  constexpr bool well_formed() const noexcept { return !unknown && policies <= 1 && versions <= 1; }
+};
+
+template <auto Option>
+constexpr void add_option(workflow_settings& s) {
+  using O = std::remove_cv_t<decltype(Option)>;  // a class-type parameter object is const
+  if constexpr (std::is_same_v<O, error_policy>) {
+    s.policy = Option;
+    ++s.policies;
+  } else if constexpr (std::is_same_v<O, syncline::version>) {
+    s.version = Option;
+    ++s.versions;
+  } else {
+    s.unknown = true;
+  }
+}
+
+template <auto... Options>
+consteval workflow_settings settings_of() {
+  workflow_settings s;
+  (add_option<Options>(s), ...);
+  return s;
+}
+
+template <fixed_string Name, class P, auto... Options>
 consteval bool check_workflow() {
+  constexpr workflow_settings s = settings_of<Options...>();
   if constexpr (!check_name<name_kind::identifier, "workflow", Name>()) {
     return false;
+  } else if constexpr (!s.well_formed()) {
+    return diagnostic::bad_workflow_options<Name, Options...>::value;
+  } else if constexpr (!s.version.valid()) {
+    return diagnostic::invalid_workflow_version<Name, s.version.number, s.version.runs_from>::value;
   } else if constexpr (trigger<P>) {  // a trigger alone: no blocks, no destination
     return diagnostic::workflow_has_no_destination<Name, 0, fixed_name_of<P>,
                                                    typename P::payload_type>::value;
   } else if constexpr (!is_pipeline_v<P>) {
     return diagnostic::workflow_has_no_trigger<Name, P>::value;
   } else {
-    return check_pipeline<Name, Policy>(static_cast<const P*>(nullptr));
+    return check_pipeline<Name, s.policy>(static_cast<const P*>(nullptr));
   }
 }
 
 }  // namespace detail
 
-// Names and checks a workflow. `Policy` says whether failures must be handled in the workflow.
-template <fixed_string Name, error_policy Policy = error_policy::propagate, class P>
+// Names and checks a workflow. After the name come its options, in any order: an error_policy
+// (whether failures must be handled in the workflow; propagate by default) and a version
+// (version.hpp; version{1} by default).
+template <fixed_string Name, auto... Options, class P>
 constexpr auto workflow(const P& p) {
-  if constexpr (detail::check_workflow<Name, Policy, P>()) {
+  if constexpr (detail::check_workflow<Name, P, Options...>()) {
+    constexpr detail::workflow_settings s = detail::settings_of<Options...>();
     return [&]<class T, class... B>(const pipeline<T, B...>& q) {
-      return workflow_definition<Name, Policy, T, B...>{q.trigger, q.blocks};
+      return workflow_definition<Name, s.policy, s.version, T, B...>{q.trigger, q.blocks};
     }(p);
   } else {
     return detail::rejected_workflow<Name>{};

@@ -140,8 +140,11 @@ class executor {
         continue;
       }
       const std::size_t n = std::min(free, opts.claim_batch);
-      auto claimed = co_await ctx_.on_store(
-          [this, n] { return ctx_.store()->claim(worker_id_, n, ctx_.opts().lease); });
+      // The workflow versions this engine has: only their runs are claimed (a rolling deploy).
+      auto claim = [this, n, runnable = registry_.runnable()] {
+        return ctx_.store()->claim(worker_id_, n, ctx_.opts().lease, runnable.get());
+      };
+      auto claimed = co_await ctx_.on_store(std::move(claim));
       if (!claimed) {
         ctx_.metrics().store_failed();
         ctx_.log(log_level::error, "claim failed", {{"error", to_string(claimed.error())}});
@@ -226,11 +229,12 @@ class executor {
 
   boost::asio::awaitable<void> execute(store::claimed_run run) {
     flight_guard guard(flight_, doorbell_);
-    const runner* r = registry_.find_runner(run.integration, run.workflow);
+    const runner* r = registry_.find_runner(run.integration, run.workflow, run.workflow_version);
     auto inst = registry_.find_installation(run.integration, run.tenant);
     std::string refusal;
     if (!r) {
-      refusal = "no workflow \"" + run.workflow + "\" of integration \"" + run.integration +
+      refusal = "no version " + std::to_string(run.workflow_version) + " of workflow \"" +
+                run.workflow + "\" of integration \"" + run.integration +
                 "\" is installed in this engine";
     } else if (!inst) {
       refusal = "tenant \"" + run.tenant + "\" is not installed for integration \"" +

@@ -121,10 +121,10 @@ consteval bool parts_given_services() {
   }
 }
 
-template <class I, class Credentials, class Given, fixed_string N, error_policy P, class T,
-          class... B>
-consteval bool workflow_given_services(const workflow_definition<N, P, T, B...>*) {
-  using W = workflow_definition<N, P, T, B...>;
+template <class I, class Credentials, class Given, fixed_string N, error_policy P, version V,
+          class T, class... B>
+consteval bool workflow_given_services(const workflow_definition<N, P, V, T, B...>*) {
+  using W = workflow_definition<N, P, V, T, B...>;
   using at_source = typename and_given<source_services<Credentials>, Given>::type;
   using at_run = typename and_given<run_services<Credentials>, Given>::type;
   using missing = first_missing_t<services_needed_t<T>, at_source>;

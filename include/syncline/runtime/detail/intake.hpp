@@ -44,9 +44,13 @@ inline std::string scoped_key(std::string_view workflow, std::string_view key) {
 
 inline store::new_run make_run(const runner& r, std::string_view tenant_id, std::string_view key,
                                std::string payload) {
-  return store::new_run{std::string(tenant_id),      std::string(r.integration),
-                        std::string(r.workflow),     std::string(r.trigger),
-                        scoped_key(r.workflow, key), std::move(payload)};
+  return store::new_run{.tenant = std::string(tenant_id),
+                        .integration = std::string(r.integration),
+                        .workflow = std::string(r.workflow),
+                        .trigger = std::string(r.trigger),
+                        .dedupe_key = scoped_key(r.workflow, key),
+                        .payload = std::move(payload),
+                        .workflow_version = r.version.number};
 }
 
 struct planned_run {

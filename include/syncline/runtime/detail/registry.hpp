@@ -11,7 +11,10 @@
 #include <syncline/runtime/detail/runner.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/runtime/retry_policy.hpp>
+#include <syncline/store/run.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,7 +32,10 @@ struct integration_entry {
   std::string name;
   std::string app;
   const void* type = nullptr;
+  // The live version of each workflow: the runners new events start (version.hpp).
   std::vector<std::unique_ptr<runner>> runners;
+  // Older versions kept compiled in: they run the runs their versions queued, and nothing new.
+  std::vector<std::unique_ptr<runner>> retired_runners;
   app_deliveries deliveries;  // how the app's deliveries are read, whatever the topic
   std::map<std::string, std::shared_ptr<installation>, std::less<>> tenants;
   std::map<std::string, std::string, std::less<>> by_key;  // tenant key -> tenant id
@@ -54,7 +60,8 @@ class registry {
       entry.app = std::string(spec.app);
       entry.type = spec.type;
       entry.deliveries = spec.deliveries;
-      entry.runners = spec.make_runners(metrics, fallback);
+      split_versions(spec.make_runners(metrics, fallback), entry);
+      runnable_ = std::make_shared<const std::vector<std::string>>(runnable_keys());
     } else if (entry.type != spec.type) {
       return make_error(errc::conflict, "install: another integration named \"" + entry.name +
                                             "\" is already installed in this engine");
@@ -111,13 +118,24 @@ class registry {
     return out;
   }
 
-  const runner* find_runner(std::string_view integration, std::string_view workflow) const {
+  // The runner of a run queued by `version` of the workflow: the live one or a retired one,
+  // whichever runs that version; nullptr when this engine has none.
+  const runner* find_runner(std::string_view integration, std::string_view workflow,
+                            std::uint32_t version) const {
     std::shared_lock lock(mu_);
     auto it = entries_.find(integration);
     if (it == entries_.end()) return nullptr;
-    for (const auto& r : it->second.runners)
-      if (r->workflow == workflow) return r.get();
+    for (const auto* list : {&it->second.runners, &it->second.retired_runners})
+      for (const auto& r : *list)
+        if (r->workflow == workflow && r->version.runs(version)) return r.get();
     return nullptr;
+  }
+
+  // The workflow versions this engine can run, as store::claim takes them: the executor claims
+  // only those runs, so that during a rolling deploy each binary runs the versions it has.
+  std::shared_ptr<const std::vector<std::string>> runnable() const {
+    std::shared_lock lock(mu_);
+    return runnable_;
   }
 
   // The tenant's installation, active or retired (its queued runs still run).
@@ -143,8 +161,33 @@ class registry {
   }
 
  private:
+  // The highest version of each workflow name is live; the others are retired.
+  static void split_versions(std::vector<std::unique_ptr<runner>> all, integration_entry& entry) {
+    auto newest = [&](const runner& r) {
+      return std::ranges::none_of(all, [&](const auto& o) {
+        return o && o->workflow == r.workflow && o->version.number > r.version.number;
+      });
+    };
+    std::vector<bool> live;
+    for (const auto& r : all) live.push_back(newest(*r));
+    for (std::size_t i = 0; i < all.size(); ++i)
+      (live[i] ? entry.runners : entry.retired_runners).push_back(std::move(all[i]));
+  }
+
+  std::vector<std::string> runnable_keys() const {
+    std::vector<std::string> keys;
+    for (const auto& [name, entry] : entries_)
+      for (const auto* list : {&entry.runners, &entry.retired_runners})
+        for (const auto& r : *list)
+          for (std::uint32_t v = r->version.oldest(); v <= r->version.number; ++v)
+            keys.push_back(store::workflow_version_key(entry.name, r->workflow, v));
+    return keys;
+  }
+
   mutable std::shared_mutex mu_;
   entries entries_;
+  std::shared_ptr<const std::vector<std::string>> runnable_ =
+      std::make_shared<const std::vector<std::string>>();
 };
 
 }  // namespace syncline::detail

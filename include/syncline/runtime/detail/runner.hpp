@@ -49,11 +49,12 @@ struct polled_page {
 class runner {
  public:
   runner(std::string_view integration, std::string_view app, std::string_view workflow,
-         trigger_kind kind, std::string_view trigger_app, std::string_view trigger,
-         workflow_metrics& metrics)
+         syncline::version version, trigger_kind kind, std::string_view trigger_app,
+         std::string_view trigger, workflow_metrics& metrics)
       : integration(integration),
         app(app),
         workflow(workflow),
+        version(version),
         kind(kind),
         trigger_app(trigger_app),
         trigger(trigger),
@@ -65,6 +66,8 @@ class runner {
   const std::string_view integration;
   const std::string_view app;
   const std::string_view workflow;
+  // Which version of the workflow this is, and which versions' runs it runs (version.hpp).
+  const syncline::version version;
   const trigger_kind kind;
   // The app the trigger is about: whose deliveries start this workflow (a webhook's app, the
   // platform for an app event). How they are authenticated is that app's, not this runner's.
@@ -103,8 +106,8 @@ retry_policy policy_of(const retry_policy& fallback) {
 
 template <class Workflow>
 struct workflow_parts_of;
-template <fixed_string N, error_policy P, class T, class... B>
-struct workflow_parts_of<workflow_definition<N, P, T, B...>> {
+template <fixed_string N, error_policy P, version V, class T, class... B>
+struct workflow_parts_of<workflow_definition<N, P, V, T, B...>> {
   static std::vector<retry_policy> policies(const retry_policy& fallback) {
     return {fallback, policy_of<B>(fallback)...};
   }
@@ -123,8 +126,8 @@ class workflow_runner final : public runner {
 
   workflow_runner(std::string_view integration, std::string_view app, const Workflow& wf,
                   workflow_metrics& metrics, const retry_policy& fallback)
-      : runner(integration, app, Workflow::name, trigger_type::kind, trigger_type::app_type::name,
-               trigger_type::name, metrics),
+      : runner(integration, app, Workflow::name, Workflow::version, trigger_type::kind,
+               trigger_type::app_type::name, trigger_type::name, metrics),
         wf_(wf),
         policies_(workflow_parts_of<Workflow>::policies(fallback)) {
     for (const auto& p : policies_) max_attempts_ = std::max(max_attempts_, p.max_attempts);
