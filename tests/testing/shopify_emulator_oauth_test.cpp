@@ -477,6 +477,15 @@ TEST_CASE("privacy requests go to the compliance URL of every app ever installed
   CHECK_FALSE(emu.request_privacy("nobody", "shop/redact", {}));
 }
 
+TEST_CASE("a shop without its own app cannot be subscribed to directly: nothing could sign it") {
+  t::shopify_emulator_state emu(with_app());
+  auto sub = emu.subscribe("carol", "orders/create", "https://app.example/orders");
+  REQUIRE_FALSE(sub);
+  CHECK(sub.error().category == syncline::errc::invalid_input);
+  CHECK(sub.error().message.find("webhookSubscriptionCreate") != std::string::npos);
+  CHECK(emu.subscribe("acme", "orders/create", "https://app.example/orders"));
+}
+
 TEST_CASE("emulated apps are checked when the emulator is made") {
   auto o = with_app();
   o.apps.push_back(app());  // the same client id twice

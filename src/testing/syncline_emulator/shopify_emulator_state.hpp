@@ -234,6 +234,11 @@ class shopify_emulator_state {
     std::lock_guard lock(mutex_);
     auto* s = find_shop(normalize_domain(shop));
     if (!s) return unknown_shop(shop);
+    if (s->config.client_secret.empty())  // its deliveries could not be signed
+      return make_error(errc::invalid_input,
+                        "shop " + s->config.domain +
+                            " has no app of its own (no client secret): an installed app "
+                            "subscribes with its token (webhookSubscriptionCreate)");
     webhook_subscription sub;
     sub.topic = std::move(topic);
     sub.address = std::move(address);
