@@ -196,7 +196,10 @@ inline int run_leader_death(const leader_death_options& o, const std::string& co
       return 1;
     }
   }
-  auto store = syncline::store::postgres_store::open(conninfo);
+  // Named options, not open()'s default argument: g++ 12 at -O3 takes that temporary's
+  // std::function for uninitialized (-Wmaybe-uninitialized, a false positive; Release fails).
+  const syncline::store::postgres_store_options store_options;
+  auto store = syncline::store::postgres_store::open(conninfo, store_options);
   if (!store) {
     std::cout << "cannot open the store: " << store.error().message << "\n";
     return 1;
