@@ -5,12 +5,13 @@
 // it under its own lock.
 #pragma once
 
+#include <syncline/connectors/shopify/session_token.hpp>
+#include <syncline/connectors/shopify/signed_query.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/http/message.hpp>
 #include <syncline/http/url.hpp>
 #include <syncline/testing/emulated_app.hpp>
-#include <syncline_emulator/base64url.hpp>
 #include <syncline_emulator/rest_api.hpp>
 #include <syncline_emulator/session_token_signer.hpp>
 
@@ -165,13 +166,12 @@ class oauth_server {
         {"timestamp", std::to_string(unix_seconds(now))}};
     if (const std::string* state = param(q, "state")) params.push_back({"state", *state});
     std::sort(params.begin(), params.end());
-    std::string message, query;
-    for (const auto& [k, v] : params) {
-      message += (message.empty() ? "" : "&") + k + "=" + v;
+    std::string query;
+    for (const auto& [k, v] : params)
       query += (query.empty() ? "" : "&") + k + "=" + http::percent_encode(v);
-    }
-    const std::string hmac =
-        http::hex_encode(http::hmac_sha256(a->client_secret.reveal(), message));
+    // Signed as the library verifies it (one implementation of Shopify's message, escaping
+    // included, so a state holding '%' or '&' verifies too).
+    const std::string hmac = shopify::signed_query_hmac(params, a->client_secret.reveal());
     query = "code=" + http::percent_encode(code) + "&hmac=" + hmac +
             query.substr(query.find('&'));  // hmac goes after code, as Shopify sorts it
     auto res = page(302, "");
@@ -465,9 +465,14 @@ class oauth_server {
     if (!online && *requested != "urn:shopify:params:oauth:token-type:offline-access-token")
       return oauth_error(400, "invalid_request",
                          "requested_token_type must be an offline or online access token");
-    auto claims = verify_session_token(*subject, a.client_secret.reveal(), a.client_id, shop, now,
-                                       session_token_skew);
+    auto claims = shopify::verify_session_token(
+        *subject,
+        shopify::app_credentials{.client_id = a.client_id, .client_secret = a.client_secret}, now,
+        session_token_skew);
     if (!claims) return oauth_error(400, "invalid_subject_token", claims.error().message);
+    if (claims->shop_domain != shop)
+      return oauth_error(400, "invalid_subject_token",
+                         "the session token's dest names another shop than the one exchanging it");
     // Shopify-managed install: the app gets the scopes its configuration declares.
     auto scopes = installed_scopes(shop, a.client_id).value_or(a.scopes);
     return issue(shop, a, std::move(scopes), online, expiring, now);

@@ -3,7 +3,7 @@
 // them as opaque work and clients that tamper with them get a clear refusal.
 #pragma once
 
-#include <syncline_emulator/base64url.hpp>
+#include <syncline/http/hmac.hpp>
 
 #include <boost/json.hpp>
 
@@ -14,12 +14,12 @@
 namespace syncline::testing::detail {
 
 inline std::string encode_cursor(const boost::json::object& o) {
-  return base64url_encode(boost::json::serialize(o));
+  return http::base64url_encode(boost::json::serialize(o));
 }
 
 inline std::optional<boost::json::object> decode_cursor(std::string_view text) {
   if (text.empty() || text.size() > 4096) return std::nullopt;
-  auto raw = base64url_decode(text);
+  auto raw = http::base64url_decode(text);
   if (!raw) return std::nullopt;
   boost::system::error_code ec;
   auto v = boost::json::parse(*raw, ec);
