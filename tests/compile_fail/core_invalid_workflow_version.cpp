@@ -1,6 +1,7 @@
 // expect: syncline: a workflow's version number must be at least 1, and its runs_from
 // names: invalid_workflow_version<syncline::fixed_string<11>{"push_orders"}, 2, 3>
-// runs_from names a version newer than the workflow itself. Twin: core_invalid_workflow_version_ok.cpp.
+// runs_from names a version newer than the workflow itself. Twin:
+// core_invalid_workflow_version_ok.cpp.
 #include "core_setup.hpp"
 
 constexpr auto push =

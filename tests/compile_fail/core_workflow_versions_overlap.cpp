@@ -5,10 +5,11 @@
 // Twin: core_workflow_versions_overlap_ok.cpp.
 #include "core_integration_setup.hpp"
 
-constexpr auto push_v2 = syncline::workflow<"push_orders", syncline::version{.number = 2, .runs_from = 1}>(
-    syncline::app_event<"order.placed", order_placed>{} |
-    syncline::map<"to_contact">([](const order_placed& o) { return crm_contact{o.email}; }) |
-    upsert_contact{});
+constexpr auto push_v2 =
+    syncline::workflow<"push_orders", syncline::version{.number = 2, .runs_from = 1}>(
+        syncline::app_event<"order.placed", order_placed>{} |
+        syncline::map<"to_contact">([](const order_placed& o) { return crm_contact{o.email}; }) |
+        upsert_contact{});
 constexpr auto crm_sync = syncline::integration<"crm_sync", crm::app>(push, push_v2);
 
 int main() {}
