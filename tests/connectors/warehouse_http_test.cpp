@@ -450,7 +450,7 @@ TEST_CASE("bigquery sink: rows go to insertAll with exact values and a replay-pr
   CHECK(bq.rows().size() == 3);
 }
 
-TEST_CASE("bigquery sink: insertErrors fail only their rows; transient ones are re-sent",
+TEST_CASE("bigquery sink: insertErrors fail only their rows, transient ones are re-sent",
           "[warehouse][bigquery]") {
   syncline::http::io_threads threads(1);
   fake_bigquery bq(threads);

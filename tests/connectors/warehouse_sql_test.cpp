@@ -584,7 +584,7 @@ TEST_CASE("sqlite sink: a workflow ends in write_to, and a retried run adds no r
   CHECK(rows[1][0] == "shop-1/shopify_sync/orders_to_warehouse/r-2/order_events");
 }
 
-TEST_CASE("sqlite sink: a bad row fails alone; its batch neighbours commit", "[warehouse]") {
+TEST_CASE("sqlite sink: a bad row fails alone, its batch neighbours commit", "[warehouse]") {
   temp_db file;
   {
     // A table the user made stricter than the row type: quantities must be positive.

@@ -161,7 +161,7 @@ TEST_CASE("each element of a for_each has its own key, the same on every attempt
   CHECK(rows[0] != rows[1]);
 }
 
-TEST_CASE("blocks that take the run context need distinct names in their list; others not",
+TEST_CASE("blocks that take the run context need distinct names in their list, others not",
           "[idempotency_key]") {
   // The rule is checked where the workflow is named (core_duplicate_block_name in
   // tests/compile_fail is the rejected form); these are accepted forms of it.

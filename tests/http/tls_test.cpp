@@ -152,7 +152,7 @@ TEST_CASE("TLS: the explicit opt-out accepts any certificate", "[http][tls]") {
   CHECK(r->result_int() == 200);
 }
 
-TEST_CASE("TLS: bad server key material fails listen(); plain HTTP on a TLS port fails cleanly",
+TEST_CASE("TLS: bad server key material fails listen(), plain HTTP on a TLS port fails cleanly",
           "[http][tls]") {
   io_threads threads(2);
   server_options broken;

@@ -162,7 +162,7 @@ TEST_CASE("unknown keys are skipped, whatever their shape", "[json][mapping]") {
   CHECK(*p == point{1, 2});
 }
 
-TEST_CASE("64-bit ids decode exactly; gid strings stay strings", "[json][mapping][ids]") {
+TEST_CASE("64-bit ids decode exactly, gid strings stay strings", "[json][mapping][ids]") {
   const auto v =
       json::decode<ids>(R"({"signed_id": 820982911946154508, "unsigned_id": 18446744073709551615,)"
                         R"( "admin_graphql_api_id": "gid://shopify/Order/820982911946154508"})");
@@ -187,7 +187,7 @@ TEST_CASE("inherited members of described classes are mapped", "[json][mapping]"
   CHECK(json::decode<empty_record>(R"({"anything": 1})"));
 }
 
-TEST_CASE("boost::json::value members keep any JSON; maps take keys as data", "[json][mapping]") {
+TEST_CASE("boost::json::value members keep any JSON, maps take keys as data", "[json][mapping]") {
   const auto o = json::decode<open_shape>(
       R"({"kind": "k", "details": {"a": [1, "two", {"b": null}], "c": 2.5},)"
       R"( "errors": {"title": ["can't be blank"], "line_items": ["is empty", "is bad"]}})");

@@ -542,7 +542,7 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
   eng.stop();
 }
 
-TEST_CASE("poll: the cursor advances only with its runs; a failed page is fetched again") {
+TEST_CASE("poll: the cursor advances only with its runs, a failed page is fetched again") {
   temp_dir dir;
   log_capture logs;
   sink out;

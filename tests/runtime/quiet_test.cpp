@@ -89,7 +89,7 @@ struct shop_engine {
 
 using namespace quiet_test;
 
-TEST_CASE("wait_until_quiet: an idle engine is quiet; a queued run that cannot run is not") {
+TEST_CASE("wait_until_quiet: an idle engine is quiet, a queued run that cannot run is not") {
   shop_engine e;
   auto& [dir, logs, out, shop, eng] = e;
   REQUIRE(e.install());

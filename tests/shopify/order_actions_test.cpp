@@ -77,7 +77,7 @@ shopify::plan_limits roomy() {
 
 }  // namespace
 
-TEST_CASE("get_order reads an order over both APIs; an unknown id is not_found") {
+TEST_CASE("get_order reads an order over both APIs, an unknown id is not_found") {
   fixture f;
   const auto id = merchant_order(f, "acme", "get-1", 2, "vip, wholesale");
   for (auto api : both_apis) {

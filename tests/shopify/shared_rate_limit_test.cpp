@@ -105,20 +105,25 @@ tally push_orders(const std::string& url, shopify::api_kind api, st::store* shar
   return {created.load(), failed.load(), pacer.throttled(), pacer.unshared()};
 }
 
+// The one emulated shop every case pushes: the connector's fast plan, the test's token.
+t::shopify_emulator_options acme_emulator() {
+  t::emulated_shop shop;
+  shop.domain = "acme";
+  shop.access_tokens = {syncline::secret{std::string(token)}};
+  shop.client_secret = syncline::secret{"acme-client-secret"};
+  shop.plan = fast_plan();
+  t::shopify_emulator_options options;
+  options.seed = 13;
+  options.shops = {shop};
+  return options;
+}
+
 // Shopify in a process of its own, so that the engine processes are forked from a parent that
 // runs no threads. Answers its URL on the first line.
 std::unique_ptr<t::child_process> emulated_shopify() {
   auto child = std::make_unique<t::child_process>([](int out) {
     syncline::http::io_threads threads(2);
-    t::emulated_shop shop;
-    shop.domain = "acme";
-    shop.access_tokens = {syncline::secret{std::string(token)}};
-    shop.client_secret = syncline::secret{"acme-client-secret"};
-    shop.plan = fast_plan();
-    t::shopify_emulator_options options;
-    options.seed = 13;
-    options.shops = {shop};
-    t::shopify_emulator emu(threads.executor(), options);
+    t::shopify_emulator emu(threads.executor(), acme_emulator());
     const std::string line = (emu.start() ? emu.url() : std::string("failed")) + "\n";
     (void)!::write(out, line.data(), line.size());
     for (;;) ::pause();  // until the test kills it
@@ -182,7 +187,7 @@ fleet_result run_fleet(const std::string& url, shopify::api_kind api, const std:
 
 TEST_CASE(
     "three processes pushing one shop at full speed share its bucket through PostgreSQL "
-    "and draw no 429 or THROTTLED; each pacing alone, they do",
+    "and draw no 429 or THROTTLED, each pacing alone, they do",
     "[shopify][shared_rate]") {
   const auto api = GENERATE(shopify::api_kind::rest, shopify::api_kind::graphql);
   const char* api_name = api == shopify::api_kind::rest ? "REST" : "GraphQL";
@@ -233,15 +238,7 @@ TEST_CASE(
     sqlite3_close(raw);
   }
   syncline::http::io_threads threads(2);
-  t::shopify_emulator_options options;
-  options.seed = 13;
-  t::emulated_shop shop;
-  shop.domain = "acme";
-  shop.access_tokens = {syncline::secret{std::string(token)}};
-  shop.client_secret = syncline::secret{"acme-client-secret"};
-  shop.plan = fast_plan();
-  options.shops = {shop};
-  t::shopify_emulator emu(threads.executor(), options);
+  t::shopify_emulator emu(threads.executor(), acme_emulator());
   REQUIRE(emu.start());
 
   std::mutex m;
@@ -272,15 +269,7 @@ TEST_CASE("an action run by the engine paces through the run's store, unless tol
   auto store = st::sqlite_store::open(dir.file("store.db"));
   REQUIRE(store);
   syncline::http::io_threads threads(2);
-  t::shopify_emulator_options options;
-  options.seed = 13;
-  t::emulated_shop shop;
-  shop.domain = "acme";
-  shop.access_tokens = {syncline::secret{std::string(token)}};
-  shop.client_secret = syncline::secret{"acme-client-secret"};
-  shop.plan = fast_plan();
-  options.shops = {shop};
-  t::shopify_emulator emu(threads.executor(), options);
+  t::shopify_emulator emu(threads.executor(), acme_emulator());
   REQUIRE(emu.start());
 
   syncline::http::client client(threads.executor());

@@ -134,7 +134,7 @@ TEST_CASE("identify rejects deliveries missing a required header or the body") {
   CHECK_THAT(e.error().message, Catch::Contains("empty body"));
 }
 
-TEST_CASE("identify reports the topic; it rejects a foreign domain and a malformed version") {
+TEST_CASE("identify reports the topic, it rejects a foreign domain and a malformed version") {
   // The delivery says its topic; the engine's gate refuses it at another topic's URL.
   auto topic = app::identify(delivery{"orders/updated"}.view());
   REQUIRE(topic);
@@ -232,7 +232,7 @@ TEST_CASE("secrets and tokens never appear in webhook errors") {
   }
 }
 
-TEST_CASE("deliveries the emulator signs are verified end to end; a wrong signature is refused") {
+TEST_CASE("deliveries the emulator signs are verified end to end, a wrong signature is refused") {
   fixture f;
   syncline::http::server receiver(f.threads.executor());
   std::mutex m;

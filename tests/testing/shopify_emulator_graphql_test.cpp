@@ -388,7 +388,7 @@ TEST_CASE("GraphQL orderUpdate changes tags and attributes and fires orders/upda
         "Order does not exist");
 }
 
-TEST_CASE("orderCreate exists from 2024-10; an older served version does not know it") {
+TEST_CASE("orderCreate exists from 2024-10, an older served version does not know it") {
   auto options = two_shops();
   options.versions = t::shopify_api_versions::of({"2024-07", "2024-10"});
   t::shopify_emulator_state emu(std::move(options));

@@ -230,7 +230,7 @@ TEST_CASE("without expiring=1 the offline token never expires and is the same on
   CHECK(second.at("access_token") == first.at("access_token"));
 }
 
-TEST_CASE("an expired access token is answered 401 like Shopify; online tokens last a day") {
+TEST_CASE("an expired access token is answered 401 like Shopify, online tokens last a day") {
   auto clock = start_clock();
   t::shopify_emulator_state emu(with_app(clock));
   const std::string token = text(install(emu), "access_token");
@@ -257,7 +257,7 @@ TEST_CASE("an expired access token is answered 401 like Shopify; online tokens l
 }
 
 TEST_CASE(
-    "refresh: a new pair each time; the old refresh token lasts until the new token is used") {
+    "refresh: a new pair each time, the old refresh token lasts until the new token is used") {
   auto clock = start_clock();
   t::shopify_emulator_state emu(with_app(clock));
   auto first = install(emu);

@@ -137,7 +137,7 @@ TEST_CASE("REST validation failures are 422 {errors: {field: [messages]}} and ch
 }
 
 TEST_CASE(
-    "line items may name a catalogue variant; amounts accept numbers; totals add tax and "
+    "line items may name a catalogue variant, amounts accept numbers, totals add tax and "
     "shipping") {
   auto o = two_shops();
   o.shops[0].variants = {{.id = 39072856,
@@ -374,7 +374,7 @@ TEST_CASE("PUT orders/{id}.json updates tags and note attributes and fires order
 }
 
 TEST_CASE(
-    "REST leaky bucket: 40 then 429 with Retry-After 2.0, leaking 2 per second; plans differ") {
+    "REST leaky bucket: 40 then 429 with Retry-After 2.0, leaking 2 per second, plans differ") {
   auto clock = start_clock();
   auto options = two_shops(clock);
   options.shops[1].plan = syncline::shopify::plan_limits::plus();

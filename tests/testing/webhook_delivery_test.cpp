@@ -83,7 +83,7 @@ TEST_CASE("a failing delivery is retried on schedule with its original id, then 
   CHECK_FALSE(log.back().succeeded());
 }
 
-TEST_CASE("any 2xx ends a delivery; no answer at all counts as a failure") {
+TEST_CASE("any 2xx ends a delivery, no answer at all counts as a failure") {
   auto clock = start_clock();
   t::webhook_delivery_queue q;
   q.enqueue(delivery("w-1"), clock.now());
