@@ -42,6 +42,8 @@ struct create_order {
   // The engine gives the HTTP client and the credentials; install must be given a connector.
   using services = syncline::needs<connector>;
   static constexpr std::string_view name = "create_order";
+  // The Shopify access scope it needs (shopify::access_scopes_of gathers them).
+  static constexpr std::string_view access_scope = "write_orders";
 
   SYNCLINE_DECL awaitable<result<order>> operator()(order_input in, run_context& ctx) const;
 

@@ -30,6 +30,8 @@ struct get_order {
   // The engine gives the HTTP client and the credentials; install must be given a connector.
   using services = syncline::needs<connector>;
   static constexpr std::string_view name = "get_order";
+  // The Shopify access scope it needs (shopify::access_scopes_of gathers them).
+  static constexpr std::string_view access_scope = "read_orders";
 
   SYNCLINE_DECL awaitable<result<order>> operator()(std::int64_t id, run_context& ctx) const;
 

@@ -63,6 +63,8 @@ struct list_orders {
   // The engine gives the HTTP client and the credentials; install must be given a connector.
   using services = syncline::needs<connector>;
   static constexpr std::string_view name = "list_orders";
+  // The Shopify access scope it needs (shopify::access_scopes_of gathers them).
+  static constexpr std::string_view access_scope = "read_orders";
 
   // GraphQL charges for line items before it runs a query (first x their cost), so listings ask
   // for this many per order and fetch the rest of a longer order afterwards.

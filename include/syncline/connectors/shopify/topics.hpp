@@ -64,4 +64,31 @@ constexpr bool is_compliance_topic(std::string_view topic) noexcept {
   return topic == "customers/data_request" || topic == "customers/redact" || topic == "shop/redact";
 }
 
+// The access scope a subscription to `topic` needs, the one table of them (webhook<Topic> declares
+// it, shopify::access_scopes_of gathers it): a topic about orders needs read_orders, and so on.
+// app/* and the compliance topics need none (empty), nor does a topic not listed here: a topic
+// you model yourself names its scope among the extra scopes of access_scopes_of.
+constexpr std::string_view topic_access_scope(std::string_view topic) noexcept {
+  if (is_compliance_topic(topic) || topic.starts_with("app/")) return {};
+  struct by_resource {
+    std::string_view prefix;
+    std::string_view scope;
+  };
+  constexpr by_resource table[] = {
+      {"orders/", "read_orders"},
+      {"order_transactions/", "read_orders"},
+      {"refunds/", "read_orders"},
+      {"draft_orders/", "read_draft_orders"},
+      {"fulfillments/", "read_fulfillments"},
+      {"products/", "read_products"},
+      {"collections/", "read_products"},
+      {"inventory_items/", "read_inventory"},
+      {"inventory_levels/", "read_inventory"},
+      {"customers/", "read_customers"},
+  };
+  for (const auto& row : table)
+    if (topic.starts_with(row.prefix)) return row.scope;
+  return {};
+}
+
 }  // namespace syncline::shopify

@@ -84,6 +84,8 @@ struct update_order {
   // The engine gives the HTTP client and the credentials; install must be given a connector.
   using services = syncline::needs<connector>;
   static constexpr std::string_view name = "update_order";
+  // The Shopify access scope it needs (shopify::access_scopes_of gathers them).
+  static constexpr std::string_view access_scope = "write_orders";
 
   SYNCLINE_DECL awaitable<result<order>> operator()(order_update change, run_context& ctx) const;
 

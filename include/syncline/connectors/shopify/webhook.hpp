@@ -67,6 +67,8 @@ struct webhook : syncline::webhook<app, Topic, typename detail::topic_payload<To
   static_assert(detail::checked_topic(detail::check_topic<Topic>()));
 
   static constexpr std::string_view topic = Topic;
+  // The Shopify access scope its subscription needs (topics.hpp); empty for none.
+  static constexpr std::string_view access_scope = topic_access_scope(Topic);
 };
 
 }  // namespace syncline::shopify
