@@ -1,7 +1,8 @@
 // Schema versions of the PostgreSQL store: a database written by an older syncline is migrated
 // when a store opens it, and keeps every row. tests/data/store/postgres_schema_v<N>.sql is a
 // plain pg_dump (--inserts --no-owner --no-privileges, psql's \restrict lines removed) of schema
-// version N in the PostgreSQL schema "syncline_fixture": version 2 is version 1's dump opened by
+// version N in the PostgreSQL schema "syncline_fixture": version 3 is version 2's dump opened by
+// commit 277b6f8; version 2 is version 1's dump opened by
 // commit fbc071b (which makes a new database the same way: version 1, then migrated) plus one rate
 // bucket; version 1 was created by commit fc7b20c
 // (postgres_store::open) and given the rows of tests/data/store/schema_v2.db (the SQLite

@@ -3,10 +3,9 @@
 // schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5; version 3: a new file
 // created by commit fc7b20c, into which version 2's rows were copied with sqlite3; version 4:
 // version 3's file opened by commit fbc071b, which makes a new file the same way, plus one rate
-// bucket), all with the
-// same content: five runs of two workflows and two shops (one succeeded with two block events, one
-// dead with a failed block, one waiting for a retry, two queued), a cursor, an echo record and an
-// installation.
+// bucket; version 5: version 4's file opened by commit 277b6f8), all with the same content: five
+// runs of two workflows and two shops (one succeeded with two block events, one dead with a failed
+// block, one waiting for a retry, two queued), a cursor, an echo record and an installation.
 #include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
