@@ -18,6 +18,10 @@ struct request_faults {
   // fire its webhooks, then close the connection without answering: the client cannot know
   // whether its create happened. This is what lost-answer recovery must survive.
   unsigned lose_next_create_answers = 0;
+  // Refuse each of the next N webhookSubscriptionCreate calls with the userError Shopify gives an
+  // app that lacks access to protected customer data ("You do not have permission to create or
+  // update webhooks with orders/create topic. ..."): how a refused subscription looks.
+  unsigned refuse_next_webhook_subscriptions = 0;
 };
 
 // Faults on webhook deliveries of one shop. A duplicate carries the same X-Shopify-Webhook-Id

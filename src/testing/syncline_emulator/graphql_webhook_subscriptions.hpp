@@ -105,6 +105,12 @@ inline resolved create(admin_context& c, const object& args) {
   s.app_client_id = c.app;
   s.created_at = s.updated_at = c.now;
   auto errors = check_subscription(c.shop, s, 0, true);
+  if (errors.empty() && c.shop.faults.refuse_next_webhook_subscriptions > 0) {
+    --c.shop.faults.refuse_next_webhook_subscriptions;
+    errors.push_back({{"topic"},
+                      "You do not have permission to create or update webhooks with " + s.topic +
+                          " topic. This topic contains protected customer data."});
+  }
   if (!errors.empty())
     return resolved{
         object{{"webhookSubscription", nullptr}, {"userErrors", user_errors(errors)}}, {}, {}};
