@@ -31,6 +31,7 @@ struct a_range {};                      // for_each expects any input range
 struct nothing {};                      // the part produces no value (void)
 struct no_app {};                       // the part declares no app
 struct call_operator_must_be_const {};  // the block's operator() is not const
+struct not_callable {};                 // the function cannot be called with that argument
 
 // Rule 1.
 template <fixed_string Workflow, std::size_t Position, fixed_string Block, class Expected,
@@ -441,6 +442,27 @@ struct invalid_workflow_version {
   static_assert(detail::always_false_v<Workflow, Number, RunsFrom>,
                 "syncline: a workflow's version number must be at least 1, and its runs_from "
                 "(the oldest version whose runs it runs) at most that number");
+  static constexpr bool value = false;
+};
+
+// A workflow's upgrades_from<OldPayload>(f) (version.hpp): f makes this version's payload of the
+// payload of a run an older version queued. Returned: what f answers when given a const
+// OldPayload& (not_callable when it cannot take one).
+template <fixed_string Workflow, class OldPayload, class Payload, class Returned>
+struct upgrade_function_mismatch {
+  static_assert(detail::always_false<OldPayload, Payload, Returned>,
+                "syncline: a workflow's upgrades_from<Old>(f) needs f to take the old payload "
+                "(Old or const Old&) and return the workflow's payload type or result of it");
+  static constexpr bool value = false;
+};
+
+// upgrades_from on a workflow whose version runs no older version's runs: f would never run.
+template <fixed_string Workflow, unsigned Number, class OldPayload>
+struct upgrade_without_older_version {
+  static_assert(detail::always_false<OldPayload>,
+                "syncline: a workflow's upgrades_from<Old>(f) converts the runs of older "
+                "versions, but its version runs none: say which with syncline::version{.number "
+                "= N, .runs_from = M}");
   static constexpr bool value = false;
 };
 

@@ -69,6 +69,13 @@ class workflow_definition {
   [[no_unique_address]] Trigger trigger;
   [[no_unique_address]] blocks_type blocks;
 
+  // Declares how this version runs a run an older version (runs_from) queued when the payload
+  // type changed: the run's payload is read as OldPayload and f makes this version's payload of
+  // it (version.hpp). f takes OldPayload or const OldPayload& and answers payload_type or
+  // result<payload_type>; an error dead-letters the run.
+  template <class OldPayload, class F>
+  constexpr auto upgrades_from(F f) const;
+
   // Runs the workflow on one payload, without suspending. Only for workflows with no
   // asynchronous block; nothing is allocated unless a block allocates.
   //
@@ -142,17 +149,25 @@ template <fixed_string N, error_policy P, version V, class T, class... B>
 struct part_tree<workflow_definition<N, P, V, T, B...>> {
   using type = concat_t<part_tree_t<T>, part_tree_t<B>...>;
 };
+template <class W, class Old, class F>
+struct part_tree<upgrading_workflow<W, Old, F>> : part_tree<W> {};
 
 template <class T>
 inline constexpr bool is_workflow_v = false;
 template <fixed_string N, error_policy P, version V, class T, class... B>
 inline constexpr bool is_workflow_v<workflow_definition<N, P, V, T, B...>> = true;
+template <class W, class Old, class F>
+inline constexpr bool is_workflow_v<upgrading_workflow<W, Old, F>> = true;
 
 // What workflow<...>() gives back when a rule is broken (after reporting it), so that code
 // using the workflow adds no errors of its own on top of the one that matters.
 template <fixed_string Name>
 struct rejected_workflow {
   static constexpr std::string_view name = Name;
+  template <class OldPayload, class F>
+  constexpr rejected_workflow upgrades_from(const F&) const {
+    return *this;
+  }
 };
 template <class T>
 inline constexpr bool is_rejected_workflow_v = false;
@@ -262,6 +277,16 @@ consteval bool check_workflow() {
 }
 
 }  // namespace detail
+
+template <fixed_string Name, error_policy Policy, version Version, class Trigger, class... Blocks>
+template <class OldPayload, class F>
+constexpr auto workflow_definition<Name, Policy, Version, Trigger, Blocks...>::upgrades_from(
+    F f) const {
+  if constexpr (detail::check_upgrade<Name, Version, OldPayload, payload_type, F>())
+    return upgrading_workflow<workflow_definition, OldPayload, F>{*this, std::move(f)};
+  else
+    return detail::rejected_workflow<Name>{};
+}
 
 // Names and checks a workflow. After the name come its options, in any order: an error_policy
 // (whether failures must be handled in the workflow; propagate by default) and a version
