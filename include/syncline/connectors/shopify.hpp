@@ -24,3 +24,4 @@
 #include <syncline/connectors/shopify/update_order.hpp>
 #include <syncline/connectors/shopify/webhook.hpp>
 #include <syncline/connectors/shopify/webhook_metadata.hpp>
+#include <syncline/connectors/shopify/webhook_subscriptions.hpp>

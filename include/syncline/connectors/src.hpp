@@ -18,6 +18,7 @@
 #include <syncline/connectors/shopify/impl/session_token.ipp>
 #include <syncline/connectors/shopify/impl/signed_query.ipp>
 #include <syncline/connectors/shopify/impl/update_order.ipp>
+#include <syncline/connectors/shopify/impl/webhook_subscriptions.ipp>
 #include <syncline/connectors/warehouse/impl/bigquery_sink.ipp>
 #include <syncline/connectors/warehouse/impl/snowflake_sink.ipp>
 #include <syncline/connectors/warehouse/impl/sqlite_sink.ipp>
