@@ -272,7 +272,7 @@ class executor {
     result<run_ending> outcome = make_error(errc::internal, "the run did not start");
     std::string escaped;
     try {
-      outcome = co_await r->run(run.payload, rctx);
+      outcome = co_await r->run(run.payload, run.workflow_version, rctx);
     } catch (const std::exception& e) {
       escaped = std::string("an exception escaped the workflow: ") + e.what();
     } catch (...) {

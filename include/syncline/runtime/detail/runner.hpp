@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,8 +76,10 @@ class runner {
   const std::string_view trigger;  // event name, topic, poll/schedule/manual name
   workflow_metrics& metrics;
 
-  // Decodes the payload and runs the workflow on it.
+  // Decodes the payload of a run `queued_by` a version of the workflow (this one, or an older one
+  // it runs) and runs the workflow on it.
   virtual boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
+                                                         std::uint32_t queued_by,
                                                          run_context& ctx) const = 0;
   // Whether the payload decodes (an app event is refused at the door rather than dead-lettered).
   virtual result<void> check_payload(std::string_view payload) const = 0;
@@ -112,6 +115,14 @@ struct workflow_parts_of<workflow_definition<N, P, V, T, B...>> {
     return {fallback, policy_of<B>(fallback)...};
   }
 };
+template <class W, class Old, class F>
+struct workflow_parts_of<upgrading_workflow<W, Old, F>> : workflow_parts_of<W> {};
+
+// Whether the workflow reads older versions' runs through upgrades_from (version.hpp).
+template <class Workflow>
+concept upgrades_older_runs = requires {
+  typename Workflow::old_payload_type;
+};
 
 template <class App>
 concept has_credentials = requires {
@@ -133,16 +144,16 @@ class workflow_runner final : public runner {
     for (const auto& p : policies_) max_attempts_ = std::max(max_attempts_, p.max_attempts);
   }
 
-  boost::asio::awaitable<result<run_ending>> run(std::string_view payload,
+  boost::asio::awaitable<result<run_ending>> run(std::string_view payload, std::uint32_t queued_by,
                                                  run_context& ctx) const override {
-    auto value = payload_codec<payload_t>::decode(payload);
-    if (!value) co_return decode_error(std::move(value).error());
+    auto value = read(payload, queued_by);
+    if (!value) co_return std::move(value).error();
     co_return co_await wf_.run(std::move(*value), ctx);
   }
 
   result<void> check_payload(std::string_view payload) const override {
     auto value = payload_codec<payload_t>::decode(payload);
-    if (!value) return decode_error(std::move(value).error());
+    if (!value) return decode_error(std::move(value).error(), Workflow::version.number);
     return {};
   }
   const void* payload_type() const noexcept override { return type_key<payload_t>(); }
@@ -184,11 +195,48 @@ class workflow_runner final : public runner {
   }
 
  private:
-  ::syncline::error decode_error(::syncline::error e) const {
+  // The payload as this version takes it. A run an older version queued is read as this
+  // version's payload (runs_from alone: the JSON is the same), or, when the workflow declares
+  // upgrades_from, as the old payload type and converted.
+  result<payload_t> read(std::string_view payload, std::uint32_t queued_by) const {
+    if constexpr (upgrades_older_runs<Workflow>) {
+      if (queued_by != Workflow::version.number) {
+        using old_t = typename Workflow::old_payload_type;
+        auto old = payload_codec<old_t>::decode(payload);
+        if (!old) return decode_error<old_t>(std::move(old).error(), queued_by);
+        auto upgraded = wf_.upgrade(*old);
+        if (!upgraded) return upgrade_error<old_t>(std::move(upgraded).error(), queued_by);
+        return upgraded;
+      }
+    }
+    auto value = payload_codec<payload_t>::decode(payload);
+    if (!value) return decode_error(std::move(value).error(), queued_by);
+    return value;
+  }
+
+  template <class As = payload_t>
+  ::syncline::error decode_error(::syncline::error e, std::uint32_t queued_by) const {
+    std::string by;
+    if (queued_by != Workflow::version.number)
+      by = " (queued by version " + std::to_string(queued_by) + ")";
     e.message = "the " + std::string(to_string(kind)) + " payload of \"" + std::string(trigger) +
-                "\" does not decode as " + std::string(syncline::type_name<payload_t>()) + ": " +
+                "\"" + by + " does not decode as " + std::string(syncline::type_name<As>()) + ": " +
                 e.message;
     return e;
+  }
+
+  // The conversion answered an error: the same payload would fail the same way again, so the
+  // run is dead-lettered (invalid_input is never retried by default), with the conversion's own
+  // category and message kept in the text.
+  template <class Old>
+  ::syncline::error upgrade_error(const ::syncline::error& e, std::uint32_t queued_by) const {
+    return make_error(errc::invalid_input,
+                      "a run of version " + std::to_string(queued_by) + " of workflow \"" +
+                          std::string(workflow) + "\" could not become a run of version " +
+                          std::to_string(Workflow::version.number) + ": upgrades_from<" +
+                          std::string(syncline::type_name<Old>()) +
+                          "> could not convert its payload to " +
+                          std::string(syncline::type_name<payload_t>()) + ": " + to_string(e));
   }
 
   const Workflow& wf_;
