@@ -164,6 +164,7 @@ inline constexpr bool is_workflow_v<upgrading_workflow<W, Old, F>> = true;
 template <fixed_string Name>
 struct rejected_workflow {
   static constexpr std::string_view name = Name;
+  // A broken workflow with a conversion declared after it still reports only its own error.
   template <class OldPayload, class F>
   constexpr rejected_workflow upgrades_from(const F&) const {
     return *this;
