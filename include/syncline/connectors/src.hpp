@@ -23,3 +23,7 @@
 #include <syncline/connectors/warehouse/impl/snowflake_sink.ipp>
 #include <syncline/connectors/warehouse/impl/sqlite_sink.ipp>
 #include <syncline/connectors/warehouse/impl/sqlite_table_writer.ipp>
+#include <syncline/connectors/shopify/impl/access_scopes.ipp>
+#include <syncline/connectors/shopify/impl/install_callback.ipp>
+#include <syncline/connectors/shopify/impl/install_url.ipp>
+#include <syncline/connectors/shopify/impl/token_endpoint.ipp>
