@@ -2,6 +2,6 @@
 #include "warehouse_setup.hpp"
 
 using orders = syncline::warehouse::table<order_row, "orders", syncline::warehouse::key<"id">>;
-static_assert(!orders::keyed_by_run && orders::column_count == 2 && orders::columns[0].key);
+static_assert(!orders::keyed_by_run && orders::column_count == 3 && orders::columns[0].key);
 
 int main() { return orders::stage(order_row{}).has_value() ? 0 : 1; }

@@ -3,6 +3,6 @@
 
 using orders = syncline::warehouse::table<order_row, "orders", syncline::warehouse::key<"id">,
                                           syncline::warehouse::newer<"id">>;
-static_assert(orders::columns.size() == 2 && orders::versioned);
+static_assert(orders::columns.size() == 3 && orders::versioned);
 
 int main() { return orders::stage(order_row{}).has_value() ? 0 : 1; }

@@ -3,6 +3,7 @@
 // protocol tests: they show the sinks speak the protocols as documented, not that the services
 // accept every statement.
 #include <syncline/connectors/warehouse/bigquery_sink.hpp>
+#include <syncline/connectors/warehouse/erasable.hpp>
 #include <syncline/connectors/warehouse/snowflake_sink.hpp>
 #include <syncline/connectors/warehouse/write_to.hpp>
 #include <syncline/core/money.hpp>
@@ -13,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -75,9 +77,10 @@ syncline::http::client_options quick_client() {
 
 // Starts `n` writes at once on the threads' executor and returns their results in order.
 template <class Sink>
-std::vector<syncline::result<void>> write_all(
-    syncline::http::io_threads& threads, Sink& sink, const std::vector<order_row>& rows,
-    std::function<std::string(std::size_t)> run_key = {}) {
+std::vector<syncline::result<void>> write_all(syncline::http::io_threads& threads, Sink& sink,
+                                              const std::vector<order_row>& rows,
+                                              std::function<std::string(std::size_t)> run_key = {},
+                                              std::string tenant = {}) {
   auto body = [&]() -> net::awaitable<std::vector<syncline::result<void>>> {
     auto ex = co_await net::this_coro::executor;
     std::vector<syncline::result<void>> results(rows.size());
@@ -88,7 +91,7 @@ std::vector<syncline::result<void>> write_all(
           ex,
           [&, i, done, pending]() -> net::awaitable<void> {
             const std::string key = run_key ? run_key(i) : std::string();
-            results[i] = co_await sink.write(rows[i], key);
+            results[i] = co_await sink.write(rows[i], key, tenant);
             if (--*pending == 0) done->cancel();
           },
           net::detached);
@@ -116,9 +119,41 @@ class fake_bigquery {
                   [this](syncline::http::incoming& in) -> net::awaitable<syncline::http::response> {
                     co_return handle(in);
                   });
+    server_.route(syncline::http::verb::post, "/bigquery/v2/projects/{project}/queries",
+                  [this](syncline::http::incoming& in) -> net::awaitable<syncline::http::response> {
+                    co_return query(in);
+                  });
+    server_.route(syncline::http::verb::get, "/bigquery/v2/projects/{project}/queries/{job}",
+                  [this](syncline::http::incoming& in) -> net::awaitable<syncline::http::response> {
+                    co_return query_results(in);
+                  });
     REQUIRE(server_.listen().has_value());
   }
   ~fake_bigquery() { server_.stop(); }
+
+  // jobs.query: the requests seen, a job left running for `polls` getQueryResults calls, and
+  // DML refused as BigQuery refuses it over rows in the streaming buffer.
+  std::vector<boost::json::object> queries() {
+    std::lock_guard lock(mutex_);
+    return queries_;
+  }
+  void run_queries_async(int polls) {
+    std::lock_guard lock(mutex_);
+    polls_left_ = polls;
+  }
+  void refuse_streaming_buffer(bool refuse) {
+    std::lock_guard lock(mutex_);
+    streaming_buffer_ = refuse;
+  }
+  int result_polls() {
+    std::lock_guard lock(mutex_);
+    return result_polls_;
+  }
+  // A row inserted before the table had _syncline_tenant.
+  void seed_old_row(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    stored_.push_back({{"id", id}, {"name", "old"}});
+  }
 
   std::string url() const { return server_.url(); }
   void fail_next(unsigned status, int times = 1) {
@@ -212,9 +247,83 @@ class fake_bigquery {
     return json_response(200, answer);
   }
 
+  // Runs the sink's DELETEs of the orders table (key `id`) and its ALTER TABLE on the stored rows.
+  syncline::http::response query(syncline::http::incoming& in) {
+    std::lock_guard lock(mutex_);
+    if (in.header("Authorization") != "Bearer " + std::string(token.reveal())) {
+      return json_response(401, {{"error", {{"code", 401}, {"message", "Invalid credentials."}}}});
+    }
+    const auto request = boost::json::parse(in.body()).as_object();
+    queries_.push_back(request);
+    const std::string sql(request.at("query").as_string());
+    if (streaming_buffer_ && sql.starts_with("DELETE")) {
+      return json_response(
+          400, {{"error",
+                 {{"code", 400},
+                  {"message",
+                   "UPDATE or DELETE statement over table p.analytics.orders would affect rows "
+                   "in the streaming buffer, which is not supported"},
+                  {"errors", {{{"reason", "invalidQuery"}}}}}}});
+    }
+    std::map<std::string, boost::json::value> params;
+    if (auto* list = request.if_contains("queryParameters")) {
+      for (const auto& p : list->as_array()) {
+        params[std::string(p.at("name").as_string())] = p.at("parameterValue");
+      }
+    }
+    std::int64_t affected = 0;
+    if (sql.starts_with("ALTER TABLE")) {
+      for (auto& row : stored_) row.emplace("_syncline_tenant", nullptr);  // NULL in old rows
+    } else if (sql.starts_with("DELETE")) {
+      const auto tenant = params.at("tenant").at("value");
+      std::set<std::string> keys;
+      const bool by_key = params.count("keys") == 1;
+      if (by_key) {
+        for (const auto& k : params.at("keys").at("arrayValues").as_array())
+          keys.insert(std::string(k.at("value").as_string()));
+      }
+      std::erase_if(stored_, [&](const boost::json::object& row) {
+        const auto* t = row.if_contains("_syncline_tenant");
+        if (!t || *t != tenant) return false;
+        if (!by_key) return ++affected, true;
+        const auto& id = row.at("id");
+        const std::string text = id.is_string() ? std::string(id.as_string())
+                                                : std::to_string(id.to_number<std::int64_t>());
+        return keys.count(text) == 1 && (++affected, true);
+      });
+    }
+    last_affected_ = std::to_string(affected);
+    boost::json::object answer{
+        {"kind", "bigquery#queryResponse"},
+        {"jobReference", {{"projectId", "p"}, {"jobId", "job-1"}, {"location", "EU"}}}};
+    if (polls_left_ > 0) {
+      answer["jobComplete"] = false;
+      return json_response(200, answer);
+    }
+    answer["jobComplete"] = true;
+    if (sql.starts_with("DELETE")) answer["numDmlAffectedRows"] = last_affected_;
+    return json_response(200, answer);
+  }
+
+  syncline::http::response query_results(syncline::http::incoming& in) {
+    std::lock_guard lock(mutex_);
+    ++result_polls_;
+    if (in.param("job") != "job-1" || in.query_param("location").value_or("") != "EU") {
+      return json_response(404, {{"error", {{"code", 404}, {"message", "Not found: Job"}}}});
+    }
+    boost::json::object answer{{"kind", "bigquery#getQueryResultsResponse"},
+                               {"jobReference", {{"jobId", "job-1"}, {"location", "EU"}}},
+                               {"jobComplete", --polls_left_ <= 0}};
+    if (polls_left_ <= 0) answer["numDmlAffectedRows"] = last_affected_;
+    return json_response(200, answer);
+  }
+
   syncline::http::server server_;
   std::mutex mutex_;
-  std::vector<boost::json::object> stored_;
+  std::vector<boost::json::object> stored_, queries_;
+  std::string last_affected_;
+  int polls_left_ = 0, result_polls_ = 0;
+  bool streaming_buffer_ = false;
   std::set<std::string> seen_ids_, flaky_seen_;
   int requests_ = 0;
   std::size_t largest_request_ = 0;
@@ -232,7 +341,7 @@ class fake_bigquery {
 // not a later instant, as Snowflake compares TIMESTAMP_TZ values.
 class fake_snowflake {
  public:
-  static constexpr std::size_t columns = 7;  // order_row
+  static constexpr std::size_t columns = 8;  // order_row, and _syncline_tenant
 
   explicit fake_snowflake(syncline::http::io_threads& threads) : server_(threads.executor()) {
     server_.route(syncline::http::verb::post, "/api/v2/statements",
@@ -270,6 +379,14 @@ class fake_snowflake {
     std::lock_guard lock(mutex_);
     return table_;
   }
+  // A row written before the table had _SYNCLINE_TENANT.
+  void seed_old_row(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::vector<boost::json::value> row(columns - 1,
+                                        boost::json::value{{"type", "TEXT"}, {"value", "old"}});
+    row[0] = {{"type", "FIXED"}, {"value", id}};
+    table_[id] = std::move(row);
+  }
   int executions() {
     std::lock_guard lock(mutex_);
     return executions_;
@@ -285,6 +402,7 @@ class fake_snowflake {
     unsigned status = 200;  // 200 done, 422 failed
     boost::json::object failure;
     int polls_left = 0;
+    std::optional<std::int64_t> deleted;  // a DELETE's count
   };
 
   bool authorized(const syncline::http::incoming& in) const {
@@ -305,6 +423,19 @@ class fake_snowflake {
                                  {"statementStatusUrl", "/api/v2/statements/" + s.handle}});
     }
     if (s.status == 422) return json_response(422, s.failure);
+    if (s.deleted) {
+      // A DML answer: the count as the one-row result set, and in stats.
+      return json_response(
+          200, {{"resultSetMetaData",
+                 {{"numRows", 1},
+                  {"format", "jsonv2"},
+                  {"rowType", {{{"name", "number of rows deleted"}, {"type", "fixed"}}}}}},
+                {"data", {{std::to_string(*s.deleted)}}},
+                {"stats", {{"numRowsDeleted", *s.deleted}}},
+                {"code", "090001"},
+                {"statementHandle", s.handle},
+                {"message", "Statement executed successfully."}});
+    }
     return json_response(200, {{"resultSetMetaData", {{"numRows", 1}, {"format", "jsonv2"}}},
                                {"data", {{"1", "0"}}},
                                {"code", "090001"},
@@ -351,6 +482,17 @@ class fake_snowflake {
 
   void execute(const boost::json::object& body, statement_state& s) {
     const std::string statement(body.at("statement").as_string());
+    if (statement.starts_with("ALTER TABLE") &&
+        statement.find(R"(ADD COLUMN IF NOT EXISTS "_SYNCLINE_TENANT")") != std::string::npos) {
+      for (auto& [key, row] : table_) {
+        if (row.size() < columns) row.push_back({{"type", "TEXT"}, {"value", ""}});  // the default
+      }
+      return;
+    }
+    if (statement.starts_with("DELETE FROM")) {
+      erase(statement, body.at("bindings").as_object(), s);
+      return;
+    }
     if (statement.rfind("MERGE INTO", 0) != 0) return;  // DDL: nothing to keep
     const auto& bindings = body.at("bindings").as_object();
     std::vector<std::vector<boost::json::value>> rows(bindings.size() / columns);
@@ -382,6 +524,23 @@ class fake_snowflake {
         continue;
       table_[key] = std::move(row);
     }
+  }
+
+  // The sink's DELETEs of the orders table: binding 1 the tenant, the others keys of "ID".
+  void erase(const std::string& statement, const boost::json::object& bindings,
+             statement_state& s) {
+    REQUIRE(
+        statement.starts_with(R"(DELETE FROM "ANALYTICS"."ORDERS" WHERE "_SYNCLINE_TENANT" = ?)"));
+    const auto tenant = bindings.at("1").at("value");
+    const bool by_key = statement.find(R"("ID" IN ()") != std::string::npos;
+    std::set<std::string> keys;
+    for (std::size_t n = 2; n <= bindings.size(); ++n)
+      keys.insert(std::string(bindings.at(std::to_string(n)).at("value").as_string()));
+    s.deleted = std::erase_if(table_, [&](const auto& entry) {
+      const auto& row = entry.second;
+      return row.size() == columns && row[columns - 1].at("value") == tenant &&
+             (!by_key || keys.count(entry.first) == 1);
+    });
   }
 
   syncline::http::server server_;
@@ -595,18 +754,21 @@ TEST_CASE("snowflake sink: CREATE TABLE and MERGE statements with typed bindings
       wh::create_table_sql<orders, wh::snowflake_dialect>() ==
       R"(CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS" ("ID" NUMBER(38,0) NOT NULL, )"
       R"("NAME" VARCHAR NOT NULL, "TOTAL" NUMBER(38,18) NOT NULL, "CREATED_AT" TIMESTAMP_TZ(9) NOT NULL, )"
-      R"("NOTE" VARCHAR, "TAGS" VARIANT NOT NULL, "PAID" BOOLEAN NOT NULL, PRIMARY KEY ("ID")))");
+      R"("NOTE" VARCHAR, "TAGS" VARIANT NOT NULL, "PAID" BOOLEAN NOT NULL, )"
+      R"("_SYNCLINE_TENANT" VARCHAR NOT NULL DEFAULT '', PRIMARY KEY ("ID")))");
   CHECK(
       wh::snowflake_merge_sql<orders>(2) ==
       R"(MERGE INTO "ANALYTICS"."ORDERS" AS t USING (SELECT ? AS "ID", ? AS "NAME", )"
       R"(?::NUMBER(38,18) AS "TOTAL", TO_TIMESTAMP_TZ(?) AS "CREATED_AT", ? AS "NOTE", )"
-      R"(PARSE_JSON(?) AS "TAGS", ? AS "PAID" UNION ALL SELECT ? AS "ID", ? AS "NAME", )"
-      R"(?::NUMBER(38,18) AS "TOTAL", TO_TIMESTAMP_TZ(?) AS "CREATED_AT", ? AS "NOTE", )"
-      R"(PARSE_JSON(?) AS "TAGS", ? AS "PAID") AS s ON t."ID" = s."ID" WHEN MATCHED THEN )"
-      R"(UPDATE SET t."NAME" = s."NAME", t."TOTAL" = s."TOTAL", t."CREATED_AT" = s."CREATED_AT", )"
-      R"(t."NOTE" = s."NOTE", t."TAGS" = s."TAGS", t."PAID" = s."PAID" WHEN NOT MATCHED THEN )"
-      R"(INSERT ("ID", "NAME", "TOTAL", "CREATED_AT", "NOTE", "TAGS", "PAID") VALUES )"
-      R"((s."ID", s."NAME", s."TOTAL", s."CREATED_AT", s."NOTE", s."TAGS", s."PAID"))");
+      R"(PARSE_JSON(?) AS "TAGS", ? AS "PAID", ? AS "_SYNCLINE_TENANT" UNION ALL SELECT )"
+      R"(? AS "ID", ? AS "NAME", ?::NUMBER(38,18) AS "TOTAL", TO_TIMESTAMP_TZ(?) AS "CREATED_AT", )"
+      R"(? AS "NOTE", PARSE_JSON(?) AS "TAGS", ? AS "PAID", ? AS "_SYNCLINE_TENANT") AS s ON )"
+      R"(t."ID" = s."ID" WHEN MATCHED THEN UPDATE SET t."NAME" = s."NAME", )"
+      R"(t."TOTAL" = s."TOTAL", t."CREATED_AT" = s."CREATED_AT", t."NOTE" = s."NOTE", )"
+      R"(t."TAGS" = s."TAGS", t."PAID" = s."PAID", t."_SYNCLINE_TENANT" = s."_SYNCLINE_TENANT" )"
+      R"(WHEN NOT MATCHED THEN INSERT ("ID", "NAME", "TOTAL", "CREATED_AT", "NOTE", "TAGS", )"
+      R"("PAID", "_SYNCLINE_TENANT") VALUES (s."ID", s."NAME", s."TOTAL", s."CREATED_AT", )"
+      R"(s."NOTE", s."TAGS", s."PAID", s."_SYNCLINE_TENANT"))");
   // Keyed by run: a replay finds its key and changes nothing.
   CHECK(wh::snowflake_merge_sql<order_events>(1).find("WHEN MATCHED") == std::string::npos);
 
@@ -622,8 +784,13 @@ TEST_CASE("snowflake sink: CREATE TABLE and MERGE statements with typed bindings
   REQUIRE(results[0].has_value());
 
   auto requests = sf.requests();
-  REQUIRE(requests.size() == 2);
+  REQUIRE(requests.size() == 3);
   CHECK(requests[0].body.at("statement").as_string().starts_with("CREATE TABLE IF NOT EXISTS"));
+  // A table made before the tenant column existed gets it.
+  CHECK(requests[1].body.at("statement") ==
+        R"(ALTER TABLE IF EXISTS "ANALYTICS"."ORDERS" ADD COLUMN IF NOT EXISTS )"
+        R"("_SYNCLINE_TENANT" VARCHAR NOT NULL DEFAULT '')");
+  requests.erase(requests.begin() + 1);
   const auto& merge = requests[1].body;
   CHECK(merge.at("database") == "SHOP");
   CHECK(merge.at("warehouse") == "LOAD_WH");
@@ -648,8 +815,9 @@ TEST_CASE("snowflake sink: newer<> updates a row only with one that is not older
                                     R"((t."CREATED_AT" IS NULL OR s."CREATED_AT" >= )"
                                     R"(t."CREATED_AT") THEN UPDATE SET t."NAME" = s."NAME", )"));
   CHECK(merge.ends_with(R"(WHEN NOT MATCHED THEN INSERT ("ID", "NAME", "TOTAL", "CREATED_AT", )"
-                        R"("NOTE", "TAGS", "PAID") VALUES (s."ID", s."NAME", s."TOTAL", )"
-                        R"(s."CREATED_AT", s."NOTE", s."TAGS", s."PAID"))"));
+                        R"("NOTE", "TAGS", "PAID", "_SYNCLINE_TENANT") VALUES (s."ID", s."NAME", )"
+                        R"(s."TOTAL", s."CREATED_AT", s."NOTE", s."TAGS", s."PAID", )"
+                        R"(s."_SYNCLINE_TENANT"))"));
 
   syncline::http::io_threads threads(1);
   fake_snowflake sf(threads);
@@ -818,5 +986,181 @@ TEST_CASE("warehouse: write_to is the destination block that finds its sink in t
   ctx.provide(*sink);
   auto written = run(threads, block{}(make_order(1), ctx));
   CHECK(written.has_value());
-  CHECK(sf.table().count("1") == 1);
+  REQUIRE(sf.table().count("1") == 1);
+  CHECK(binding_value(sf.table().at("1")[7]) == "shop-1");  // the run's tenant
+}
+
+// --- Privacy erasure (issue 14) ----------------------------------------------------------------
+
+namespace ingest_test {
+// An erasure's count, or its error, for CHECK to show.
+std::string outcome(const syncline::result<std::int64_t>& r) {
+  return r ? std::to_string(*r) : "error: " + r.error().message;
+}
+
+// The ids of the stored rows of `tenant`, sorted, as text.
+std::string ids_of(const std::vector<boost::json::object>& rows, std::string_view tenant) {
+  std::vector<std::string> ids;
+  for (const auto& row : rows) {
+    const auto* t = row.if_contains("_syncline_tenant");
+    if (!t || !t->is_string() || t->as_string() != tenant) continue;
+    const auto& id = row.at("id");
+    ids.push_back(id.is_string() ? std::string(id.as_string())
+                                 : std::to_string(id.to_number<std::int64_t>()));
+  }
+  std::sort(ids.begin(), ids.end());
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+}  // namespace ingest_test
+
+TEST_CASE("bigquery sink: erase by key and by tenant is a parameterised DELETE through jobs.query",
+          "[warehouse][bigquery][erase]") {
+  static_assert(wh::erasable_sink<wh::bigquery_sink<orders>>);
+  syncline::http::io_threads threads(1);
+  fake_bigquery bq(threads);
+  syncline::http::client client(threads.executor(), quick_client());
+  auto sink = wh::bigquery_sink<orders>::open(
+      threads.executor(), client,
+      {.base_url = bq.url(), .project = "shop-analytics", .token = token});
+  REQUIRE(sink.has_value());
+  const std::vector<std::string> keys{"1", "3", "4", "820982911946154508"};
+
+  CHECK(outcome(run(threads, sink->erase_tenant("shop-a"))) == "0");  // an empty table
+  const auto request = bq.queries().at(0);
+  CHECK(request.at("query") ==
+        "DELETE FROM `shop-analytics.analytics.orders` WHERE `_syncline_tenant` = @tenant");
+  CHECK(request.at("useLegacySql") == false);
+  CHECK(request.at("parameterMode") == "NAMED");
+  CHECK(request.at("queryParameters") ==
+        boost::json::parse(R"([{"name":"tenant","parameterType":{"type":"STRING"},)"
+                           R"("parameterValue":{"value":"shop-a"}}])"));
+  CHECK(request.at("requestId").as_string().size() == 36);
+
+  const std::vector<order_row> a_rows{make_order(1), make_order(2), make_order(3),
+                                      make_order(820982911946154508ULL)};
+  for (auto& r : write_all(threads, *sink, a_rows, {}, "shop-a")) CHECK(r.has_value());
+  for (auto& r : write_all(threads, *sink, {make_order(4)}, {}, "shop-b")) CHECK(r.has_value());
+  CHECK(ids_of(bq.rows(), "shop-a") == "1,2,3,820982911946154508");
+
+  // Key 4 is shop-b's: not touched. The big id is matched as text, never through a double.
+  CHECK(outcome(run(threads, sink->erase_keys("shop-a", keys))) == "3");
+  CHECK(bq.queries().back().at("query") ==
+        "DELETE FROM `shop-analytics.analytics.orders` WHERE `_syncline_tenant` = @tenant AND "
+        "CAST(`id` AS STRING) IN UNNEST(@keys)");
+  CHECK(bq.queries().back().at("queryParameters").as_array().at(1) ==
+        boost::json::parse(R"({"name":"keys","parameterType":{"type":"ARRAY","arrayType":)"
+                           R"({"type":"STRING"}},"parameterValue":{"arrayValues":[{"value":"1"},)"
+                           R"({"value":"3"},{"value":"4"},{"value":"820982911946154508"}]}})"));
+  CHECK(ids_of(bq.rows(), "shop-a") == "2");
+  CHECK(ids_of(bq.rows(), "shop-b") == "4");
+
+  SECTION("a job still running is waited for with getQueryResults") {
+    bq.run_queries_async(2);
+    CHECK(outcome(run(threads, sink->erase_tenant("shop-a"))) == "1");
+    CHECK(bq.result_polls() == 2);
+    CHECK(ids_of(bq.rows(), "shop-b") == "4");
+  }
+  SECTION("rows in the streaming buffer: unavailable, to retry later") {
+    bq.refuse_streaming_buffer(true);
+    auto r = run(threads, sink->erase_tenant("shop-b"));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().category == errc::unavailable);
+    CHECK_THAT(r.error().message, Catch::Contains("streaming buffer") &&
+                                      Catch::Contains("retry later") &&
+                                      !Catch::Contains(std::string(token.reveal())));
+    CHECK(ids_of(bq.rows(), "shop-b") == "4");
+  }
+  SECTION("a key that is not an integer sends nothing") {
+    const std::size_t before = bq.queries().size();
+    const std::vector<std::string> bad{"12x"};
+    auto r = run(threads, sink->erase_keys("shop-a", bad));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().category == errc::invalid_input);
+    CHECK(bq.queries().size() == before);
+  }
+}
+
+TEST_CASE(
+    "bigquery sink: add_tenant_column migrates an old table, and a service that is down "
+    "is unavailable",
+    "[warehouse][bigquery][erase]") {
+  syncline::http::io_threads threads(1);
+  fake_bigquery bq(threads);
+  syncline::http::client client(threads.executor(), quick_client());
+  auto sink = wh::bigquery_sink<orders>::open(
+      threads.executor(), client, {.base_url = bq.url(), .project = "p", .token = token});
+  REQUIRE(sink.has_value());
+  bq.seed_old_row(7);
+  REQUIRE(run(threads, sink->add_tenant_column()).has_value());
+  CHECK(bq.queries().at(0).at("query") ==
+        "ALTER TABLE `p.analytics.orders` ADD COLUMN IF NOT EXISTS `_syncline_tenant` STRING");
+  for (auto& r : write_all(threads, *sink, {make_order(8)}, {}, "shop-a")) CHECK(r.has_value());
+  CHECK(outcome(run(threads, sink->erase_tenant("shop-a"))) == "1");
+  REQUIRE(bq.rows().size() == 1);  // the old row stays: its tenant is NULL
+  CHECK(bq.rows()[0].at("name") == "old");
+
+  // Nothing listens at the base URL.
+  auto down = wh::bigquery_sink<orders>::open(
+      threads.executor(), client,
+      {.base_url = "http://127.0.0.1:1", .project = "p", .token = token, .retry = quick_retry()});
+  REQUIRE(down.has_value());
+  auto r = run(threads, down->erase_tenant("shop-a"));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().category == errc::unavailable);
+  CHECK_THAT(r.error().message, !Catch::Contains(std::string(token.reveal())));
+}
+
+TEST_CASE("snowflake sink: erase by key and by tenant is a DELETE with bindings",
+          "[warehouse][snowflake][erase]") {
+  static_assert(wh::erasable_sink<wh::snowflake_sink<orders>>);
+  syncline::http::io_threads threads(1);
+  fake_snowflake sf(threads);
+  syncline::http::client client(threads.executor(), quick_client());
+  auto sink =
+      wh::snowflake_sink<orders>::open(threads.executor(), client, snowflake_options_for(sf));
+  REQUIRE(sink.has_value());
+  sf.seed_old_row("7");                                     // a row from before the tenant column
+  REQUIRE(run(threads, sink->create_table()).has_value());  // adds it, '' in the old row
+  REQUIRE(sf.table().at("7").size() == fake_snowflake::columns);
+
+  CHECK(outcome(run(threads, sink->erase_tenant("shop-a"))) == "0");
+  CHECK(sf.requests().back().body.at("statement") ==
+        R"(DELETE FROM "ANALYTICS"."ORDERS" WHERE "_SYNCLINE_TENANT" = ?)");
+
+  const std::vector<order_row> a_rows{make_order(1), make_order(2), make_order(3)};
+  for (auto& r : write_all(threads, *sink, a_rows, {}, "shop-a")) CHECK(r.has_value());
+  for (auto& r : write_all(threads, *sink, {make_order(4)}, {}, "shop-b")) CHECK(r.has_value());
+  CHECK(sf.table().size() == 5);
+
+  const std::vector<std::string> keys{"1", "3", "4"};
+  CHECK(outcome(run(threads, sink->erase_keys("shop-a", keys))) == "2");
+  const auto requests = sf.requests();
+  const auto& erase = requests.back().body;
+  CHECK(erase.at("statement") == R"(DELETE FROM "ANALYTICS"."ORDERS" WHERE "_SYNCLINE_TENANT" = ? )"
+                                 R"(AND ("ID" IN (?, ?, ?)))");
+  CHECK(erase.at("bindings").at("1") == boost::json::value{{"type", "TEXT"}, {"value", "shop-a"}});
+  CHECK(erase.at("bindings").at("2") == boost::json::value{{"type", "FIXED"}, {"value", "1"}});
+  auto table = sf.table();
+  CHECK((table.count("2") == 1 && table.count("4") == 1 && table.count("7") == 1));
+  CHECK(table.size() == 3);
+
+  CHECK(outcome(run(threads, sink->erase_tenant("shop-a"))) == "1");
+  std::unique_ptr<wh::erasable> erasable = wh::make_erasable(*sink);
+  CHECK(erasable->table() == "analytics.orders");
+  CHECK(outcome(run(threads, erasable->erase_tenant("shop-b"))) == "1");
+  table = sf.table();
+  REQUIRE(table.size() == 1);  // the old row: '' is no tenant's
+  CHECK(table.count("7") == 1);
+
+  // Nothing listens at the account URL.
+  auto options = snowflake_options_for(sf);
+  options.account_url = "http://127.0.0.1:1";
+  auto down = wh::snowflake_sink<orders>::open(threads.executor(), client, options);
+  REQUIRE(down.has_value());
+  auto r = run(threads, down->erase_keys("shop-a", keys));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().category == errc::unavailable);
+  CHECK_THAT(r.error().message, !Catch::Contains(std::string(token.reveal())));
 }

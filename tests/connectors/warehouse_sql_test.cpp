@@ -1,5 +1,6 @@
 // Warehouse sinks on SQL databases: SQLite (a temporary file) and PostgreSQL (a real server
 // started by testing::postgres_server for each test case).
+#include <syncline/connectors/warehouse/erasable.hpp>
 #include <syncline/connectors/warehouse/postgres_sink.hpp>
 #include <syncline/connectors/warehouse/sqlite_sink.hpp>
 #include <syncline/connectors/warehouse/write_to.hpp>
@@ -65,6 +66,8 @@ struct shop_product {
 };
 BOOST_DESCRIBE_STRUCT(shop_product, (), (shop, product_id, title))
 using products = wh::table<shop_product, "analytics.products", wh::key<"shop", "product_id">>;
+// The same without a schema, which SQLite would read as an attached database.
+using flat_products = wh::table<shop_product, "analytics_products", wh::key<"shop", "product_id">>;
 
 // newer<>: a row replaces the stored one only if its version is not older.
 struct versioned_order {
@@ -348,22 +351,25 @@ TEST_CASE("warehouse: the table is created from the described row type", "[wareh
         R"(CREATE TABLE IF NOT EXISTS "orders" ("id" INTEGER NOT NULL, "name" TEXT NOT NULL, )"
         R"("total" TEXT NOT NULL, "created_at" TEXT NOT NULL, "note" TEXT, "lines" TEXT NOT NULL, )"
         R"("paid" INTEGER NOT NULL, "items" INTEGER NOT NULL, "weight" REAL NOT NULL, )"
-        R"(PRIMARY KEY ("id")))");
+        R"("_syncline_tenant" TEXT NOT NULL DEFAULT '', PRIMARY KEY ("id")))");
   CHECK(wh::create_table_sql<orders, wh::postgres_dialect>() ==
         R"(CREATE TABLE IF NOT EXISTS "orders" ("id" BIGINT NOT NULL, "name" TEXT NOT NULL, )"
         R"("total" NUMERIC NOT NULL, "created_at" TIMESTAMPTZ NOT NULL, "note" TEXT, )"
         R"("lines" JSONB NOT NULL, "paid" BOOLEAN NOT NULL, "items" INTEGER NOT NULL, )"
-        R"("weight" DOUBLE PRECISION NOT NULL, PRIMARY KEY ("id")))");
+        R"("weight" DOUBLE PRECISION NOT NULL, "_syncline_tenant" TEXT NOT NULL DEFAULT '', )"
+        R"(PRIMARY KEY ("id")))");
   // Keyed by run: an extra key column; a replay keeps the first write.
   CHECK(wh::create_table_sql<order_events, wh::sqlite_dialect>().ends_with(
-      R"("_syncline_key" TEXT NOT NULL, PRIMARY KEY ("_syncline_key")))"));
+      R"("_syncline_key" TEXT NOT NULL, "_syncline_tenant" TEXT NOT NULL DEFAULT '', )"
+      R"(PRIMARY KEY ("_syncline_key")))"));
   CHECK(wh::upsert_sql<order_events, wh::sqlite_dialect>(1).ends_with(
       R"(ON CONFLICT ("_syncline_key") DO NOTHING)"));
   // A composite key, a schema-qualified name, and PostgreSQL's typed placeholders.
   CHECK(wh::upsert_sql<products, wh::postgres_dialect>(2) ==
-        R"(INSERT INTO "analytics"."products" ("shop", "product_id", "title") VALUES )"
-        R"(($1::TEXT, $2::BIGINT, $3::TEXT), ($4::TEXT, $5::BIGINT, $6::TEXT) )"
-        R"(ON CONFLICT ("shop", "product_id") DO UPDATE SET "title" = excluded."title")");
+        R"(INSERT INTO "analytics"."products" ("shop", "product_id", "title", "_syncline_tenant") )"
+        R"(VALUES ($1::TEXT, $2::BIGINT, $3::TEXT, $4::TEXT), ($5::TEXT, $6::BIGINT, $7::TEXT, )"
+        R"($8::TEXT) ON CONFLICT ("shop", "product_id") DO UPDATE SET "title" = excluded."title", )"
+        R"("_syncline_tenant" = excluded."_syncline_tenant")");
 
   temp_db file;
   boost::asio::io_context io;
@@ -373,8 +379,9 @@ TEST_CASE("warehouse: the table is created from the described row type", "[wareh
   REQUIRE(sink->create_table().has_value());  // IF NOT EXISTS: safe on every start
   auto columns =
       sqlite_rows(file.path, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('orders')");
-  REQUIRE(columns.size() == 9);
+  REQUIRE(columns.size() == 10);
   CHECK(columns[0] == std::vector<std::string>{"id", "INTEGER", "1", "1"});
+  CHECK(columns[9] == std::vector<std::string>{"_syncline_tenant", "TEXT", "1", "0"});
   CHECK(columns[2] == std::vector<std::string>{"total", "TEXT", "1", "0"});
   CHECK(columns[4] == std::vector<std::string>{"note", "TEXT", "0", "0"});
 }
@@ -426,16 +433,27 @@ TEST_CASE("warehouse: newer<> keeps the newest row of a key in one batch", "[war
 
 TEST_CASE("warehouse: newer<> puts the version check in the upsert statement", "[warehouse]") {
   CHECK(wh::upsert_sql<versioned_orders, wh::sqlite_dialect>(1) ==
-        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at") VALUES (?, ?, ?) )"
-        R"(ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", )"
-        R"("updated_at" = excluded."updated_at" WHERE t."updated_at" IS NULL OR )"
+        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at", "_syncline_tenant") )"
+        R"(VALUES (?, ?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", )"
+        R"("updated_at" = excluded."updated_at", "_syncline_tenant" = excluded."_syncline_tenant" )"
+        R"(WHERE t."updated_at" IS NULL OR )"
         R"(julianday(excluded."updated_at") >= julianday(t."updated_at"))");
   CHECK(wh::upsert_sql<versioned_orders, wh::postgres_dialect>(1) ==
-        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at") VALUES )"
-        R"(($1::BIGINT, $2::TEXT, $3::TIMESTAMPTZ) )"
+        R"(INSERT INTO "versioned_orders" AS t ("id", "name", "updated_at", "_syncline_tenant") )"
+        R"(VALUES ($1::BIGINT, $2::TEXT, $3::TIMESTAMPTZ, $4::TEXT) )"
         R"(ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name", )"
-        R"("updated_at" = excluded."updated_at" WHERE t."updated_at" IS NULL OR )"
-        R"(t."updated_at" <= excluded."updated_at")");
+        R"("updated_at" = excluded."updated_at", "_syncline_tenant" = excluded."_syncline_tenant" )"
+        R"(WHERE t."updated_at" IS NULL OR t."updated_at" <= excluded."updated_at")");
+  // The erasure DELETEs: the tenant first, then the keys.
+  CHECK(wh::erase_keys_sql<orders, wh::postgres_dialect>(2) ==
+        R"(DELETE FROM "orders" WHERE "_syncline_tenant" = $1::TEXT AND )"
+        R"(("id" IN ($2::BIGINT, $3::BIGINT)))");
+  CHECK(wh::erase_keys_sql<products, wh::sqlite_dialect>(2) ==
+        R"(DELETE FROM "analytics"."products" WHERE "_syncline_tenant" = ? AND )"
+        R"((("shop" = ? AND "product_id" = ?) OR ("shop" = ? AND "product_id" = ?)))");
+  CHECK(wh::add_tenant_column_sql<orders, wh::postgres_dialect>(true) ==
+        R"(ALTER TABLE IF EXISTS "orders" ADD COLUMN IF NOT EXISTS "_syncline_tenant" TEXT )"
+        R"(NOT NULL DEFAULT '')");
   CHECK(wh::upsert_sql<counted_orders, wh::sqlite_dialect>(1).ends_with(
       R"(WHERE t."revision" IS NULL OR excluded."revision" >= t."revision")"));
 }
@@ -680,7 +698,7 @@ TEST_CASE("postgres sink: table, upsert, exact values and NULL on a real server"
   auto types = pg_rows(conninfo,
                        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
                        "WHERE table_name = 'orders' ORDER BY ordinal_position");
-  REQUIRE(types.size() == 9);
+  REQUIRE(types.size() == 10);
   CHECK(types[0] == std::vector<std::string>{"id", "bigint", "NO"});
   CHECK(types[2] == std::vector<std::string>{"total", "numeric", "NO"});
   CHECK(types[3] == std::vector<std::string>{"created_at", "timestamp with time zone", "NO"});
@@ -892,4 +910,223 @@ TEST_CASE("postgres sink: a message quoting the password, or a piece of it, show
     CHECK_THAT(r.error().message, Catch::Contains("invalid input syntax for type integer: \"***"));
     CHECK(leaked_fragment(r.error().message, password).empty());
   }
+}
+
+// --- Privacy erasure (issue 14) ----------------------------------------------------------------
+
+namespace sql_test {
+
+// One statement's first cell, read apart from the sink.
+using count_fn = std::function<std::string(const std::string& sql)>;
+
+// An erasure's count, or its error, for CHECK to show.
+std::string outcome(const syncline::result<std::int64_t>& r) {
+  return r ? std::to_string(*r) : "error: " + r.error().message;
+}
+
+// The erasure rules, the same on every SQL sink: two tenants' rows, erase_keys takes only the
+// named keys of one tenant, erase_tenant one tenant's rows; the other's stay. Each awaited result
+// is named first: see check_newer_rules on co_await inside CHECK.
+template <class Orders, class Products, class Events>
+boost::asio::awaitable<void> check_erasure(Orders& orders_sink, Products& products_sink,
+                                           Events& events_sink, const count_fn& count) {
+  static_assert(wh::erasable_sink<Orders> && wh::erasable_sink<Products> &&
+                wh::erasable_sink<Events>);
+  // Named, never a braced temporary inside co_await (g++ 12 frees those twice).
+  std::vector<std::string> keys{"1"};
+  auto erased = co_await orders_sink.erase_tenant("shop-a");
+  CHECK(outcome(erased) == "0");  // an empty table
+  erased = co_await orders_sink.erase_keys("shop-a", keys);
+  CHECK(outcome(erased) == "0");
+
+  const std::vector<std::uint64_t> a_ids{1, 2, 3}, b_ids{4, 5};
+  for (std::uint64_t id : a_ids) {
+    const auto w = co_await orders_sink.write(make_order(id), {}, "shop-a");
+    CHECK(w.has_value());
+  }
+  for (std::uint64_t id : b_ids) {
+    const auto w = co_await orders_sink.write(make_order(id), {}, "shop-b");
+    CHECK(w.has_value());
+  }
+  CHECK(count("SELECT count(*) FROM orders WHERE _syncline_tenant = 'shop-a'") == "3");
+
+  // Key 4 is shop-b's: not touched. "0003" is the integer 3.
+  keys = {"1", "0003", "4", "99"};
+  erased = co_await orders_sink.erase_keys("shop-a", keys);
+  CHECK(outcome(erased) == "2");
+  CHECK(count("SELECT string_agg(id::text, ',' ORDER BY id) FROM orders") == "2,4,5");
+
+  // A key that is not an integer fails the call before anything is erased.
+  keys = {"2", "not-a-number"};
+  erased = co_await orders_sink.erase_keys("shop-a", keys);
+  REQUIRE_FALSE(erased.has_value());
+  CHECK(erased.error().category == errc::invalid_input);
+  CHECK_THAT(erased.error().message, Catch::Contains("not-a-number") && Catch::Contains("\"id\"") &&
+                                         Catch::Contains("nothing was erased"));
+  CHECK(count("SELECT count(*) FROM orders") == "3");
+
+  // A key of two members: their values joined by key_text.
+  const std::vector<shop_product> products{{"a", 1, "one"}, {"a", 2, "two"}};
+  for (const shop_product& p : products) {
+    const auto w = co_await products_sink.write(p, {}, "shop-a");
+    CHECK(w.has_value());
+  }
+  keys = {wh::key_text({"a", "2"})};
+  erased = co_await products_sink.erase_keys("shop-a", keys);
+  CHECK(outcome(erased) == "1");
+  keys = {"a"};  // one part of two
+  erased = co_await products_sink.erase_keys("shop-a", keys);
+  REQUIRE_FALSE(erased.has_value());
+  CHECK(erased.error().category == errc::invalid_input);
+  CHECK(count("SELECT string_agg(title, ',') FROM analytics_products") == "one");
+
+  // A table keyed by run: the key is the run's idempotency key.
+  {
+    const auto w = co_await events_sink.write(make_order(1), "shop-a/i/w/r-1/3", "shop-a");
+    CHECK(w.has_value());
+  }
+  {
+    const auto w = co_await events_sink.write(make_order(1), "shop-b/i/w/r-2/3", "shop-b");
+    CHECK(w.has_value());
+  }
+  keys = {"shop-a/i/w/r-1/3", "shop-b/i/w/r-2/3"};
+  erased = co_await events_sink.erase_keys("shop-a", keys);
+  CHECK(outcome(erased) == "1");
+
+  // erase_tenant: all of shop-a's rows, none of shop-b's; through the type-erased interface too.
+  erased = co_await orders_sink.erase_tenant("shop-a");
+  CHECK(outcome(erased) == "1");
+  CHECK(count("SELECT string_agg(id::text, ',' ORDER BY id) FROM orders") == "4,5");
+  const std::unique_ptr<wh::erasable> erasable = wh::make_erasable(products_sink);
+  CHECK(erasable->table() == Products::table_type::name);
+  erased = co_await erasable->erase_tenant("shop-a");
+  CHECK(outcome(erased) == "1");
+  erased = co_await orders_sink.erase_tenant("");
+  REQUIRE_FALSE(erased.has_value());
+  CHECK(erased.error().category == errc::invalid_input);
+  erased = co_await orders_sink.erase_tenant("shop-b");
+  CHECK(outcome(erased) == "2");
+  CHECK(count("SELECT count(*) FROM orders") == "0");
+  CHECK(count("SELECT count(*) FROM order_events WHERE _syncline_tenant = 'shop-b'") == "1");
+}
+
+}  // namespace sql_test
+
+TEST_CASE("sqlite sink: erase by key and by tenant touches only that tenant's rows",
+          "[warehouse][erase]") {
+  temp_db file;
+  const count_fn count = [&](const std::string& sql) {
+    // SQLite spells string_agg group_concat, and casts to text as it stores.
+    std::string q = sql;
+    for (auto [from, to] : {std::pair<std::string, std::string>{
+                                "string_agg(id::text, ',' ORDER BY id)", "group_concat(id, ',')"},
+                            {"string_agg(title, ',')", "group_concat(title, ',')"}}) {
+      if (auto at = q.find(from); at != std::string::npos) q.replace(at, from.size(), to);
+    }
+    auto rows = sqlite_rows(file.path, q);
+    return rows.empty() || rows[0].empty() ? std::string("<none>") : rows[0][0];
+  };
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    auto orders_sink = wh::sqlite_sink<orders>::open(io.get_executor(), file.path.string());
+    auto products_sink =
+        wh::sqlite_sink<flat_products>::open(io.get_executor(), file.path.string());
+    auto events_sink = wh::sqlite_sink<order_events>::open(io.get_executor(), file.path.string());
+    REQUIRE((orders_sink && products_sink && events_sink));
+    REQUIRE(orders_sink->create_table().has_value());
+    REQUIRE(products_sink->create_table().has_value());
+    REQUIRE(events_sink->create_table().has_value());
+    co_await check_erasure(*orders_sink, *products_sink, *events_sink, count);
+  });
+}
+
+TEST_CASE("sqlite sink: a table made before the tenant column gets it on open and keeps its rows",
+          "[warehouse][erase]") {
+  temp_db file;
+  sqlite_rows(file.path,
+              "CREATE TABLE analytics_products (shop TEXT NOT NULL, product_id INTEGER NOT NULL, "
+              "title TEXT NOT NULL, PRIMARY KEY (shop, product_id))");
+  sqlite_rows(file.path, "INSERT INTO analytics_products VALUES ('a', 1, 'old')");
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    auto sink = wh::sqlite_sink<flat_products>::open(io.get_executor(), file.path.string());
+    INFO((sink ? "" : sink.error().message));
+    REQUIRE(sink.has_value());
+    // Opening twice (a second engine, a restart) finds the column and adds nothing.
+    auto again = wh::sqlite_sink<flat_products>::open(io.get_executor(), file.path.string());
+    REQUIRE(again.has_value());
+    REQUIRE(again->create_table().has_value());
+    const shop_product later{"a", 2, "new"};
+    const auto w = co_await sink->write(later, {}, "shop-a");
+    CHECK(w.has_value());
+    // The old row has no tenant: erase_tenant cannot find it, erase_keys of '' can.
+    auto erased = co_await sink->erase_tenant("shop-a");
+    CHECK(outcome(erased) == "1");
+    const std::vector<std::string> old_key{wh::key_text({"a", "1"})};
+    erased = co_await sink->erase_keys("", old_key);
+    CHECK(outcome(erased) == "1");
+  });
+  auto columns = sqlite_rows(
+      file.path,
+      "SELECT name, type, \"notnull\", dflt_value FROM pragma_table_info('analytics_products')");
+  REQUIRE(columns.size() == 4);
+  CHECK(columns[3] == std::vector<std::string>{"_syncline_tenant", "TEXT", "1", "''"});
+  CHECK(sqlite_rows(file.path, "SELECT count(*) FROM analytics_products")[0][0] == "0");
+}
+
+TEST_CASE("postgres sink: erase by key and by tenant touches only that tenant's rows",
+          "[warehouse][erase]") {
+  auto server = start_postgres();
+  if (!server) return;
+  const std::string conninfo = server->connection_string();
+  const count_fn count = [&](const std::string& sql) {
+    auto rows = pg_rows(conninfo, sql);
+    return rows.empty() || rows[0].empty() ? std::string("<none>") : rows[0][0];
+  };
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    const syncline::secret info(conninfo);
+    auto orders_sink = wh::postgres_sink<orders>::open(io.get_executor(), info);
+    auto products_sink = wh::postgres_sink<flat_products>::open(io.get_executor(), info);
+    auto events_sink = wh::postgres_sink<order_events>::open(io.get_executor(), info);
+    REQUIRE((orders_sink && products_sink && events_sink));
+    REQUIRE(orders_sink->create_table().has_value());
+    REQUIRE(products_sink->create_table().has_value());
+    REQUIRE(events_sink->create_table().has_value());
+    co_await check_erasure(*orders_sink, *products_sink, *events_sink, count);
+  });
+}
+
+TEST_CASE(
+    "postgres sink: a table made before the tenant column gets it on open, and a server "
+    "that is down is unavailable",
+    "[warehouse][erase]") {
+  auto server = start_postgres();
+  if (!server) return;
+  const std::string conninfo = server->connection_string();
+  pg_rows(conninfo,
+          "CREATE TABLE analytics_products (shop TEXT NOT NULL, product_id BIGINT NOT NULL, "
+          "title TEXT NOT NULL, PRIMARY KEY (shop, product_id))");
+  pg_rows(conninfo, "INSERT INTO analytics_products VALUES ('a', 1, 'old')");
+  run([&](boost::asio::io_context& io) -> boost::asio::awaitable<void> {
+    auto sink =
+        wh::postgres_sink<flat_products>::open(io.get_executor(), syncline::secret(conninfo));
+    INFO((sink ? "" : sink.error().message));
+    REQUIRE(sink.has_value());
+    auto again =
+        wh::postgres_sink<flat_products>::open(io.get_executor(), syncline::secret(conninfo));
+    REQUIRE(again.has_value());
+    REQUIRE(again->create_table().has_value());
+    const shop_product later{"a", 2, "new"};
+    const auto w = co_await sink->write(later, {}, "shop-a");
+    CHECK(w.has_value());
+    auto erased = co_await sink->erase_tenant("shop-a");
+    CHECK(outcome(erased) == "1");
+    CHECK(pg_rows(conninfo, "SELECT title, _syncline_tenant FROM analytics_products") ==
+          std::vector<std::vector<std::string>>{{"old", ""}});
+
+    server->shutdown();
+    const std::vector<std::string> old_key{wh::key_text({"a", "1"})};
+    erased = co_await sink->erase_keys("shop-a", old_key);
+    REQUIRE_FALSE(erased.has_value());
+    CHECK(erased.error().category == errc::unavailable);
+    CHECK_THAT(erased.error().message, !Catch::Contains("password"));
+  });
 }

@@ -8,8 +8,12 @@
 // A Writer is the untyped half of a sink, shared with the flushes it runs:
 //   using item = ...;  // a row as the writer sends it (staged_row, or its own form)
 //   awaitable<std::vector<result<void>>> write(std::vector<item>&);  // one batch, a result a row
-//   template <class Table> static result<item> prepare(const row_type&, std::string_view run_key);
+//   template <class Table> static result<item> prepare(const row_type&, std::string_view run_key,
+//                                                      std::string_view tenant);
 //       // only when item is not staged_row (staged_row comes from Table::stage)
+//   awaitable<result<std::int64_t>> erase_keys(std::string tenant,
+//                                              std::vector<std::vector<cell>> keys);
+//   awaitable<result<std::int64_t>> erase_tenant(std::string tenant);  // privacy erasure
 // and optionally create_table(), write_atomic(std::span<const item>) (a blocking all-or-nothing
 // write, which gives the sink write_batch) and secrets() (the engine's redactor asks for them).
 //
@@ -25,6 +29,7 @@
 #include <syncline/core/secret.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -74,9 +79,11 @@ class batched_sink {
 
   // Batched write: resumes once the batch holding `row` is written (committed, or accepted by
   // the warehouse's API). `run_key` is the run's idempotency key (required when the table has no
-  // key of its own); a replayed run writes the same row again, never a second one.
-  awaitable_for<result<void>, Table> write(const row_type& row, std::string_view run_key = {}) {
-    auto item = prepare(row, run_key);
+  // key of its own); a replayed run writes the same row again, never a second one. `tenant` is
+  // the run's tenant, kept in `_syncline_tenant` for erase_tenant.
+  awaitable_for<result<void>, Table> write(const row_type& row, std::string_view run_key = {},
+                                           std::string_view tenant = {}) {
+    auto item = prepare(row, run_key, tenant);
     if (!item) co_return std::move(item).error();
     co_return co_await rows_->submit(std::move(*item));
   }
@@ -90,13 +97,13 @@ class batched_sink {
   { return writer_->create_table(); }
 
   // Direct write of many rows in one transaction, all or nothing: for bulk loads outside a run.
-  result<void> write_batch(std::span<const row_type> rows) requires(
+  result<void> write_batch(std::span<const row_type> rows, std::string_view tenant = {}) requires(
       !Table::keyed_by_run &&
       requires(Writer & w, std::span<const item> s) { w.write_atomic(s); }) {
     std::vector<item> staged;
     staged.reserve(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      auto s = prepare(rows[i], {});
+      auto s = prepare(rows[i], {}, tenant);
       if (!s) {
         return make_error(s.error().category, "row " + std::to_string(i) + ": " +
                                                   s.error().message + " (nothing was written)");
@@ -104,6 +111,44 @@ class batched_sink {
       staged.push_back(std::move(*s));
     }
     return writer_->write_atomic(std::span<const item>(staged));
+  }
+
+  // Privacy erasure: deletes the rows of `tenant` whose key is one of `keys` and answers how many
+  // went; another tenant's rows are never touched. A key is the table's key as text: the member's
+  // value ("450789469"), for several members their values joined by warehouse::key_text, for a
+  // table keyed by run the run's idempotency key. A key that does not parse fails the call
+  // before anything is deleted. Rows still waiting in the group commit are not erased: erase
+  // after the runs that write them have finished.
+  awaitable_for<result<std::int64_t>, Table> erase_keys(std::string tenant,
+                                                        std::vector<std::string> keys) {
+    std::vector<std::vector<cell>> parsed;
+    parsed.reserve(keys.size());
+    for (const std::string& k : keys) {
+      auto cells = Table::key_cells(k);
+      if (!cells) {
+        co_return make_error(cells.error().category,
+                             cells.error().message + " (nothing was erased)");
+      }
+      parsed.push_back(std::move(*cells));
+    }
+    if (parsed.empty()) co_return std::int64_t{0};
+    const std::shared_ptr<Writer> writer = writer_;  // the frame keeps it alive
+    co_return down_is_unavailable(
+        co_await writer->erase_keys(std::move(tenant), std::move(parsed)));
+  }
+
+  // Privacy erasure: deletes every row of `tenant` and answers how many went. Rows written before
+  // the table had `_syncline_tenant` hold '' and are not found; an empty `tenant` is refused, as
+  // it would name exactly those rows of every tenant.
+  awaitable_for<result<std::int64_t>, Table> erase_tenant(std::string tenant) {
+    if (tenant.empty()) {
+      co_return make_error(errc::invalid_input,
+                           "warehouse table \"" + std::string(Table::name) +
+                               "\": erase_tenant needs a tenant (an empty one would erase the "
+                               "rows written before the tenant column existed, of every tenant)");
+    }
+    const std::shared_ptr<Writer> writer = writer_;
+    co_return down_is_unavailable(co_await writer->erase_tenant(std::move(tenant)));
   }
 
   // Its credentials, for the engine's redactor (see syncline::holds_secrets): an error answer
@@ -114,12 +159,24 @@ class batched_sink {
  protected:
   // Rows the writer refuses before any is sent (a value out of range, a missing run key) fail
   // here, alone, before they join a batch.
-  static result<item> prepare(const row_type& row, std::string_view run_key) {
+  static result<item> prepare(const row_type& row, std::string_view run_key,
+                              std::string_view tenant) {
     if constexpr (std::is_same_v<item, staged_row>) {
-      return Table::stage(row, run_key);
+      return Table::stage(row, run_key, tenant);
     } else {
-      return Writer::template prepare<Table>(row, run_key);
+      return Writer::template prepare<Table>(row, run_key, tenant);
     }
+  }
+
+  Writer& writer() noexcept { return *writer_; }
+
+  // An erasure of a warehouse that cannot be reached is errc::unavailable, whichever layer
+  // noticed (the HTTP client calls a refused connection errc::connect): the engine retries it.
+  static result<std::int64_t> down_is_unavailable(result<std::int64_t> r) {
+    if (r || r.error().category != errc::connect) return r;
+    ::syncline::error e = std::move(r).error();
+    e.category = errc::unavailable;
+    return e;
   }
 
   batched_sink(typename detail::dependent_executor<Table>::type ex, std::shared_ptr<Writer> writer,

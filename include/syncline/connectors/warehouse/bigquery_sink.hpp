@@ -16,8 +16,14 @@
 // BY updated_at DESC) = 1`.
 //
 // The table must exist with columns named like Row's members (plus `_syncline_key` when the
-// table is keyed by run); integers beyond 2^53 are sent as JSON strings, which INT64 columns
-// accept, so no JavaScript-based hop can round an id.
+// table is keyed by run, and `_syncline_tenant` STRING); integers beyond 2^53 are sent as JSON
+// strings, which INT64 columns accept, so no JavaScript-based hop can round an id.
+// add_tenant_column() adds `_syncline_tenant` to a table made before it existed (DDL through
+// jobs.query); call it at start, before the first write, or insertAll refuses the rows.
+//
+// Privacy erasure (erase_keys, erase_tenant) is a parameterised DML DELETE through jobs.query.
+// BigQuery refuses DML on rows still in the streaming buffer (rows insertAll wrote in the last
+// ~30 to 90 minutes): that answer is errc::unavailable, and a later retry erases them.
 #pragma once
 
 #include <syncline/config.hpp>
@@ -26,6 +32,7 @@
 #include <syncline/connectors/warehouse/batched_sink.hpp>
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/ingest_retry.hpp>
+#include <syncline/connectors/warehouse/request_id.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/http/client.hpp>
@@ -38,6 +45,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/describe/class.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -99,6 +107,20 @@ struct api_error_response {
 };
 BOOST_DESCRIBE_STRUCT(api_error_response, (), (error))
 
+// The fields of a jobs.query / jobs.getQueryResults answer that a DML statement needs.
+struct job_reference {
+  std::string jobId;
+  std::optional<std::string> location;
+};
+BOOST_DESCRIBE_STRUCT(job_reference, (), (jobId, location))
+
+struct query_response {
+  std::optional<bool> jobComplete;
+  std::optional<std::string> numDmlAffectedRows;  // int64 as a string
+  std::optional<job_reference> jobReference;
+};
+BOOST_DESCRIBE_STRUCT(query_response, (), (jobComplete, numDmlAffectedRows, jobReference))
+
 // Reasons a later attempt may get past (Google's "Troubleshooting errors" table).
 inline bool is_transient_reason(std::string_view reason) {
   return reason == "backendError" || reason == "internalError" || reason == "timeout" ||
@@ -134,15 +156,30 @@ class bigquery_writer {
  public:
   using item = bigquery_row;
 
+  // The table's statements for jobs.query (see bigquery_sink::open).
+  struct statements {
+    std::string queries_url;  // .../projects/{p}/queries
+    std::string erase_keys;   // @tenant, @keys (ARRAY<STRING> of key texts)
+    std::string erase_tenant;
+    std::string add_tenant_column;
+  };
+
   bigquery_writer(http::client& client, bigquery_sink_options options, std::string url,
-                  std::string where)
+                  std::string where, statements sql)
       : client_(client),
         options_(std::move(options)),
         url_(std::move(url)),
-        where_(std::move(where)) {}
+        where_(std::move(where)),
+        sql_(std::move(sql)) {}
 
   const std::string& where() const noexcept { return where_; }
   std::vector<secret> secrets() const { return options_.token.issued(); }
+
+  // Privacy erasure through jobs.query (batched_sink::erase_keys, erase_tenant).
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> erase_keys(
+      std::string tenant, std::vector<std::vector<cell>> keys);
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> erase_tenant(std::string tenant);
+  SYNCLINE_DECL boost::asio::awaitable<result<void>> add_tenant_column();
 
   // The group commit's flush: insertAll requests of up to max_rows_per_request rows.
   SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> write(
@@ -152,14 +189,15 @@ class bigquery_writer {
   // row's key; without a run key, over the row's key and its JSON (so only an identical row is
   // deduped).
   template <class Table>
-  static result<bigquery_row> prepare(const typename Table::row_type& row,
-                                      std::string_view run_key) {
+  static result<bigquery_row> prepare(const typename Table::row_type& row, std::string_view run_key,
+                                      std::string_view tenant = {}) {
     auto staged = Table::stage(row, run_key);  // checks ranges, and gives the key
     if (!staged) return std::move(staged).error();
     boost::json::value json = json::to_value(row);
     if constexpr (Table::keyed_by_run) {
       json.as_object()[run_key_column] = boost::json::string(run_key);
     }
+    json.as_object()[tenant_column] = boost::json::string(tenant);
     strings_for_big_integers(json);
     std::string json_text = boost::json::serialize(json);
     const std::string material = run_key.empty() ? staged->key + '\n' + json_text
@@ -191,11 +229,43 @@ class bigquery_writer {
                                          const ::syncline::error& e);
   SYNCLINE_DECL ::syncline::error api_failure(::syncline::error e, std::string_view body) const;
 
+  // Runs one statement with named parameters (a JSON array of queryParameters) to completion:
+  // jobs.query, then jobs.getQueryResults while the job runs. Answers numDmlAffectedRows (0 for
+  // DDL). The requestId makes the client's re-send of a lost request harmless.
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> query(const std::string& sql,
+                                                                   boost::json::array parameters,
+                                                                   std::string_view what);
+  SYNCLINE_DECL http::fields query_headers() const;
+  SYNCLINE_DECL result<bigquery_protocol::query_response> query_answer(
+      result<http::response> answer, std::string_view what) const;
+
   http::client& client_;
   bigquery_sink_options options_;
   std::string url_;
   std::string where_;
+  statements sql_;
 };
+
+// The DML of a table for jobs.query. A key is matched as text (BigQuery has no indexes to
+// lose), integers CAST, several columns joined by \x1f as warehouse::key_text joins them.
+template <class Table>
+bigquery_writer::statements bigquery_statements(const std::string& queries_url,
+                                                const std::string& table_ref) {
+  auto quote = [](std::string_view n) { return '`' + std::string(n) + '`'; };
+  std::string key;
+  for (const column_info& c : Table::columns) {
+    if (!c.key) continue;
+    const std::string text =
+        c.type == column_type::text ? quote(c.name) : "CAST(" + quote(c.name) + " AS STRING)";
+    key += key.empty() ? text : ", '\\x1f', " + text;
+  }
+  if (Table::key_count > 1) key = "CONCAT(" + key + ")";
+  const std::string tenant_is = " WHERE " + quote(tenant_column) + " = @tenant";
+  return {
+      queries_url, "DELETE FROM " + table_ref + tenant_is + " AND " + key + " IN UNNEST(@keys)",
+      "DELETE FROM " + table_ref + tenant_is,
+      "ALTER TABLE " + table_ref + " ADD COLUMN IF NOT EXISTS " + quote(tenant_column) + " STRING"};
+}
 
 }  // namespace detail
 
@@ -224,14 +294,24 @@ class bigquery_sink : public batched_sink<Table, detail::bigquery_writer> {
     if (auto u = http::parse_url(base + "/"); !u) {
       return make_error(errc::invalid_input, "BigQuery base_url: " + u.error().message);
     }
-    std::string url = base + "/bigquery/v2/projects/" + options.project + "/datasets/" + dataset +
-                      "/tables/" + table + "/insertAll";
+    const std::string project_url = base + "/bigquery/v2/projects/" + options.project;
+    std::string url = project_url + "/datasets/" + dataset + "/tables/" + table + "/insertAll";
     std::string where = "BigQuery table " + options.project + "." + dataset + "." + table;
+    auto sql = detail::bigquery_statements<Table>(
+        project_url + "/queries", '`' + options.project + '.' + dataset + '.' + table + '`');
     const batch_options batch = options.batch;
-    return bigquery_sink(std::move(ex),
-                         std::make_shared<detail::bigquery_writer>(
-                             client, std::move(options), std::move(url), std::move(where)),
-                         batch);
+    return bigquery_sink(
+        std::move(ex),
+        std::make_shared<detail::bigquery_writer>(client, std::move(options), std::move(url),
+                                                  std::move(where), std::move(sql)),
+        batch);
+  }
+
+  // Adds `_syncline_tenant` (STRING) to a table made before it existed: ALTER TABLE ... ADD
+  // COLUMN IF NOT EXISTS through jobs.query, so calling it at every start is harmless. Rows
+  // already there hold NULL in it, which no erase_tenant finds.
+  awaitable_for<result<void>, Table> add_tenant_column() {
+    co_return co_await this->writer().add_tenant_column();
   }
 
   // The insertId a write of `row` with `run_key` sends (see bigquery_writer::prepare).

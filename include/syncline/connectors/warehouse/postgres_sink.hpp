@@ -8,6 +8,7 @@
 //       io.get_executor(), secret("host=... dbname=... password=..."));
 //   sink->create_table();
 //   co_await sink->write(row);
+//   co_await sink->erase_keys("shop-1", {"450789469"});  // privacy erasure
 #pragma once
 
 #include <syncline/connectors/warehouse/batched_sink.hpp>
@@ -126,12 +127,16 @@ class postgres_table_writer {
   using item = postgres_row;
   using statement_for = std::string (*)(std::size_t rows);
 
-  postgres_table_writer(postgres::connection conn, std::string create_sql, statement_for upsert,
-                        std::size_t columns, bool keep_first, bool versioned,
-                        std::size_t max_rows_per_statement)
+  postgres_table_writer(postgres::connection conn, std::string table, std::string create_sql,
+                        statement_for upsert, std::string add_tenant_column_sql,
+                        erase_statements erase, std::size_t columns, bool keep_first,
+                        bool versioned, std::size_t max_rows_per_statement)
       : conn_(std::move(conn)),
+        table_(std::move(table)),
         create_sql_(std::move(create_sql)),
         upsert_(upsert),
+        add_tenant_column_sql_(std::move(add_tenant_column_sql)),
+        erase_(std::move(erase)),
         columns_(columns),
         keep_first_(keep_first),
         versioned_(versioned),
@@ -139,19 +144,40 @@ class postgres_table_writer {
             1, std::min(max_rows_per_statement,
                         std::size_t{65535} / std::max<std::size_t>(columns, 1)))) {}
 
+  // CREATE TABLE IF NOT EXISTS, and the tenant column for a table that existed without it.
   result<void> create_table() {
     std::lock_guard lock(mutex_);
     if (auto r = conn_.ensure_connected(); !r) return r;
     auto r = conn_.exec(create_sql_);
     if (!r) return std::move(r).error();
-    return {};
+    return add_tenant_column_locked();
+  }
+
+  // A table created before `_syncline_tenant` existed gets it (open calls this). The catalogue
+  // is read first: ALTER TABLE takes an exclusive lock even when IF NOT EXISTS finds the column,
+  // and would queue behind every long query on the table at each start. A constant default makes
+  // the ALTER itself instant on PostgreSQL 11 and later.
+  result<void> add_tenant_column() {
+    std::lock_guard lock(mutex_);
+    if (auto r = conn_.ensure_connected(); !r) return r;
+    return add_tenant_column_locked();
+  }
+
+  // Privacy erasure (batched_sink::erase_keys, erase_tenant): one transaction, all or nothing.
+  // libpq blocks: the caller's thread waits for the round trips.
+  boost::asio::awaitable<result<std::int64_t>> erase_keys(std::string tenant,
+                                                          std::vector<std::vector<cell>> keys) {
+    co_return erase(tenant, &keys);
+  }
+  boost::asio::awaitable<result<std::int64_t>> erase_tenant(std::string tenant) {
+    co_return erase(tenant, nullptr);
   }
 
   // A row as PostgreSQL parameters; a value libpq cannot carry fails here, with its column.
   template <class Table>
-  static result<postgres_row> prepare(const typename Table::row_type& row,
-                                      std::string_view run_key) {
-    auto staged = Table::stage(row, run_key);
+  static result<postgres_row> prepare(const typename Table::row_type& row, std::string_view run_key,
+                                      std::string_view tenant) {
+    auto staged = Table::stage(row, run_key, tenant);
     if (!staged) return std::move(staged).error();
     postgres_row out;
     out.values.reserve(staged->cells.size());
@@ -184,6 +210,63 @@ class postgres_table_writer {
   }
 
  private:
+  result<void> add_tenant_column_locked() {
+    const char* params[] = {table_.c_str()};
+    auto missing = conn_.exec(
+        "SELECT to_regclass($1) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE "
+        "attrelid = to_regclass($1) AND attname = '_syncline_tenant' AND NOT attisdropped)",
+        params);
+    if (!missing) return std::move(missing).error();
+    if (postgres::text_at(*missing, 0, 0) != "t") return {};
+    auto r = conn_.exec(add_tenant_column_sql_);  // IF NOT EXISTS: another engine may be first
+    if (!r) return std::move(r).error();
+    return {};
+  }
+
+  // `keys` null: every row of the tenant. A lost connection is re-established once, and the
+  // erasure run again (a DELETE is idempotent).
+  result<std::int64_t> erase(const std::string& tenant,
+                             const std::vector<std::vector<cell>>* keys) {
+    std::lock_guard lock(mutex_);
+    if (auto r = conn_.ensure_connected(); !r) return std::move(r).error();
+    auto r = erase_transaction(tenant, keys);
+    if (!r && PQstatus(conn_.handle()) != CONNECTION_OK && conn_.ensure_connected()) {
+      r = erase_transaction(tenant, keys);
+    }
+    return r;
+  }
+
+  result<std::int64_t> erase_transaction(const std::string& tenant,
+                                         const std::vector<std::vector<cell>>* keys) {
+    if (auto r = conn_.exec("BEGIN"); !r) return std::move(r).error();
+    auto rollback = [&](::syncline::error e) -> result<std::int64_t> {
+      (void)conn_.exec("ROLLBACK");
+      return e;
+    };
+    std::int64_t erased = 0;
+    const std::size_t count = keys ? keys->size() : 1;
+    std::vector<std::optional<std::string>> texts;
+    std::vector<const char*> params;
+    for (std::size_t start = 0; start < count; start += erase_.keys_per_statement) {
+      const std::size_t n = keys ? std::min(erase_.keys_per_statement, count - start) : 0;
+      texts.assign(1, tenant);
+      for (std::size_t k = start; k < start + n; ++k) {
+        for (const cell& c : (*keys)[k]) {
+          auto t = postgres_text(c);
+          if (!t) return rollback(std::move(t).error());
+          texts.push_back(std::move(*t));
+        }
+      }
+      params.clear();
+      for (const auto& t : texts) params.push_back(t ? t->c_str() : nullptr);
+      auto r = conn_.exec(keys ? erase_.keys(n) : erase_.tenant, params);
+      if (!r) return rollback(std::move(r).error());
+      erased += postgres::affected_rows(*r);
+    }
+    if (auto r = conn_.exec("COMMIT"); !r) return rollback(std::move(r).error());
+    return erased;
+  }
+
   // One transaction for all rows. A failure that a retry may fix (connection, resources) fails
   // every row alike. Otherwise (bad data) the batch is retried row by row, each on its own, so
   // that only the bad rows fail; `atomic` skips that and fails the whole batch instead.
@@ -245,8 +328,11 @@ class postgres_table_writer {
 
   std::mutex mutex_;
   postgres::connection conn_;
+  std::string table_;  // quoted, as to_regclass reads it
   std::string create_sql_;
   statement_for upsert_;
+  std::string add_tenant_column_sql_;
+  erase_statements erase_;
   std::size_t columns_;
   bool keep_first_;
   bool versioned_;
@@ -260,16 +346,19 @@ template <class Table>
 class postgres_sink : public batched_sink<Table, detail::postgres_table_writer> {
  public:
   // `conninfo` is a libpq connection string or URI; it is a secret because it may hold a password.
+  // A table created before `_syncline_tenant` existed gets the column here.
   static result<postgres_sink> open(boost::asio::any_io_executor ex, const secret& conninfo,
                                     postgres_sink_options options = {}) {
     auto conn = postgres::connection::connect(conninfo);
     if (!conn) return std::move(conn).error();
-    return postgres_sink(std::move(ex),
-                         std::make_shared<detail::postgres_table_writer>(
-                             std::move(*conn), create_table_sql<Table, postgres_dialect>(),
-                             &upsert_sql<Table, postgres_dialect>, Table::column_count,
-                             Table::keyed_by_run, Table::versioned, options.max_rows_per_statement),
-                         options.batch);
+    auto writer = std::make_shared<detail::postgres_table_writer>(
+        std::move(*conn), postgres_dialect::quote(Table::name),
+        create_table_sql<Table, postgres_dialect>(), &upsert_sql<Table, postgres_dialect>,
+        add_tenant_column_sql<Table, postgres_dialect>(true),
+        erase_statements_for<Table, postgres_dialect>(), Table::column_count, Table::keyed_by_run,
+        Table::versioned, options.max_rows_per_statement);
+    if (auto r = writer->add_tenant_column(); !r) return std::move(r).error();
+    return postgres_sink(std::move(ex), std::move(writer), options.batch);
   }
 
  private:

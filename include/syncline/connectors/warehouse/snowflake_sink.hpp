@@ -11,7 +11,8 @@
 //        .token = secret(jwt), .token_type = "KEYPAIR_JWT", .database = "SHOP", .warehouse =
 //        "LOAD"});
 //   co_await sink->create_table();
-//   co_await sink->write(row, ctx.idempotency_key());
+//   co_await sink->write(row, ctx.idempotency_key(), ctx.tenant());
+//   co_await sink->erase_tenant("shop-1");  // privacy erasure
 //
 // Identifiers are written upper-case and quoted ("ANALYTICS"."ORDERS"), which is how Snowflake
 // stores unquoted names: `select id from analytics.orders` finds them.
@@ -24,6 +25,7 @@
 #include <syncline/connectors/warehouse/batcher.hpp>
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/ingest_retry.hpp>
+#include <syncline/connectors/warehouse/request_id.hpp>
 #include <syncline/connectors/warehouse/sql_statements.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 #include <syncline/core/result.hpp>
@@ -61,21 +63,6 @@
 #include <vector>
 
 namespace syncline::warehouse {
-
-// A random RFC 9562 version-4 UUID, the form the SQL API expects for requestId.
-inline std::string random_request_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::array<unsigned char, 16> b{};
-  for (std::size_t i = 0; i < b.size(); i += 8) {
-    std::uint64_t v = rng();
-    for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<unsigned char>(v >> (8 * k));
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10
-  const std::string hex = http::hex_encode(b);
-  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
-         hex.substr(16, 4) + '-' + hex.substr(20);
-}
 
 struct snowflake_sink_options {
   std::string account_url{};  // "https://<org>-<account>.snowflakecomputing.com"
@@ -216,6 +203,18 @@ struct statement_response {
   std::optional<std::string> statementHandle;
 };
 BOOST_DESCRIBE_STRUCT(statement_response, (), (code, sqlState, message, statementHandle))
+
+// What a DML statement's answer says it changed: `stats` where the SQL API gives it, else the
+// one-row result set ("number of rows deleted") with the count as text.
+struct dml_stats {
+  std::optional<std::int64_t> numRowsDeleted;
+};
+BOOST_DESCRIBE_STRUCT(dml_stats, (), (numRowsDeleted))
+struct dml_response {
+  std::optional<dml_stats> stats;
+  std::optional<std::vector<std::vector<std::optional<std::string>>>> data;
+};
+BOOST_DESCRIBE_STRUCT(dml_response, (), (stats, data))
 }  // namespace snowflake_protocol
 
 namespace detail {
@@ -227,21 +226,29 @@ class snowflake_writer {
   using statement_for = std::string (*)(std::size_t rows);
 
   snowflake_writer(http::client& client, snowflake_sink_options options, std::string base,
-                   std::string where, std::string create_sql, statement_for merge, bool keep_first,
-                   bool versioned)
+                   std::string where, std::string create_sql, std::string add_tenant_column_sql,
+                   statement_for merge, erase_statements erase, bool keep_first, bool versioned)
       : client_(client),
         options_(std::move(options)),
         base_(std::move(base)),
         where_(std::move(where)),
         create_sql_(std::move(create_sql)),
+        add_tenant_column_sql_(std::move(add_tenant_column_sql)),
         merge_(merge),
+        erase_(std::move(erase)),
         keep_first_(keep_first),
         versioned_(versioned) {}
 
-  // CREATE TABLE IF NOT EXISTS from the row type (Snowflake records the key, not enforces it).
-  boost::asio::awaitable<result<void>> create_table() {
-    co_return co_await execute(create_sql_, boost::json::object{});
-  }
+  // CREATE TABLE IF NOT EXISTS from the row type (Snowflake records the key, not enforces it),
+  // then ADD COLUMN IF NOT EXISTS for the tenant column of a table made before it existed.
+  SYNCLINE_DECL boost::asio::awaitable<result<void>> create_table();
+
+  // Privacy erasure (batched_sink::erase_keys, erase_tenant): one DELETE per chunk of keys, each
+  // committed on its own; a failure part way leaves the chunks before it erased, and running the
+  // erasure again finishes it.
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> erase_keys(
+      std::string tenant, std::vector<std::vector<cell>> keys);
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> erase_tenant(std::string tenant);
 
   // The group commit's flush: one MERGE per chunk of rows.
   SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> write(
@@ -256,11 +263,16 @@ class snowflake_writer {
   SYNCLINE_DECL http::fields headers() const;
 
   // Runs one statement to completion: POST, retried with the same requestId, and polled on 202.
-  SYNCLINE_DECL boost::asio::awaitable<result<void>> execute(const std::string& statement,
-                                                             boost::json::object bindings);
+  // Answers the body of the final 200.
+  SYNCLINE_DECL boost::asio::awaitable<result<std::string>> execute(const std::string& statement,
+                                                                    boost::json::object bindings);
 
-  // What an answer to a POST or a poll means: done, still running (poll), or failed.
-  SYNCLINE_DECL boost::asio::awaitable<result<void>> settle(result<http::response> answer);
+  // What an answer to a POST or a poll means: done (its body), still running (poll), or failed.
+  SYNCLINE_DECL boost::asio::awaitable<result<std::string>> settle(result<http::response> answer);
+
+  // A DELETE's count of erased rows.
+  SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> erase(const std::string& statement,
+                                                                   boost::json::object bindings);
 
   SYNCLINE_DECL ::syncline::error statement_failed(
       const result<snowflake_protocol::statement_response>& decoded) const;
@@ -270,7 +282,9 @@ class snowflake_writer {
   std::string base_;
   std::string where_;
   std::string create_sql_;
+  std::string add_tenant_column_sql_;
   statement_for merge_;
+  erase_statements erase_;
   bool keep_first_;
   bool versioned_;
 };
@@ -290,12 +304,15 @@ class snowflake_sink : public batched_sink<Table, detail::snowflake_writer> {
     if (!u) return make_error(errc::invalid_input, "Snowflake account_url: " + u.error().message);
     std::string where = "Snowflake table " + std::string(Table::name) + " at " + u->redacted();
     const batch_options batch = options.batch;
-    return snowflake_sink(std::move(ex),
-                          std::make_shared<detail::snowflake_writer>(
-                              client, std::move(options), std::move(base), std::move(where),
-                              create_table_sql<Table, snowflake_dialect>(),
-                              &snowflake_merge_sql<Table>, Table::keyed_by_run, Table::versioned),
-                          batch);
+    return snowflake_sink(
+        std::move(ex),
+        std::make_shared<detail::snowflake_writer>(
+            client, std::move(options), std::move(base), std::move(where),
+            create_table_sql<Table, snowflake_dialect>(),
+            add_tenant_column_sql<Table, snowflake_dialect>(true), &snowflake_merge_sql<Table>,
+            erase_statements_for<Table, snowflake_dialect>(), Table::keyed_by_run,
+            Table::versioned),
+        batch);
   }
 
  private:

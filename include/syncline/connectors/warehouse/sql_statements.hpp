@@ -1,4 +1,5 @@
-// The SQL text of a warehouse table: CREATE TABLE from the row type, and the batched upsert.
+// The SQL text of a warehouse table: CREATE TABLE from the row type, the batched upsert, the
+// tenant column's migration and the erasure DELETEs.
 // SQLite (3.24+) and PostgreSQL (9.5+) share the `INSERT ... ON CONFLICT (key) DO UPDATE SET
 // col = excluded.col` form, so one generator serves both; a dialect supplies type names and
 // placeholders.
@@ -7,6 +8,7 @@
 #include <syncline/connectors/warehouse/column.hpp>
 #include <syncline/connectors/warehouse/table.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -43,6 +45,7 @@ std::string create_table_sql() {
     sql += ' ';
     sql += Dialect::type_name(c.type);
     if (!c.nullable) sql += " NOT NULL";
+    if (c.name == tenant_column) sql += " DEFAULT ''";
     if (c.key) {
       if (!key.empty()) key += ", ";
       key += Dialect::quote(c.name);
@@ -95,6 +98,73 @@ std::string upsert_sql(std::size_t rows) {
     }
   }
   return sql;
+}
+
+// Adds `_syncline_tenant` to a table created before it existed. Rows already there get ''
+// (so erase_tenant cannot find them). `if_not_exists`: the dialect has ADD COLUMN IF NOT EXISTS
+// and ALTER TABLE IF EXISTS (PostgreSQL, Snowflake); without it (SQLite) the caller checks first.
+template <class Table, class Dialect>
+std::string add_tenant_column_sql(bool if_not_exists) {
+  return std::string("ALTER TABLE ") + (if_not_exists ? "IF EXISTS " : "") +
+         Dialect::quote(Table::name) + " ADD COLUMN " + (if_not_exists ? "IF NOT EXISTS " : "") +
+         Dialect::quote(tenant_column) + ' ' + std::string(Dialect::type_name(column_type::text)) +
+         " NOT NULL DEFAULT ''";
+}
+
+// The DELETEs of a privacy erasure, for a writer that does not know the row type. Parameters:
+// the tenant first, then each key's cells in key column order (Table::key_cells).
+struct erase_statements {
+  std::string (*keys)(std::size_t count);  // the rows of `count` keys of one tenant
+  std::string tenant;                      // every row of one tenant
+  std::size_t key_columns = 1;
+  // Keys per statement: far below SQLite's oldest limit of 999 parameters.
+  std::size_t keys_per_statement = 1;
+};
+
+// DELETE of the rows of one tenant with one of `count` keys: `key IN (...)` for a one-column key,
+// `(a = ? AND b = ?) OR ...` for more.
+template <class Table, class Dialect>
+std::string erase_keys_sql(std::size_t count) {
+  std::string sql = "DELETE FROM " + Dialect::quote(Table::name) + " WHERE " +
+                    Dialect::quote(tenant_column) + " = ";
+  std::size_t parameter = 1;
+  Dialect::placeholder(sql, parameter++, column_type::text);
+  sql += " AND (";
+  if constexpr (Table::key_count == 1) {
+    for (const column_info& c : Table::columns) {
+      if (!c.key) continue;
+      sql += Dialect::quote(c.name) + " IN (";
+      for (std::size_t k = 0; k < count; ++k) {
+        if (k) sql += ", ";
+        Dialect::placeholder(sql, parameter++, c.type);
+      }
+      sql += ')';
+    }
+  } else {
+    for (std::size_t k = 0; k < count; ++k) {
+      sql += k ? " OR (" : "(";
+      bool first = true;
+      for (const column_info& c : Table::columns) {
+        if (!c.key) continue;
+        if (!first) sql += " AND ";
+        first = false;
+        sql += Dialect::quote(c.name) + " = ";
+        Dialect::placeholder(sql, parameter++, c.type);
+      }
+      sql += ')';
+    }
+  }
+  sql += ')';
+  return sql;
+}
+
+template <class Table, class Dialect>
+erase_statements erase_statements_for() {
+  std::string tenant = "DELETE FROM " + Dialect::quote(Table::name) + " WHERE " +
+                       Dialect::quote(tenant_column) + " = ";
+  Dialect::placeholder(tenant, 1, column_type::text);
+  return {&erase_keys_sql<Table, Dialect>, std::move(tenant), Table::key_count,
+          std::max<std::size_t>(1, 900 / Table::key_count)};
 }
 
 }  // namespace syncline::warehouse

@@ -6,6 +6,7 @@
 //   auto sink = warehouse::sqlite_sink<orders>::open(io.get_executor(), "warehouse.db");
 //   sink->create_table();
 //   co_await sink->write(row);            // resumes once the row is committed
+//   co_await sink->erase_tenant("shop-1"); // privacy erasure: that tenant's rows go
 //
 // Declaring a workflow that writes to the sink needs no Asio: the executor and the awaitable are
 // only declared here. Code that opens the sink or awaits a write includes Asio itself
@@ -72,15 +73,27 @@ class sqlite_sink : public batched_sink<Table, detail::sqlite_table_writer> {
   // Opens (or creates) the database file; the sink's flushes run on a strand of `ex`.
   static result<sqlite_sink> open(typename detail::dependent_executor<Table>::type ex,
                                   const std::string& path, sqlite_sink_options options = {}) {
-    auto writer = detail::sqlite_table_writer::open(path, options.database,
-                                                    create_table_sql<Table, sqlite_dialect>(),
-                                                    upsert_sql<Table, sqlite_dialect>(1));
+    auto writer = detail::sqlite_table_writer::open(path, options.database, statements());
     if (!writer) return std::move(writer).error();
     return sqlite_sink(std::move(ex), std::move(*writer), options.batch);
   }
 
  private:
   using batched_sink<Table, detail::sqlite_table_writer>::batched_sink;
+
+  static detail::sqlite_table_statements statements() {
+    // PRAGMA takes the schema ("analytics", an attached database) apart from the table name.
+    const std::string_view full = Table::name;
+    const auto dot = full.find('.');
+    const std::string info = dot == std::string_view::npos
+                                 ? "PRAGMA table_info(" + sqlite_dialect::quote(full) + ")"
+                                 : "PRAGMA " + sqlite_dialect::quote(full.substr(0, dot)) +
+                                       ".table_info(" +
+                                       sqlite_dialect::quote(full.substr(dot + 1)) + ")";
+    return {create_table_sql<Table, sqlite_dialect>(), upsert_sql<Table, sqlite_dialect>(1), info,
+            add_tenant_column_sql<Table, sqlite_dialect>(false),
+            erase_statements_for<Table, sqlite_dialect>()};
+  }
 };
 
 }  // namespace syncline::warehouse

@@ -4,6 +4,10 @@
 // keyed by the run's idempotency key, stored in an extra column, so a replayed run never adds a
 // second row.
 //
+// Every table also has `_syncline_tenant`, the tenant (installation) whose run wrote the row, so
+// that a privacy erasure can delete one tenant's rows (batched_sink::erase_keys, erase_tenant).
+// It is not part of the key: a key is unique across tenants (see docs/warehouse.md).
+//
 // warehouse::table<Row, "orders", key<"id">, newer<"updated_at">>: upserts are last-write-wins,
 // and runs for one key may finish in any order. With newer<>, a row replaces the stored one only
 // if its version column is not older (equal versions: the later write wins, so a replay is
@@ -21,9 +25,12 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +54,21 @@ struct key {
 struct run_key {};
 
 inline constexpr std::string_view run_key_column = "_syncline_key";
+
+// The tenant whose run wrote the row: text, never NULL, '' for rows written before it existed.
+inline constexpr std::string_view tenant_column = "_syncline_tenant";
+
+// The text of a key of several columns, as erase_keys takes it and staged_row::key holds it: the
+// columns' values (integers in decimal) joined by an ASCII unit separator, which no integer text
+// contains. key_text({"shop-1", "42"}) for key<"shop", "product_id">.
+inline std::string key_text(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) {
+    if (!out.empty()) out += '\x1f';
+    out += p;
+  }
+  return out;
+}
 
 // The version column of a table: a row replaces the stored row of its key only if its `Member`
 // is not older. `Member` is a timestamp or integer member (optional or not) of the row.
@@ -361,12 +383,13 @@ class table {
   static constexpr std::string_view name = std::string_view(Name);
   // True when rows are keyed by the run's idempotency key rather than by members of Row.
   static constexpr bool keyed_by_run = !user_key || !key_ok;
-  static constexpr std::size_t column_count = member_count + (keyed_by_run ? 1 : 0);
+  static constexpr std::size_t column_count = member_count + (keyed_by_run ? 1 : 0) + 1;
   // True with a valid newer<> column: upserts replace a row only with one not older.
   static constexpr bool versioned =
       !keyed_by_run && detail::version_checks<Row, Name, Key, Version>::ok;
 
-  // Members in declaration order, then `_syncline_key` when keyed by run.
+  // Members in declaration order, then `_syncline_key` when keyed by run, then
+  // `_syncline_tenant`.
   static constexpr std::array<column_info, column_count> columns = [] {
     std::array<column_info, column_count> out{};
     std::size_t i = 0;
@@ -376,7 +399,8 @@ class table {
                              is_key_member(d.name)};
     });
     if constexpr (keyed_by_run)
-      out[i] = column_info{run_key_column, column_type::text, false, true};
+      out[i++] = column_info{run_key_column, column_type::text, false, true};
+    out[i] = column_info{tenant_column, column_type::text, false, false};
     return out;
   }();
 
@@ -389,9 +413,53 @@ class table {
     return at;
   }();
 
+  // The number of key columns (1 when keyed by run).
+  static constexpr std::size_t key_count = [] {
+    std::size_t n = 0;
+    for (const column_info& c : columns) n += c.key ? 1 : 0;
+    return n;
+  }();
+
+  // The cells of a key given as text (see key_text), in key column order, to bind in a DELETE:
+  // integer columns are parsed, so "0042" finds the row of 42. A key with the wrong number of
+  // parts or a non-integer part for an integer column is invalid_input.
+  static result<std::vector<cell>> key_cells(std::string_view key) {
+    std::vector<cell> out;
+    out.reserve(key_count);
+    std::size_t start = 0;
+    for (const column_info& c : columns) {
+      if (!c.key) continue;
+      if (start > key.size()) break;
+      const std::size_t end = std::min(key.find('\x1f', start), key.size());
+      const std::string_view part = key.substr(start, end - start);
+      start = end + 1;
+      if (c.type == column_type::text) {
+        out.emplace_back(std::string(part));
+        continue;
+      }
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+      if (ec != std::errc{} || p != part.data() + part.size()) {
+        return make_error(errc::invalid_input, "table \"" + std::string(name) + "\": key part \"" +
+                                                   std::string(part) + "\" of column \"" +
+                                                   std::string(c.name) + "\" is not an integer");
+      }
+      out.emplace_back(v);
+    }
+    if (out.size() != key_count || start <= key.size()) {
+      return make_error(errc::invalid_input,
+                        "table \"" + std::string(name) + "\": a key has " +
+                            std::to_string(key_count) +
+                            " part(s), joined by \\x1f (warehouse::key_text), and one key has " +
+                            std::to_string(std::count(key.begin(), key.end(), '\x1f') + 1));
+    }
+    return out;
+  }
+
   // Converts `row` for writing. `run_key` (the run's idempotency key) is required when the
-  // table is keyed by run and ignored otherwise.
-  static result<staged_row> stage(const Row& row, std::string_view run_key = {}) {
+  // table is keyed by run and ignored otherwise; `tenant` fills `_syncline_tenant`.
+  static result<staged_row> stage(const Row& row, std::string_view run_key = {},
+                                  std::string_view tenant = {}) {
     staged_row out;
     out.cells.reserve(column_count);
     result<void> failed;
@@ -421,7 +489,9 @@ class table {
       }
       out.cells.emplace_back(std::string(run_key));
       out.key = run_key;
+      out.cells.emplace_back(std::string(tenant));
     } else {
+      out.cells.emplace_back(std::string(tenant));
       // Key cells joined by an ASCII unit separator, which no integer text contains.
       for (std::size_t i = 0; i < column_count; ++i) {
         if (!columns[i].key) continue;

@@ -1,7 +1,8 @@
 // warehouse::write_to<Sink>: the destination block that ends a workflow in a warehouse table.
 // The runtime owns the sink (one connection, one batcher for all runs) and hands it to each run
 // through the run context; the block writes the record with the run's idempotency key, so a
-// retried run upserts the same row instead of adding one.
+// retried run upserts the same row instead of adding one, and with the run's tenant, so that a
+// privacy erasure can find the tenant's rows (batched_sink::erase_tenant).
 //
 //   using orders = warehouse::table<order_row, "orders", warehouse::key<"id">>;
 //   using orders_warehouse = warehouse::sqlite_sink<orders>;
@@ -33,6 +34,14 @@ concept sink = requires(S& s, const typename S::row_type& row, std::string_view 
   // decltype, not `{ s.write(row, key) } -> ...`: awaitable is only declared here, and only the
   // operand of decltype may be a call whose class type is incomplete.
   requires std::same_as<decltype(s.write(row, key)), awaitable<result<void>>>;
+};
+
+// A sink that keeps the run's tenant with the row (every syncline sink; a sink of your own may
+// leave it out): write_to passes it.
+template <class S>
+concept tenant_sink = sink<S> &&
+    requires(S& s, const typename S::row_type& row, std::string_view key, std::string_view tenant) {
+  requires std::same_as<decltype(s.write(row, key, tenant)), awaitable<result<void>>>;
 };
 
 template <sink Sink>
@@ -70,7 +79,11 @@ struct write_to : syncline::destination {
                                "it into the run's context (run_context::provide)");
     }
     const std::string key = ctx.idempotency_key();
-    co_return co_await target->write(row, key);
+    if constexpr (tenant_sink<Sink>) {
+      co_return co_await target->write(row, key, ctx.tenant());
+    } else {
+      co_return co_await target->write(row, key);
+    }
   }
 };
 

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <syncline/connectors/warehouse/bigquery_sink.hpp>
+#include <syncline/connectors/warehouse/request_id.hpp>
+
+#include <charconv>
+#include <variant>
 
 namespace syncline::warehouse::detail {
 
@@ -137,6 +141,129 @@ SYNCLINE_DECL ::syncline::error bigquery_writer::api_failure(::syncline::error e
     if (reason == "backendError" || reason == "internalError") e.category = errc::unavailable;
   }
   return e;
+}
+
+// A named STRING parameter of jobs.query.
+SYNCLINE_DECL boost::json::object bigquery_string_parameter(std::string_view name,
+                                                            std::string_view value) {
+  return {{"name", name},
+          {"parameterType", {{"type", "STRING"}}},
+          {"parameterValue", {{"value", value}}}};
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> bigquery_writer::erase_keys(
+    std::string tenant, std::vector<std::vector<cell>> keys) {
+  boost::json::array values;
+  values.reserve(keys.size());
+  for (const auto& key : keys) {
+    std::string text;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      if (i) text += '\x1f';  // as warehouse::key_text joins, and the DELETE's CONCAT
+      if (auto* n = std::get_if<std::int64_t>(&key[i])) text += std::to_string(*n);
+      if (auto* t = std::get_if<std::string>(&key[i])) text += *t;
+    }
+    values.push_back(boost::json::object{{"value", text}});
+  }
+  boost::json::array parameters{
+      bigquery_string_parameter("tenant", tenant),
+      boost::json::object{
+          {"name", "keys"},
+          {"parameterType", {{"type", "ARRAY"}, {"arrayType", {{"type", "STRING"}}}}},
+          {"parameterValue", {{"arrayValues", std::move(values)}}}}};
+  co_return co_await query(sql_.erase_keys, std::move(parameters), "erase keys");
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> bigquery_writer::erase_tenant(
+    std::string tenant) {
+  boost::json::array parameters{bigquery_string_parameter("tenant", tenant)};
+  co_return co_await query(sql_.erase_tenant, std::move(parameters), "erase tenant");
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<void>> bigquery_writer::add_tenant_column() {
+  auto r = co_await query(sql_.add_tenant_column, {}, "add the _syncline_tenant column");
+  if (!r) co_return std::move(r).error();
+  co_return result<void>{};
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> bigquery_writer::query(
+    const std::string& sql, boost::json::array parameters, std::string_view what) {
+  boost::json::object body{{"query", sql},
+                           {"useLegacySql", false},
+                           {"timeoutMs", 10000},
+                           {"requestId", random_request_id()}};
+  if (!parameters.empty()) {
+    body["parameterMode"] = "NAMED";
+    body["queryParameters"] = std::move(parameters);
+  }
+  http::request_options call;
+  call.retry_unsafe = true;  // the requestId makes a repeated request harmless
+  auto answer = query_answer(co_await client_.post(sql_.queries_url, boost::json::serialize(body),
+                                                   query_headers(), std::move(call)),
+                             what);
+  // A job still running after timeoutMs is waited for with jobs.getQueryResults (each call
+  // itself waits up to timeoutMs), for at most 60 calls: about ten minutes.
+  for (int polls = 0; answer && !answer->jobComplete.value_or(false); ++polls) {
+    if (!answer->jobReference || answer->jobReference->jobId.empty()) {
+      co_return make_error(errc::unavailable, where_ + " (" + std::string(what) +
+                                                  "): jobs.query answered an incomplete job "
+                                                  "without a jobReference");
+    }
+    if (polls == 60) {
+      co_return make_error(errc::timeout, where_ + " (" + std::string(what) + "): job " +
+                                              answer->jobReference->jobId +
+                                              " still running after about ten minutes");
+    }
+    std::string url = sql_.queries_url + '/' + answer->jobReference->jobId + "?timeoutMs=10000";
+    if (answer->jobReference->location) url += "&location=" + *answer->jobReference->location;
+    answer = query_answer(co_await client_.get(url, query_headers()), what);
+  }
+  if (!answer) co_return std::move(answer).error();
+  std::int64_t affected = 0;
+  if (const auto& n = answer->numDmlAffectedRows) {
+    auto [p, ec] = std::from_chars(n->data(), n->data() + n->size(), affected);
+    if (ec != std::errc{} || p != n->data() + n->size()) {
+      co_return make_error(errc::unavailable, where_ + " (" + std::string(what) +
+                                                  "): numDmlAffectedRows is not an integer: " +
+                                                  connectors::body_excerpt(*n, 40));
+    }
+  }
+  co_return affected;
+}
+
+SYNCLINE_DECL http::fields bigquery_writer::query_headers() const {
+  http::fields h;
+  h.set(http::field::content_type, "application/json");
+  h.set(http::field::authorization, "Bearer " + std::string(options_.token.current().reveal()));
+  return h;
+}
+
+// An answer of jobs.query or jobs.getQueryResults, or what went wrong. DML over rows still in
+// the streaming buffer is refused with 400; it succeeds later, so it is errc::unavailable.
+SYNCLINE_DECL result<bigquery_protocol::query_response> bigquery_writer::query_answer(
+    result<http::response> answer, std::string_view what) const {
+  const std::string call = where_ + " (" + std::string(what) + ", jobs.query)";
+  if (!answer) {
+    auto e = std::move(answer).error();
+    return make_error(e.category, call + ": " + e.message, e.status);
+  }
+  if (auto status = connectors::answer_to_result(*answer, call); !status) {
+    auto e = api_failure(std::move(status).error(), answer->body());
+    if (answer->body().find("streaming buffer") != std::string::npos) {
+      e.category = errc::unavailable;
+      e.message +=
+          " (rows written by insertAll in the last ~90 minutes cannot be deleted yet; "
+          "retry later)";
+    }
+    return e;
+  }
+  auto decoded = json::decode<bigquery_protocol::query_response>(answer->body());
+  if (!decoded) {
+    return make_error(errc::unavailable, call +
+                                             ": answered 2xx with a body that is not its "
+                                             "documented shape: " +
+                                             decoded.error().message);
+  }
+  return decoded;
 }
 
 }  // namespace syncline::warehouse::detail

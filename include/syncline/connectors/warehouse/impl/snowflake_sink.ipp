@@ -4,6 +4,9 @@
 
 #include <syncline/connectors/warehouse/snowflake_sink.hpp>
 
+#include <charconv>
+#include <initializer_list>
+
 namespace syncline::warehouse::detail {
 
 SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> snowflake_writer::write(
@@ -45,7 +48,64 @@ SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::merge(
     for (const cell& c : rows[i].cells)
       bindings[std::to_string(n++)] = snowflake_dialect::binding(c);
   }
-  co_return co_await execute(merge_(which.size()), std::move(bindings));
+  auto r = co_await execute(merge_(which.size()), std::move(bindings));
+  if (!r) co_return std::move(r).error();
+  co_return result<void>{};
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::create_table() {
+  for (const std::string* sql : {&create_sql_, &add_tenant_column_sql_}) {
+    auto r = co_await execute(*sql, boost::json::object{});
+    if (!r) co_return std::move(r).error();
+  }
+  co_return result<void>{};
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> snowflake_writer::erase_keys(
+    std::string tenant, std::vector<std::vector<cell>> keys) {
+  std::int64_t erased = 0;
+  for (std::size_t start = 0; start < keys.size(); start += erase_.keys_per_statement) {
+    const std::size_t n = std::min(erase_.keys_per_statement, keys.size() - start);
+    boost::json::object bindings;
+    bindings["1"] = snowflake_dialect::binding(cell{tenant});
+    std::size_t index = 2;
+    for (std::size_t k = start; k < start + n; ++k) {
+      for (const cell& c : keys[k])
+        bindings[std::to_string(index++)] = snowflake_dialect::binding(c);
+    }
+    auto r = co_await erase(erase_.keys(n), std::move(bindings));
+    if (!r) co_return r;
+    erased += *r;
+  }
+  co_return erased;
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> snowflake_writer::erase_tenant(
+    std::string tenant) {
+  boost::json::object bindings;
+  bindings["1"] = snowflake_dialect::binding(cell{std::move(tenant)});
+  co_return co_await erase(erase_.tenant, std::move(bindings));
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> snowflake_writer::erase(
+    const std::string& statement, boost::json::object bindings) {
+  auto body = co_await execute(statement, std::move(bindings));
+  if (!body) co_return std::move(body).error();
+  auto decoded = json::decode<snowflake_protocol::dml_response>(*body);
+  if (decoded && decoded->stats && decoded->stats->numRowsDeleted) {
+    co_return *decoded->stats->numRowsDeleted;
+  }
+  if (decoded && decoded->data && !decoded->data->empty() && !decoded->data->front().empty() &&
+      decoded->data->front().front()) {
+    const std::string& n = *decoded->data->front().front();
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
+    if (ec == std::errc{} && p == n.data() + n.size()) co_return v;
+  }
+  co_return make_error(errc::unavailable,
+                       where_ +
+                           ": the DELETE ran, but its answer holds no count of deleted rows: " +
+                           connectors::body_excerpt(*body));
 }
 
 SYNCLINE_DECL http::fields snowflake_writer::headers() const {
@@ -57,7 +117,7 @@ SYNCLINE_DECL http::fields snowflake_writer::headers() const {
   return h;
 }
 
-SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::execute(
+SYNCLINE_DECL boost::asio::awaitable<result<std::string>> snowflake_writer::execute(
     const std::string& statement, boost::json::object bindings) {
   boost::json::object body;
   body["statement"] = statement;
@@ -77,14 +137,14 @@ SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::execute(
     http::request_options call;
     call.retry_unsafe = true;  // the requestId makes a repeat harmless
     auto answer = co_await client_.post(url, text, headers(), std::move(call));
-    result<void> outcome = co_await settle(std::move(answer));
+    result<std::string> outcome = co_await settle(std::move(answer));
     if (outcome || !is_transient(outcome.error().category) || !co_await retry.next()) {
       co_return outcome;
     }
   }
 }
 
-SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::settle(
+SYNCLINE_DECL boost::asio::awaitable<result<std::string>> snowflake_writer::settle(
     result<http::response> answer) {
   auto started = std::chrono::steady_clock::now();
   auto wait = options_.poll_interval;
@@ -94,10 +154,12 @@ SYNCLINE_DECL boost::asio::awaitable<result<void>> snowflake_writer::settle(
       co_return make_error(e.category, where_ + ": " + e.message, e.status);
     }
     const unsigned status = answer->result_int();
-    if (status == 200) co_return result<void>{};
+    if (status == 200) co_return std::string(answer->body());
     auto decoded = json::decode<snowflake_protocol::statement_response>(answer->body());
     if (status == 422) co_return statement_failed(decoded);
-    if (status != 202) co_return connectors::answer_to_result(*answer, where_ + " (SQL API)");
+    if (status != 202) {
+      co_return connectors::answer_to_result(*answer, where_ + " (SQL API)").error();
+    }
     if (!decoded || !decoded->statementHandle || decoded->statementHandle->empty()) {
       co_return make_error(errc::unavailable,
                            where_ + ": the SQL API answered 202 without a statementHandle");

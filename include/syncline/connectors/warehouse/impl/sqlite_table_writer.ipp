@@ -9,7 +9,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,8 +28,7 @@ namespace syncline::warehouse::detail {
 struct sqlite_table_writer::state {
   std::mutex mutex;
   sqlite::database db;
-  std::string create_sql;
-  std::string upsert_sql;
+  sqlite_table_statements sql;
 };
 
 SYNCLINE_DECL sqlite_table_writer::sqlite_table_writer(std::unique_ptr<state> s)
@@ -36,18 +37,54 @@ SYNCLINE_DECL sqlite_table_writer::sqlite_table_writer(std::unique_ptr<state> s)
 SYNCLINE_DECL sqlite_table_writer::~sqlite_table_writer() = default;
 
 SYNCLINE_DECL result<std::shared_ptr<sqlite_table_writer>> sqlite_table_writer::open(
-    const std::string& path, const sqlite::connection_options& options, std::string create_sql,
-    std::string upsert_sql) {
+    const std::string& path, const sqlite::connection_options& options,
+    sqlite_table_statements statements) {
   auto db = sqlite::database::open(path, options);
   if (!db) return std::move(db).error();
-  auto s = std::unique_ptr<state>(
-      new state{{}, std::move(*db), std::move(create_sql), std::move(upsert_sql)});
-  return std::shared_ptr<sqlite_table_writer>(new sqlite_table_writer(std::move(s)));
+  auto s = std::unique_ptr<state>(new state{{}, std::move(*db), std::move(statements)});
+  auto writer = std::shared_ptr<sqlite_table_writer>(new sqlite_table_writer(std::move(s)));
+  std::lock_guard lock(writer->state_->mutex);
+  if (auto r = writer->add_tenant_column(); !r) return std::move(r).error();
+  return writer;
 }
 
 SYNCLINE_DECL result<void> sqlite_table_writer::create_table() {
   std::lock_guard lock(state_->mutex);
-  return state_->db.exec(state_->create_sql);
+  if (auto r = state_->db.exec(state_->sql.create_table); !r) return r;
+  return add_tenant_column();
+}
+
+// SQLite has no ADD COLUMN IF NOT EXISTS: the table's columns are read first. Another process
+// adding the column at the same moment makes the ALTER fail; the second look then finds it.
+SYNCLINE_DECL result<void> sqlite_table_writer::add_tenant_column() {
+  sqlite::database& db = state_->db;
+  for (int attempt = 0;; ++attempt) {
+    bool exists = false, has = false;
+    {
+      auto info = db.prepare(state_->sql.table_info, "read the warehouse table's columns");
+      if (!info) return std::move(info).error();
+      for (;;) {
+        auto more = info->step();
+        if (!more) return std::move(more).error();
+        if (!*more) break;
+        exists = true;
+        has = has || info->text(1) == tenant_column;
+      }
+    }
+    if (!exists || has) return {};  // a missing table is created with the column
+    auto added = db.exec(state_->sql.add_tenant_column, "add the _syncline_tenant column");
+    if (added || attempt > 0) return added;
+  }
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> sqlite_table_writer::erase_keys(
+    std::string tenant, std::vector<std::vector<cell>> keys) {
+  co_return erase(tenant, &keys);
+}
+
+SYNCLINE_DECL boost::asio::awaitable<result<std::int64_t>> sqlite_table_writer::erase_tenant(
+    std::string tenant) {
+  co_return erase(tenant, nullptr);
 }
 
 SYNCLINE_DECL boost::asio::awaitable<std::vector<result<void>>> sqlite_table_writer::write(
@@ -62,22 +99,50 @@ SYNCLINE_DECL result<void> sqlite_table_writer::write_atomic(std::span<const sta
   return {};
 }
 
+SYNCLINE_DECL void bind_cell(sqlite::statement& stmt, int index, const cell& c) {
+  std::visit(
+      [&](const auto& v) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+          stmt.bind_at(index, std::nullopt);
+        else
+          stmt.bind_at(index, v);
+      },
+      c);
+}
+
 // Binds one staged row to the prepared upsert and runs it.
 SYNCLINE_DECL result<void> upsert_staged_row(sqlite::statement& stmt, const staged_row& row) {
   stmt.reset();
   int index = 1;
-  for (const cell& c : row.cells) {
-    std::visit(
-        [&](const auto& v) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
-            stmt.bind_at(index, std::nullopt);
-          else
-            stmt.bind_at(index, v);
-        },
-        c);
-    ++index;
-  }
+  for (const cell& c : row.cells) bind_cell(stmt, index++, c);
   return stmt.exec();
+}
+
+// One transaction: all the keys go, or none.
+SYNCLINE_DECL result<std::int64_t> sqlite_table_writer::erase(
+    const std::string& tenant, const std::vector<std::vector<cell>>* keys) {
+  std::lock_guard lock(state_->mutex);
+  sqlite::database& db = state_->db;
+  const erase_statements& sql = state_->sql.erase;
+  auto tx = sqlite::write_transaction::begin(db);
+  if (!tx) return std::move(tx).error();
+  std::int64_t erased = 0;
+  const std::size_t count = keys ? keys->size() : 1;
+  for (std::size_t start = 0; start < count; start += sql.keys_per_statement) {
+    const std::size_t n = keys ? std::min(sql.keys_per_statement, count - start) : 0;
+    auto stmt = db.prepare(keys ? sql.keys(n) : sql.tenant, "erase warehouse rows");
+    if (!stmt) return std::move(stmt).error();  // tx rolls back
+    stmt->reset();
+    int index = 1;
+    stmt->bind_at(index++, tenant);
+    for (std::size_t k = start; k < start + n; ++k) {
+      for (const cell& c : (*keys)[k]) bind_cell(*stmt, index++, c);
+    }
+    if (auto r = stmt->exec(); !r) return std::move(r).error();
+    erased += db.changes();
+  }
+  if (auto r = tx->commit(); !r) return std::move(r).error();
+  return erased;
 }
 
 // Writes `rows` in one transaction. Group commit (atomic = false): a row that fails is rolled
@@ -93,7 +158,7 @@ SYNCLINE_DECL std::vector<result<void>> sqlite_table_writer::write_rows(
   };
   auto tx = sqlite::write_transaction::begin(db);
   if (!tx) return fail_all(tx.error());
-  auto stmt = db.prepare(state_->upsert_sql);
+  auto stmt = db.prepare(state_->sql.upsert);
   if (!stmt) return fail_all(stmt.error());  // tx rolls back
   for (std::size_t i = 0; i < rows.size(); ++i) {
     results[i] = upsert_staged_row(*stmt, rows[i]);
