@@ -65,6 +65,7 @@ inline void check_fixture_rows(st::store& s) {
   REQUIRE(installation);
   REQUIRE(installation->has_value());
   CHECK((*installation)->settings == R"({"currency":"EUR"})");
+  CHECK((*installation)->revision == 1);
 }
 
 // The queue goes on after the migration: the two queued runs are claimed (the retry waits an

@@ -142,6 +142,10 @@ TEST_CASE(
         (version >= 2 ? "1" : "0"));
   // Schema 3: every run records its workflow's version; those queued before were version 1's.
   CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".runs WHERE workflow_version = 1") == "5");
+  // Schema 4: the installation put before has revision 1; no install state, no erasure yet.
+  CHECK(raw.scalar("SELECT revision FROM " + schema + ".tenants") == "1");
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".install_states") == "0");
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".erasures") == "0");
   // The database keeps its name in idempotency keys.
   CHECK(s.store_id() == "4624dc13b4ff965d");
 

@@ -80,6 +80,10 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     CHECK(raw.scalar("SELECT count(*) FROM runs") == "5");
     // Schema 5: every run records its workflow's version; those queued before were version 1's.
     CHECK(raw.scalar("SELECT count(*) FROM runs WHERE workflow_version = 1") == "5");
+    // Schema 6: the installation put before has revision 1; no install state, no erasure yet.
+    CHECK(raw.scalar("SELECT revision FROM tenants") == "1");
+    CHECK(raw.scalar("SELECT count(*) FROM install_states") == "0");
+    CHECK(raw.scalar("SELECT count(*) FROM erasures") == "0");
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name, with its counting triggers.
     const std::string table = raw.scalar("SELECT sql FROM sqlite_master WHERE name = 'runs'");

@@ -6,6 +6,7 @@
 #include <syncline/core/secret.hpp>
 #include <syncline/store/clock.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace syncline::store {
@@ -17,6 +18,9 @@ struct installation_record {
   std::string settings{};   // JSON text
   time_point created_at{};  // set by the store
   time_point updated_at{};  // set by the store
+  // Set by the store: 1 when first put, +1 at each put or replace. replace_installation writes
+  // only over the revision it read, so of many processes refreshing one shop's token, one wins.
+  std::int64_t revision = 0;
 };
 
 }  // namespace syncline::store

@@ -114,6 +114,27 @@ class postgres_store final : public store {
   result<std::vector<installation_record>> list_installations(
       std::string_view integration) override;
   result<void> remove_installation(std::string_view integration, std::string_view id) override;
+  result<std::int64_t> replace_installation(const installation_record& t,
+                                            std::int64_t expected_revision) override;
+
+  // --- install states: DELETE ... RETURNING; a second take waits for the first's row lock and
+  // finds the row gone.
+
+  result<void> put_install_state(const install_state& s) override;
+  result<std::optional<install_state>> take_install_state(std::string_view state) override;
+
+  // --- erasure: erase_runs and erase_tenant take every run counter first (as claims and
+  // completions do), so they wait for the queue's writers rather than deadlock with them.
+
+  result<std::vector<std::int64_t>> runs_matching(
+      std::string_view tenant, const std::function<bool(std::string_view payload)>& match) override;
+  result<erasure_counts> erase_runs(std::string_view tenant,
+                                    std::span<const std::int64_t> run_ids) override;
+  result<erasure_counts> erase_tenant(std::string_view tenant) override;
+  result<std::int64_t> erase_echo_records(std::string_view tenant,
+                                          std::span<const std::string> record_ids) override;
+  result<std::int64_t> record_erasure(const erasure_record& e) override;
+  result<std::vector<erasure_record>> erasures(std::string_view tenant) override;
 
   // --- leadership -----------------------------------------------------------------------------
 
@@ -260,6 +281,8 @@ class postgres_store final : public store {
 }  // namespace syncline::store
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/postgres_store_erasure.hpp>
+#include <syncline/store/detail/postgres_store_installations.hpp>
 #include <syncline/store/detail/postgres_store_rates.hpp>
 #include <syncline/store/detail/postgres_store_roles.hpp>
 #include <syncline/store/detail/postgres_store_wake.hpp>

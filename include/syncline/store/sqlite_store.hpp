@@ -167,6 +167,35 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<void> remove_installation(std::string_view integration,
                                                  std::string_view id) override;
 
+  SYNCLINE_DECL result<std::int64_t> replace_installation(const installation_record& t,
+                                                          std::int64_t expected_revision) override;
+
+  // --- install states -------------------------------------------------------------------------
+
+  SYNCLINE_DECL result<void> put_install_state(const install_state& s) override;
+
+  // DELETE ... RETURNING in one BEGIN IMMEDIATE: of two takes, in any processes, one deletes.
+  SYNCLINE_DECL result<std::optional<install_state>> take_install_state(
+      std::string_view state) override;
+
+  // --- erasure --------------------------------------------------------------------------------
+
+  // Pages through runs_by_tenant on a reader; `match` runs with no connection held.
+  SYNCLINE_DECL result<std::vector<std::int64_t>> runs_matching(
+      std::string_view tenant, const std::function<bool(std::string_view payload)>& match) override;
+
+  SYNCLINE_DECL result<erasure_counts> erase_runs(std::string_view tenant,
+                                                  std::span<const std::int64_t> run_ids) override;
+
+  SYNCLINE_DECL result<erasure_counts> erase_tenant(std::string_view tenant) override;
+
+  SYNCLINE_DECL result<std::int64_t> erase_echo_records(
+      std::string_view tenant, std::span<const std::string> record_ids) override;
+
+  SYNCLINE_DECL result<std::int64_t> record_erasure(const erasure_record& e) override;
+
+  SYNCLINE_DECL result<std::vector<erasure_record>> erasures(std::string_view tenant) override;
+
   // --- leadership -----------------------------------------------------------------------------
 
   // A role is a role_lock in the "<file>-workers" folder: the stores of this host share it.
@@ -190,7 +219,8 @@ class sqlite_store final : public store {
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
       "last_error, worker, created_at, updated_at, finished_at, workflow_version, payload";
   static constexpr const char* installation_columns =
-      "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
+      "SELECT integration, id, credentials, settings, created_at, updated_at, revision "
+      "FROM tenants";
   // ?1 = now. A replayed run keeps its id (and so its idempotency key) and starts its attempts
   // afresh; last_error stays until the next attempt ends.
   static constexpr const char* replay_update =
@@ -335,4 +365,6 @@ class sqlite_store final : public store {
 
 #if SYNCLINE_HEADER_ONLY
 #include <syncline/store/impl/sqlite_store.ipp>
+#include <syncline/store/impl/sqlite_store_erasure.ipp>
+#include <syncline/store/impl/sqlite_store_installations.ipp>
 #endif

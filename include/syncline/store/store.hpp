@@ -13,6 +13,8 @@
 #include <syncline/store/clock.hpp>
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
+#include <syncline/store/erasure.hpp>
+#include <syncline/store/install_state.hpp>
 #include <syncline/store/installation_record.hpp>
 #include <syncline/store/rate_bucket.hpp>
 #include <syncline/store/run.hpp>
@@ -48,6 +50,7 @@ struct prune_result {
   std::int64_t runs = 0;  // finished runs removed, with their block events
   std::int64_t dedupe_keys = 0;
   std::int64_t echo_records = 0;
+  std::int64_t install_states = 0;  // install states that expired
 };
 
 class store {
@@ -157,7 +160,8 @@ class store {
   // --- retention ------------------------------------------------------------------------------
 
   // Removes finished runs older than keep_finished (by finished time) with their block events,
-  // dedupe keys older than the dedupe window and echo records older than the echo window.
+  // dedupe keys older than the dedupe window, echo records older than the echo window and
+  // install states that expired.
   virtual result<prune_result> prune(std::chrono::system_clock::duration keep_finished) = 0;
 
   // --- poll cursors ---------------------------------------------------------------------------
@@ -181,6 +185,49 @@ class store {
       std::string_view integration) = 0;
   // Removing an installation that does not exist succeeds: app/uninstalled may be delivered twice.
   virtual result<void> remove_installation(std::string_view integration, std::string_view id) = 0;
+  // Replaces the installation only if its stored revision is still `expected_revision`; answers
+  // the new revision. errc::conflict when another process replaced it meanwhile (it refreshed the
+  // token first), errc::not_found when it is gone (uninstalled). One statement, no read-then-write
+  // race.
+  virtual result<std::int64_t> replace_installation(const installation_record& t,
+                                                    std::int64_t expected_revision) = 0;
+
+  // --- install states (the single-use OAuth `state`) ------------------------------------------
+
+  // errc::conflict when this state was already put (a nonce is never reused).
+  virtual result<void> put_install_state(const install_state& s) = 0;
+  // Single use, atomically: answers the state and deletes it (one statement: DELETE ...
+  // RETURNING); nullopt when unknown or already taken, so a replayed callback finds nothing.
+  // Expired states are answered too (the caller says "expired" rather than "unknown"); prune()
+  // removes states that expired.
+  virtual result<std::optional<install_state>> take_install_state(std::string_view state) = 0;
+
+  // --- erasure (privacy topics: customers/redact, shop/redact) --------------------------------
+
+  // Ids of the tenant's runs (every status) whose payload `match` accepts, oldest first. The
+  // store walks the tenant's runs in pages (runs_matching_page), so memory does not grow with the
+  // table. For erasure and data requests.
+  virtual result<std::vector<std::int64_t>> runs_matching(
+      std::string_view tenant, const std::function<bool(std::string_view payload)>& match) = 0;
+  // Deletes these runs of `tenant` (ids of other tenants, and ids that do not exist, are ignored)
+  // with their block events and dedupe keys, in one transaction. A run that is running is
+  // deleted too: its worker's later finish/renew answers errc::not_found. Forgetting a dedupe key
+  // means a redelivery of that event is queued again: erasure wins over deduplication.
+  virtual result<erasure_counts> erase_runs(std::string_view tenant,
+                                            std::span<const std::int64_t> run_ids) = 0;
+  // Everything the store holds of a tenant except its installation row (remove_installation does
+  // that): runs, block events, dedupe keys, echo records, poll cursors. One transaction.
+  virtual result<erasure_counts> erase_tenant(std::string_view tenant) = 0;
+  // The echo records of these record ids (e.g. the order ids of a customers/redact); answers how
+  // many were removed.
+  virtual result<std::int64_t> erase_echo_records(std::string_view tenant,
+                                                  std::span<const std::string> record_ids) = 0;
+  // The erasure log: what was erased, when and why, never the erased data. Answers the new
+  // record's id; id and at are set by the store. errc::invalid_input for an empty tenant, a kind
+  // that is none of erasure_kinds, or a request that is not a short id.
+  virtual result<std::int64_t> record_erasure(const erasure_record& e) = 0;
+  virtual result<std::vector<erasure_record>> erasures(
+      std::string_view tenant) = 0;  // oldest first
 
   // --- leadership -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@
 #include <syncline/core/result.hpp>
 #include <syncline/store/cursor.hpp>
 #include <syncline/store/echo_record.hpp>
+#include <syncline/store/installation_record.hpp>
 #include <syncline/store/run.hpp>
 
 #include <cstdint>
@@ -36,6 +37,42 @@ inline result<void> check_installation_key(std::string_view integration, std::st
   if (integration.empty() || id.empty()) {
     return make_error(errc::invalid_input, "installation: integration and id must be non-empty");
   }
+  return {};
+}
+
+// A revision the store answered (1 or more): 0 is what a record that was never read holds.
+inline result<void> check_expected_revision(const installation_record& t, std::int64_t expected) {
+  if (expected >= 1) return {};
+  return make_error(errc::invalid_input,
+                    "replace installation " + t.integration + "/" + t.id +
+                        ": the expected revision must be one the store answered (1 or more), not " +
+                        std::to_string(expected));
+}
+
+inline ::syncline::error installation_gone(const installation_record& t) {
+  return make_error(errc::not_found, "replace installation " + t.integration + "/" + t.id +
+                                         ": it does not exist (it was uninstalled)");
+}
+
+inline ::syncline::error installation_replaced(const installation_record& t, std::int64_t expected,
+                                               std::int64_t now) {
+  return make_error(errc::conflict,
+                    "replace installation " + t.integration + "/" + t.id + ": its revision is " +
+                        std::to_string(now) + ", not " + std::to_string(expected) +
+                        " (another process replaced it first, e.g. refreshed its token): read it "
+                        "again");
+}
+
+// The nonce is not quoted: it would let whoever reads the log complete the install.
+inline ::syncline::error install_state_taken() {
+  return make_error(errc::conflict,
+                    "put install state: this state was already put (a state is used once)");
+}
+
+// A tenant names whose data an erasure removes: an empty one would name nobody's.
+inline result<void> check_tenant(std::string_view call, std::string_view tenant) {
+  if (tenant.empty())
+    return make_error(errc::invalid_input, std::string(call) + ": tenant is empty");
   return {};
 }
 

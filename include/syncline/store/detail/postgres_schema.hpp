@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int postgres_schema_version = 3;
+inline constexpr int postgres_schema_version = 4;
 
 // Times are bigint nanoseconds since the Unix epoch, taken from the store's clock (not the
 // server's), as in SQLite: tests move time, and every store of a database agrees with its own
@@ -191,13 +191,44 @@ ALTER TABLE runs ADD COLUMN workflow_version integer NOT NULL DEFAULT 1
   CHECK (workflow_version >= 1);
 )sql";
 
+// Schema 3 -> 4 (issue 14, Shopify onboarding and privacy erasure): the single-use OAuth states,
+// the installations' revisions (compare-and-set of a refreshed token: store.hpp,
+// replace_installation; rows put before were put at least once, so revision 1), and the log of
+// erasures (counts only: what was erased is gone, and the log must not keep it).
+inline constexpr const char* postgres_migrate_3_to_4 = R"sql(
+CREATE TABLE install_states (
+  state       text PRIMARY KEY,
+  integration text NOT NULL,
+  shop        text NOT NULL,
+  expires_at  bigint NOT NULL,
+  created_at  bigint NOT NULL
+);
+CREATE INDEX install_states_by_expiry ON install_states (expires_at);
+
+ALTER TABLE tenants ADD COLUMN revision bigint NOT NULL DEFAULT 1 CHECK (revision >= 1);
+
+CREATE TABLE erasures (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant       text NOT NULL,
+  kind         text NOT NULL,
+  request      text NOT NULL,
+  runs         bigint NOT NULL,
+  block_events bigint NOT NULL,
+  dedupe_keys  bigint NOT NULL,
+  echo_records bigint NOT NULL,
+  cursors      bigint NOT NULL,
+  at           bigint NOT NULL
+);
+CREATE INDEX erasures_by_tenant ON erasures (tenant, id);
+)sql";
+
 // postgres_migrations[v - 1] takes a database from version v to v + 1: statements run in the
 // transaction that bumps the version, so a crash leaves the database at the old version or the
 // new, never between (PostgreSQL's DDL is transactional). A new database is made at version 1
 // and migrated, so there is one text of each version's change.
 using postgres_migration = const char*;
 inline constexpr std::array<postgres_migration, postgres_schema_version - 1> postgres_migrations{
-    postgres_migrate_1_to_2, postgres_migrate_2_to_3};
+    postgres_migrate_1_to_2, postgres_migrate_2_to_3, postgres_migrate_3_to_4};
 
 // A PostgreSQL identifier as a quoted name ("a""b"), so any schema name is taken literally.
 inline std::string quote_identifier(std::string_view name) {

@@ -76,11 +76,17 @@ inline constexpr const char* lock_end_counts =
     "SELECT 1 FROM run_counts WHERE status IN ('dead', 'retry_wait', 'running', 'skipped', "
     "'succeeded') ORDER BY status FOR UPDATE";
 
+// Every counter, for a transaction that deletes runs of any status (erasure) and must take the
+// counters before the runs' rows, as the others do.
+inline constexpr const char* lock_all_counts =
+    "SELECT 1 FROM run_counts ORDER BY status FOR UPDATE";
+
 inline constexpr const char* run_columns =
     "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
     "last_error, worker, created_at, updated_at, finished_at, workflow_version";
 inline constexpr const char* installation_columns =
-    "SELECT integration, id, credentials, settings, created_at, updated_at FROM tenants";
+    "SELECT integration, id, credentials, settings, created_at, updated_at, revision "
+    "FROM tenants";
 
 // The due runs to lease, fairly: the tenants with unfinished runs are walked by a skip scan of
 // runs_due_by_tenant (one index probe per tenant; ordered as that index is, so that the planner

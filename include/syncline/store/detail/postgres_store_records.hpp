@@ -1,5 +1,5 @@
 // The bodies of store::postgres_store beyond the run queue: the run log, dead letters,
-// retention, cursors, echo records and installations. Included by postgres_store_body.hpp.
+// retention, cursors and echo records. Included by postgres_store_body.hpp.
 #pragma once
 
 #include <syncline/store/detail/postgres_store_body.hpp>
@@ -225,6 +225,13 @@ inline result<prune_result> postgres_store::prune(
       now - opts_.echo_window);
   if (!echoes) return std::move(echoes).error();
   out.echo_records = *echoes;
+  auto states = chunked(
+      "WITH doomed AS (DELETE FROM install_states WHERE state IN (SELECT state FROM "
+      "install_states WHERE expires_at <= $1::bigint LIMIT $2::bigint) RETURNING 1) "
+      "SELECT count(*) FROM doomed",
+      now);
+  if (!states) return std::move(states).error();
+  out.install_states = *states;
   return out;
 }
 
@@ -330,84 +337,6 @@ inline result<bool> postgres_store::is_echo(const echo_record& received) {
                   p);
     if (!r) return std::move(r).error();
     return postgres::row_count(*r) > 0;
-  });
-}
-
-inline installation_record postgres_store::read_installation(const rows& r, int row) {
-  using namespace postgres_store_detail;
-  installation_record t;
-  t.integration = string_at(r, row, 0);
-  t.id = string_at(r, row, 1);
-  t.credentials = secret(string_at(r, row, 2));
-  t.settings = string_at(r, row, 3);
-  t.created_at = time_at(r, row, 4);
-  t.updated_at = time_at(r, row, 5);
-  return t;
-}
-
-inline result<void> postgres_store::put_installation(const installation_record& t) {
-  if (auto v = detail::check_installation_key(t.integration, t.id); !v) return v;
-  return write(commit_kind::acknowledgement, [&](connection& c) -> result<void> {
-    parameters p;
-    p.text(t.integration);
-    p.text(t.id);
-    p.text(t.credentials.reveal());
-    p.text(t.settings);
-    p.time(now_());
-    auto r = exec(c,
-                  "INSERT INTO tenants (integration, id, credentials, settings, created_at, "
-                  "updated_at) VALUES ($1, $2, $3, $4, $5::bigint, $5::bigint) ON CONFLICT "
-                  "(integration, id) DO UPDATE SET credentials = excluded.credentials, "
-                  "settings = excluded.settings, updated_at = excluded.updated_at",
-                  p);
-    if (!r) return std::move(r).error();
-    return {};
-  });
-}
-
-inline result<std::optional<installation_record>> postgres_store::get_installation(
-    std::string_view integration, std::string_view id) {
-  return read([&](connection& c) -> result<std::optional<installation_record>> {
-    parameters p;
-    p.text(integration);
-    p.text(id);
-    auto r = exec(c,
-                  std::string(postgres_store_detail::installation_columns) +
-                      " WHERE integration = $1 AND id = $2",
-                  p);
-    if (!r) return std::move(r).error();
-    if (postgres::row_count(*r) == 0) return std::optional<installation_record>{};
-    return std::optional<installation_record>(read_installation(*r, 0));
-  });
-}
-
-inline result<std::vector<installation_record>> postgres_store::list_installations(
-    std::string_view integration) {
-  return read([&](connection& c) -> result<std::vector<installation_record>> {
-    parameters p;
-    p.text(integration);
-    auto r = exec(c,
-                  std::string(postgres_store_detail::installation_columns) +
-                      " WHERE integration = $1 ORDER BY id COLLATE \"C\"",
-                  p);
-    if (!r) return std::move(r).error();
-    std::vector<installation_record> out;
-    for (int row = 0; row < postgres::row_count(*r); ++row) {
-      out.push_back(read_installation(*r, row));
-    }
-    return out;
-  });
-}
-
-inline result<void> postgres_store::remove_installation(std::string_view integration,
-                                                        std::string_view id) {
-  return write(commit_kind::acknowledgement, [&](connection& c) -> result<void> {
-    parameters p;
-    p.text(integration);
-    p.text(id);
-    auto r = exec(c, "DELETE FROM tenants WHERE integration = $1 AND id = $2", p);
-    if (!r) return std::move(r).error();
-    return {};
   });
 }
 

@@ -12,7 +12,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 5;
+inline constexpr int sqlite_schema_version = 6;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -182,6 +182,37 @@ ALTER TABLE runs ADD COLUMN workflow_version INTEGER NOT NULL DEFAULT 1
   CHECK (workflow_version >= 1);
 )sql";
 
+// Schema 6 (issue 14, Shopify onboarding and privacy erasure): the single-use OAuth states, the
+// installations' revisions (compare-and-set of a refreshed token: store.hpp,
+// replace_installation; rows put before were put at least once, so revision 1), and the log of
+// erasures (counts only: what was erased is gone, and the log must not keep it).
+inline constexpr const char* sqlite_onboarding_and_erasure = R"sql(
+CREATE TABLE install_states (
+  state       TEXT PRIMARY KEY,
+  integration TEXT NOT NULL,
+  shop        TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX install_states_by_expiry ON install_states (expires_at);
+
+ALTER TABLE tenants ADD COLUMN revision INTEGER NOT NULL DEFAULT 1 CHECK (revision >= 1);
+
+CREATE TABLE erasures (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant       TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  request      TEXT NOT NULL,
+  runs         INTEGER NOT NULL,
+  block_events INTEGER NOT NULL,
+  dedupe_keys  INTEGER NOT NULL,
+  echo_records INTEGER NOT NULL,
+  cursors      INTEGER NOT NULL,
+  at           INTEGER NOT NULL
+);
+CREATE INDEX erasures_by_tenant ON erasures (tenant);
+)sql";
+
 // Schema 1 -> 2, the runs table rebuilt with the new CHECKs (SQLite cannot alter one), its rows,
 // ids and AUTOINCREMENT counter kept (ids are never reused: idempotency keys are built on them),
 // and only the indexes that schema 2 keeps.
@@ -220,12 +251,20 @@ inline result<void> migrate_sqlite_4_to_5(sqlite::database& c) {
   return c.exec(sqlite_runs_workflow_version, "migrate: record the runs' workflow versions");
 }
 
+// Schema 5 -> 6: install states, installation revisions, the erasure log; no row changes (the
+// installations get revision 1).
+inline result<void> migrate_sqlite_5_to_6(sqlite::database& c) {
+  return c.exec(sqlite_onboarding_and_erasure,
+                "migrate: add install states, installation revisions and the erasure log");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
-    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5};
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
+    &migrate_sqlite_5_to_6};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -255,7 +294,7 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
     for (const char* part :
          {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
           sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest,
-          sqlite_rate_buckets_table, sqlite_runs_workflow_version}) {
+          sqlite_rate_buckets_table, sqlite_runs_workflow_version, sqlite_onboarding_and_erasure}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

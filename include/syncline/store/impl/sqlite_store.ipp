@@ -512,6 +512,12 @@ SYNCLINE_DECL result<prune_result> sqlite_store::prune(
       "prune echo records", now - opts_.echo_window);
   if (!echoes) return std::move(echoes).error();
   out.echo_records = *echoes;
+  auto states = delete_in_chunks(
+      "DELETE FROM install_states WHERE state IN "
+      "(SELECT state FROM install_states WHERE expires_at <= ?1 LIMIT ?2)",
+      "prune install states", now);
+  if (!states) return std::move(states).error();
+  out.install_states = *states;
   return out;
 }
 
@@ -560,59 +566,6 @@ SYNCLINE_DECL result<bool> sqlite_store::is_echo(const echo_record& received) {
   q->bind(received.tenant, received.integration, received.record_id, received.fingerprint,
           now_() - opts_.echo_window);
   return q->step();
-}
-
-SYNCLINE_DECL result<void> sqlite_store::put_installation(const installation_record& t) {
-  if (auto v = detail::check_installation_key(t.integration, t.id); !v) return v;
-  return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-    auto q = c.prepare(
-        "INSERT INTO tenants (integration, id, credentials, settings, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (integration, id) DO UPDATE SET "
-        "credentials = excluded.credentials, settings = excluded.settings, "
-        "updated_at = excluded.updated_at",
-        "save installation");
-    if (!q) return std::move(q).error();
-    return q->bind(t.integration, t.id, t.credentials.reveal(), t.settings, now_()).exec();
-  });
-}
-
-SYNCLINE_DECL result<std::optional<installation_record>> sqlite_store::get_installation(
-    std::string_view integration, std::string_view id) {
-  auto c = readers_.acquire();
-  auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 AND id = ?2",
-                      "read installation");
-  if (!q) return std::move(q).error();
-  q->bind(integration, id);
-  auto row = q->step();
-  if (!row) return std::move(row).error();
-  if (!*row) return std::optional<installation_record>{};
-  return std::optional<installation_record>(read_installation(*q));
-}
-
-SYNCLINE_DECL result<std::vector<installation_record>> sqlite_store::list_installations(
-    std::string_view integration) {
-  auto c = readers_.acquire();
-  auto q = c->prepare(std::string(installation_columns) + " WHERE integration = ?1 ORDER BY id",
-                      "list installations");
-  if (!q) return std::move(q).error();
-  q->bind(integration);
-  std::vector<installation_record> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return out;
-    out.push_back(read_installation(*q));
-  }
-}
-
-SYNCLINE_DECL result<void> sqlite_store::remove_installation(std::string_view integration,
-                                                             std::string_view id) {
-  return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<void> {
-    auto q =
-        c.prepare("DELETE FROM tenants WHERE integration = ?1 AND id = ?2", "remove installation");
-    if (!q) return std::move(q).error();
-    return q->bind(integration, id).exec();
-  });
 }
 
 SYNCLINE_DECL result<void> sqlite_store::validate_all(std::span<const new_run> runs) {
@@ -871,17 +824,6 @@ SYNCLINE_DECL run_record sqlite_store::read_run(const sqlite::statement& q, bool
   r.workflow_version = static_cast<std::uint32_t>(q.int64(13));
   if (with_payload) r.payload = q.text(14);
   return r;
-}
-
-SYNCLINE_DECL installation_record sqlite_store::read_installation(const sqlite::statement& q) {
-  installation_record t;
-  t.integration = q.text(0);
-  t.id = q.text(1);
-  t.credentials = secret(q.text(2));
-  t.settings = q.text(3);
-  t.created_at = q.time(4);
-  t.updated_at = q.time(5);
-  return t;
 }
 
 SYNCLINE_DECL result<std::int64_t> sqlite_store::delete_in_chunks(const char* sql,
