@@ -91,6 +91,10 @@ TEST_CASE("subscription_plan_for adds the uninstall notice to the integration's 
   CHECK(plan.topics ==
         strings{"app/uninstalled", "customers/redact", "orders/create", "orders/updated"});
   CHECK(plan.callback_base == base);
+  // Integrations of one shop share the engine's route: one plan holds the topics of all.
+  auto both =
+      shopify::subscription_plan_for<decltype(no_webhooks), decltype(shop_sync)>(std::string(base));
+  CHECK(both.topics == plan.topics);
 }
 
 TEST_CASE("reconcile creates what is missing, then changes nothing, then removes what is dropped") {
@@ -289,4 +293,26 @@ TEST_CASE("the subscriptions made deliver orders/create to the engine's route, s
   receiver.stop();
   std::lock_guard lock(m);
   CHECK(received == strings{"orders/create sub-1"});
+}
+
+TEST_CASE("engines reconciling one shop at the same time both succeed, one subscription each") {
+  fixture f;
+  shopify::admin_api one(f.client, f.acme, f.connector), two(f.client, f.acme, f.connector);
+  const shopify::subscription_plan plan{{"orders/create", "orders/paid", "orders/updated"},
+                                        std::string(base)};
+  using job =
+      std::function<boost::asio::awaitable<syncline::result<shopify::subscription_report>>()>;
+  for (int round = 0; round < 5; ++round) {
+    REQUIRE(f.run([&] { return shopify::remove_webhook_subscriptions(one, std::string(base)); }));
+    auto both = f.run_together(
+        std::vector<job>{[&] { return shopify::reconcile_webhook_subscriptions(one, plan); },
+                         [&] { return shopify::reconcile_webhook_subscriptions(two, plan); }});
+    for (const auto& r : both) {
+      CAPTURE(r ? std::string() : r.error().message);
+      CHECK(r);
+    }
+    CHECK(subscriptions(f) == strings{"orders/create " + callback("orders/create"),
+                                      "orders/paid " + callback("orders/paid"),
+                                      "orders/updated " + callback("orders/updated")});
+  }
 }

@@ -108,15 +108,22 @@ struct subscription_plan {
   std::string callback_base;        // the engine's public URL, "https://sync.example"
 };
 
-// The integration's topics and the app's uninstall notice (app/uninstalled), which the engine
-// acts on whether or not a workflow listens to it.
-template <class Integration>
+// The topics of the integrations and the app's uninstall notice (app/uninstalled), which the
+// engine acts on whether or not a workflow listens to it. Name every integration the shop has
+// installed on this engine: they share the engine's route, so a plan that left one out would
+// remove that one's subscriptions.
+template <class... Integrations>
 subscription_plan subscription_plan_for(std::string callback_base) {
-  subscription_plan plan{{}, std::move(callback_base)};
-  for (std::string_view t : webhook_topics_of<Integration>()) plan.topics.emplace_back(t);
-  if (std::find(plan.topics.begin(), plan.topics.end(), app::uninstall_topic) == plan.topics.end())
-    plan.topics.emplace_back(app::uninstall_topic);
+  static_assert(sizeof...(Integrations) > 0,
+                "syncline: shopify::subscription_plan_for<I...>: name the integrations, e.g. "
+                "subscription_plan_for<decltype(my_integration)>(url)");
+  subscription_plan plan{{std::string(app::uninstall_topic)}, std::move(callback_base)};
+  const auto add = [&plan](const auto& topics) {
+    for (std::string_view t : topics) plan.topics.emplace_back(t);
+  };
+  (add(webhook_topics_of<Integrations>()), ...);
   std::sort(plan.topics.begin(), plan.topics.end());
+  plan.topics.erase(std::unique(plan.topics.begin(), plan.topics.end()), plan.topics.end());
   return plan;
 }
 

@@ -289,7 +289,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<subscription_report>> reconcile_webh
     if (detail::under(s.callback, *base)) ours.push_back(std::move(s));
 
   std::vector<std::string> stale;  // ids to delete once the creates are done
-  std::string refused;             // "orders/create (topic: ...); ..."
+  std::vector<std::pair<std::string, std::string>> refused;  // {topic, Shopify's words}
   for (const auto& topic : needed) {
     const std::string e = topic_enum(topic);
     const std::string url = detail::callback_of(*base, topic);
@@ -311,15 +311,25 @@ SYNCLINE_DECL boost::asio::awaitable<result<subscription_report>> reconcile_webh
     if (!made) {
       if (made.error().category != errc::invalid_input) co_return std::move(made).error();
       // Refused: keep any old subscription of the topic, it may still deliver.
-      refused.append(refused.empty() ? "" : "; ")
-          .append(topic)
-          .append(" (")
-          .append(made.error().message)
-          .append(")");
+      refused.emplace_back(topic, std::move(made).error().message);
       continue;
     }
     (moved.empty() ? report.created : report.replaced).push_back(topic);
     stale.insert(stale.end(), moved.begin(), moved.end());
+  }
+  if (!refused.empty()) {
+    // Another engine process reconciling the shop at the same time may have made it first
+    // (Shopify then answers "Address for this topic has already been taken"): look again.
+    auto again = co_await detail::list_webhook_subscriptions(api);
+    if (!again) co_return std::move(again).error();
+    std::erase_if(refused, [&](const auto& r) {
+      const std::string e = topic_enum(r.first), url = detail::callback_of(*base, r.first);
+      const bool made = std::any_of(again->begin(), again->end(), [&](const auto& s) {
+        return s.topic == e && s.callback == url;
+      });
+      if (made) report.kept.push_back(r.first);
+      return made;
+    });
   }
   for (const auto& s : ours) {
     // Matched by enum: a topic the plan names but syncline cannot read back is still needed.
@@ -333,25 +343,22 @@ SYNCLINE_DECL boost::asio::awaitable<result<subscription_report>> reconcile_webh
     auto gone = co_await detail::delete_webhook_subscription(api, id);
     if (!gone) {
       if (gone.error().category != errc::invalid_input) co_return std::move(gone).error();
-      refused.append(refused.empty() ? "" : "; ")
-          .append("deleting ")
-          .append(id)
-          .append(" (")
-          .append(gone.error().message)
-          .append(")");
+      refused.emplace_back("deleting " + id, std::move(gone).error().message);
     }
   }
-  std::sort(report.removed.begin(), report.removed.end());
-  if (!refused.empty()) {
-    std::string done;
-    if (!report.created.empty()) done += "; created " + detail::joined(report.created);
-    if (!report.replaced.empty()) done += "; replaced " + detail::joined(report.replaced);
-    if (!report.removed.empty()) done += "; removed " + detail::joined(report.removed);
-    co_return make_error(errc::invalid_input,
-                         "Shopify refused webhook subscriptions of " + shop + ": " + refused +
-                             (done.empty() ? "" : " (the others were reconciled" + done + ")"));
-  }
-  co_return report;
+  for (auto* v : {&report.kept, &report.removed}) std::sort(v->begin(), v->end());
+  if (refused.empty()) co_return report;
+
+  std::string what;
+  for (const auto& [topic, message] : refused)
+    what.append(what.empty() ? "" : "; ").append(topic).append(" (").append(message).append(")");
+  std::string done;
+  if (!report.created.empty()) done += "; created " + detail::joined(report.created);
+  if (!report.replaced.empty()) done += "; replaced " + detail::joined(report.replaced);
+  if (!report.removed.empty()) done += "; removed " + detail::joined(report.removed);
+  co_return make_error(errc::invalid_input,
+                       "Shopify refused webhook subscriptions of " + shop + ": " + what +
+                           (done.empty() ? "" : " (the others were reconciled" + done + ")"));
 }
 
 SYNCLINE_DECL boost::asio::awaitable<result<std::size_t>> remove_webhook_subscriptions(
