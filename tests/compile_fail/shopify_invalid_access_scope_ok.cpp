@@ -1,10 +1,11 @@
 // The accepted form of shopify_invalid_access_scope.cpp: the scope spelled as Shopify has it,
-// and a scope no part declares given after the integration.
+// and a scope no part declares declared as the integration's own.
 #include <syncline/blocks/to.hpp>
 #include <syncline/connectors/shopify/access_scopes.hpp>
 #include <syncline/connectors/shopify/webhook.hpp>
 #include <syncline/core/integration.hpp>
 
+#include <array>
 #include <string_view>
 
 namespace shopify = syncline::shopify;
@@ -20,7 +21,12 @@ constexpr auto tagging = syncline::integration<"tagging", shopify::app>(
     syncline::workflow<"tag_orders">(shopify::webhook<"orders/create">{} | tag_order{} |
                                      syncline::to<"save">([](const shopify::order&) {})));
 
-constexpr auto scopes = shopify::access_scopes_of<decltype(tagging), "read_customers">();
+template <>
+struct syncline::shopify::extra_access_scopes<"tagging"> {
+  static constexpr std::array value{std::string_view{"read_customers"}};
+};
+
+constexpr auto scopes = shopify::access_scopes_of<decltype(tagging)>();
 static_assert(scopes.size() == 2 && scopes[0] == "read_customers" && scopes[1] == "write_orders");
 
 int main() {}

@@ -60,12 +60,22 @@ constexpr auto privacy_only = syncline::integration<"privacy_only", shopify::app
     syncline::workflow<"redacts">(shopify::webhook<"customers/redact">{} |
                                   syncline::to<"erase">([](const shopify::customers_redact&) {})));
 
+// The same parts, and scopes the application's own calls need.
+constexpr auto nested_plus = syncline::integration<"nested_plus", shopify::app>(lookups, mirror);
+
 template <std::size_t N>
 std::vector<std::string> strings(const std::array<std::string_view, N>& a) {
   return {a.begin(), a.end()};
 }
 
 }  // namespace
+
+template <>
+struct syncline::shopify::extra_access_scopes<"nested_plus"> {
+  static constexpr std::array value{std::string_view{"read_customers"},
+                                    std::string_view{"read_products"},
+                                    std::string_view{"read_orders"}};
+};
 
 // The seed creates orders (write_orders) and hears orders/create and orders/updated
 // (read_orders, implied by write_orders).
@@ -90,12 +100,14 @@ TEST_CASE("access_scopes_of: parts nested in branch and also count, sorted, writ
   CHECK(strings(other) == std::vector<std::string>{"write_orders"});
 }
 
-TEST_CASE("access_scopes_of: extra scopes, given after the integration, join the declared ones") {
-  constexpr auto with_extra = shopify::access_scopes_of<decltype(nested), "read_customers",
-                                                        "read_products", "read_orders">();
+TEST_CASE("access_scopes_of: an integration's extra scopes join those its parts declare") {
+  constexpr auto with_extra = shopify::access_scopes_of<decltype(nested_plus)>();
   CHECK(strings(with_extra) ==
         std::vector<std::string>{"read_customers", "read_products", "write_orders"});
   CHECK(shopify::join_scopes(with_extra) == "read_customers,read_products,write_orders");
+  // They are the integration's, by its name: its workflows asked alone do not have them.
+  CHECK(strings(shopify::access_scopes_of<decltype(lookups)>()) ==
+        std::vector<std::string>{"read_orders", "read_products"});
 }
 
 TEST_CASE("access_scopes_of: app/uninstalled and the privacy topics need no scope") {

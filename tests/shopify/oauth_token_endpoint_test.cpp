@@ -71,6 +71,9 @@ struct fake_shopify {
     std::string body;
     std::string content_type = "application/json";
     std::chrono::milliseconds delay{0};
+    // The first N calls wait 5 s before answering: to a client with a shorter timeout, their
+    // answers are lost.
+    int lose_first = 0;
   };
   struct state {
     std::mutex m;
@@ -88,9 +91,10 @@ struct fake_shopify {
                   a = s->next;
                   s->last_form = std::string(in.body());
                 }
-                ++s->calls;
-                if (a.delay.count() != 0) {
-                  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, a.delay);
+                const int n = s->calls++;
+                const auto delay = n < a.lose_first ? std::chrono::milliseconds(5000) : a.delay;
+                if (delay.count() != 0) {
+                  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, delay);
                   co_await t.async_wait(boost::asio::use_awaitable);
                 }
                 co_return http::make_response(a.status, a.body, a.content_type);
@@ -353,6 +357,30 @@ TEST_CASE("token endpoint: what Shopify should not answer becomes a clear error,
           "&refresh_token=" +
               std::string(a_refresh_token) + "&expiring=1");
   }
+}
+
+TEST_CASE("token endpoint: a refresh whose answer was lost is sent again, a code grant is not") {
+  fixture f;
+  fake_shopify fake(f);
+  auto endpoint = fake.endpoint(f, 300ms);
+  fake.answer_with({.status = 200,
+                    .body = R"({"access_token":"shpat_0123456789abcdef","scope":"write_orders",)"
+                            R"("expires_in":3600,"refresh_token":"shprt_0123456789abcdef"})",
+                    .content_type = "application/json",
+                    .delay = {},
+                    .lose_first = 1});
+  auto refreshed = f.run(
+      [&] { return endpoint.refresh("carol", syncline::secret{std::string(a_refresh_token)}); });
+  REQUIRE(refreshed);
+  CHECK(refreshed->refresh_token.reveal() == "shprt_0123456789abcdef");
+  CHECK(fake.s->calls == 2);
+
+  fake.s->calls = 0;
+  auto code = f.run([&] { return endpoint.exchange_code("carol", std::string(a_code)); });
+  REQUIRE_FALSE(code);
+  CHECK(code.error().category == errc::unavailable);
+  check_no_secret(code.error());
+  CHECK(fake.s->calls == 1);
 }
 
 TEST_CASE("token endpoint: bad input is refused before any call") {

@@ -2,20 +2,25 @@
 // computed by the compiler from what its parts declare, so that the install URL asks for exactly
 // those and the callback can check that the merchant granted them:
 //
-//   constexpr auto scopes = shopify::access_scopes_of<decltype(shopify_sync)>();
-//   static_assert(std::ranges::equal(scopes, std::array{"read_orders"sv, "write_orders"sv}));
+//   constexpr auto scopes = shopify::access_scopes_of<decltype(shopify_sync)>();  // std::array
 //   shopify::install_url(shop, app.client_id, scopes, redirect_uri, state);
 //   if (auto lack = shopify::missing_scopes(token->scope, scopes); !lack.empty()) ...
 //
 // Each Shopify action says `static constexpr std::string_view access_scope = "write_orders";`,
 // each shopify::webhook<Topic> the scope of its topic (topics.hpp); blocks nested in also,
-// branch, route and for_each count (core/detail/part_tree.hpp walks them). Scopes a part cannot
-// declare (a call your own code makes with the token) are given after the integration:
-// access_scopes_of<decltype(shopify_sync), "read_customers">(). A scope that is not read_x,
-// write_x or unauthenticated_x is a compile error (shopify::diagnostic::invalid_access_scope).
+// branch, route and for_each count (core/detail/part_tree.hpp walks them). Scopes no part can
+// declare (calls your own code makes with the shop's token) are the integration's own, declared
+// beside it by its name, so that whoever asks for its scopes (the engine too) gets them:
+//
+//   template <> struct syncline::shopify::extra_access_scopes<"shopify_sync"> {
+//     static constexpr std::array value{std::string_view{"read_customers"}};
+//   };
+//
+// A scope that is not read_x, write_x or unauthenticated_x is a compile error
+// (shopify::diagnostic::invalid_access_scope).
 //
 // The list is sorted and unique, and drops read_x when write_x is there: Shopify's write scope
-// implies the read one, and answers a grant of both with write_x alone.
+// implies the read one.
 #pragma once
 
 #include <syncline/config.hpp>
@@ -24,6 +29,7 @@
 #include <syncline/core/detail/part_tree.hpp>
 #include <syncline/core/diagnostic.hpp>
 #include <syncline/core/fixed_string.hpp>
+#include <syncline/core/integration.hpp>
 
 #include <algorithm>
 #include <array>
@@ -63,10 +69,16 @@ constexpr bool scope_covers(std::string_view held, std::string_view wanted) noex
   return false;
 }
 
+// The scopes integration `Integration` needs besides those its parts declare: none unless
+// specialised (see above).
+template <fixed_string Integration>
+struct extra_access_scopes {
+  static constexpr std::array<std::string_view, 0> value{};
+};
+
 namespace diagnostic {
-// Part: the block or trigger whose access_scope it is, or "extra scopes" for one given to
-// access_scopes_of itself. Shown as "In instantiation of 'struct ...invalid_access_scope<...>'"
-// on the line before the message.
+// Part: the block or trigger whose access_scope it is, or "extra_access_scopes<integration>". Shown
+// as "In instantiation of 'struct ...invalid_access_scope<...>'" on the line before the message.
 template <fixed_string Part, fixed_string Scope>
 struct invalid_access_scope {
   static_assert(syncline::diagnostic::detail::always_false_v<Part, Scope>,
@@ -115,18 +127,28 @@ consteval bool check_part_scopes(syncline::detail::type_list<P...>) {
   }
 }
 
-template <fixed_string... Extra>
+// The integration's extra_access_scopes (none for a workflow asked alone).
+template <class X>
+struct extra_scopes_of {
+  static constexpr std::array<std::string_view, 0> value{};
+  static constexpr auto part = fixed_string("");
+};
+template <fixed_string Name, class App, class... W>
+struct extra_scopes_of<integration_definition<Name, App, W...>> {
+  static constexpr const auto& value = extra_access_scopes<Name>::value;
+  static constexpr auto part = fixed_string("extra_access_scopes<") + Name + fixed_string(">");
+};
+
+template <class X, std::size_t I = 0>
 consteval bool check_extra_scopes() {
-  if constexpr (sizeof...(Extra) == 0) {
+  constexpr const auto& extra = extra_scopes_of<X>::value;
+  if constexpr (I == extra.size()) {
     return true;
+  } else if constexpr (constexpr std::string_view s = extra[I]; !is_access_scope(s)) {
+    return diagnostic::invalid_access_scope<extra_scopes_of<X>::part,
+                                            fixed_string<s.size()>(s)>::value;
   } else {
-    return []<fixed_string First, fixed_string... Rest>() {
-      if constexpr (!is_access_scope(First.view()))
-        return diagnostic::invalid_access_scope<"extra scopes", First>::value;
-      else
-        return check_extra_scopes<Rest...>();
-    }
-    .template operator()<Extra...>();
+    return check_extra_scopes<X, I + 1>();
   }
 }
 
@@ -147,34 +169,32 @@ constexpr std::size_t normalize_scopes(std::array<std::string_view, N>& scopes) 
   return kept;
 }
 
-template <class Parts, fixed_string... Extra>
+template <class X>
 constexpr auto all_scopes() {
-  constexpr auto& declared = part_scopes<Parts>::value;
-  std::array<std::string_view, declared.size() + sizeof...(Extra)> all{};
-  std::copy(declared.begin(), declared.end(), all.begin());
-  std::size_t i = declared.size();
-  ((all[i++] = Extra.view()), ...);
+  constexpr const auto& declared = part_scopes<syncline::detail::part_tree_t<X>>::value;
+  constexpr const auto& extra = extra_scopes_of<X>::value;
+  std::array<std::string_view, declared.size() + extra.size()> all{};
+  std::copy(extra.begin(), extra.end(), std::copy(declared.begin(), declared.end(), all.begin()));
   return all;
 }
 
 }  // namespace detail
 
 // `Integration` (or one workflow): the type of what syncline::integration<...>(...) returned.
-// `Extra`: scopes the integration needs that none of its parts declares.
-template <class Integration, fixed_string... Extra>
+template <class Integration>
 constexpr auto access_scopes_of() {
-  using parts = syncline::detail::part_tree_t<std::remove_cvref_t<Integration>>;
+  using X = std::remove_cvref_t<Integration>;
   // Each check reports its error; the empty list stands in after it, adding none.
-  if constexpr (!detail::check_part_scopes(parts{})) {
+  if constexpr (!detail::check_part_scopes(syncline::detail::part_tree_t<X>{})) {
     return std::array<std::string_view, 0>{};
-  } else if constexpr (!detail::check_extra_scopes<Extra...>()) {
+  } else if constexpr (!detail::check_extra_scopes<X>()) {
     return std::array<std::string_view, 0>{};
   } else {
     constexpr std::size_t n = [] {
-      auto all = detail::all_scopes<parts, Extra...>();
+      auto all = detail::all_scopes<X>();
       return detail::normalize_scopes(all);
     }();
-    auto all = detail::all_scopes<parts, Extra...>();
+    auto all = detail::all_scopes<X>();
     detail::normalize_scopes(all);
     std::array<std::string_view, n> out{};
     std::copy_n(all.begin(), n, out.begin());

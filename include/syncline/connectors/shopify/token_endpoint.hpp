@@ -9,6 +9,8 @@
 // Each answers a shopify::offline_token. A refresh answers a NEW refresh token: store the new
 // pair before using it (Shopify keeps the old refresh token valid until the new access token or
 // refresh token is first used, so a refresh whose answer was lost can be made again with it).
+// A refresh whose answer is lost (a timeout, a dropped connection, a 502-504) is sent again at
+// once for the same reason; a code grant or token exchange is not (a code is single use).
 // exchange_session_token checks the session token (shopify::verify_session_token: signature,
 // expiry, audience, shop) first, and refuses a bad one without calling Shopify.
 //
@@ -50,8 +52,7 @@ struct token_endpoint_options {
   // What expires_in counts from, and the session token's expiry is checked against. Empty = the
   // system clock; tests: the emulator's clock.
   std::function<std::chrono::system_clock::time_point()> now{};
-  // One call, connection to last byte of the answer. A POST is never sent twice after it may
-  // have reached Shopify (a code is single use).
+  // One attempt, connection to last byte of the answer.
   std::chrono::milliseconds timeout{10000};
 };
 
@@ -75,10 +76,12 @@ class token_endpoint {
  private:
   // POSTs `grant` (the form fields after client_id and client_secret) and reads the answer.
   // `what` names the call in errors; `sent` are the secrets of the form, scrubbed from them.
+  // `repeatable`: sending the call twice does no harm, so a lost answer is asked again.
   SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> post(std::string shop,
                                                                    std::string_view what,
                                                                    std::string grant,
-                                                                   std::vector<std::string> sent);
+                                                                   std::vector<std::string> sent,
+                                                                   bool repeatable);
   SYNCLINE_DECL std::chrono::system_clock::time_point now() const;
 
   http::client* client_;

@@ -67,7 +67,7 @@ constexpr bool is_compliance_topic(std::string_view topic) noexcept {
 // The access scope a subscription to `topic` needs, the one table of them (webhook<Topic> declares
 // it, shopify::access_scopes_of gathers it): a topic about orders needs read_orders, and so on.
 // app/* and the compliance topics need none (empty), nor does a topic not listed here: a topic
-// you model yourself names its scope among the extra scopes of access_scopes_of.
+// you model yourself names its scope in its integration's shopify::extra_access_scopes.
 constexpr std::string_view topic_access_scope(std::string_view topic) noexcept {
   if (is_compliance_topic(topic) || topic.starts_with("app/")) return {};
   struct by_resource {

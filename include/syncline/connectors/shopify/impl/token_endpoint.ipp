@@ -84,7 +84,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::exch
   std::string grant = "code=" + http::percent_encode(code);
   // Named, not a braced list: g++ 12 rejects one as an argument inside co_await.
   std::vector<std::string> sent{std::move(code)};
-  co_return co_await post(std::move(shop), what, std::move(grant), std::move(sent));
+  co_return co_await post(std::move(shop), what, std::move(grant), std::move(sent), false);
 }
 
 SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::refresh(
@@ -98,7 +98,9 @@ SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::refr
   std::string grant =
       "grant_type=refresh_token&refresh_token=" + http::percent_encode(refresh_token.reveal());
   std::vector<std::string> sent{std::string(refresh_token.reveal())};
-  co_return co_await post(std::move(shop), what, std::move(grant), std::move(sent));
+  // Shopify keeps this refresh token valid until the pair it answers is used, so asking again
+  // after a lost answer gets a pair instead of an error.
+  co_return co_await post(std::move(shop), what, std::move(grant), std::move(sent), true);
 }
 
 SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::exchange_session_token(
@@ -125,11 +127,12 @@ SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::exch
       "&requested_token_type=" +
       http::percent_encode("urn:shopify:params:oauth:token-type:offline-access-token");
   std::vector<std::string> sent{std::move(session_token)};
-  co_return co_await post(std::move(*domain), what, std::move(grant), std::move(sent));
+  co_return co_await post(std::move(*domain), what, std::move(grant), std::move(sent), false);
 }
 
 SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::post(
-    std::string shop, std::string_view what, std::string grant, std::vector<std::string> sent) {
+    std::string shop, std::string_view what, std::string grant, std::vector<std::string> sent,
+    bool repeatable) {
   auto domain = detail::token_shop(shop, what);
   if (!domain) co_return domain.error();
   const std::string call = detail::token_call(*domain, what);
@@ -154,7 +157,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<offline_token>> token_endpoint::post
       detail::shop_base_url(options_.base_url, *domain) + "/admin/oauth/access_token";
   const auto sent_at = now();
   auto answer = co_await client_->post(url, std::move(form), std::move(headers),
-                                       {.timeout = options_.timeout});
+                                       {.timeout = options_.timeout, .retry_unsafe = repeatable});
   if (!answer) {
     const errc c =
         answer.error().category == errc::invalid_input ? errc::invalid_input : errc::unavailable;
