@@ -22,12 +22,14 @@
 #include <string>
 #include <vector>
 
+#include "connectors/erasure_outcome.hpp"
 #include "http/test_support.hpp"
 
 namespace wh = syncline::warehouse;
 namespace net = boost::asio;
 using syncline::errc;
 using syncline::http::test::run;
+using syncline::test::outcome;
 using namespace std::chrono_literals;
 
 namespace ingest_test {
@@ -993,10 +995,6 @@ TEST_CASE("warehouse: write_to is the destination block that finds its sink in t
 // --- Privacy erasure (issue 14) ----------------------------------------------------------------
 
 namespace ingest_test {
-// An erasure's count, or its error, for CHECK to show.
-std::string outcome(const syncline::result<std::int64_t>& r) {
-  return r ? std::to_string(*r) : "error: " + r.error().message;
-}
 
 // The ids of the stored rows of `tenant`, sorted, as text.
 std::string ids_of(const std::vector<boost::json::object>& rows, std::string_view tenant) {

@@ -28,10 +28,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "connectors/erasure_outcome.hpp"
 #include "runtime/leaked_fragment.hpp"
 
 namespace wh = syncline::warehouse;
 using syncline::errc;
+using syncline::test::outcome;
 using namespace std::chrono_literals;
 
 namespace sql_test {
@@ -596,10 +598,12 @@ TEST_CASE("sqlite sink: a workflow ends in write_to, and a retried run adds no r
       CHECK((outcome.has_value() && outcome->completed()));
     }
   });
-  auto rows = sqlite_rows(file.path, "SELECT _syncline_key FROM order_events ORDER BY 1");
+  auto rows =
+      sqlite_rows(file.path, "SELECT _syncline_key, _syncline_tenant FROM order_events ORDER BY 1");
   REQUIRE(rows.size() == 2);
   CHECK(rows[0][0] == "shop-1/shopify_sync/orders_to_warehouse/r-1/order_events");
   CHECK(rows[1][0] == "shop-1/shopify_sync/orders_to_warehouse/r-2/order_events");
+  CHECK(rows[0][1] == "shop-1");  // write_to keeps the run's tenant for erase_tenant
 }
 
 TEST_CASE("sqlite sink: a bad row fails alone, its batch neighbours commit", "[warehouse]") {
@@ -918,11 +922,6 @@ namespace sql_test {
 
 // One statement's first cell, read apart from the sink.
 using count_fn = std::function<std::string(const std::string& sql)>;
-
-// An erasure's count, or its error, for CHECK to show.
-std::string outcome(const syncline::result<std::int64_t>& r) {
-  return r ? std::to_string(*r) : "error: " + r.error().message;
-}
 
 // The erasure rules, the same on every SQL sink: two tenants' rows, erase_keys takes only the
 // named keys of one tenant, erase_tenant one tenant's rows; the other's stay. Each awaited result

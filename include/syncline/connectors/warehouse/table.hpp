@@ -6,7 +6,7 @@
 //
 // Every table also has `_syncline_tenant`, the tenant (installation) whose run wrote the row, so
 // that a privacy erasure can delete one tenant's rows (batched_sink::erase_keys, erase_tenant).
-// It is not part of the key: a key is unique across tenants (see docs/warehouse.md).
+// It is not part of the key: a key is unique across tenants (see docs/destinations.md).
 //
 // warehouse::table<Row, "orders", key<"id">, newer<"updated_at">>: upserts are last-write-wins,
 // and runs for one key may finish in any order. With newer<>, a row replaces the stored one only
