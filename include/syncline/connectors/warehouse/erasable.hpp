@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace syncline::warehouse {
@@ -49,11 +50,13 @@ class erasable_ref final : public erasable {
  public:
   explicit erasable_ref(Sink& sink) noexcept : sink_(sink) {}
   std::string_view table() const noexcept override { return Sink::table_type::name; }
-  awaitable<result<std::int64_t>> erase_keys(std::string tenant,
-                                             std::vector<std::string> keys) override {
+  // awaitable_for: the same type, spelled dependent, so that it need be complete only where the
+  // adapter is made (after Asio's header), not here.
+  awaitable_for<result<std::int64_t>, Sink> erase_keys(std::string tenant,
+                                                       std::vector<std::string> keys) override {
     return sink_.erase_keys(std::move(tenant), std::move(keys));
   }
-  awaitable<result<std::int64_t>> erase_tenant(std::string tenant) override {
+  awaitable_for<result<std::int64_t>, Sink> erase_tenant(std::string tenant) override {
     return sink_.erase_tenant(std::move(tenant));
   }
 
