@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -41,6 +42,30 @@ class database {
   // A cached prepared statement for `sql`, with no bindings. `what` names the operation in
   // errors and must outlive the statement (pass a string literal); empty: the SQL itself.
   SYNCLINE_DECL result<statement> prepare(std::string_view sql, std::string_view what = {});
+
+  // Runs `erase()` (a write transaction that deletes) so that what it deletes leaves the disk,
+  // not only the tables: with secure_delete on, SQLite overwrites the deleted content with zeros,
+  // in the pages that keep rows and in the pages that become free; then the write-ahead log,
+  // which still holds the pages as they were, is copied back and truncated (best effort: a
+  // reader in the middle of a read keeps it until the next erasure or SQLite's own checkpoint).
+  // Only erasures pay for the zeroing; the connection's own setting is restored after.
+  template <class F>
+  auto erasing(F&& erase) -> std::invoke_result_t<F&> {
+    const int before = secure_delete();
+    (void)set_secure_delete(1);
+    auto out = erase();
+    if (before >= 0) (void)set_secure_delete(before);
+    if (out) (void)truncate_wal();
+    return out;
+  }
+
+  // PRAGMA secure_delete: 0 off, 1 on, 2 fast; -1 when it cannot be read.
+  SYNCLINE_DECL int secure_delete();
+  SYNCLINE_DECL bool set_secure_delete(int mode);
+  // Copies the write-ahead log back into the database file and truncates it to nothing. Outside
+  // a transaction. False when a reader still needed a frame (the log then stays as it was) or
+  // on an error.
+  SYNCLINE_DECL bool truncate_wal();
 
   // Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const { return sqlite3_changes64(db_.get()); }

@@ -243,9 +243,11 @@ class sqlite_store final : public store {
   }
 
   // Runs `body(writer)` in one BEGIN IMMEDIATE transaction at the durability of `kind`;
-  // commits when body succeeds, rolls back when it fails.
+  // commits when body succeeds, rolls back when it fails. `erasing`: a privacy erasure, whose
+  // deleted bytes must leave the disk too (sqlite::database::erasing).
   template <class F>
-  auto write(commit_kind kind, F&& body) -> std::invoke_result_t<F&, sqlite::database&> {
+  auto write(commit_kind kind, F&& body, bool erasing = false)
+      -> std::invoke_result_t<F&, sqlite::database&> {
     std::lock_guard lock(writer_mu_);
     const sync_level want =
         kind == commit_kind::acknowledgement ? opts_.acknowledgement_sync : opts_.progress_sync;
@@ -261,12 +263,15 @@ class sqlite_store final : public store {
       if (auto r = set->exec(); !r) return std::move(r).error();
       writer_sync_ = want;
     }
-    auto tx = sqlite::write_transaction::begin(writer_);
-    if (!tx) return std::move(tx).error();
-    auto out = body(writer_);
-    if (!out) return out;  // tx rolls back
-    if (auto r = tx->commit(); !r) return std::move(r).error();
-    return out;
+    auto once = [&]() -> std::invoke_result_t<F&, sqlite::database&> {
+      auto tx = sqlite::write_transaction::begin(writer_);
+      if (!tx) return std::move(tx).error();
+      auto out = body(writer_);
+      if (!out) return out;  // tx rolls back
+      if (auto r = tx->commit(); !r) return std::move(r).error();
+      return out;
+    };
+    return erasing ? writer_.erasing(once) : once();
   }
 
   SYNCLINE_DECL static result<void> validate_all(std::span<const new_run> runs);

@@ -401,6 +401,11 @@ class executor {
                "run lease lost: another worker holds the run; this attempt's answer "
                "is discarded",
                {{"run", run.id}, {"error", r.error().message}});
+    } else if (r.error().category == errc::not_found) {
+      // Erased while it ran (a privacy erasure, store::erase_runs): nothing is left to record,
+      // and nothing will run it again.
+      ctx_.log(log_level::info, "run erased while it ran; its end is not recorded",
+               {{"run", run.id}});
     } else {
       ctx_.metrics().store_failed();
       ctx_.log(log_level::error,

@@ -46,6 +46,32 @@ SYNCLINE_DECL result<database> database::open(const std::string& path, connectio
   return db;
 }
 
+SYNCLINE_DECL int database::secure_delete() {
+  auto q = prepare("PRAGMA secure_delete", "read secure_delete");
+  if (!q) return -1;
+  auto row = q->step();
+  return row && *row ? static_cast<int>(q->int64(0)) : -1;
+}
+
+SYNCLINE_DECL bool database::set_secure_delete(int mode) {
+  const char* sql = mode == 1   ? "PRAGMA secure_delete = 1"
+                    : mode == 2 ? "PRAGMA secure_delete = 2"
+                                : "PRAGMA secure_delete = 0";
+  auto q = prepare(sql, "set secure_delete");
+  if (!q) return false;
+  auto row = q->step();
+  return static_cast<bool>(row);
+}
+
+SYNCLINE_DECL bool database::truncate_wal() {
+  // (busy, log frames, checkpointed frames): busy = 1 when a reader kept a frame from being
+  // copied back, and the log was then not truncated.
+  auto q = prepare("PRAGMA wal_checkpoint(TRUNCATE)", "truncate the write-ahead log");
+  if (!q) return false;
+  auto row = q->step();
+  return row && *row && q->int64(0) == 0;
+}
+
 SYNCLINE_DECL result<void> database::exec(const char* sql, std::string_view what) {
   const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return to_error(db_.get(), rc, what.empty() ? sql : what, classify_);

@@ -47,77 +47,85 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_runs(
     std::string_view tenant, std::span<const std::int64_t> run_ids) {
   if (auto v = detail::check_tenant("erase runs", tenant); !v) return std::move(v).error();
   if (run_ids.empty()) return erasure_counts{};
-  return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<erasure_counts> {
-    erasure_counts n;
-    // Each statement names the tenant, so an id of another tenant's run deletes nothing. The
-    // dedupe key is found through the run's own key columns (its primary key), before the run
-    // goes, and only while it still names this run (a later delivery may have taken it over).
-    auto events = c.prepare(
-        "DELETE FROM block_events WHERE run_id = ?1 AND "
-        "EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND tenant = ?2)",
-        "erase a run's block events");
-    if (!events) return std::move(events).error();
-    auto keys = c.prepare(
-        "DELETE FROM dedupe_keys WHERE run_id = ?1 AND "
-        "(tenant, integration, trigger_name, dedupe_key) IN (SELECT tenant, integration, "
-        "trigger_name, dedupe_key FROM runs WHERE id = ?1 AND tenant = ?2)",
-        "erase a run's dedupe key");
-    if (!keys) return std::move(keys).error();
-    auto runs = c.prepare("DELETE FROM runs WHERE id = ?1 AND tenant = ?2", "erase a run");
-    if (!runs) return std::move(runs).error();
-    for (std::int64_t id : run_ids) {
-      events->reset();
-      if (auto e = events->bind(id, tenant).exec(); !e) return std::move(e).error();
-      n.block_events += c.changes();
-      keys->reset();
-      if (auto e = keys->bind(id, tenant).exec(); !e) return std::move(e).error();
-      n.dedupe_keys += c.changes();
-      runs->reset();
-      if (auto e = runs->bind(id, tenant).exec(); !e) return std::move(e).error();
-      n.runs += c.changes();
-    }
-    return n;
-  });
+  return write(
+      commit_kind::acknowledgement,
+      [&](sqlite::database& c) -> result<erasure_counts> {
+        erasure_counts n;
+        // Each statement names the tenant, so an id of another tenant's run deletes nothing. The
+        // dedupe key is found through the run's own key columns (its primary key), before the run
+        // goes, and only while it still names this run (a later delivery may have taken it over).
+        auto events = c.prepare(
+            "DELETE FROM block_events WHERE run_id = ?1 AND "
+            "EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND tenant = ?2)",
+            "erase a run's block events");
+        if (!events) return std::move(events).error();
+        auto keys = c.prepare(
+            "DELETE FROM dedupe_keys WHERE run_id = ?1 AND "
+            "(tenant, integration, trigger_name, dedupe_key) IN (SELECT tenant, integration, "
+            "trigger_name, dedupe_key FROM runs WHERE id = ?1 AND tenant = ?2)",
+            "erase a run's dedupe key");
+        if (!keys) return std::move(keys).error();
+        auto runs = c.prepare("DELETE FROM runs WHERE id = ?1 AND tenant = ?2", "erase a run");
+        if (!runs) return std::move(runs).error();
+        for (std::int64_t id : run_ids) {
+          events->reset();
+          if (auto e = events->bind(id, tenant).exec(); !e) return std::move(e).error();
+          n.block_events += c.changes();
+          keys->reset();
+          if (auto e = keys->bind(id, tenant).exec(); !e) return std::move(e).error();
+          n.dedupe_keys += c.changes();
+          runs->reset();
+          if (auto e = runs->bind(id, tenant).exec(); !e) return std::move(e).error();
+          n.runs += c.changes();
+        }
+        return n;
+      },
+      true);
 }
 
 SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_tenant(std::string_view tenant) {
   if (auto v = detail::check_tenant("erase tenant", tenant); !v) return std::move(v).error();
-  return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<erasure_counts> {
-    erasure_counts n;
-    auto erase = [&](const char* sql, std::string_view what, std::int64_t& count) -> result<void> {
-      auto q = c.prepare(sql, what);
-      if (!q) return std::move(q).error();
-      if (auto e = q->bind(tenant).exec(); !e) return e;
-      count = c.changes();
-      return {};
-    };
-    // Block events first: they name their run, not its tenant.
-    if (auto r = erase("DELETE FROM block_events WHERE run_id IN "
-                       "(SELECT id FROM runs WHERE tenant = ?1)",
-                       "erase a tenant's block events", n.block_events);
-        !r) {
-      return std::move(r).error();
-    }
-    if (auto r = erase("DELETE FROM runs WHERE tenant = ?1", "erase a tenant's runs", n.runs); !r) {
-      return std::move(r).error();
-    }
-    if (auto r = erase("DELETE FROM dedupe_keys WHERE tenant = ?1", "erase a tenant's dedupe keys",
-                       n.dedupe_keys);
-        !r) {
-      return std::move(r).error();
-    }
-    if (auto r = erase("DELETE FROM echoes WHERE tenant = ?1", "erase a tenant's echo records",
-                       n.echo_records);
-        !r) {
-      return std::move(r).error();
-    }
-    if (auto r =
-            erase("DELETE FROM cursors WHERE tenant = ?1", "erase a tenant's cursors", n.cursors);
-        !r) {
-      return std::move(r).error();
-    }
-    return n;
-  });
+  return write(
+      commit_kind::acknowledgement,
+      [&](sqlite::database& c) -> result<erasure_counts> {
+        erasure_counts n;
+        auto erase = [&](const char* sql, std::string_view what,
+                         std::int64_t& count) -> result<void> {
+          auto q = c.prepare(sql, what);
+          if (!q) return std::move(q).error();
+          if (auto e = q->bind(tenant).exec(); !e) return e;
+          count = c.changes();
+          return {};
+        };
+        // Block events first: they name their run, not its tenant.
+        if (auto r = erase("DELETE FROM block_events WHERE run_id IN "
+                           "(SELECT id FROM runs WHERE tenant = ?1)",
+                           "erase a tenant's block events", n.block_events);
+            !r) {
+          return std::move(r).error();
+        }
+        if (auto r = erase("DELETE FROM runs WHERE tenant = ?1", "erase a tenant's runs", n.runs);
+            !r) {
+          return std::move(r).error();
+        }
+        if (auto r = erase("DELETE FROM dedupe_keys WHERE tenant = ?1",
+                           "erase a tenant's dedupe keys", n.dedupe_keys);
+            !r) {
+          return std::move(r).error();
+        }
+        if (auto r = erase("DELETE FROM echoes WHERE tenant = ?1", "erase a tenant's echo records",
+                           n.echo_records);
+            !r) {
+          return std::move(r).error();
+        }
+        if (auto r = erase("DELETE FROM cursors WHERE tenant = ?1", "erase a tenant's cursors",
+                           n.cursors);
+            !r) {
+          return std::move(r).error();
+        }
+        return n;
+      },
+      true);
 }
 
 SYNCLINE_DECL result<std::int64_t> sqlite_store::erase_echo_records(
@@ -126,18 +134,21 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::erase_echo_records(
     return std::move(v).error();
   }
   if (record_ids.empty()) return std::int64_t{0};
-  return write(commit_kind::acknowledgement, [&](sqlite::database& c) -> result<std::int64_t> {
-    auto q =
-        c.prepare("DELETE FROM echoes WHERE tenant = ?1 AND record_id = ?2", "erase echo records");
-    if (!q) return std::move(q).error();
-    std::int64_t n = 0;
-    for (const auto& id : record_ids) {
-      q->reset();
-      if (auto e = q->bind(tenant, id).exec(); !e) return std::move(e).error();
-      n += c.changes();
-    }
-    return n;
-  });
+  return write(
+      commit_kind::acknowledgement,
+      [&](sqlite::database& c) -> result<std::int64_t> {
+        auto q = c.prepare("DELETE FROM echoes WHERE tenant = ?1 AND record_id = ?2",
+                           "erase echo records");
+        if (!q) return std::move(q).error();
+        std::int64_t n = 0;
+        for (const auto& id : record_ids) {
+          q->reset();
+          if (auto e = q->bind(tenant, id).exec(); !e) return std::move(e).error();
+          n += c.changes();
+        }
+        return n;
+      },
+      true);
 }
 
 SYNCLINE_DECL result<std::int64_t> sqlite_store::record_erasure(const erasure_record& e) {

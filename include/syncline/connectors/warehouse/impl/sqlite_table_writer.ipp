@@ -118,31 +118,34 @@ SYNCLINE_DECL result<void> upsert_staged_row(sqlite::statement& stmt, const stag
   return stmt.exec();
 }
 
-// One transaction: all the keys go, or none.
+// One transaction: all the keys go, or none. The erased bytes leave the disk too
+// (sqlite::database::erasing: zeroed in their pages, the write-ahead log truncated).
 SYNCLINE_DECL result<std::int64_t> sqlite_table_writer::erase(
     const std::string& tenant, const std::vector<std::vector<cell>>* keys) {
   std::lock_guard lock(state_->mutex);
   sqlite::database& db = state_->db;
   const erase_statements& sql = state_->sql.erase;
-  auto tx = sqlite::write_transaction::begin(db);
-  if (!tx) return std::move(tx).error();
-  std::int64_t erased = 0;
-  const std::size_t count = keys ? keys->size() : 1;
-  for (std::size_t start = 0; start < count; start += sql.keys_per_statement) {
-    const std::size_t n = keys ? std::min(sql.keys_per_statement, count - start) : 0;
-    auto stmt = db.prepare(keys ? sql.keys(n) : sql.tenant, "erase warehouse rows");
-    if (!stmt) return std::move(stmt).error();  // tx rolls back
-    stmt->reset();
-    int index = 1;
-    stmt->bind_at(index++, tenant);
-    for (std::size_t k = start; k < start + n; ++k) {
-      for (const cell& c : (*keys)[k]) bind_cell(*stmt, index++, c);
+  return db.erasing([&]() -> result<std::int64_t> {
+    auto tx = sqlite::write_transaction::begin(db);
+    if (!tx) return std::move(tx).error();
+    std::int64_t erased = 0;
+    const std::size_t count = keys ? keys->size() : 1;
+    for (std::size_t start = 0; start < count; start += sql.keys_per_statement) {
+      const std::size_t n = keys ? std::min(sql.keys_per_statement, count - start) : 0;
+      auto stmt = db.prepare(keys ? sql.keys(n) : sql.tenant, "erase warehouse rows");
+      if (!stmt) return std::move(stmt).error();  // tx rolls back
+      stmt->reset();
+      int index = 1;
+      stmt->bind_at(index++, tenant);
+      for (std::size_t k = start; k < start + n; ++k) {
+        for (const cell& c : (*keys)[k]) bind_cell(*stmt, index++, c);
+      }
+      if (auto r = stmt->exec(); !r) return std::move(r).error();
+      erased += db.changes();
     }
-    if (auto r = stmt->exec(); !r) return std::move(r).error();
-    erased += db.changes();
-  }
-  if (auto r = tx->commit(); !r) return std::move(r).error();
-  return erased;
+    if (auto r = tx->commit(); !r) return std::move(r).error();
+    return erased;
+  });
 }
 
 // Writes `rows` in one transaction. Group commit (atomic = false): a row that fails is rolled
