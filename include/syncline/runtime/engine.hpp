@@ -23,6 +23,7 @@
 #include <syncline/core/run_context.hpp>
 #include <syncline/core/trigger.hpp>
 #include <syncline/core/type_name.hpp>
+#include <syncline/http/incoming.hpp>
 #include <syncline/runtime/detail/app_deliveries.hpp>
 #include <syncline/runtime/detail/install_rules.hpp>
 #include <syncline/runtime/detail/installation.hpp>
@@ -30,8 +31,10 @@
 #include <syncline/runtime/detail/runner.hpp>
 #include <syncline/runtime/emit_receipt.hpp>
 #include <syncline/runtime/engine_options.hpp>
+#include <syncline/runtime/log.hpp>
 #include <syncline/runtime/metrics.hpp>
 #include <syncline/runtime/redactor.hpp>
+#include <syncline/runtime/sealed_credentials.hpp>
 #include <syncline/runtime/services.hpp>
 #include <syncline/runtime/tenant.hpp>
 #include <syncline/store/block_event_record.hpp>
@@ -45,7 +48,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -78,46 +83,68 @@ class engine {
   // replaces them), its runs given `given` besides what the engine provides itself (its HTTP
   // client, its store, the echo memory, the tenant's credentials and settings). Does not compile
   // when a part of the integration needs a service (core/needs.hpp) that is neither. Callable
-  // before or after start(). The installation (id, settings) is recorded in the store; the
-  // credentials and services are not: your application supplies them at each start. The
-  // secrets of a service that says which it holds (holds_secrets: a data stream, a warehouse
-  // sink) are scrubbed from everything the engine writes, like the tenants' credentials.
+  // before or after start(). The installation (id, settings) is recorded in the store, and with
+  // engine_options::keyring set its credentials too, sealed (runtime/sealed_credentials.hpp):
+  // restore() then installs it again at the next start. Services are never stored: your
+  // application gives them at each start. The secrets of a service that says which it holds
+  // (holds_secrets: a data stream, a warehouse sink) are scrubbed from everything the engine
+  // writes, like the tenants' credentials.
   template <class Integration, class Credentials, class... S>
   result<void> install(const Integration& integration, tenant<Credentials> t,
                        services<S...> given = {}) {
-    if constexpr (!detail::installable<Integration, Credentials, needs<std::remove_cv_t<S>...>>()) {
-      // The rule's own error was given; compile nothing more of this integration.
-      return make_error(errc::invalid_input, "install: not an integration");
-    } else {
-      using app = typename Integration::app_type;
-      std::string key = detail::tenant_key_of(t);
-      auto secrets = secrets_of(t.credentials);
-      std::string settings = t.settings;
-      given.for_each([this](auto& service) {
-        using T = std::remove_cvref_t<decltype(service)>;
-        if constexpr (holds_secrets<T>)
-          add_secret_source(std::to_string(reinterpret_cast<std::uintptr_t>(&service)),
-                            [&service] { return service.secrets(); });
-      });
-      auto inst = std::make_shared<detail::typed_installation<Credentials, services<S...>>>(
-          std::string(Integration::name), std::move(key), std::move(t), given);
-      detail::integration_spec spec{
-          .name = Integration::name,
-          .app = app::name,
-          .type = detail::type_key<Integration>(),
-          .deliveries = detail::app_deliveries::of<app>(),
-          .make_runners = [&integration](engine_metrics& m, const retry_policy& fallback) {
-            std::vector<std::unique_ptr<detail::runner>> runners;
-            for_each_workflow(integration, [&](const auto& wf) {
-              using W = std::remove_cvref_t<decltype(wf)>;
-              auto& wm = m.add_workflow(Integration::name, W::name);
-              runners.push_back(std::make_unique<detail::workflow_runner<W>>(
-                  Integration::name, app::name, wf, wm, fallback));
-            });
-            return runners;
-          }};
-      return install_erased(spec, std::move(inst), std::move(secrets), std::move(settings));
+    std::string sealed;
+    if constexpr (detail::installable<Integration, Credentials, needs<std::remove_cv_t<S>...>>() &&
+                  storable_credentials<Credentials>) {
+      if (const auto& ring = options().keyring) {
+        auto envelope = seal_credentials(*ring, Integration::name, t.id, t.credentials);
+        if (!envelope) return std::move(envelope).error();
+        sealed = std::move(*envelope);
+      }
     }
+    return install_as(integration, std::move(t), given, std::move(sealed));
+  }
+
+  // Installs again every installation of `integration` whose credentials the store holds
+  // sealed (installed with engine_options::keyring set), with the services `given`, as install()
+  // does; answers how many. An engine that restarts serves every installed tenant this way
+  // without the application supplying credentials again. Installations stored without
+  // credentials are left for the application to install. An envelope that does not open (a key
+  // the keyring lacks, a wrong key, a tampered row) is an error naming the installation and the
+  // key id, given after the others were installed; sealed rows and no keyring is an error too.
+  // Envelopes sealed with an older key are resealed with the current one (key rotation: put
+  // the new key first in the keyring and restart).
+  //
+  // `adapt` sees each tenant's credentials as stored before they are installed (what an app's
+  // onboarding adds that is not stored, e.g. shopify::token_refresher's token source).
+  template <class Integration, class... S>
+  result<std::size_t> restore(const Integration& integration, services<S...> given = {},
+                              const std::function<typename Integration::app_type::credentials(
+                                  typename Integration::app_type::credentials,
+                                  const store::installation_record&)>& adapt = {}) {
+    using credentials = typename Integration::app_type::credentials;
+    store::store* st = durable_store();
+    if (!st) return make_error(errc::unavailable, "restore: the store is not open");
+    auto rows = st->list_installations(Integration::name);
+    if (!rows) return std::move(rows).error();
+    std::size_t restored = 0;
+    std::optional<error> first_failure;
+    for (auto& row : *rows) {
+      if (row.credentials.empty()) continue;
+      auto creds = restore_credentials<credentials>(Integration::name, row);
+      if (!creds) {
+        if (!first_failure) first_failure = std::move(creds).error();
+        continue;
+      }
+      tenant<credentials> t{row.id, adapt ? adapt(std::move(*creds), row) : std::move(*creds),
+                            row.settings};
+      if (auto r = install_as(integration, std::move(t), given, std::nullopt); !r) {
+        if (!first_failure) first_failure = std::move(r).error();
+        continue;
+      }
+      ++restored;
+    }
+    if (first_failure) return *first_failure;
+    return restored;
   }
 
   // Stops an installation: its webhooks, events, polls and schedules are refused from now on.
@@ -130,6 +157,15 @@ class engine {
   // syncline::services(sink, stream, ...)).
   template <class T>
   void provide(T& service) = delete;
+
+  // Serves `pattern` (http/router.hpp syntax) on the engine's server beside its own routes (an
+  // install callback, an admin page). Before start(): errc::invalid_input after it.
+  SYNCLINE_DECL result<void> route(http::verb method, std::string pattern, http::handler h);
+
+  // Writes one line to the engine's log (engine_options::log), its values scrubbed of every
+  // secret the engine knows: for what runs beside the engine (an app's onboarding).
+  SYNCLINE_DECL void log(log_level level, std::string_view message,
+                         std::initializer_list<log_field> fields = {});
 
   // --- life cycle ---------------------------------------------------------------------------
 
@@ -215,10 +251,81 @@ class engine {
   SYNCLINE_DECL const engine_options& options() const noexcept;
 
  private:
+  // install() and restore(): `sealed` is what the installation row keeps of the credentials
+  // ("" = nothing); nullopt when the row is stored already (restore).
+  template <class Integration, class Credentials, class... S>
+  result<void> install_as(const Integration& integration, tenant<Credentials> t,
+                          services<S...> given, std::optional<std::string> sealed) {
+    if constexpr (!detail::installable<Integration, Credentials, needs<std::remove_cv_t<S>...>>()) {
+      // The rule's own error was given; compile nothing more of this integration.
+      return make_error(errc::invalid_input, "install: not an integration");
+    } else {
+      using app = typename Integration::app_type;
+      std::string key = detail::tenant_key_of(t);
+      auto secrets = secrets_of(t.credentials);
+      std::string settings = t.settings;
+      given.for_each([this](auto& service) {
+        using T = std::remove_cvref_t<decltype(service)>;
+        if constexpr (holds_secrets<T>)
+          add_secret_source(std::to_string(reinterpret_cast<std::uintptr_t>(&service)),
+                            [&service] { return service.secrets(); });
+      });
+      auto inst = std::make_shared<detail::typed_installation<Credentials, services<S...>>>(
+          std::string(Integration::name), std::move(key), std::move(t), given);
+      if constexpr (holds_secrets<Credentials>) {
+        // Credentials whose secrets change while the engine runs (a refreshed token) say which
+        // they hold now, as services do.
+        const auto* held = static_cast<const Credentials*>(inst->credentials());
+        add_secret_source("credentials/" + std::string(Integration::name) + "/" + inst->tenant,
+                          [inst, held] { return held->secrets(); });
+      }
+      detail::integration_spec spec{
+          .name = Integration::name,
+          .app = app::name,
+          .type = detail::type_key<Integration>(),
+          .deliveries = detail::app_deliveries::of<app>(),
+          .make_runners = [&integration](engine_metrics& m, const retry_policy& fallback) {
+            std::vector<std::unique_ptr<detail::runner>> runners;
+            for_each_workflow(integration, [&](const auto& wf) {
+              using W = std::remove_cvref_t<decltype(wf)>;
+              auto& wm = m.add_workflow(Integration::name, W::name);
+              runners.push_back(std::make_unique<detail::workflow_runner<W>>(
+                  Integration::name, app::name, wf, wm, fallback));
+            });
+            return runners;
+          }};
+      return install_erased(spec, std::move(inst), std::move(secrets), std::move(settings),
+                            std::move(sealed));
+    }
+  }
+
+  // The credentials of a stored row, opened; resealed in the store when an older key sealed them.
+  template <class Credentials>
+  result<Credentials> restore_credentials(std::string_view integration,
+                                          const store::installation_record& row) {
+    if constexpr (!storable_credentials<Credentials>) {
+      return make_error(errc::invalid_input, "restore: this app's credentials are not described");
+    } else {
+      const auto& ring = options().keyring;
+      if (!ring) {
+        return make_error(errc::invalid_input,
+                          "restore: " + std::string(integration) + "/" + row.id +
+                              " has sealed credentials, and engine_options::keyring is not set");
+      }
+      auto creds =
+          unseal_credentials<Credentials>(*ring, integration, row.id, row.credentials.reveal());
+      if (creds) reseal_if_stale(integration, row);
+      return creds;
+    }
+  }
+  SYNCLINE_DECL void reseal_if_stale(std::string_view integration,
+                                     const store::installation_record& row);
+
   // What the templates above hand to the core, their types erased.
   SYNCLINE_DECL result<void> install_erased(const detail::integration_spec& spec,
                                             std::shared_ptr<detail::installation> inst,
-                                            std::vector<std::string> secrets, std::string settings);
+                                            std::vector<std::string> secrets, std::string settings,
+                                            std::optional<std::string> sealed_credentials);
   SYNCLINE_DECL void add_secret_source(const std::string& owner,
                                        std::function<std::vector<secret>()> current);
   SYNCLINE_DECL result<emit_receipt> submit_event(trigger_kind kind, std::string_view tenant_id,

@@ -6,6 +6,7 @@
 
 #include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/crypto/keyring.hpp>
 #include <syncline/http/client_options.hpp>
 #include <syncline/http/server_options.hpp>
 #include <syncline/runtime/log.hpp>
@@ -91,6 +92,12 @@ struct engine_options {
   std::chrono::milliseconds tick_grace{30'000};
   // Pages one poll may fetch in a row (page.more) before it waits for its next tick.
   std::size_t max_pages_per_poll = 100;
+
+  // --- credentials at rest --------------------------------------------------------------------
+  // When set, install() keeps each tenant's credentials in the store sealed with the keyring's
+  // current key (AES-256-GCM, runtime/sealed_credentials.hpp), and restore() installs them again
+  // at the next start; uninstall deletes them. Unset, credentials stay in memory only.
+  std::shared_ptr<const crypto::keyring> keyring{};
 
   // --- app events over HTTP -------------------------------------------------------------------
   // POST /events/{event} is served only when set: requests are signed like the data stream

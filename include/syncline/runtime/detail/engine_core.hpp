@@ -85,8 +85,11 @@ class engine_core {
 
   // Activates the integration of `spec` for the tenant of `inst` (again: replaces it). The
   // facade's install() has checked the types and built `inst` with the typed credentials.
+  // `sealed_credentials`: what the installation row keeps of the credentials ("" = nothing);
+  // nullopt when the row is in the store already (engine::restore).
   result<void> install(const integration_spec& spec, std::shared_ptr<installation> inst,
-                       std::vector<std::string> secrets, std::string settings) {
+                       std::vector<std::string> secrets, std::string settings,
+                       std::optional<std::string> sealed_credentials) {
     if (ctx_.broken()) return *ctx_.broken();
     if (inst->tenant.empty())
       return make_error(errc::invalid_input, "install: the tenant id is empty");
@@ -98,15 +101,20 @@ class engine_core {
     }
     store::installation_record record{.integration = name,
                                       .id = inst->tenant,
-                                      .credentials = {},
+                                      .credentials = secret{sealed_credentials.value_or("")},
                                       .settings = std::move(settings)};
     if (auto added = registry_.add(spec, inst, ctx_.metrics(), ctx_.opts().retry); !added)
       return added;
     ctx_.secrets().set(name + "/" + inst->tenant, std::move(secrets));
     sources_.cancel(name, inst->tenant, inst.get());
-    if (auto r = ctx_.store()->put_installation(record); !r) {
+    if (!sealed_credentials) {
+      // restored from its row: nothing to write
+    } else if (auto r = ctx_.store()->put_installation(record); !r) {
       ctx_.log(log_level::warn, "installation not recorded in the store",
                {{"integration", name}, {"tenant", inst->tenant}, {"error", to_string(r.error())}});
+      // Credentials that were to be kept and are not would be missing at the next start: the
+      // caller must know (the tenant is installed in this engine meanwhile; install again).
+      if (!record.credentials.empty()) return std::move(r).error();
     }
     ctx_.log(log_level::info, "installed", {{"integration", name}, {"tenant", inst->tenant}});
     if (state_.load() == running) sources_.start(inst);
@@ -132,6 +140,17 @@ class engine_core {
   // asked again before each redaction until stop().
   void add_secret_source(const std::string& owner, std::function<std::vector<secret>()> current) {
     ctx_.secrets().watch("service/" + owner, std::move(current));
+  }
+
+  result<void> route(http::verb method, std::string pattern, http::handler h) {
+    if (state_.load() != created)
+      return make_error(errc::invalid_input, "route: add routes before start()");
+    ingress_.add_route(method, std::move(pattern), std::move(h));
+    return {};
+  }
+
+  void log(log_level level, std::string_view message, std::initializer_list<log_field> fields) {
+    ctx_.log(level, message, fields);
   }
 
   // --- life cycle ---------------------------------------------------------------------------

@@ -49,6 +49,12 @@ class ingress {
   ingress(const ingress&) = delete;
   ingress& operator=(const ingress&) = delete;
 
+  // A route of the application's beside the engine's own (an install callback): served from the
+  // next listen().
+  void add_route(http::verb method, std::string pattern, http::handler h) {
+    extra_routes_.push_back({method, std::move(pattern), std::move(h)});
+  }
+
   // Starts the server on options().listen.
   result<void> listen() {
     const auto& opts = ctx_.opts();
@@ -82,6 +88,7 @@ class ingress {
 
  private:
   void add_routes() {
+    for (auto& r : extra_routes_) server_->route(r.method, r.pattern, r.target);
     server_->route(http::verb::post, "/webhooks/{app}/{topic...}",
                    [this](http::incoming& req) { return on_webhook(req); });
     server_->route(http::verb::post, "/events/{event}",
@@ -162,6 +169,12 @@ class ingress {
   hooks hooks_;
   delivery_gate gate_;
   std::unique_ptr<http::server> server_;
+  struct extra_route {
+    http::verb method;
+    std::string pattern;
+    http::handler target;
+  };
+  std::vector<extra_route> extra_routes_;
 };
 
 }  // namespace syncline::detail

@@ -24,8 +24,32 @@ SYNCLINE_DECL engine::~engine() = default;
 SYNCLINE_DECL result<void> engine::install_erased(const detail::integration_spec& spec,
                                                   std::shared_ptr<detail::installation> inst,
                                                   std::vector<std::string> secrets,
-                                                  std::string settings) {
-  return core_->install(spec, std::move(inst), std::move(secrets), std::move(settings));
+                                                  std::string settings,
+                                                  std::optional<std::string> sealed_credentials) {
+  return core_->install(spec, std::move(inst), std::move(secrets), std::move(settings),
+                        std::move(sealed_credentials));
+}
+
+SYNCLINE_DECL void engine::reseal_if_stale(std::string_view integration,
+                                           const store::installation_record& row) {
+  const auto& ring = options().keyring;
+  auto key = crypto::sealed_key_id(row.credentials.reveal());
+  if (!ring || !key || *key == ring->current_id()) return;
+  auto envelope =
+      crypto::reseal(*ring, row.credentials.reveal(), detail::credentials_row(integration, row.id));
+  store::store* st = durable_store();
+  if (!envelope || !st) return;  // it opened a moment ago; the next start tries again
+  store::installation_record next = row;
+  next.credentials = secret{std::move(*envelope)};
+  // Only if nobody changed the row meanwhile (another engine resealed it, or refreshed a token).
+  auto r = st->replace_installation(next, row.revision);
+  if (!r && r.error().category != errc::conflict) {
+    core_->log(log_level::warn, "credentials not resealed with the current key",
+               {{"integration", integration},
+                {"tenant", row.id},
+                {"key", *key},
+                {"error", to_string(r.error())}});
+  }
 }
 
 SYNCLINE_DECL result<void> engine::uninstall(std::string_view integration,
@@ -36,6 +60,15 @@ SYNCLINE_DECL result<void> engine::uninstall(std::string_view integration,
 SYNCLINE_DECL void engine::add_secret_source(const std::string& owner,
                                              std::function<std::vector<secret>()> current) {
   core_->add_secret_source(owner, std::move(current));
+}
+
+SYNCLINE_DECL result<void> engine::route(http::verb method, std::string pattern, http::handler h) {
+  return core_->route(method, std::move(pattern), std::move(h));
+}
+
+SYNCLINE_DECL void engine::log(log_level level, std::string_view message,
+                               std::initializer_list<log_field> fields) {
+  core_->log(level, message, fields);
 }
 
 SYNCLINE_DECL result<void> engine::start() { return core_->start(); }
