@@ -15,8 +15,10 @@
 #include <syncline/connectors/shopify/impl/list_orders.ipp>
 #include <syncline/connectors/shopify/impl/order_codec.ipp>
 #include <syncline/connectors/shopify/impl/pacer.ipp>
+#include <syncline/connectors/shopify/impl/privacy.ipp>
 #include <syncline/connectors/shopify/impl/session_token.ipp>
 #include <syncline/connectors/shopify/impl/signed_query.ipp>
+#include <syncline/connectors/shopify/impl/token_refresher.ipp>
 #include <syncline/connectors/shopify/impl/update_order.ipp>
 #include <syncline/connectors/shopify/impl/webhook_subscriptions.ipp>
 #include <syncline/connectors/warehouse/impl/bigquery_sink.ipp>

@@ -94,7 +94,13 @@ class admin_api {
     double available = -1;
   };
 
-  SYNCLINE_DECL http::fields headers() const;
+  // The token to send now: the credentials' token source's, when they have one (an expiring
+  // token that is refreshed while the engine runs), else their access_token.
+  SYNCLINE_DECL secret access_token() const;
+  SYNCLINE_DECL http::fields headers(const secret& token) const;
+  // After a 401: asks the token source once per call for a newer token than `refused`. True
+  // when there is one to send the call again with.
+  SYNCLINE_DECL boost::asio::awaitable<bool> renewed(const secret& refused, bool& asked) const;
   SYNCLINE_DECL http::request_options call_options() const;
   SYNCLINE_DECL bool may_retry(repeat mode, errc category, int& failures) const;
   SYNCLINE_DECL static ::syncline::error failed(::syncline::error e, int failures);

@@ -16,19 +16,24 @@
 #pragma once
 
 #include <syncline/connectors/shopify/plan_limits.hpp>
+#include <syncline/connectors/shopify/token_source.hpp>
 #include <syncline/connectors/shopify/webhook_metadata.hpp>
 #include <syncline/core/delivery.hpp>
 #include <syncline/core/result.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/core/timestamp.hpp>
 #include <syncline/http/hmac.hpp>
 #include <syncline/json/detail/quote.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace syncline::shopify {
 
@@ -51,6 +56,25 @@ struct credentials {
   std::string base_url{};
   api_kind api = api_kind::graphql;
   plan_limits plan{};
+  // An expiring offline token (what installs get since 2026; from 2027 Shopify refuses the
+  // others of public apps): the token that renews access_token once, and when each expires.
+  // Empty and unset for a token that does not expire.
+  secret refresh_token{};
+  std::optional<timestamp> expires_at{};
+  std::optional<timestamp> refresh_token_expires_at{};
+  // Where a refreshed access_token comes from while the engine runs (shopify::token_refresher
+  // sets it; token_source.hpp). Null: access_token is used as it is. Not stored.
+  std::shared_ptr<token_source> tokens{};
+
+  // Every secret these credentials hold now, for the engine's redactor: a refreshed token is
+  // scrubbed from the moment it exists.
+  std::vector<secret> secrets() const {
+    std::vector<secret> out{access_token, refresh_token, client_secret, previous_client_secret};
+    if (tokens) {
+      for (auto& s : tokens->secrets()) out.push_back(std::move(s));
+    }
+    return out;
+  }
 
   // "acme", "ACME.myshopify.com" -> "acme.myshopify.com": the name X-Shopify-Shop-Domain uses.
   std::string tenant_key() const { return normalize_shop_domain(shop_domain); }
@@ -74,7 +98,8 @@ struct credentials {
 // Described so that the engine can find the secrets and scrub them from every log line and error.
 BOOST_DESCRIBE_STRUCT(credentials, (),
                       (shop_domain, access_token, client_secret, previous_client_secret,
-                       api_version, base_url, api, plan))
+                       api_version, base_url, api, plan, refresh_token, expires_at,
+                       refresh_token_expires_at))
 
 struct app {
   static constexpr std::string_view name = "shopify";

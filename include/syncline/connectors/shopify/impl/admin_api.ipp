@@ -56,9 +56,11 @@ SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::
   const std::string label = std::string(http::beast_http::to_string(method)) + " " +
                             path.substr(0, path.find('?')) + " (" + shop() + ")";
   int failures = 0, throttled = 0;
+  bool asked_renewal = false;
   for (;;) {
     co_await pacer_->acquire_rest(shared_);
-    auto r = co_await client_->send(method, url, body, headers(), call_options());
+    const secret token = access_token();
+    auto r = co_await client_->send(method, url, body, headers(token), call_options());
     if (!r) {
       if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
       co_await sleep(backoff(failures - 1));
@@ -85,6 +87,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<rest_answer>> admin_api::rest(http::
       co_await sleep(retry_after(res).value_or(backoff(failures - 1)));
       continue;
     }
+    if (status == 401 && co_await renewed(token, asked_renewal)) continue;
     if (status < 200 || status > 299) co_return status_error(res, label, url);
     rest_answer out;
     out.status = status;
@@ -104,10 +107,12 @@ SYNCLINE_DECL boost::asio::awaitable<result<boost::json::object>> admin_api::gra
   std::string body = boost::json::serialize(
       boost::json::object{{"query", query}, {"variables", std::move(variables)}});
   int failures = 0, throttled = 0;
+  bool asked_renewal = false;
   for (;;) {
     const double cost = pacer_->graphql_cost(operation, first_cost);
     co_await pacer_->acquire_graphql(cost, shared_);
-    auto r = co_await client_->send(http::verb::post, url, body, headers(), call_options());
+    const secret token = access_token();
+    auto r = co_await client_->send(http::verb::post, url, body, headers(token), call_options());
     if (!r) {
       if (!may_retry(mode, r.error().category, failures)) co_return failed(r.error(), failures);
       co_await sleep(backoff(failures - 1));
@@ -121,6 +126,7 @@ SYNCLINE_DECL boost::asio::awaitable<result<boost::json::object>> admin_api::gra
       co_await sleep(retry_after(res).value_or(backoff(failures - 1)));
       continue;
     }
+    if (status == 401 && co_await renewed(token, asked_renewal)) continue;
     if (status != 200 && status != 429) co_return status_error(res, label, url);
     auto parsed = json::parse(res.body());
     if (!parsed || !parsed->is_object()) {
@@ -167,9 +173,26 @@ SYNCLINE_DECL boost::asio::awaitable<void> admin_api::sleep(std::chrono::millise
   co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
 }
 
-SYNCLINE_DECL http::fields admin_api::headers() const {
+SYNCLINE_DECL secret admin_api::access_token() const {
+  if (creds_->tokens) {
+    secret t = creds_->tokens->current();
+    if (!t.empty()) return t;
+  }
+  return creds_->access_token;
+}
+
+SYNCLINE_DECL boost::asio::awaitable<bool> admin_api::renewed(const secret& refused,
+                                                              bool& asked) const {
+  // Once per call: a token refused again after a renewal is not an expiry but a revocation.
+  if (!creds_->tokens || asked) co_return false;
+  asked = true;
+  auto fresh = co_await creds_->tokens->renew(refused);
+  co_return fresh && !fresh->empty() && *fresh != refused;
+}
+
+SYNCLINE_DECL http::fields admin_api::headers(const secret& token) const {
   http::fields h;
-  h.set("X-Shopify-Access-Token", creds_->access_token.reveal());
+  h.set("X-Shopify-Access-Token", token.reveal());
   h.set(http::field::content_type, "application/json");
   h.set(http::field::accept, "application/json");
   return h;
