@@ -24,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "seed_system.hpp"
@@ -101,7 +102,11 @@ int main(int argc, char** argv) {
   flags f;
   if (int p = parse(argc, argv, f); p != 0) return p == 1 ? 0 : 2;
 
-  seed::seed_system system;
+  // The shops connect as merchants' shops do: through Shopify's OAuth install flow, with
+  // expiring tokens (seed_system.hpp).
+  seed::seed_options options;
+  options.onboard = true;
+  seed::seed_system system(options);
   if (auto started = system.start(); !started) {
     std::cerr << to_string(started.error()) << "\n";
     return 1;
@@ -152,7 +157,7 @@ int main(int argc, char** argv) {
   const auto& metrics = system.engine().metrics();
 
   std::cout << "\n== summary\n";
-  std::cout << std::left << std::setw(12) << "shop" << std::right << std::setw(9) << "emitted"
+  std::cout << std::left << std::setw(26) << "shop" << std::right << std::setw(9) << "emitted"
             << std::setw(9) << "in shop" << std::setw(7) << "(app" << std::setw(10) << "merchant)"
             << std::setw(10) << "webhooks" << std::setw(8) << "echoes" << std::setw(10)
             << "streamed" << std::setw(11) << "warehouse"
@@ -193,7 +198,7 @@ int main(int argc, char** argv) {
     for (const auto& r : *stream_runs)
       if (r.status == syncline::store::run_status::skipped) ++v.echoes;
     v.push_runs = push_runs->size();
-    std::cout << std::left << std::setw(12) << t.id << std::right << std::setw(9) << emitted[t.id]
+    std::cout << std::left << std::setw(26) << t.id << std::right << std::setw(9) << emitted[t.id]
               << std::setw(9) << v.shop_all.size() << std::setw(7) << v.shop_app.size()
               << std::setw(10) << v.shop_merchant.size() << std::setw(10) << v.webhook_runs
               << std::setw(8) << v.echoes << std::setw(10) << v.streamed.size() << std::setw(11)
@@ -251,6 +256,26 @@ int main(int argc, char** argv) {
   }
   check(row_count == rows->size(), "every warehouse row belongs to an installed tenant");
 
+  // Tokens expire (every 4 s here, every hour on Shopify) and are refreshed while the system
+  // runs; then the engine restarts, and the new one serves both shops from its store.
+  std::cout << "\n== the engine restarts\n";
+  bool refreshed = false;
+  for (int i = 0; i < 200 && !refreshed; ++i) {
+    refreshed = true;
+    for (const auto& t : tenants) refreshed = refreshed && system.token_refreshes(t) > 0;
+    if (!refreshed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const auto& t : tenants)
+    std::cout << t.id << ": token refreshed " << system.token_refreshes(t) << " times\n";
+  auto restored = system.restart_engine();
+  std::cout << "restarted engine at " << system.engine().url() << ": "
+            << (restored ? std::to_string(*restored) + " shops restored from its store"
+                         : to_string(restored.error()))
+            << "\n";
+  check(refreshed, "each shop's expiring token was refreshed while the system ran");
+  check(restored && *restored == tenants.size(),
+        "the restarted engine serves every shop from its store: nothing was supplied again");
+
   // Merchants at work in Shopify. Shopify first sends the orders/updated that follows each create
   // of ours (the echo of push_orders' write, which must reach no one); then merchants change the
   // email of some orders your platform wrote and the note of some orders placed in Shopify (real
@@ -300,7 +325,7 @@ int main(int argc, char** argv) {
   const auto all_streamed = system.receiver().records();
   auto dead_after_edits = system.engine().dead_letters({}, 1000);
 
-  std::cout << std::left << std::setw(12) << "shop" << std::right << std::setw(14) << "echoes sent"
+  std::cout << std::left << std::setw(26) << "shop" << std::right << std::setw(14) << "echoes sent"
             << std::setw(8) << "edits" << std::setw(12) << "update runs" << std::setw(9)
             << "skipped" << std::setw(10) << "streamed" << std::setw(14) << "rows current"
             << "\n";
@@ -350,7 +375,7 @@ int main(int argc, char** argv) {
           ++u.rows_current;
       }
     }
-    std::cout << std::left << std::setw(12) << t.id << std::right << std::setw(14) << e.echoes_sent
+    std::cout << std::left << std::setw(26) << t.id << std::right << std::setw(14) << e.echoes_sent
               << std::setw(8) << e.new_email.size() + e.new_note.size() << std::setw(12) << u.runs
               << std::setw(9) << u.skipped << std::setw(10) << u.streamed_times.size()
               << std::setw(14) << u.rows_current << "\n";
@@ -398,6 +423,35 @@ int main(int argc, char** argv) {
               " rows current; missing: " + ids_text(minus(v.shop_all, row_ids)) +
               "; extra: " + ids_text(minus(row_ids, v.shop_all)));
   }
+
+  // A merchant uninstalls the app; 48 hours later Shopify asks for the shop's data to be erased.
+  // The other shop keeps syncing.
+  const auto& gone = tenants.back();
+  const auto& stays = tenants.front();
+  std::cout << "\n== " << gone.id << " uninstalls the app\n";
+  auto uninstalled = system.uninstall(gone);
+  if (!uninstalled) std::cerr << "uninstall: " << to_string(uninstalled.error()) << "\n";
+  auto sold = system.place_shop_order(stays, "after-uninstall@example.com", "Tea", "9.00");
+  const bool quiet_at_end = system.wait_until_quiet();
+  auto final_rows = system.warehouse_rows();
+  auto gone_runs = system.runs_of(gone, "stream_orders");
+  std::size_t gone_rows = 0, stays_has_new = 0;
+  if (final_rows) {
+    for (const auto& r : *final_rows) {
+      if (r.tenant == gone.id) ++gone_rows;
+      if (sold && r.tenant == stays.id && r.id == sold->at("id").to_number<std::int64_t>())
+        ++stays_has_new;
+    }
+  }
+  std::cout << gone.id << ": installed " << (system.installed(gone) ? "yes" : "no")
+            << ", warehouse rows " << gone_rows << ", runs "
+            << (gone_runs ? std::to_string(gone_runs->size()) : "?") << "\n";
+  check(uninstalled.has_value(), "app/uninstalled and shop/redact were handled");
+  check(!system.installed(gone), gone.id + ": its installation and credentials are gone");
+  check(final_rows && gone_rows == 0 && gone_runs && gone_runs->empty(),
+        gone.id + ": its warehouse rows and runs are erased");
+  check(quiet_at_end && sold && stays_has_new == 1,
+        stays.id + ": keeps syncing (an order placed after the uninstall reached the warehouse)");
 
   std::cout << "\n== shopify_sync as a Mermaid diagram\n"
             << syncline::to_mermaid(seed::shopify_sync);

@@ -3,10 +3,17 @@
 // receiver, the warehouse (a SQLite file), and the engine with shopify_sync installed for every
 // tenant and subscribed to each shop's orders/create and orders/updated. main.cpp runs it as a
 // demo; tests/seed runs the same set-up to check the loop.
+//
+// With seed_options::onboard, the shops connect as merchants' shops do: each one installs the
+// app through Shopify's OAuth flow served by the engine (shopify::onboarding; the emulator's
+// merchant approves), its expiring token is refreshed while the system runs, its credentials
+// are kept sealed in the engine's store, and the engine can be restarted and a shop uninstalled.
 #pragma once
 
 #include <syncline/connectors/shopify/connector.hpp>
+#include <syncline/connectors/shopify/onboarding.hpp>
 #include <syncline/core/secret.hpp>
+#include <syncline/crypto/keyring.hpp>
 #include <syncline/http/client.hpp>
 #include <syncline/http/io_threads.hpp>
 #include <syncline/runtime/engine.hpp>
@@ -17,6 +24,9 @@
 #include <syncline/testing/shopify_emulator.hpp>
 #include <syncline_test_support/temp_dir.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -54,6 +64,10 @@ struct seed_options {
   // The time of the emulated Shopify and of the engine's store (leases, dedupe and echo windows).
   // A manual clock lets a test deliver a webhook hours late without waiting.
   syncline::testing::emulator_clock clock{};
+  // Onboard the shops through the OAuth install flow instead of installing them with tokens
+  // made up front (see above); their tokens then last token_lifetime and are refreshed half-way.
+  bool onboard = false;
+  std::chrono::seconds token_lifetime{4};
 };
 
 // One installation: the tenant id in your product and the shop it connected.
@@ -82,6 +96,7 @@ class seed_system {
   seed_system& operator=(const seed_system&) = delete;
 
   ~seed_system() {
+    onboarding_.reset();  // it stops the engine: its routes point at it
     if (engine_) engine_->stop();
     if (emulator_) emulator_->stop();
     if (receiver_) receiver_->stop();
@@ -101,6 +116,26 @@ class seed_system {
     syncline::testing::shopify_emulator_options emulator_options;
     emulator_options.webhook_concurrency = options_.webhook_concurrency;
     emulator_options.clock = options_.clock;
+    if (options_.onboard) {
+      // The engine's address is fixed before anything starts: Shopify's app configuration names
+      // it (the compliance URL), and a restarted engine keeps it.
+      auto port = free_port();
+      if (!port) return step("find a free port for the engine", port.error());
+      port_ = *port;
+      app_secret_ = syncline::secret("app-secret-" + random_hex());
+      syncline::testing::emulated_app app;
+      app.client_id = std::string(app_id);
+      app.client_secret = app_secret_;
+      app.scopes = {"write_orders"};
+      app.compliance_url = "http://127.0.0.1:" + std::to_string(port_) + "/shopify/privacy";
+      app.access_token_lifetime = options_.token_lifetime;
+      emulator_options.apps = {app};
+      auto entry = syncline::crypto::keyring::generate_entry("seed-key-1");
+      if (!entry) return step("make a key", entry.error());
+      auto keys = syncline::crypto::keyring::parse(entry->reveal(), "the seed's key");
+      if (!keys) return step("make a keyring", keys.error());
+      keys_ = std::make_shared<const syncline::crypto::keyring>(std::move(*keys));
+    }
     emulator_ = std::make_unique<syncline::testing::shopify_emulator>(io_.executor(),
                                                                       std::move(emulator_options));
     for (const auto& shop : options_.shops) {
@@ -109,12 +144,15 @@ class seed_system {
       const syncline::secret client_secret("whsec_" + random_hex());
       syncline::testing::emulated_shop emulated;
       emulated.domain = shop;
-      emulated.access_tokens = {token};
-      emulated.client_secret = client_secret;
+      if (!options_.onboard) {  // onboarded shops get their tokens from the install
+        emulated.access_tokens = {token};
+        emulated.client_secret = client_secret;
+      }
       emulated.plan = options_.plan;
       auto domain = emulator_->add_shop(std::move(emulated));
       if (!domain) return step("add shop " + shop, domain.error());
       t.domain = *domain;
+      if (options_.onboard) t.id = *domain;  // an onboarded shop's tenant id is its domain
       t.credentials = {
           .shop_domain = *domain, .access_token = token, .client_secret = client_secret};
       // The connector paces calls by the plan until Shopify's answers say otherwise.
@@ -139,15 +177,14 @@ class seed_system {
     warehouse_ = std::make_unique<orders_warehouse>(std::move(*sink));
     if (auto r = warehouse_->create_table(); !r) return step("create table orders", r.error());
 
-    // Named, not a braced temporary: g++ 12 at -O3 warns that such a temporary's members may be
-    // used uninitialized.
-    syncline::engine_options engine_options;
-    engine_options.database = dir_.file("engine.db");
-    engine_options.listen = {"127.0.0.1", 0};
-    engine_options.retry = options_.retry;
-    engine_options.level = options_.log_level;
-    engine_options.store.clock = [clock = options_.clock] { return clock.now(); };
-    engine_ = std::make_unique<syncline::engine>(std::move(engine_options));
+    if (options_.onboard) {
+      if (auto r = start_engine(0); !r) return std::move(r).error();
+      for (const auto& t : tenants_) {
+        if (auto r = install_through_oauth(t); !r) return step("onboard " + t.domain, r.error());
+      }
+      return {};
+    }
+    engine_ = std::make_unique<syncline::engine>(engine_options());
     // What the integration's blocks need besides what the engine provides; install does not
     // compile without one of them. Every shop's runs share them.
     const auto services = syncline::services(shopify_, *stream_, *updates_stream_, *warehouse_);
@@ -164,6 +201,45 @@ class seed_system {
       }
     }
     return {};
+  }
+
+  // --- onboarded shops (seed_options::onboard) ------------------------------------------------
+
+  // Stops the engine and starts another on the same database and address, which serves every
+  // installed shop from the store: answers how many it restored.
+  syncline::result<std::size_t> restart_engine() {
+    onboarding_.reset();
+    engine_.reset();
+    return start_engine(tenants_.size());
+  }
+
+  // The merchant uninstalls the app (Shopify sends app/uninstalled and revokes the token), and
+  // 48 hours later Shopify asks for the shop's data to be erased (shop/redact, to the app's
+  // compliance URL). Returns once both were handled, or an error.
+  syncline::result<void> uninstall(const seed_tenant& t) {
+    if (auto r = emulator_->uninstall(t.domain, app_id); !r) return r;
+    if (!wait_for([&] { return !installed(t); }))
+      return syncline::make_error(syncline::errc::unavailable, "seed: app/uninstalled not handled");
+    auto sent = emulator_->request_privacy(t.domain, "shop/redact");
+    if (!sent) return std::move(sent).error();
+    if (!wait_for([&] {
+          auto log = engine_->durable_store()->erasures(t.id);
+          return log && !log->empty();
+        }))
+      return syncline::make_error(syncline::errc::unavailable, "seed: shop/redact not handled");
+    return {};
+  }
+
+  // Whether the engine's store holds the shop's installation (and so its sealed credentials).
+  bool installed(const seed_tenant& t) {
+    auto row = engine_->durable_store()->get_installation("shopify_sync", t.id);
+    return row && row->has_value();
+  }
+
+  // How many times the shop's token was refreshed (each refresh replaces the installation row).
+  std::int64_t token_refreshes(const seed_tenant& t) {
+    auto row = engine_->durable_store()->get_installation("shopify_sync", t.id);
+    return row && *row ? (*row)->revision - 1 : 0;
   }
 
   const std::vector<seed_tenant>& tenants() const noexcept { return tenants_; }
@@ -271,6 +347,101 @@ class seed_system {
   }
 
  private:
+  static constexpr std::string_view app_id = "seed-app";
+  using onboarding_t =
+      syncline::shopify::onboarding<decltype(shopify_sync), syncline::shopify::connector,
+                                    orders_stream, order_updates_stream, orders_warehouse>;
+
+  // Named, not a braced temporary: g++ 12 at -O3 warns that such a temporary's members may be
+  // used uninitialized.
+  syncline::engine_options engine_options() const {
+    syncline::engine_options o;
+    o.database = dir_.file("engine.db");
+    o.listen = {"127.0.0.1", port_};
+    o.retry = options_.retry;
+    o.level = options_.log_level;
+    o.store.clock = [clock = options_.clock] { return clock.now(); };
+    o.keyring = keys_;
+    return o;
+  }
+
+  // An engine with the onboarding: what the store holds is installed again, the install routes
+  // served, and tokens refreshed half-way through their life.
+  syncline::result<std::size_t> start_engine(std::size_t expect_restored) {
+    engine_ = std::make_unique<syncline::engine>(engine_options());
+    syncline::shopify::onboarding_options o;
+    o.app.client_id = std::string(app_id);
+    o.app.client_secret = app_secret_;
+    o.admin_base_url = emulator_->url();
+    o.authorize_base = emulator_->url() + "/shops/{shop}";
+    o.tokens.base_url = emulator_->url() + "/shops/{shop}";
+    o.tokens.now = [clock = options_.clock] { return clock.now(); };
+    o.refresh.refresh_before = options_.token_lifetime / 2;
+    o.refresh_check = std::chrono::milliseconds(200);
+    onboarding_ = std::make_unique<onboarding_t>(
+        *engine_, shopify_sync, std::move(o),
+        syncline::services(shopify_, *stream_, *updates_stream_, *warehouse_));
+    auto restored = onboarding_->restore();
+    if (!restored) return step("restore the installed shops", restored.error());
+    if (*restored != expect_restored) {
+      return syncline::make_error(syncline::errc::internal,
+                                  "seed: restored " + std::to_string(*restored) + " shops of " +
+                                      std::to_string(expect_restored));
+    }
+    if (auto r = onboarding_->serve(); !r) return step("serve the install routes", r.error());
+    if (auto r = engine_->start(); !r) return step("start the engine", r.error());
+    if (auto r = onboarding_->start(); !r) return step("start the onboarding", r.error());
+    return restored;
+  }
+
+  // The merchant opens the engine's install link, approves on Shopify's install screen (the
+  // emulator's merchant), and Shopify sends the browser back to the engine's callback.
+  syncline::result<void> install_through_oauth(const seed_tenant& t) {
+    std::string url = engine_->url() + "/shopify/install?shop=" + t.domain;
+    for (int hop = 0; hop < 3; ++hop) {
+      auto answer = http_get(url);
+      if (!answer) return std::move(answer).error();
+      const unsigned status = answer->result_int();
+      if (status == 200 && hop == 2) return {};
+      auto location = answer->find(syncline::http::field::location);
+      if (status != 302 || location == answer->end()) {
+        return syncline::make_error(syncline::errc::http_status,
+                                    "GET " + url.substr(0, url.find('?')) + " answered " +
+                                        std::to_string(status) + ": " + answer->body(),
+                                    static_cast<int>(status));
+      }
+      url = std::string(location->value());
+    }
+    return syncline::make_error(syncline::errc::internal, "seed: the install did not end");
+  }
+
+  syncline::result<syncline::http::response> http_get(const std::string& url) {
+    std::optional<syncline::result<syncline::http::response>> out;
+    boost::asio::co_spawn(
+        io_.executor(),
+        [&]() -> boost::asio::awaitable<void> { out.emplace(co_await client_->get(url)); },
+        boost::asio::use_future)
+        .get();
+    return std::move(*out);
+  }
+
+  static syncline::result<std::uint16_t> free_port() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io);
+    boost::system::error_code ec;
+    a.open(boost::asio::ip::tcp::v4(), ec);
+    if (!ec) a.bind({boost::asio::ip::make_address("127.0.0.1"), 0}, ec);
+    if (ec) return syncline::make_error(syncline::errc::unavailable, ec.message());
+    return a.local_endpoint().port();
+  }
+
+  template <class Done>
+  static bool wait_for(Done done) {
+    for (int i = 0; i < 1000 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  }
+
   static syncline::error step(const std::string& what, const syncline::error& e) {
     return syncline::make_error(e.category, "seed: cannot " + what + ": " + e.message, e.status);
   }
@@ -300,6 +471,11 @@ class seed_system {
   std::unique_ptr<order_updates_stream> updates_stream_;
   std::unique_ptr<orders_warehouse> warehouse_;
   std::unique_ptr<syncline::engine> engine_;
+  // seed_options::onboard
+  std::uint16_t port_ = 0;
+  syncline::secret app_secret_{};
+  std::shared_ptr<const syncline::crypto::keyring> keys_;
+  std::unique_ptr<onboarding_t> onboarding_;
 };
 
 }  // namespace seed
