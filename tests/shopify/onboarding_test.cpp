@@ -634,3 +634,29 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE(
+    "a refresh whose new pair was never committed (a crash) starts again from the stored one") {
+  onboarding_fixture f;
+  auto p = f.start_process();
+  REQUIRE(f.install(*p->eng).status == 200);
+  // A process refreshed with the stored refresh token and died before it committed: Shopify
+  // issued a new pair that nobody kept.
+  auto row = p->eng->durable_store()->get_installation("onboarded", carol);
+  REQUIRE(row);
+  REQUIRE(*row);
+  auto stored = syncline::unseal_credentials<shopify::credentials>(*f.keys, "onboarded", carol,
+                                                                   (*row)->credentials.reveal());
+  REQUIRE(stored);
+  auto options = f.onboarding_options();
+  shopify::token_endpoint crashed(f.client, options.app, options.tokens);
+  auto lost = f.run([&] { return crashed.refresh(std::string(carol), stored->refresh_token); });
+  REQUIRE(lost);
+  // Shopify keeps the stored refresh token valid until the lost pair is used, which it never is:
+  // the next refresh starts from the stored pair, and the shop keeps working.
+  f.clock.advance(std::chrono::minutes(58));
+  auto again = f.run([&] { return p->shops->refresher()->refresh(std::string(carol), false); });
+  REQUIRE(again);
+  CHECK(*again);
+  CHECK(f.pushed_and_heard(*p, "sid-after-a-lost-refresh"));
+}
