@@ -21,7 +21,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "run_to_end.hpp"
+
 namespace oauth_test {
+
+using shop_test::run_to_end;
 
 namespace shopify = syncline::shopify;
 namespace t = syncline::testing;
@@ -90,13 +94,7 @@ struct fixture {
   // Runs the coroutine `f()` on the io threads and waits for its value.
   template <class F>
   auto run(F f) {
-    using T = typename decltype(f())::value_type;
-    std::optional<T> out;
-    boost::asio::co_spawn(
-        threads.executor(), [&]() -> boost::asio::awaitable<void> { out.emplace(co_await f()); },
-        boost::asio::use_future)
-        .get();
-    return std::move(*out);
+    return run_to_end(threads.executor(), std::move(f));
   }
 
   t::emulator_clock clock;

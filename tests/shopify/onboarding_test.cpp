@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "run_to_end.hpp"
 #include "shopify_fixture.hpp"
 
 using namespace shop_test;
@@ -209,13 +210,7 @@ struct onboarding_fixture {
 
   template <class F>
   auto run(F f) {
-    using T = typename decltype(f())::value_type;
-    std::optional<T> out;
-    boost::asio::co_spawn(
-        threads.executor(), [&]() -> boost::asio::awaitable<void> { out.emplace(co_await f()); },
-        boost::asio::use_future)
-        .get();
-    return std::move(*out);
+    return run_to_end(threads.executor(), std::move(f));
   }
 
   answer http_get(const std::string& url, syncline::http::fields headers = {}) {
