@@ -41,7 +41,10 @@ inline void check_fixture_rows(st::store& s) {
   CHECK(log->front().outcome == "error");
   auto succeeded_log = s.block_events(1);
   REQUIRE(succeeded_log);
-  CHECK(succeeded_log->size() == 2);
+  REQUIRE(succeeded_log->size() == 2);
+  CHECK(succeeded_log->at(0).block == "skip_echoes");  // in the order they were appended
+  CHECK(succeeded_log->at(1).block == "to_app");
+  CHECK(succeeded_log->at(1).position == 1);
 
   st::run_query of_workflow;
   of_workflow.filter.workflow = "events_to_shop";
@@ -101,6 +104,60 @@ inline void check_queue_goes_on(st::store& s, std::int64_t next_id) {
   auto wait = s.reserve_rate({"shopify/shop-a.myshopify.com/rest", 40, 2}, 1);
   REQUIRE(wait);
   CHECK(*wait == std::chrono::nanoseconds::zero());
+}
+
+// Block events as a store of schema 6 (SQLite) or 4 (PostgreSQL) logged them, one row per block:
+// two runs interleaved, two attempts of one, exact nanosecond times and text that JSON must
+// escape. The migration to the run log of one row per attempt must give them back as they were.
+inline std::vector<st::block_event_record> block_events_before_the_run_log() {
+  const auto at = [](std::int64_t ns) { return st::time_point(std::chrono::nanoseconds(ns)); };
+  return {
+      {4, 1, 0, "decode", at(1733500000123456789), at(1733500000123456999), "ok", ""},
+      {5, 1, 0, "decode", at(1733500000200000001), at(1733500000200000002), "ok", ""},
+      {4, 1, 1, "to_app", at(1733500000300000000), at(1733500002300000000), "error",
+       "timeout: \"shop\" took over 2s \\ tab\t, caf\u00e9"},
+      {5, 1, 1, "to_app", at(1733500000400000000), at(1733500000400000100), "skipped", ""},
+      {4, 2, 1, "to_app", at(1733500060000000000), at(1733500060000000300), "ok", ""},
+  };
+}
+
+// The INSERT of those rows into `table` (an older schema's block_events).
+inline std::string insert_block_events_before_the_run_log(const std::string& table) {
+  std::string sql = "INSERT INTO " + table +
+                    " (run_id, attempt, position, block, started_at, finished_at, outcome, error) "
+                    "VALUES ";
+  const auto quoted = [](const std::string& text) {
+    std::string out = "'";
+    for (char ch : text) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return out + "'";
+  };
+  const auto ns = [](st::time_point t) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+  };
+  bool first = true;
+  for (const auto& e : block_events_before_the_run_log()) {
+    sql += first ? "(" : ",(";
+    first = false;
+    sql += std::to_string(e.run_id) + "," + std::to_string(e.attempt) + "," +
+           std::to_string(e.position) + "," + quoted(e.block) + "," + ns(e.started_at) + "," +
+           ns(e.finished_at) + "," + quoted(e.outcome) + "," + quoted(e.error) + ")";
+  }
+  return sql;
+}
+
+// What the migrated store reads back: each run's events, in the order they were appended.
+inline void check_block_events_moved_to_the_run_log(st::store& s) {
+  const auto before = block_events_before_the_run_log();
+  for (std::int64_t run : {4, 5}) {
+    std::vector<st::block_event_record> expected;
+    for (const auto& e : before) {
+      if (e.run_id == run) expected.push_back(e);
+    }
+    auto log = s.block_events(run);
+    REQUIRE(log);
+    CHECK(*log == expected);
+  }
 }
 
 }  // namespace store_test

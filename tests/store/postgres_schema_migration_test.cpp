@@ -1,7 +1,8 @@
 // Schema versions of the PostgreSQL store: a database written by an older syncline is migrated
 // when a store opens it, and keeps every row. tests/data/store/postgres_schema_v<N>.sql is a
 // plain pg_dump (--inserts --no-owner --no-privileges, psql's \restrict lines removed) of schema
-// version N in the PostgreSQL schema "syncline_fixture": version 3 is version 2's dump opened by
+// version N in the PostgreSQL schema "syncline_fixture": version 4 is version 3's dump opened by
+// commit b366925; version 3 is version 2's dump opened by
 // commit 277b6f8; version 2 is version 1's dump opened by
 // commit fbc071b (which makes a new database the same way: version 1, then migrated) plus one rate
 // bucket; version 1 was created by commit fc7b20c
@@ -146,6 +147,12 @@ TEST_CASE(
   CHECK(raw.scalar("SELECT revision FROM " + schema + ".tenants") == "1");
   CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".install_states") == "0");
   CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".erasures") == "0");
+  // Schema 5: the run log holds a row per run attempt; the table of a row per block is gone.
+  CHECK(raw.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = '" + schema +
+                   "' AND tablename = 'block_events'") == "0");
+  CHECK(raw.scalar("SELECT string_agg(run_id || ':' || json_array_length(events), ',' ORDER BY "
+                   "seq) FROM " +
+                   schema + ".run_log") == "1:2,2:1");
   // The database keeps its name in idempotency keys.
   CHECK(s.store_id() == "4624dc13b4ff965d");
 
@@ -175,4 +182,21 @@ TEST_CASE(
   fresh.schema = fresh_schema_name(0);
   open_postgres_store(conninfo, fresh).reset();
   CHECK(objects_of(raw, schema) == objects_of(raw, fresh.schema));
+}
+
+TEST_CASE(
+    "postgres store: schema 4 -> 5: each run's block events move to the run log in the order they "
+    "were appended, with their exact times and text",
+    "[postgres]") {
+  const std::string schema = fresh_schema_name(4);
+  load_schema_fixture(4, schema);
+  const std::string conninfo = shared_postgres_server().connection_string();
+  raw_session raw(conninfo);
+  raw.exec(insert_block_events_before_the_run_log(schema + ".block_events"));
+  st::postgres_store_options o;
+  o.schema = schema;
+  auto store = open_postgres_store(conninfo, o);
+  check_block_events_moved_to_the_run_log(*store);
+  // One row per run and attempt: run 4's two attempts, run 5's one, beside the fixture's two.
+  CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".run_log") == "5");
 }

@@ -3,7 +3,8 @@
 // schema version N (version 1: commit 7c5cc17; version 2: commit c8303e5; version 3: a new file
 // created by commit fc7b20c, into which version 2's rows were copied with sqlite3; version 4:
 // version 3's file opened by commit fbc071b, which makes a new file the same way, plus one rate
-// bucket; version 5: version 4's file opened by commit 277b6f8), all with the same content: five
+// bucket; version 5: version 4's file opened by commit 277b6f8; version 6: version 5's file opened
+// by commit b366925), all with the same content: five
 // runs of two workflows and two shops (one succeeded with two block events, one dead with a failed
 // block, one waiting for a retry, two queued), a cursor, an echo record and an installation.
 #include <syncline/store/detail/sqlite_schema.hpp>
@@ -84,6 +85,10 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     CHECK(raw.scalar("SELECT revision FROM tenants") == "1");
     CHECK(raw.scalar("SELECT count(*) FROM install_states") == "0");
     CHECK(raw.scalar("SELECT count(*) FROM erasures") == "0");
+    // Schema 7: the run log holds a row per run attempt; the table of a row per block is gone.
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'block_events'") == "0");
+    CHECK(raw.scalar("SELECT group_concat(run_id || ':' || json_array_length(events), ',') FROM "
+                     "(SELECT * FROM run_log ORDER BY rowid)") == "1:2,2:1");
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name, with its counting triggers.
     const std::string table = raw.scalar("SELECT sql FROM sqlite_master WHERE name = 'runs'");
@@ -126,4 +131,18 @@ TEST_CASE("opening a migrated file again changes nothing, and a newer file names
         std::string::npos);
   CHECK(newer.error().message.find("version " + std::to_string(current_schema) +
                                    " that this syncline reads") != std::string::npos);
+}
+
+TEST_CASE(
+    "schema 6 -> 7: each run's block events move to the run log in the order they were "
+    "appended, with their exact times and text",
+    "[store]") {
+  temp_dir dir;
+  const auto file = copy_of_schema(6, dir);
+  raw_connection(file).exec(insert_block_events_before_the_run_log("block_events"));
+  auto opened = st::sqlite_store::open(file);
+  REQUIRE(opened);
+  check_block_events_moved_to_the_run_log(**opened);
+  // One row per run and attempt: run 4's two attempts, run 5's one, beside the fixture's two.
+  CHECK(raw_connection(file).scalar("SELECT count(*) FROM run_log") == "5");
 }

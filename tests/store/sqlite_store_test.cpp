@@ -72,3 +72,19 @@ TEST_CASE("the file keeps its data and schema across opens, and bad paths are re
   CHECK(missing_dir.error().category == errc::storage);
   CHECK(missing_dir.error().message.find("no/such/dir") != std::string::npos);
 }
+
+TEST_CASE("a run log row that is not the store's JSON is an error naming the run, not a short log",
+          "[store]") {
+  temp_dir dir;
+  manual_clock clock;
+  auto s = open_store(dir.file("store.db"), options_with(clock));
+  const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
+  REQUIRE(s->append_block_events(std::vector<st::block_event_record>{
+      {id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
+  raw_connection(dir.file("store.db")).exec("UPDATE run_log SET events = '[{\"position\":\"x\"'");
+  auto log = s->block_events(id);
+  REQUIRE_FALSE(log);
+  CHECK(log.error().category == errc::storage);
+  CHECK(log.error().message.find("run log of run " + std::to_string(id) + ", attempt 1") !=
+        std::string::npos);
+}

@@ -421,6 +421,23 @@ TEMPLATE_TEST_CASE("block events are logged per run and attempt", "[store]", STO
   REQUIRE(back);
   CHECK(*back == events);
   CHECK(s->block_events(id + 1)->empty());
+
+  // One append of two runs' events interleaved (a batch of completions): each run reads back its
+  // own, in order, after what it logged before; text JSON must escape comes back as it went in.
+  const auto other = enqueue_ok(*s, {make_run("other")})[0].run_id;
+  const std::vector<st::block_event_record> batch{
+      {other, 1, 0, "map_to_shopify_order", t + 2min, t + 2min + 1ns, "ok", ""},
+      {id, 3, 1, "create_order", t + 3min, t + 3min + 7ns, "error",
+       "422: \"email\" is invalid \\ \u00e9\t\n"},
+      {other, 1, 1, "create_order", t + 4min, t + 4min, "skipped", ""},
+      {id, 3, 2, "tap", t + 5min, t + 5min, "ok", ""}};
+  REQUIRE(s->append_block_events(batch));
+  auto all = events;
+  all.push_back(batch[1]);
+  all.push_back(batch[3]);
+  CHECK(*s->block_events(id) == all);
+  CHECK(*s->block_events(other) ==
+        std::vector<st::block_event_record>{batch[0], batch[2]});
 }
 
 TEMPLATE_TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes only",

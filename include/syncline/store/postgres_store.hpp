@@ -243,8 +243,8 @@ class postgres_store final : public store {
   result<void> upsert_cursor(connection& c, const cursor_update& cursor);
   static result<run_counts> read_counts(connection& c);
   result<std::vector<result<void>>> end_runs(connection& c, std::span<const run_completion> runs);
-  static result<void> insert_block_events(connection& c,
-                                          std::span<const block_event_record> events);
+  // The run log's rows for `events` (detail/run_log_codec.hpp), in multi-row INSERTs.
+  static result<void> insert_run_log(connection& c, std::span<const block_event_record> events);
   result<void> lease_due(connection& c, std::string_view worker, std::size_t max, time_point now,
                          time_point until, const std::vector<std::string>* runnable,
                          std::vector<claimed_run>& out);

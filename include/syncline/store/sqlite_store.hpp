@@ -333,11 +333,6 @@ class sqlite_store final : public store {
       sqlite::database& c, std::span<const std::string> workers,
       std::span<const worker_lock::gone_worker> gone, time_point now);
 
-  // The INSERT of `rows` block events in one statement.
-  SYNCLINE_DECL static std::string block_event_insert(std::size_t rows);
-  SYNCLINE_DECL static result<void> insert_block_events(sqlite::database& c,
-                                                        std::span<const block_event_record> events);
-
   // After an UPDATE guarded by `lease_token = ?`: no row changed means the lease is not ours.
   SYNCLINE_DECL static result<void> lease_held(sqlite::database& c, std::int64_t run_id,
                                                std::string_view action);

@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int postgres_schema_version = 4;
+inline constexpr int postgres_schema_version = 5;
 
 // Times are bigint nanoseconds since the Unix epoch, taken from the store's clock (not the
 // server's), as in SQLite: tests move time, and every store of a database agrees with its own
@@ -222,13 +222,36 @@ CREATE TABLE erasures (
 CREATE INDEX erasures_by_tenant ON erasures (tenant, id);
 )sql";
 
+// Schema 4 -> 5: the run log becomes one row per run attempt (and append) holding that attempt's
+// block events as a JSON array (detail/run_log_codec.hpp), instead of one row per block: a run's
+// completion inserts one row and one index entry rather than five of each. The primary key orders
+// a run's rows as they were appended and is the only index. block_events' rows move over grouped
+// by run and attempt, in the order they were appended.
+inline constexpr const char* postgres_migrate_4_to_5 = R"sql(
+CREATE TABLE run_log (
+  run_id  bigint NOT NULL,
+  seq     bigint GENERATED ALWAYS AS IDENTITY,
+  attempt integer NOT NULL,
+  events  json NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+INSERT INTO run_log (run_id, attempt, events)
+SELECT run_id, attempt,
+       json_agg(json_build_object('position', position, 'block', block, 'started_at', started_at,
+                                  'finished_at', finished_at, 'outcome', outcome, 'error', error)
+                ORDER BY seq)
+  FROM block_events GROUP BY run_id, attempt ORDER BY run_id, min(seq);
+DROP TABLE block_events;
+)sql";
+
 // postgres_migrations[v - 1] takes a database from version v to v + 1: statements run in the
 // transaction that bumps the version, so a crash leaves the database at the old version or the
 // new, never between (PostgreSQL's DDL is transactional). A new database is made at version 1
 // and migrated, so there is one text of each version's change.
 using postgres_migration = const char*;
 inline constexpr std::array<postgres_migration, postgres_schema_version - 1> postgres_migrations{
-    postgres_migrate_1_to_2, postgres_migrate_2_to_3, postgres_migrate_3_to_4};
+    postgres_migrate_1_to_2, postgres_migrate_2_to_3, postgres_migrate_3_to_4,
+    postgres_migrate_4_to_5};
 
 // A PostgreSQL identifier as a quoted name ("a""b"), so any schema name is taken literally.
 inline std::string quote_identifier(std::string_view name) {

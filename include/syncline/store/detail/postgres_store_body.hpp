@@ -5,6 +5,7 @@
 
 #include <syncline/store/detail/call_checks.hpp>
 #include <syncline/store/detail/postgres_schema.hpp>
+#include <syncline/store/detail/run_log_codec.hpp>
 #include <syncline/store/postgres_store.hpp>
 
 #include <algorithm>
@@ -580,7 +581,7 @@ inline result<std::vector<result<void>>> postgres_store::finish_many(
     std::span<const run_completion> runs, std::span<const block_event_record> events) {
   if (runs.empty() && events.empty()) return std::vector<result<void>>{};
   return write(commit_kind::progress, [&](connection& c) -> result<std::vector<result<void>>> {
-    if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
+    if (auto r = insert_run_log(c, events); !r) return std::move(r).error();
     return end_runs(c, runs);
   });
 }
@@ -673,20 +674,17 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
   return answers;
 }
 
-inline result<void> postgres_store::insert_block_events(
-    connection& c, std::span<const block_event_record> events) {
-  for (const auto part : postgres_store_detail::in_statements(events)) {
+inline result<void> postgres_store::insert_run_log(connection& c,
+                                                  std::span<const block_event_record> events) {
+  const auto rows = detail::run_log_rows(events);
+  for (const auto part : postgres_store_detail::in_statements(std::span(rows))) {
     parameters p;
-    std::string sql =
-        "INSERT INTO block_events (run_id, attempt, position, block, started_at, finished_at, "
-        "outcome, error) VALUES ";
+    std::string sql = "INSERT INTO run_log (run_id, attempt, events) VALUES ";
     for (std::size_t n = 0; n < part.size(); ++n) {
-      const auto& e = part[n];
+      const auto& row = part[n];
       sql += n == 0 ? "(" : ",(";
-      sql += p.int64(e.run_id) + "::bigint," + p.int64(e.attempt) + "::integer," +
-             p.int64(e.position) + "::integer," + p.readable_text(e.block) + "," +
-             p.time(e.started_at) + "::bigint," + p.time(e.finished_at) + "::bigint," +
-             p.readable_text(e.outcome) + "," + p.readable_text(e.error) + ")";
+      sql += p.int64(row.run_id) + "::bigint," + p.int64(row.attempt) + "::integer," +
+             p.text(row.events) + "::json)";
     }
     if (auto r = exec(c, sql, p); !r) return std::move(r).error();
   }

@@ -57,13 +57,13 @@ inline result<erasure_counts> postgres_store::erase_runs(std::string_view tenant
     auto r = exec(c,
                   "WITH target AS (SELECT id, integration, trigger_name, dedupe_key FROM runs "
                   "WHERE tenant = $1 AND id = ANY ($2::bigint[])), "
-                  "events AS (DELETE FROM block_events WHERE run_id IN (SELECT id FROM target) "
-                  "RETURNING 1), "
+                  "events AS (DELETE FROM run_log WHERE run_id IN (SELECT id FROM target) "
+                  "RETURNING json_array_length(events) AS n), "
                   "keys AS (DELETE FROM dedupe_keys k USING target t WHERE k.tenant = $1 AND "
                   "k.integration = t.integration AND k.trigger_name = t.trigger_name AND "
                   "k.dedupe_key = t.dedupe_key AND k.run_id = t.id RETURNING 1), "
                   "gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM target) RETURNING 1) "
-                  "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM events), "
+                  "SELECT (SELECT count(*) FROM gone), (SELECT coalesce(sum(n), 0) FROM events), "
                   "(SELECT count(*) FROM keys)",
                   p);
     if (!r) return std::move(r).error();
@@ -88,11 +88,20 @@ inline result<erasure_counts> postgres_store::erase_tenant(std::string_view tena
       count = postgres::affected_rows(*r);
       return {};
     };
-    // Block events first: they name their run, not its tenant.
+    // The run log first: it names its runs, not their tenant. Counted in block events
+    // (erasure_counts).
+    {
+      parameters p;
+      p.text(tenant);
+      auto r = exec(c,
+                    "WITH gone AS (DELETE FROM run_log WHERE run_id IN "
+                    "(SELECT id FROM runs WHERE tenant = $1) RETURNING json_array_length(events) "
+                    "AS n) SELECT coalesce(sum(n), 0) FROM gone",
+                    p);
+      if (!r) return std::move(r).error();
+      n.block_events = postgres::int64_at(*r, 0, 0);
+    }
     for (auto [sql, count] : {
-             std::pair{"DELETE FROM block_events WHERE run_id IN "
-                       "(SELECT id FROM runs WHERE tenant = $1)",
-                       &n.block_events},
              std::pair{"DELETE FROM runs WHERE tenant = $1", &n.runs},
              std::pair{"DELETE FROM dedupe_keys WHERE tenant = $1", &n.dedupe_keys},
              std::pair{"DELETE FROM echoes WHERE tenant = $1", &n.echo_records},

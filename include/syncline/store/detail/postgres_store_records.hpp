@@ -41,7 +41,7 @@ inline result<void> postgres_store::append_block_events(
     std::span<const block_event_record> events) {
   if (events.empty()) return {};
   return write(commit_kind::progress,
-               [&](connection& c) { return insert_block_events(c, events); });
+               [&](connection& c) { return insert_run_log(c, events); });
 }
 
 inline result<std::vector<block_event_record>> postgres_store::block_events(std::int64_t run_id) {
@@ -49,17 +49,16 @@ inline result<std::vector<block_event_record>> postgres_store::block_events(std:
   return read([&](connection& c) -> result<std::vector<block_event_record>> {
     parameters p;
     p.int64(run_id);
-    auto r = exec(c,
-                  "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, "
-                  "error FROM block_events WHERE run_id = $1::bigint ORDER BY seq",
+    auto r = exec(c, "SELECT attempt, events FROM run_log WHERE run_id = $1::bigint ORDER BY seq",
                   p);
     if (!r) return std::move(r).error();
     std::vector<block_event_record> out;
     for (int row = 0; row < row_count(*r); ++row) {
-      out.push_back({int64_at(*r, row, 0), static_cast<int>(int64_at(*r, row, 1)),
-                     static_cast<int>(int64_at(*r, row, 2)), string_at(*r, row, 3),
-                     time_at(*r, row, 4), time_at(*r, row, 5), string_at(*r, row, 6),
-                     string_at(*r, row, 7)});
+      if (auto e = detail::read_run_log_row(run_id, static_cast<int>(int64_at(*r, row, 0)),
+                                            string_at(*r, row, 1), out);
+          !e) {
+        return std::move(e).error();
+      }
     }
     return out;
   });
@@ -208,7 +207,7 @@ inline result<prune_result> postgres_store::prune(
       "WITH doomed AS (DELETE FROM runs WHERE id IN (SELECT id FROM runs "
       "WHERE finished_at < $1::bigint ORDER BY finished_at, id LIMIT $2::bigint "
       "FOR UPDATE SKIP LOCKED) RETURNING id), "
-      "events AS (DELETE FROM block_events WHERE run_id IN (SELECT id FROM doomed)) "
+      "events AS (DELETE FROM run_log WHERE run_id IN (SELECT id FROM doomed)) "
       "SELECT count(*) FROM doomed",
       now - keep_finished);
   if (!runs) return std::move(runs).error();

@@ -4,6 +4,7 @@
 
 #include <syncline/core/result.hpp>
 #include <syncline/sqlite/database.hpp>
+#include <syncline/store/detail/sqlite_run_log.hpp>
 #include <syncline/sqlite/transaction.hpp>
 
 #include <iterator>
@@ -12,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 6;
+inline constexpr int sqlite_schema_version = 7;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -132,18 +133,6 @@ CREATE TABLE dedupe_keys (
 ) WITHOUT ROWID;
 CREATE INDEX dedupe_keys_by_age ON dedupe_keys (seen_at);
 
-CREATE TABLE block_events (
-  run_id      INTEGER NOT NULL,
-  attempt     INTEGER NOT NULL,
-  position    INTEGER NOT NULL,
-  block       TEXT NOT NULL,
-  started_at  INTEGER NOT NULL,
-  finished_at INTEGER NOT NULL,
-  outcome     TEXT NOT NULL,
-  error       TEXT NOT NULL
-);
-CREATE INDEX block_events_by_run ON block_events (run_id);
-
 CREATE TABLE cursors (
   tenant       TEXT NOT NULL,
   integration  TEXT NOT NULL,
@@ -213,6 +202,18 @@ CREATE TABLE erasures (
 CREATE INDEX erasures_by_tenant ON erasures (tenant);
 )sql";
 
+// Schema 7: the run log, one row per run attempt (and append) holding that attempt's block
+// events as a JSON array (detail/run_log_codec.hpp); schema 6 and before had one row per block in
+// block_events.
+inline constexpr const char* sqlite_run_log_table = R"sql(
+CREATE TABLE run_log (
+  run_id  INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  events  TEXT NOT NULL
+);
+CREATE INDEX run_log_by_run ON run_log (run_id);
+)sql";
+
 // Schema 1 -> 2, the runs table rebuilt with the new CHECKs (SQLite cannot alter one), its rows,
 // ids and AUTOINCREMENT counter kept (ids are never reused: idempotency keys are built on them),
 // and only the indexes that schema 2 keeps.
@@ -258,13 +259,43 @@ inline result<void> migrate_sqlite_5_to_6(sqlite::database& c) {
                 "migrate: add install states, installation revisions and the erasure log");
 }
 
+// Schema 6 -> 7: block_events' rows become run_log rows, one per run and attempt, each in the
+// order its events were appended; then block_events goes. Written here rather than in SQL so that
+// the rows are encoded by the code that writes new ones (json_group_array promises no order), and
+// streamed a run at a time (the index on run_id hands them over in that order) so that a large log
+// is not held in memory.
+inline result<void> migrate_sqlite_6_to_7(sqlite::database& c) {
+  if (auto r = c.exec(sqlite_run_log_table, "migrate: create the run log"); !r) return r;
+  {  // the reading statement must be done before its table can go
+    auto q = c.prepare(
+        "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
+        "FROM block_events ORDER BY run_id, rowid",
+        "migrate: read the block events");
+    if (!q) return std::move(q).error();
+    std::vector<block_event_record> attempt;  // the events of one run attempt
+    for (;;) {
+      auto row = q->step();
+      if (!row) return std::move(row).error();
+      if (!*row || (!attempt.empty() && (attempt.back().run_id != q->int64(0) ||
+                                         attempt.back().attempt != q->int32(1)))) {
+        if (auto r = insert_run_log(c, attempt); !r) return r;
+        attempt.clear();
+      }
+      if (!*row) break;
+      attempt.push_back({q->int64(0), q->int32(1), q->int32(2), q->text(3), q->time(4), q->time(5),
+                         q->text(6), q->text(7)});
+    }
+  }
+  return c.exec("DROP TABLE block_events", "migrate: drop the block events");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
     &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
-    &migrate_sqlite_5_to_6};
+    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -294,7 +325,8 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
     for (const char* part :
          {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
           sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest,
-          sqlite_rate_buckets_table, sqlite_runs_workflow_version, sqlite_onboarding_and_erasure}) {
+          sqlite_rate_buckets_table, sqlite_runs_workflow_version, sqlite_onboarding_and_erasure,
+          sqlite_run_log_table}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

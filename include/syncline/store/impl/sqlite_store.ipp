@@ -3,6 +3,7 @@
 #pragma once
 
 #include <syncline/store/detail/call_checks.hpp>
+#include <syncline/store/detail/sqlite_run_log.hpp>
 #include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
@@ -327,7 +328,7 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
   if (runs.empty() && events.empty()) return std::vector<result<void>>{};
   return write(commit_kind::progress,
                [&](sqlite::database& c) -> result<std::vector<result<void>>> {
-                 if (auto r = insert_block_events(c, events); !r) return std::move(r).error();
+                 if (auto r = detail::insert_run_log(c, events); !r) return std::move(r).error();
                  std::vector<result<void>> answers;
                  answers.reserve(runs.size());
                  for (const auto& done : runs) {
@@ -361,26 +362,13 @@ SYNCLINE_DECL result<void> sqlite_store::append_block_events(
     std::span<const block_event_record> events) {
   if (events.empty()) return {};
   return write(commit_kind::progress,
-               [&](sqlite::database& c) { return insert_block_events(c, events); });
+               [&](sqlite::database& c) { return detail::insert_run_log(c, events); });
 }
 
 SYNCLINE_DECL result<std::vector<block_event_record>> sqlite_store::block_events(
     std::int64_t run_id) {
   auto c = readers_.acquire();
-  auto q = c->prepare(
-      "SELECT run_id, attempt, position, block, started_at, finished_at, outcome, error "
-      "FROM block_events WHERE run_id = ?1 ORDER BY rowid",
-      "read block events");
-  if (!q) return std::move(q).error();
-  q->bind(run_id);
-  std::vector<block_event_record> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return out;
-    out.push_back({q->int64(0), q->int32(1), q->int32(2), q->text(3), q->time(4), q->time(5),
-                   q->text(6), q->text(7)});
-  }
+  return detail::read_run_log(*c, run_id);
 }
 
 SYNCLINE_DECL result<std::vector<run_record>> sqlite_store::query_runs(const run_query& query) {
@@ -477,9 +465,9 @@ SYNCLINE_DECL result<prune_result> sqlite_store::prune(
   for (;;) {
     auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
       auto events = c.prepare(
-          "DELETE FROM block_events WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
+          "DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
           "ORDER BY finished_at, id LIMIT ?2)",
-          "prune block events");
+          "prune the run log");
       if (!events) return std::move(events).error();
       if (auto e = events->bind(now - keep_finished, prune_chunk).exec(); !e) {
         return std::move(e).error();
@@ -743,45 +731,6 @@ SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const clai
     return e;
   }
   return lease_held(c, run.id, "complete it");
-}
-
-SYNCLINE_DECL result<void> sqlite_store::insert_block_events(
-    sqlite::database& c, std::span<const block_event_record> events) {
-  // Several rows per INSERT: a statement's fixed cost (lookup, reset, VDBE setup) is paid once
-  // for up to 16 events rather than once for each; a run of five blocks logs five. Three row
-  // counts keep the statement cache at three entries.
-  static constexpr std::size_t row_counts[] = {16, 4, 1};
-  static const std::string sql_for[] = {block_event_insert(16), block_event_insert(4),
-                                        block_event_insert(1)};
-  std::size_t next = 0;
-  while (next < events.size()) {
-    std::size_t shape = 0;
-    while (row_counts[shape] > events.size() - next) ++shape;
-    auto q = c.prepare(sql_for[shape], "append block events");
-    if (!q) return std::move(q).error();
-    int i = 0;
-    for (const auto& e : events.subspan(next, row_counts[shape])) {
-      q->bind_at(++i, e.run_id);
-      q->bind_at(++i, e.attempt);
-      q->bind_at(++i, e.position);
-      q->bind_at(++i, e.block);
-      q->bind_at(++i, e.started_at);
-      q->bind_at(++i, e.finished_at);
-      q->bind_at(++i, e.outcome);
-      q->bind_at(++i, e.error);
-    }
-    if (auto r = q->exec(); !r) return r;
-    next += row_counts[shape];
-  }
-  return {};
-}
-
-SYNCLINE_DECL std::string sqlite_store::block_event_insert(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO block_events (run_id, attempt, position, block, started_at, finished_at, "
-      "outcome, error) VALUES ";
-  for (std::size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
-  return sql;
 }
 
 SYNCLINE_DECL result<void> sqlite_store::lease_held(sqlite::database& c, std::int64_t run_id,

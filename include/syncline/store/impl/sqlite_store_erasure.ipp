@@ -54,8 +54,14 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_runs(
         // Each statement names the tenant, so an id of another tenant's run deletes nothing. The
         // dedupe key is found through the run's own key columns (its primary key), before the run
         // goes, and only while it still names this run (a later delivery may have taken it over).
+        // The run log's rows are counted in block events (erasure_counts), then deleted.
+        auto events_of = c.prepare(
+            "SELECT coalesce(sum(json_array_length(events)), 0) FROM run_log WHERE run_id = ?1 "
+            "AND EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND tenant = ?2)",
+            "count a run's block events");
+        if (!events_of) return std::move(events_of).error();
         auto events = c.prepare(
-            "DELETE FROM block_events WHERE run_id = ?1 AND "
+            "DELETE FROM run_log WHERE run_id = ?1 AND "
             "EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND tenant = ?2)",
             "erase a run's block events");
         if (!events) return std::move(events).error();
@@ -68,9 +74,13 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_runs(
         auto runs = c.prepare("DELETE FROM runs WHERE id = ?1 AND tenant = ?2", "erase a run");
         if (!runs) return std::move(runs).error();
         for (std::int64_t id : run_ids) {
+          events_of->reset();
+          auto counted = events_of->bind(id, tenant).step();
+          if (!counted) return std::move(counted).error();
+          n.block_events += events_of->int64(0);
+          events_of->reset();
           events->reset();
           if (auto e = events->bind(id, tenant).exec(); !e) return std::move(e).error();
-          n.block_events += c.changes();
           keys->reset();
           if (auto e = keys->bind(id, tenant).exec(); !e) return std::move(e).error();
           n.dedupe_keys += c.changes();
@@ -97,10 +107,22 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_tenant(std::string_view
           count = c.changes();
           return {};
         };
-        // Block events first: they name their run, not its tenant.
-        if (auto r = erase("DELETE FROM block_events WHERE run_id IN "
+        // The run log first: it names its runs, not their tenant. Counted in block events
+        // (erasure_counts), then deleted.
+        {
+          auto q = c.prepare(
+              "SELECT coalesce(sum(json_array_length(events)), 0) FROM run_log WHERE run_id IN "
+              "(SELECT id FROM runs WHERE tenant = ?1)",
+              "count a tenant's block events");
+          if (!q) return std::move(q).error();
+          auto counted = q->bind(tenant).step();
+          if (!counted) return std::move(counted).error();
+          n.block_events = q->int64(0);
+        }
+        std::int64_t log_rows = 0;
+        if (auto r = erase("DELETE FROM run_log WHERE run_id IN "
                            "(SELECT id FROM runs WHERE tenant = ?1)",
-                           "erase a tenant's block events", n.block_events);
+                           "erase a tenant's block events", log_rows);
             !r) {
           return std::move(r).error();
         }
