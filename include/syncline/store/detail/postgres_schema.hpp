@@ -222,11 +222,19 @@ CREATE TABLE erasures (
 CREATE INDEX erasures_by_tenant ON erasures (tenant, id);
 )sql";
 
-// Schema 4 -> 5: the run log becomes one row per run attempt (and append) holding that attempt's
-// block events as a JSON array (detail/run_log_codec.hpp), instead of one row per block: a run's
-// completion inserts one row and one index entry rather than five of each. The primary key orders
-// a run's rows as they were appended and is the only index. block_events' rows move over grouped
-// by run and attempt, in the order they were appended.
+// Schema 4 -> 5 (issue 13, runs per second), two changes measured in docs/perf/store.md:
+// - The run log becomes one row per run attempt (and append) holding that attempt's block events
+//   as a JSON array (detail/run_log_codec.hpp), instead of one row per block: a run's completion
+//   inserts one row and one index entry rather than five of each. The primary key orders a run's
+//   rows as they were appended and is the only index. block_events' rows move over grouped by
+//   run and attempt, in the order they were appended.
+// - The run counters are sharded: a row per status and shard (0-15), each session changing the
+//   shard of its backend (run_count_shard()), and a count is the sum of its status's rows. With
+//   one row per status, every claim, completion and enqueue of every process queued on the same
+//   few row locks, an enqueue holding 'queued' through its WAL flush. Enqueuers (and replays, the
+//   other way a run becomes unfinished) still run one at a time, for an exact bound and no race
+//   for a dedupe key, on a row of their own: enqueue_turn. A row of a shard may go below zero
+//   (a run counted in at one shard and out at another); the sums are exact.
 inline constexpr const char* postgres_migrate_4_to_5 = R"sql(
 CREATE TABLE run_log (
   run_id  bigint NOT NULL,
@@ -242,6 +250,27 @@ SELECT run_id, attempt,
                 ORDER BY seq)
   FROM block_events GROUP BY run_id, attempt ORDER BY run_id, min(seq);
 DROP TABLE block_events;
+
+ALTER TABLE run_counts ADD COLUMN shard smallint NOT NULL DEFAULT 0;
+ALTER TABLE run_counts DROP CONSTRAINT run_counts_pkey;
+ALTER TABLE run_counts ADD PRIMARY KEY (status, shard);
+ALTER TABLE run_counts ALTER COLUMN shard DROP DEFAULT;
+INSERT INTO run_counts (status, shard, n)
+SELECT c.status, g.i, 0 FROM run_counts c, generate_series(1, 15) AS g(i);
+CREATE FUNCTION run_count_shard() RETURNS smallint LANGUAGE sql STABLE
+  AS 'SELECT (pg_backend_pid() % 16)::smallint';
+CREATE OR REPLACE FUNCTION apply_run_count_delta(delta jsonb) RETURNS void LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+DECLARE
+  mine smallint := run_count_shard();
+BEGIN
+  PERFORM 1 FROM run_counts WHERE shard = mine AND delta ? status ORDER BY status FOR UPDATE;
+  UPDATE run_counts SET n = n + (delta ->> status)::bigint WHERE shard = mine AND delta ? status;
+END $$;
+CREATE TABLE enqueue_turn (
+  turn boolean PRIMARY KEY DEFAULT true CHECK (turn)
+);
+INSERT INTO enqueue_turn DEFAULT VALUES;
 )sql";
 
 // postgres_migrations[v - 1] takes a database from version v to v + 1: statements run in the

@@ -66,21 +66,26 @@ std::vector<std::span<const T>> in_statements(std::span<const T> all) {
   return out;
 }
 
-// The run_counts rows a transaction of several status-changing statements may change, locked
-// at its start in the triggers' order (by status): a transaction that took one counter and then
-// waited for another could deadlock with one that took them the other way round. Enqueue needs
-// only 'queued' (it locks it first); replay, replay_all and prune are one statement each.
+// The run_counts rows of this session's shard that a transaction of several status-changing
+// statements may change, locked at its start in the triggers' order (by status): a transaction
+// that took one counter and then waited for another could deadlock with one that took them the
+// other way round. Replay, replay_all and prune are one statement each.
 inline constexpr const char* lock_claim_counts =
     "SELECT 1 FROM run_counts WHERE status IN ('queued', 'retry_wait', 'running') "
-    "ORDER BY status FOR UPDATE";
+    "AND shard = run_count_shard() ORDER BY status FOR UPDATE";
 inline constexpr const char* lock_end_counts =
     "SELECT 1 FROM run_counts WHERE status IN ('dead', 'retry_wait', 'running', 'skipped', "
-    "'succeeded') ORDER BY status FOR UPDATE";
+    "'succeeded') AND shard = run_count_shard() ORDER BY status FOR UPDATE";
 
-// Every counter, for a transaction that deletes runs of any status (erasure) and must take the
-// counters before the runs' rows, as the others do.
+// Every counter of every shard, for a transaction that deletes runs of any status (erasure) and
+// must take the counters before the runs' rows, as the others do. (status, shard) is one order
+// that every session's own (status) order agrees with.
 inline constexpr const char* lock_all_counts =
-    "SELECT 1 FROM run_counts ORDER BY status FOR UPDATE";
+    "SELECT 1 FROM run_counts ORDER BY status, shard FOR UPDATE";
+
+// Taken first by every transaction that adds unfinished runs (enqueue, replay), so they run one
+// at a time: the bound on unfinished runs is exact, and no two enqueues race for a dedupe key.
+inline constexpr const char* take_enqueue_turn = "SELECT 1 FROM enqueue_turn FOR UPDATE";
 
 inline constexpr const char* run_columns =
     "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
@@ -260,12 +265,7 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
                                                                       bool all_or_nothing) {
   using namespace postgres_store_detail;
   const time_point now = now_();
-  // Enqueuers take the queued counter's row lock first, so they run one at a time: the bound is
-  // exact, and no two of them race for a dedupe key. (Only enqueue and replay add unfinished
-  // runs, and both change this counter.)
-  if (auto r = c.exec("SELECT n FROM run_counts WHERE status = 'queued' FOR UPDATE"); !r) {
-    return std::move(r).error();
-  }
+  if (auto r = c.exec(take_enqueue_turn); !r) return std::move(r).error();
   std::optional<std::int64_t> room;  // nullopt: unbounded
   if (opts_.max_unfinished_runs > 0) {
     auto counts = read_counts(c);

@@ -20,7 +20,7 @@ inline result<run_counts> postgres_store::counts() {
 }
 
 inline result<run_counts> postgres_store::read_counts(connection& c) {
-  auto r = c.exec("SELECT status, n FROM run_counts");
+  auto r = c.exec("SELECT status, sum(n) FROM run_counts GROUP BY status");
   if (!r) return std::move(r).error();
   run_counts out;
   for (int row = 0; row < postgres::row_count(*r); ++row) {
@@ -147,6 +147,7 @@ inline constexpr const char* postgres_replay_update =
 
 inline result<void> postgres_store::replay(std::int64_t run_id) {
   return write(commit_kind::acknowledgement, [&](connection& c) -> result<void> {
+    if (auto r = c.exec(postgres_store_detail::take_enqueue_turn); !r) return std::move(r).error();
     parameters p;
     p.time(now_());
     const std::string sql =
@@ -167,6 +168,7 @@ inline result<void> postgres_store::replay(std::int64_t run_id) {
 
 inline result<std::int64_t> postgres_store::replay_all(const run_filter& filter) {
   return write(commit_kind::acknowledgement, [&](connection& c) -> result<std::int64_t> {
+    if (auto r = c.exec(postgres_store_detail::take_enqueue_turn); !r) return std::move(r).error();
     parameters p;
     p.time(now_());
     const std::string sql = postgres_replay_update + run_filter_sql(p, filter);
