@@ -70,7 +70,14 @@ std::vector<std::span<const T>> in_statements(std::span<const T> all) {
 // statements may change, locked at its start in the triggers' order (by status): a transaction
 // that took one counter and then waited for another could deadlock with one that took them the
 // other way round. Replay, replay_all and prune are one statement each.
+//
+// A claim's first round trip also pins its plans to ordered index scans. The statistics of a
+// queue table are always stale (due_at grows past the histogram; in a young table reltuples is
+// near 0), so the planner took a tenant's due runs for ~10 rows and read all of them through a
+// bitmap scan and a sort (7,198 rows, 9 ms a claim, auto_explain in bench_store_scale), and
+// leased through a sequential scan of the table (8 ms). The index scans stop after `max` rows.
 inline constexpr const char* lock_claim_counts =
+    "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; "
     "SELECT 1 FROM run_counts WHERE status IN ('queued', 'retry_wait', 'running') "
     "AND shard = run_count_shard() ORDER BY status FOR UPDATE";
 inline constexpr const char* lock_end_counts =
