@@ -159,6 +159,7 @@ class postgres_store final : public store {
   // then. Enqueue never waits for the listener.
   bool watch_new_runs(std::function<void()> wake) override;
   void unwatch_new_runs() override;
+  bool concurrent_writes() const noexcept override { return true; }
   // The channel: one per schema, so stores of other schemas do not wake each other.
   const std::string& new_runs_channel() const noexcept { return channel_; }
 

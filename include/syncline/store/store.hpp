@@ -275,6 +275,13 @@ class store {
   // its target may die. Called by the watcher before it goes; the store's destructor stops too.
   // Doing nothing when nothing watches.
   virtual void unwatch_new_runs() {}
+
+  // --- concurrency ----------------------------------------------------------------------------
+
+  // True when write transactions of several threads proceed at once (the PostgreSQL store: each
+  // takes a session of its pool) rather than one after another (SQLite: one writer). The engine
+  // then claims on a thread of its own, so a claim's round trips overlap the completions'.
+  virtual bool concurrent_writes() const noexcept { return false; }
 };
 
 }  // namespace syncline::store

@@ -52,6 +52,7 @@ class engine_context {
       return;
     }
     store_ = std::move(*opened);
+    if (store_->concurrent_writes()) claim_pool_.emplace(1);
     client_ = std::make_unique<http::client>(io_.executor(), opts_.client);
     redactor_.set("engine",
                   opts_.event_signing_secret.empty()
@@ -92,8 +93,19 @@ class engine_context {
     return detail::offload(store_pool_, std::move(f));
   }
   boost::asio::thread_pool& store_thread() noexcept { return store_pool_; }
+  // Runs a claim (or the next_due that follows an empty one): on a thread of its own when the
+  // store's writes proceed at once (store::concurrent_writes), so the dispatcher's round trips
+  // overlap the completions' on the store thread; on the store thread otherwise, where a second
+  // thread would only wait for the one writer.
+  template <class F>
+  auto on_claim(F f) {
+    return detail::offload(claim_pool_ ? *claim_pool_ : store_pool_, std::move(f));
+  }
   // Before the store closes: no store call may be left running.
-  void join_store_thread() { store_pool_.join(); }
+  void join_store_thread() {
+    if (claim_pool_) claim_pool_->join();
+    store_pool_.join();
+  }
 
   // What a run and a poll are given before their installation's own (its services, credentials
   // and settings): the HTTP client and the store. Only once the database is open.
@@ -142,6 +154,7 @@ class engine_context {
   std::unique_ptr<store::store> store_;
   // Store calls of coroutines run here; joined before the store closes.
   boost::asio::thread_pool store_pool_{1};
+  std::optional<boost::asio::thread_pool> claim_pool_;  // when store::concurrent_writes()
   // Everything below uses the io_context and is destroyed before it.
   http::io_threads io_;
   std::unique_ptr<http::client> client_;

@@ -144,7 +144,7 @@ class executor {
       auto claim = [this, n, runnable = registry_.runnable()] {
         return ctx_.store()->claim(worker_id_, n, ctx_.opts().lease, runnable.get());
       };
-      auto claimed = co_await ctx_.on_store(std::move(claim));
+      auto claimed = co_await ctx_.on_claim(std::move(claim));
       if (!claimed) {
         ctx_.metrics().store_failed();
         ctx_.log(log_level::error, "claim failed", {{"error", to_string(claimed.error())}});
@@ -152,7 +152,7 @@ class executor {
         continue;
       }
       if (claimed->empty()) {
-        auto due = co_await ctx_.on_store([this] { return ctx_.store()->next_due(); });
+        auto due = co_await ctx_.on_claim([this] { return ctx_.store()->next_due(); });
         auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(opts.idle_poll);
         if (due && *due) {
           const auto until =
