@@ -24,8 +24,7 @@ std::vector<st::block_event_record> read_back(const st::detail::run_log_row& row
 
 }  // namespace
 
-TEST_CASE("run log: plain names go in as they are, one JSON array per run and attempt",
-          "[store]") {
+TEST_CASE("run log: plain names go in as they are, one JSON array per run and attempt", "[store]") {
   const std::vector<st::block_event_record> events{
       {7, 1, 0, "decode", at_ns(1733500000123456789), at_ns(1733500000123456999), "ok", ""},
       {8, 1, 0, "decode", at_ns(-5), at_ns(0), "skipped", ""},

@@ -79,8 +79,8 @@ TEST_CASE("a run log row that is not the store's JSON is an error naming the run
   manual_clock clock;
   auto s = open_store(dir.file("store.db"), options_with(clock));
   const auto id = enqueue_ok(*s, {make_run()})[0].run_id;
-  REQUIRE(s->append_block_events(std::vector<st::block_event_record>{
-      {id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
+  REQUIRE(s->append_block_events(
+      std::vector<st::block_event_record>{{id, 1, 0, "map", clock.now(), clock.now(), "ok", ""}}));
   raw_connection(dir.file("store.db")).exec("UPDATE run_log SET events = '[{\"position\":\"x\"'");
   auto log = s->block_events(id);
   REQUIRE_FALSE(log);

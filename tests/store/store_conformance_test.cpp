@@ -436,8 +436,7 @@ TEMPLATE_TEST_CASE("block events are logged per run and attempt", "[store]", STO
   all.push_back(batch[1]);
   all.push_back(batch[3]);
   CHECK(*s->block_events(id) == all);
-  CHECK(*s->block_events(other) ==
-        std::vector<st::block_event_record>{batch[0], batch[2]});
+  CHECK(*s->block_events(other) == std::vector<st::block_event_record>{batch[0], batch[2]});
 }
 
 TEMPLATE_TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes only",

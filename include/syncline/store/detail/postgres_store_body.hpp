@@ -682,7 +682,7 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
 }
 
 inline result<void> postgres_store::insert_run_log(connection& c,
-                                                  std::span<const block_event_record> events) {
+                                                   std::span<const block_event_record> events) {
   const auto rows = detail::run_log_rows(events);
   for (const auto part : postgres_store_detail::in_statements(std::span(rows))) {
     parameters p;

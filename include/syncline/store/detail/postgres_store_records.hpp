@@ -40,8 +40,7 @@ inline result<run_counts> postgres_store::read_counts(connection& c) {
 inline result<void> postgres_store::append_block_events(
     std::span<const block_event_record> events) {
   if (events.empty()) return {};
-  return write(commit_kind::progress,
-               [&](connection& c) { return insert_run_log(c, events); });
+  return write(commit_kind::progress, [&](connection& c) { return insert_run_log(c, events); });
 }
 
 inline result<std::vector<block_event_record>> postgres_store::block_events(std::int64_t run_id) {
@@ -49,8 +48,8 @@ inline result<std::vector<block_event_record>> postgres_store::block_events(std:
   return read([&](connection& c) -> result<std::vector<block_event_record>> {
     parameters p;
     p.int64(run_id);
-    auto r = exec(c, "SELECT attempt, events FROM run_log WHERE run_id = $1::bigint ORDER BY seq",
-                  p);
+    auto r =
+        exec(c, "SELECT attempt, events FROM run_log WHERE run_id = $1::bigint ORDER BY seq", p);
     if (!r) return std::move(r).error();
     std::vector<block_event_record> out;
     for (int row = 0; row < row_count(*r); ++row) {

@@ -4,8 +4,8 @@
 
 #include <syncline/core/result.hpp>
 #include <syncline/sqlite/database.hpp>
-#include <syncline/store/detail/sqlite_run_log.hpp>
 #include <syncline/sqlite/transaction.hpp>
+#include <syncline/store/detail/sqlite_run_log.hpp>
 
 #include <iterator>
 #include <string>
@@ -294,8 +294,8 @@ inline result<void> migrate_sqlite_6_to_7(sqlite::database& c) {
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
-    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
-    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7};
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4,
+    &migrate_sqlite_4_to_5, &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
