@@ -44,6 +44,19 @@ st::new_run flaky_order(std::int64_t id) {
                      R"(,"tenant":"acme","email":"a@example.com","note":"n"})"};
 }
 
+// An engine of one I/O thread whose store is the PostgreSQL `schema` (its SQLite file unused).
+syncline::engine_options on_postgres(const std::string& conninfo, const std::string& schema,
+                                     temp_dir& dir, log_capture& logs) {
+  syncline::engine_options o;
+  o.threads = 1;
+  o.log = logs.sink();
+  o.database = dir.file("unused.db");
+  o.open_store = [conninfo, schema]() -> syncline::result<std::unique_ptr<st::store>> {
+    return std::unique_ptr<st::store>(open_pg(conninfo, schema));
+  };
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("an idle engine on PostgreSQL runs another process's run before its idle poll") {
@@ -57,14 +70,8 @@ TEST_CASE("an idle engine on PostgreSQL runs another process's run before its id
   log_capture logs;
   sink out;
   fake_shop shop;
-  syncline::engine_options o;
-  o.threads = 1;
+  auto o = on_postgres(conninfo, "engine_wake", dir, logs);
   o.idle_poll = 60s;  // far beyond every wait below: only the announcement can wake it in time
-  o.log = logs.sink();
-  o.database = dir.file("unused.db");
-  o.open_store = [&]() -> syncline::result<std::unique_ptr<st::store>> {
-    return std::unique_ptr<st::store>(open_pg(conninfo));
-  };
   syncline::engine eng(o);
   REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
                       syncline::services(out, shop)));
@@ -96,14 +103,7 @@ TEST_CASE("an engine on PostgreSQL claims and runs while a completion waits for 
   log_capture logs;
   sink out;
   fake_shop shop;
-  syncline::engine_options o;
-  o.threads = 1;
-  o.log = logs.sink();
-  o.database = dir.file("unused.db");
-  o.open_store = [&]() -> syncline::result<std::unique_ptr<st::store>> {
-    return std::unique_ptr<st::store>(open_pg(conninfo, schema));
-  };
-  syncline::engine eng(o);
+  syncline::engine eng(on_postgres(conninfo, schema, dir, logs));
   REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
                       syncline::services(out, shop)));
   REQUIRE(eng.start());

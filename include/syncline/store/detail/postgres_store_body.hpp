@@ -5,7 +5,6 @@
 
 #include <syncline/store/detail/call_checks.hpp>
 #include <syncline/store/detail/postgres_schema.hpp>
-#include <syncline/store/detail/run_log_codec.hpp>
 #include <syncline/store/postgres_store.hpp>
 
 #include <algorithm>
@@ -679,23 +678,6 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
   }
   for (std::size_t i : repeat) refuse(i);
   return answers;
-}
-
-inline result<void> postgres_store::insert_run_log(connection& c,
-                                                   std::span<const block_event_record> events) {
-  const auto rows = detail::run_log_rows(events);
-  for (const auto part : postgres_store_detail::in_statements(std::span(rows))) {
-    parameters p;
-    std::string sql = "INSERT INTO run_log (run_id, attempt, events) VALUES ";
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      const auto& row = part[n];
-      sql += n == 0 ? "(" : ",(";
-      sql += p.int64(row.run_id) + "::bigint," + p.int64(row.attempt) + "::integer," +
-             p.text(row.events) + "::json)";
-    }
-    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
-  }
-  return {};
 }
 
 }  // namespace syncline::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/run_log_codec.hpp>
 #include <syncline/store/postgres_store.hpp>
 
 namespace syncline::store {
@@ -35,6 +36,23 @@ inline result<run_counts> postgres_store::read_counts(connection& c) {
     }
   }
   return out;
+}
+
+inline result<void> postgres_store::insert_run_log(connection& c,
+                                                   std::span<const block_event_record> events) {
+  const auto rows = detail::run_log_rows(events);
+  for (const auto part : postgres_store_detail::in_statements(std::span(rows))) {
+    parameters p;
+    std::string sql = "INSERT INTO run_log (run_id, attempt, events) VALUES ";
+    for (std::size_t n = 0; n < part.size(); ++n) {
+      const auto& row = part[n];
+      sql += n == 0 ? "(" : ",(";
+      sql += p.int64(row.run_id) + "::bigint," + p.int64(row.attempt) + "::integer," +
+             p.text(row.events) + "::json)";
+    }
+    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
+  }
+  return {};
 }
 
 inline result<void> postgres_store::append_block_events(
