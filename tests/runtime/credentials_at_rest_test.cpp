@@ -5,12 +5,11 @@
 #include <syncline/json/encode.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/runtime/sealed_credentials.hpp>
+#include <syncline_test_support/directory_bytes.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,17 +32,6 @@ std::string entry(const std::string& id) {
   auto e = syncline::crypto::keyring::generate_entry(id);
   REQUIRE(e);
   return std::string(e->reveal());
-}
-
-// Every byte of the database's files, to look for a secret in clear.
-std::string database_bytes(const temp_dir& dir) {
-  std::string all;
-  for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
-    if (!f.is_regular_file()) continue;
-    std::ifstream in(f.path(), std::ios::binary);
-    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return all;
 }
 
 struct stored_engine {
@@ -134,7 +122,7 @@ TEST_CASE("an engine with a keyring keeps credentials sealed, and a later engine
     t.delivers(eng, t.acme, "w-1");
     eng.stop();
   }
-  const std::string bytes = database_bytes(t.dir);
+  const std::string bytes = syncline::testing::directory_bytes(t.dir.path());
   for (const auto* c : {&t.acme, &t.bravo}) {
     CHECK(bytes.find(c->access_token.reveal()) == std::string::npos);
     CHECK(bytes.find(c->client_secret.reveal()) == std::string::npos);

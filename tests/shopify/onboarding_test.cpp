@@ -16,6 +16,7 @@
 #include <syncline/http/hmac.hpp>
 #include <syncline/runtime/engine.hpp>
 #include <syncline/sqlite/database.hpp>
+#include <syncline_test_support/directory_bytes.hpp>
 #include <syncline_test_support/temp_dir.hpp>
 
 #include <boost/json/parse.hpp>
@@ -277,15 +278,7 @@ struct onboarding_fixture {
     return done();
   }
 
-  std::string database_bytes() {
-    std::string all;
-    for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
-      if (!f.is_regular_file()) continue;
-      std::ifstream in(f.path(), std::ios::binary);
-      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return all;
-  }
+  std::string database_bytes() { return syncline::testing::directory_bytes(dir.path()); }
 
   // No token the shop ever had, and not the client secret, anywhere the engine wrote.
   void no_secret_in_clear(process& p, const std::vector<syncline::secret>& secrets) {
