@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/store_fixture.hpp"
@@ -726,4 +727,94 @@ TEMPLATE_TEST_CASE("a quiet tenant's new run is in the next claim behind a backl
   CHECK(s->counts()->queued == backlog - 15);
   // Claimed in id order (store.hpp): the quiet run, queued last, comes last.
   CHECK(claimed.back().id == quiet);
+}
+
+namespace {
+
+// The runs per status as the run log lists them, to compare with what counts() keeps.
+st::run_counts counted_by_listing(st::store& s) {
+  st::run_counts out;
+  for (auto [status, n] :
+       {std::pair{run_status::queued, &out.queued}, std::pair{run_status::running, &out.running},
+        std::pair{run_status::retry_wait, &out.retry_wait},
+        std::pair{run_status::succeeded, &out.succeeded},
+        std::pair{run_status::skipped, &out.skipped}, std::pair{run_status::dead, &out.dead}}) {
+    auto listed = s.query_runs({.status = status, .limit = 1000});
+    REQUIRE(listed);
+    *n = static_cast<std::int64_t>(listed->size());
+  }
+  return out;
+}
+
+void check_counts(st::store& s, const char* after) {
+  INFO("after " << after);
+  const auto kept = s.counts();
+  REQUIRE(kept);
+  const auto listed = counted_by_listing(s);
+  CHECK(kept->queued == listed.queued);
+  CHECK(kept->running == listed.running);
+  CHECK(kept->retry_wait == listed.retry_wait);
+  CHECK(kept->succeeded == listed.succeeded);
+  CHECK(kept->skipped == listed.skipped);
+  CHECK(kept->dead == listed.dead);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("the run counts follow every change of the runs, refused ones included",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  std::vector<st::new_run> batch;
+  for (int i = 0; i < 12; ++i) {
+    batch.push_back(make_run("key-" + std::to_string(i), "{}",
+                             i % 3 == 0 ? "a.myshopify.com" : "b.myshopify.com"));
+  }
+  enqueue_ok(*s, batch);
+  check_counts(*s, "enqueue");
+  enqueue_ok(*s, {batch[0], batch[1]});  // duplicates: nothing queued
+  check_counts(*s, "duplicates");
+
+  auto first = claim_ok(*s, 8, 10s);
+  REQUIRE(first.size() == 8);
+  check_counts(*s, "claim");
+  REQUIRE(s->complete(first[0], run_status::succeeded));
+  REQUIRE(s->complete(first[1], run_status::skipped));
+  REQUIRE(s->complete(first[2], run_status::dead, "422"));
+  REQUIRE(s->retry_later(first[3], clock.now() + 1s, "timeout"));
+  check_counts(*s, "complete and retry_later");
+  CHECK_FALSE(s->complete(first[0], run_status::dead));  // the lease ended: nothing moves
+  check_counts(*s, "a refused completion");
+
+  // finish_many: an end, a retry, a stale lease (refused) and a dead letter in one call.
+  std::vector<st::run_completion> done{
+      st::run_completion::completed(first[4], run_status::succeeded),
+      st::run_completion::retried(first[5], clock.now() + 1s, "busy"),
+      st::run_completion::completed(first[1], run_status::succeeded),
+      st::run_completion::completed(first[6], run_status::dead, "400")};
+  auto answers = s->finish_many(done, {});
+  REQUIRE(answers);
+  CHECK((*answers)[2].error().category == errc::conflict);
+  check_counts(*s, "finish_many");
+
+  // first[7]'s lease expires and another claim takes it over with the retries and the rest.
+  clock.advance(10s);
+  auto second = claim_ok(*s, 20, 10s);
+  CHECK(second.size() == 7);
+  check_counts(*s, "a claim of expired leases and due retries");
+  for (const auto& c : second) REQUIRE(s->complete(c, run_status::dead, "gone"));
+  check_counts(*s, "dead letters");
+  REQUIRE(s->replay(second[0].id));
+  check_counts(*s, "replay");
+  CHECK(*s->replay_all({.tenant = "a.myshopify.com"}) >= 1);
+  check_counts(*s, "replay_all");
+
+  REQUIRE(s->erase_runs("b.myshopify.com", std::vector<std::int64_t>{second[1].id, first[0].id}));
+  check_counts(*s, "erase_runs");
+  clock.advance(1h);
+  REQUIRE(s->prune(30min));
+  check_counts(*s, "prune");
+  REQUIRE(s->erase_tenant("a.myshopify.com"));
+  check_counts(*s, "erase_tenant");
 }

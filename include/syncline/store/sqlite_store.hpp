@@ -13,6 +13,7 @@
 #include <syncline/sqlite/transaction.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
+#include <syncline/store/detail/sqlite_run_counts.hpp>
 #include <syncline/store/role_lock.hpp>
 #include <syncline/store/role_name.hpp>
 #include <syncline/store/store.hpp>
@@ -307,8 +308,14 @@ class sqlite_store final : public store {
 
   // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
   // (retry_wait). errc::conflict when this worker's lease is no longer valid.
-  SYNCLINE_DECL result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
+  // end_run in a transaction of its own (complete, retry_later).
+  SYNCLINE_DECL result<void> end_one(const claimed_run& run, run_status status,
                                      std::string_view error, time_point when);
+
+  // `counted` gets the run's move between statuses.
+  SYNCLINE_DECL result<void> end_run(sqlite::database& c, const claimed_run& run, run_status status,
+                                     std::string_view error, time_point when,
+                                     detail::run_count_moves& counted);
 
   // In the writer's transaction: leases up to `max` due runs for `worker`, appended to `out`.
   SYNCLINE_DECL result<void> lease_due(sqlite::database& c, std::string_view worker,
@@ -365,6 +372,7 @@ class sqlite_store final : public store {
 
 #if SYNCLINE_HEADER_ONLY
 #include <syncline/store/impl/sqlite_store.ipp>
+#include <syncline/store/impl/sqlite_store_claim.ipp>
 #include <syncline/store/impl/sqlite_store_erasure.ipp>
 #include <syncline/store/impl/sqlite_store_installations.ipp>
 #endif

@@ -11,6 +11,7 @@
 #include <syncline/store/impl/group_commit.ipp>
 #include <syncline/store/impl/role_lock.ipp>
 #include <syncline/store/impl/sqlite_store.ipp>
+#include <syncline/store/impl/sqlite_store_claim.ipp>
 #include <syncline/store/impl/sqlite_store_erasure.ipp>
 #include <syncline/store/impl/sqlite_store_installations.ipp>
 #include <syncline/store/impl/worker_lock.ipp>

@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 7;
+inline constexpr int sqlite_schema_version = 8;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -95,8 +95,9 @@ CREATE TABLE rate_buckets (
 )sql";
 
 inline constexpr const char* sqlite_run_counts_table = R"sql(
--- Runs per status, kept by triggers in the same transactions: backpressure reads the queue
--- depth in O(1) on every enqueue, across every process that writes the file.
+-- Runs per status, kept in the same transactions (by the store's statements since schema 8,
+-- detail/sqlite_run_counts.hpp; by triggers before): backpressure reads the queue depth in O(1)
+-- on every enqueue, across every process that writes the file.
 CREATE TABLE run_counts (
   status TEXT PRIMARY KEY,
   n      INTEGER NOT NULL
@@ -105,6 +106,8 @@ INSERT INTO run_counts (status, n) VALUES
   ('queued', 0), ('running', 0), ('succeeded', 0), ('skipped', 0), ('retry_wait', 0), ('dead', 0);
 )sql";
 
+// Schemas 2 to 7 counted the runs with these triggers; migration 1 -> 2 still creates them (it
+// rebuilds schema 2) and 7 -> 8 drops them.
 inline constexpr const char* sqlite_run_counts_triggers = R"sql(
 CREATE TRIGGER runs_count_insert AFTER INSERT ON runs BEGIN
   UPDATE run_counts SET n = n + 1 WHERE status = NEW.status;
@@ -289,13 +292,23 @@ inline result<void> migrate_sqlite_6_to_7(sqlite::database& c) {
   return c.exec("DROP TABLE block_events", "migrate: drop the block events");
 }
 
+// Schema 7 -> 8: the store's statements keep run_counts (detail/sqlite_run_counts.hpp) instead of
+// the triggers, which cost more than the statements that fired them. The counts the triggers kept
+// are exact and stay.
+inline result<void> migrate_sqlite_7_to_8(sqlite::database& c) {
+  return c.exec(
+      "DROP TRIGGER runs_count_insert; DROP TRIGGER runs_count_update; "
+      "DROP TRIGGER runs_count_delete;",
+      "migrate: count the runs in the store's statements");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
-    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4,
-    &migrate_sqlite_4_to_5, &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7};
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
+    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7, &migrate_sqlite_7_to_8};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -324,9 +337,8 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
   if (version == 0) {
     for (const char* part :
          {sqlite_schema_meta, sqlite_runs_table, sqlite_runs_indexes, sqlite_runs_fair_claim_index,
-          sqlite_run_counts_table, sqlite_run_counts_triggers, sqlite_schema_rest,
-          sqlite_rate_buckets_table, sqlite_runs_workflow_version, sqlite_onboarding_and_erasure,
-          sqlite_run_log_table}) {
+          sqlite_run_counts_table, sqlite_schema_rest, sqlite_rate_buckets_table,
+          sqlite_runs_workflow_version, sqlite_onboarding_and_erasure, sqlite_run_log_table}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
   } else {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <syncline/store/detail/call_checks.hpp>
+#include <syncline/store/detail/sqlite_run_counts.hpp>
 #include <syncline/store/detail/sqlite_run_log.hpp>
 #include <syncline/store/detail/sqlite_schema.hpp>
 #include <syncline/store/sqlite_store.hpp>
@@ -113,181 +114,6 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_with_cur
                });
 }
 
-SYNCLINE_DECL result<std::vector<claimed_run>> sqlite_store::claim(
-    std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
-    const std::vector<std::string>* runnable) {
-  if (max == 0) return std::vector<claimed_run>{};
-  if (lease <= std::chrono::milliseconds::zero()) {
-    return make_error(errc::invalid_input, "claim: the lease must be positive");
-  }
-  const std::string name = std::string(worker) + "@" + lock_.identity();
-  // The runnable versions as one JSON array, which the claim reads with json_each: one bound
-  // parameter whatever their number. The keys are identifiers, '/', '@' and digits: no escaping.
-  std::optional<std::string> versions;
-  if (runnable) {
-    versions = "[";
-    for (const auto& k : *runnable) *versions += (versions->size() > 1 ? ",\"" : "\"") + k + "\"";
-    *versions += "]";
-  }
-  std::vector<worker_lock::gone_worker> gone;
-  auto out =
-      write(commit_kind::progress, [&](sqlite::database& c) -> result<std::vector<claimed_run>> {
-        const time_point now = now_();
-        const time_point until = now + lease;
-        std::vector<claimed_run> out;
-        if (auto r = lease_due(c, name, max, now, until, versions, out); !r) {
-          return std::move(r).error();
-        }
-        // Short of `max`: this worker would wait, so look for leases whose holder is gone. Not
-        // on a full claim, so a busy queue pays nothing (the runs of a dead worker are due
-        // behind the backlog anyway), and not more often than takeover_interval. A clock that
-        // went back looks at once.
-        const bool look = !last_takeover_ || now < *last_takeover_ ||
-                          now - *last_takeover_ >= opts_.takeover_interval;
-        if (out.size() < max && look) {
-          last_takeover_ = now;
-          auto released = release_gone_workers(c, now, gone);
-          if (!released) return std::move(released).error();
-          if (*released > 0) {
-            if (auto r = lease_due(c, name, max - out.size(), now, until, versions, out); !r) {
-              return std::move(r).error();
-            }
-          }
-        }
-        // RETURNING yields rows in no particular order; hand them out in id order (store.hpp).
-        std::ranges::sort(out, {}, &claimed_run::id);
-        return out;
-      });
-  // Committed: the dead workers' files can go. Otherwise they stay, to be proved again.
-  if (out) {
-    for (auto& g : gone) g.remove_file();
-  }
-  return out;
-}
-
-SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::string_view worker,
-                                                   std::size_t max, time_point now,
-                                                   time_point until,
-                                                   const std::optional<std::string>& runnable,
-                                                   std::vector<claimed_run>& out) {
-  // One statement: pick what is due, fairly across tenants (store.hpp, claim), and lease it.
-  // Each row gets its own random token. The cost follows the number of tenants, never one
-  // tenant's backlog: `tenants` steps from one tenant with unfinished runs to the next through
-  // runs_due_by_tenant (one index seek each, however many runs a tenant holds), `due_tenants`
-  // keeps those with a due run, and `turns` reads the first due runs of each from the same index,
-  // in (due_at, id) order, and numbers them; only those are ranked. How many of each: when at
-  // least `max` tenants have due runs, turn one fills the claim, so one each; otherwise `max`
-  // each (fewer than max * max rows). 1,000 tenants with due runs cost about 7x less that way
-  // than at `max` each (docs/perf/store.md). ?5, the runnable workflow versions (NULL: any), is
-  // tested wherever a run becomes a candidate; runs of other versions wait for another engine.
-  auto q = c.prepare(
-      "UPDATE runs SET status = 'running', attempts = attempts + 1, "
-      "lease_token = lower(hex(randomblob(16))), due_at = ?1, worker = ?2, "
-      "updated_at = ?3 "
-      "WHERE id IN ("
-      "WITH RECURSIVE tenants(name) AS ("
-      "SELECT min(tenant) FROM runs WHERE due_at IS NOT NULL "
-      "UNION ALL "
-      "SELECT (SELECT min(tenant) FROM runs WHERE due_at IS NOT NULL AND tenant > name) "
-      "FROM tenants WHERE name IS NOT NULL), "
-      "due_tenants AS MATERIALIZED (SELECT name FROM tenants WHERE EXISTS "
-      "(SELECT 1 FROM runs WHERE tenant = tenants.name AND due_at <= ?3 AND (?5 IS NULL OR "
-      "(integration || '/' || workflow || '@' || workflow_version) "
-      "IN (SELECT value FROM json_each(?5))))), "
-      "turns AS (SELECT r.id, r.due_at, "
-      "row_number() OVER (PARTITION BY r.tenant ORDER BY r.due_at, r.id) AS turn "
-      "FROM due_tenants JOIN runs r ON r.id IN (SELECT id FROM runs "
-      "WHERE tenant = due_tenants.name AND due_at <= ?3 AND (?5 IS NULL OR (integration || '/' || "
-      "workflow || '@' || workflow_version) "
-      "IN (SELECT value FROM json_each(?5))) ORDER BY due_at, id "
-      "LIMIT (SELECT CASE WHEN count(*) >= ?4 THEN 1 ELSE ?4 END FROM due_tenants))) "
-      "SELECT id FROM turns ORDER BY turn, due_at, id LIMIT ?4) "
-      "RETURNING id, tenant, integration, workflow, trigger_name, dedupe_key, "
-      "payload, attempts, lease_token, created_at, workflow_version",
-      "claim runs");
-  if (!q) return std::move(q).error();
-  q->bind(until, worker, now, max, runnable);
-  for (;;) {
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return {};
-    claimed_run r;
-    r.id = q->int64(0);
-    r.tenant = q->text(1);
-    r.integration = q->text(2);
-    r.workflow = q->text(3);
-    r.trigger = q->text(4);
-    r.dedupe_key = q->text(5);
-    r.payload = q->text(6);
-    r.attempt = q->int32(7);
-    r.lease_token = q->text(8);
-    r.enqueued_at = q->time(9);
-    r.workflow_version = static_cast<std::uint32_t>(q->int64(10));
-    r.lease_until = until;
-    r.idempotency_key = idempotency_key(r.id);
-    out.push_back(std::move(r));
-  }
-}
-
-SYNCLINE_DECL result<std::vector<std::string>> sqlite_store::leasing_workers(sqlite::database& c,
-                                                                             time_point now) {
-  auto q = c.prepare("SELECT DISTINCT worker FROM runs WHERE status = 'running' AND due_at > ?1",
-                     "list workers holding leases");
-  if (!q) return std::move(q).error();
-  q->bind(now);
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return std::move(row).error();
-    if (!*row) return out;
-    out.push_back(q->text(0));
-  }
-}
-
-namespace sqlite_store_detail {
-// The identity at the end of a recorded worker ("<worker>@<identity>"); empty when there is none.
-inline std::string_view identity_of(std::string_view worker) {
-  const auto at = worker.rfind('@');
-  return at == std::string_view::npos ? std::string_view{} : worker.substr(at + 1);
-}
-}  // namespace sqlite_store_detail
-
-SYNCLINE_DECL result<std::int64_t> sqlite_store::release_gone_workers(
-    sqlite::database& c, time_point now, std::vector<worker_lock::gone_worker>& gone) {
-  auto workers = leasing_workers(c, now);
-  if (!workers) return std::move(workers).error();
-  for (const auto& w : *workers) {
-    const auto identity = sqlite_store_detail::identity_of(w);
-    if (identity.empty() || identity == lock_.identity() ||
-        std::ranges::any_of(gone, [&](const auto& g) { return g.identity() == identity; })) {
-      continue;
-    }
-    if (auto proof = lock_.prove_gone(identity)) gone.push_back(std::move(*proof));
-  }
-  if (gone.empty()) return std::int64_t{0};
-  return release_leases(c, *workers, gone, now);
-}
-
-SYNCLINE_DECL result<std::int64_t> sqlite_store::release_leases(
-    sqlite::database& c, std::span<const std::string> workers,
-    std::span<const worker_lock::gone_worker> gone, time_point now) {
-  std::int64_t released = 0;
-  for (const auto& w : workers) {
-    const auto identity = sqlite_store_detail::identity_of(w);
-    if (std::ranges::none_of(gone, [&](const auto& g) { return g.identity() == identity; })) {
-      continue;
-    }
-    auto q = c.prepare(
-        "UPDATE runs SET due_at = ?1, updated_at = ?1 "
-        "WHERE status = 'running' AND worker = ?2 AND due_at > ?1",
-        "take over the leases of a worker that is gone");
-    if (!q) return std::move(q).error();
-    if (auto e = q->bind(now, w).exec(); !e) return std::move(e).error();
-    released += c.changes();
-  }
-  return released;
-}
-
 SYNCLINE_DECL result<void> sqlite_store::renew_lease(claimed_run& run,
                                                      std::chrono::milliseconds lease) {
   if (lease <= std::chrono::milliseconds::zero()) {
@@ -311,15 +137,20 @@ SYNCLINE_DECL result<void> sqlite_store::renew_lease(claimed_run& run,
 SYNCLINE_DECL result<void> sqlite_store::complete(const claimed_run& run, run_status final_status,
                                                   std::string_view error) {
   if (auto v = detail::check_run_end(run.id, final_status, false); !v) return v;
-  return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
-    return end_run(c, run, final_status, error, {});
-  });
+  return end_one(run, final_status, error, {});
 }
 
 SYNCLINE_DECL result<void> sqlite_store::retry_later(const claimed_run& run, time_point when,
                                                      std::string_view error) {
+  return end_one(run, run_status::retry_wait, error, when);
+}
+
+SYNCLINE_DECL result<void> sqlite_store::end_one(const claimed_run& run, run_status status,
+                                                 std::string_view error, time_point when) {
   return write(commit_kind::progress, [&](sqlite::database& c) -> result<void> {
-    return end_run(c, run, run_status::retry_wait, error, when);
+    detail::run_count_moves counted;
+    if (auto r = end_run(c, run, status, error, when, counted); !r) return r;
+    return counted.apply(c);
   });
 }
 
@@ -331,6 +162,7 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
                  if (auto r = detail::insert_run_log(c, events); !r) return std::move(r).error();
                  std::vector<result<void>> answers;
                  answers.reserve(runs.size());
+                 detail::run_count_moves counted;
                  for (const auto& done : runs) {
                    if (!done.run) {
                      answers.push_back(
@@ -341,10 +173,12 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
                      answers.push_back(std::move(v));
                      continue;
                    }
-                   auto r = end_run(c, *done.run, done.status, done.error, done.retry_at);
+                   auto r =
+                       end_run(c, *done.run, done.status, done.error, done.retry_at, counted);
                    if (!r && r.error().category == errc::storage) return std::move(r).error();
                    answers.push_back(std::move(r));
                  }
+                 if (auto r = counted.apply(c); !r) return std::move(r).error();
                  return answers;
                });
 }
@@ -432,7 +266,11 @@ SYNCLINE_DECL result<void> sqlite_store::replay(std::int64_t run_id) {
     auto q = c.prepare(std::string(replay_update) + " AND id = ?2", "replay run");
     if (!q) return std::move(q).error();
     if (auto e = q->bind(now, run_id).exec(); !e) return e;
-    if (c.changes() == 1) return {};
+    if (c.changes() == 1) {
+      detail::run_count_moves counted;
+      counted.move(run_status::dead, run_status::queued);
+      return counted.apply(c);
+    }
     auto status = status_of(c, run_id);
     if (!status) return std::move(status).error();
     if (!*status) return detail::no_such_run(run_id);
@@ -453,7 +291,11 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::replay_all(const run_filter& fi
       q->bind_at(static_cast<int>(i) + 1, params[i]);
     }
     if (auto e = q->exec(); !e) return std::move(e).error();
-    return c.changes();
+    const std::int64_t replayed = c.changes();
+    detail::run_count_moves counted;
+    counted.move(run_status::dead, run_status::queued, replayed);
+    if (auto r = counted.apply(c); !r) return std::move(r).error();
+    return replayed;
   });
 }
 
@@ -474,13 +316,11 @@ SYNCLINE_DECL result<prune_result> sqlite_store::prune(
       }
       auto runs = c.prepare(
           "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at < ?1 "
-          "ORDER BY finished_at, id LIMIT ?2)",
+          "ORDER BY finished_at, id LIMIT ?2) RETURNING status",
           "prune runs");
       if (!runs) return std::move(runs).error();
-      if (auto e = runs->bind(now - keep_finished, prune_chunk).exec(); !e) {
-        return std::move(e).error();
-      }
-      return c.changes();
+      runs->bind(now - keep_finished, prune_chunk);
+      return detail::delete_runs_counted(c, *runs);
     });
     if (!n) return std::move(n).error();
     out.runs += *n;
@@ -574,6 +414,7 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_in(
   }
   std::vector<enqueue_result> out;
   out.reserve(runs.size());
+  detail::run_count_moves counted;
   for (const auto& r : runs) {
     if (!r.dedupe_key.empty()) {
       auto seen = find_recent_key(c, r, now);
@@ -598,8 +439,10 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_in(
       if (auto k = remember_key(c, r, *id, now); !k) return std::move(k).error();
     }
     if (room) --*room;
+    counted.add(run_status::queued);
     out.push_back({enqueue_result::accepted, *id});
   }
+  if (auto r = counted.apply(c); !r) return std::move(r).error();
   return out;
 }
 
@@ -711,7 +554,8 @@ SYNCLINE_DECL result<std::optional<run_status>> sqlite_store::status_of(sqlite::
 
 SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const claimed_run& run,
                                                  run_status status, std::string_view error,
-                                                 time_point when) {
+                                                 time_point when,
+                                                 detail::run_count_moves& counted) {
   const time_point now = now_();
   if (status == run_status::retry_wait) {
     auto q = c.prepare(
@@ -720,7 +564,9 @@ SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const clai
         "schedule retry");
     if (!q) return std::move(q).error();
     if (auto e = q->bind(when, error, now, run.id, run.lease_token).exec(); !e) return e;
-    return lease_held(c, run.id, "schedule a retry");
+    if (auto held = lease_held(c, run.id, "schedule a retry"); !held) return held;
+    counted.move(run_status::running, status);
+    return {};
   }
   auto q = c.prepare(
       "UPDATE runs SET status = ?1, due_at = NULL, lease_token = NULL, last_error = ?2, "
@@ -730,7 +576,10 @@ SYNCLINE_DECL result<void> sqlite_store::end_run(sqlite::database& c, const clai
   if (auto e = q->bind(to_string(status), error, now, run.id, run.lease_token).exec(); !e) {
     return e;
   }
-  return lease_held(c, run.id, "complete it");
+  if (auto held = lease_held(c, run.id, "complete it"); !held) return held;
+  // The lease token matched, so the run was running (the table's CHECK ties the two).
+  counted.move(run_status::running, status);
+  return {};
 }
 
 SYNCLINE_DECL result<void> sqlite_store::lease_held(sqlite::database& c, std::int64_t run_id,

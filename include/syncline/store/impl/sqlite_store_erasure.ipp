@@ -71,7 +71,8 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_runs(
             "trigger_name, dedupe_key FROM runs WHERE id = ?1 AND tenant = ?2)",
             "erase a run's dedupe key");
         if (!keys) return std::move(keys).error();
-        auto runs = c.prepare("DELETE FROM runs WHERE id = ?1 AND tenant = ?2", "erase a run");
+        auto runs = c.prepare("DELETE FROM runs WHERE id = ?1 AND tenant = ?2 RETURNING status",
+                              "erase a run");
         if (!runs) return std::move(runs).error();
         for (std::int64_t id : run_ids) {
           events_of->reset();
@@ -85,8 +86,10 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_runs(
           if (auto e = keys->bind(id, tenant).exec(); !e) return std::move(e).error();
           n.dedupe_keys += c.changes();
           runs->reset();
-          if (auto e = runs->bind(id, tenant).exec(); !e) return std::move(e).error();
-          n.runs += c.changes();
+          runs->bind(id, tenant);
+          auto erased = detail::delete_runs_counted(c, *runs);
+          if (!erased) return std::move(erased).error();
+          n.runs += *erased;
         }
         return n;
       },
@@ -126,9 +129,14 @@ SYNCLINE_DECL result<erasure_counts> sqlite_store::erase_tenant(std::string_view
             !r) {
           return std::move(r).error();
         }
-        if (auto r = erase("DELETE FROM runs WHERE tenant = ?1", "erase a tenant's runs", n.runs);
-            !r) {
-          return std::move(r).error();
+        {
+          auto runs = c.prepare("DELETE FROM runs WHERE tenant = ?1 RETURNING status",
+                                "erase a tenant's runs");
+          if (!runs) return std::move(runs).error();
+          runs->bind(tenant);
+          auto erased = detail::delete_runs_counted(c, *runs);
+          if (!erased) return std::move(erased).error();
+          n.runs = *erased;
         }
         if (auto r = erase("DELETE FROM dedupe_keys WHERE tenant = ?1",
                            "erase a tenant's dedupe keys", n.dedupe_keys);
