@@ -21,6 +21,8 @@
 
 #include "http/test_support.hpp"
 
+namespace unity_connectors_data_stream_test {
+
 namespace ds = syncline::data_stream;
 using syncline::errc;
 using syncline::http::test::run;
@@ -367,3 +369,5 @@ TEST_CASE("data stream: a delivery signed too long ago is refused by the receive
   REQUIRE_FALSE(r.has_value());
   CHECK_THAT(r.error().message, Catch::Contains("replay"));
 }
+
+}  // namespace unity_connectors_data_stream_test

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <type_traits>
 
+namespace unity_connectors_destination_needs_test {
+
 namespace destination_needs_test {
 
 struct row {
@@ -37,3 +39,5 @@ TEST_CASE("write_to and send_to need the sink and the stream they write to", "[n
 }
 
 }  // namespace destination_needs_test
+
+}  // namespace unity_connectors_destination_needs_test

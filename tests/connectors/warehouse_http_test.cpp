@@ -25,6 +25,8 @@
 #include "connectors/erasure_outcome.hpp"
 #include "http/test_support.hpp"
 
+namespace unity_connectors_warehouse_http_test {
+
 namespace wh = syncline::warehouse;
 namespace net = boost::asio;
 using syncline::errc;
@@ -1162,3 +1164,5 @@ TEST_CASE("snowflake sink: erase by key and by tenant is a DELETE with bindings"
   CHECK(r.error().category == errc::unavailable);
   CHECK_THAT(r.error().message, !Catch::Contains(std::string(token.reveal())));
 }
+
+}  // namespace unity_connectors_warehouse_http_test

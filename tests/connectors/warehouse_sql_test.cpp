@@ -31,6 +31,8 @@
 #include "connectors/erasure_outcome.hpp"
 #include "runtime/leaked_fragment.hpp"
 
+namespace unity_connectors_warehouse_sql_test {
+
 namespace wh = syncline::warehouse;
 using syncline::errc;
 using syncline::test::outcome;
@@ -1129,3 +1131,5 @@ TEST_CASE(
     CHECK_THAT(erased.error().message, !Catch::Contains("password"));
   });
 }
+
+}  // namespace unity_connectors_warehouse_sql_test

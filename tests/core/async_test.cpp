@@ -25,6 +25,8 @@
 
 #include "run_blocking.hpp"
 
+namespace unity_core_async_test {
+
 namespace asio = boost::asio;
 
 namespace {
@@ -276,3 +278,5 @@ TEST_CASE("the run log sees asynchronous blocks too", "[async]") {
                                               "2 remote_double succeeded", "3 remote_write started",
                                               "3 remote_write succeeded"});
 }
+
+}  // namespace unity_core_async_test

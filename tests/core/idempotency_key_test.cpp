@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+namespace unity_core_idempotency_key_test {
+
 namespace key_test {
 
 struct order {
@@ -197,3 +199,5 @@ TEST_CASE("a copy sent per element: also's arm may end in a for_each", "[idempot
   CHECK(log.by_block.at("line_row") == keys{run + "lines.copy.each_line.1.kind.else.line_row"});
   CHECK(log.by_block.at("crm") == keys{run + "crm"});
 }
+
+}  // namespace unity_core_idempotency_key_test

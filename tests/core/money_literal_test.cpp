@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+namespace unity_core_money_literal_test {
+
 namespace {
 
 using syncline::money;
@@ -58,3 +60,5 @@ TEST_CASE("money constants take part in arithmetic like parsed amounts", "[money
   CHECK(total.to_string() == "29.95");
   CHECK(total < free_shipping_from);
 }
+
+}  // namespace unity_core_money_literal_test

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+namespace unity_core_result_test {
+
 using syncline::errc;
 using syncline::result;
 
@@ -35,3 +37,5 @@ TEST_CASE("result<void> reports success or error", "[result]") {
   CHECK(syncline::is_transient(bad.error().category));
   CHECK_FALSE(syncline::is_transient(errc::decode));
 }
+
+}  // namespace unity_core_result_test

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+namespace unity_core_secret_test {
+
 TEST_CASE("a secret never prints its value", "[secret]") {
   const syncline::secret token("shpat_0123456789abcdef");
   std::ostringstream os;
@@ -14,3 +16,5 @@ TEST_CASE("a secret never prints its value", "[secret]") {
   CHECK_FALSE(token.empty());
   CHECK(syncline::secret{}.empty());
 }
+
+}  // namespace unity_core_secret_test

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <vector>
 
+namespace unity_crypto_keyring_test {
+
 namespace {
 
 namespace crypto = syncline::crypto;
@@ -171,3 +173,5 @@ TEST_CASE("crypto: generate_entry makes a fresh 32-byte key in the keyring's for
   REQUIRE_FALSE(bad);
   CHECK(bad.error().category == syncline::errc::invalid_input);
 }
+
+}  // namespace unity_crypto_keyring_test

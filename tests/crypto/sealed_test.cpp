@@ -7,6 +7,8 @@
 
 #include <string>
 
+namespace unity_crypto_sealed_test {
+
 namespace {
 
 namespace crypto = syncline::crypto;
@@ -207,3 +209,5 @@ TEST_CASE("crypto: a secret past max_sealed_size is refused") {
   REQUIRE_FALSE(r);
   CHECK(r.error().category == syncline::errc::limit_exceeded);
 }
+
+}  // namespace unity_crypto_sealed_test

@@ -21,6 +21,8 @@
 
 #include "test_support.hpp"
 
+namespace unity_http_client_test {
+
 using namespace syncline;
 using namespace syncline::http;
 using namespace syncline::http::test;
@@ -584,3 +586,5 @@ TEST_CASE("client errors and logs never contain secrets", "[http][client][secret
     CHECK(t.find("shpat") == std::string::npos);
   }
 }
+
+}  // namespace unity_http_client_test

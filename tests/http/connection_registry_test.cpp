@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <vector>
 
+namespace unity_http_connection_registry_test {
+
 using syncline::http::detail::connection_registry;
 using syncline::http::detail::connection_state;
 using admission = connection_registry::admission;
@@ -159,3 +161,5 @@ TEST_CASE("registry counts IPv6 peers by /64 and IPv4-mapped addresses as IPv4",
   CHECK(t.connect("10.0.0.1") == admission::admitted);
   CHECK(t.connect("10.0.0.1") == admission::peer_full);
 }
+
+}  // namespace unity_http_connection_registry_test

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+namespace unity_http_hmac_test {
+
 using namespace syncline::http;
 
 namespace {
@@ -68,3 +70,5 @@ TEST_CASE("base64url (JWT) round-trips without padding and rejects plain Base64"
   CHECK_FALSE(base64url_decode("Z"));      // no encoding is 1 mod 4 long
   CHECK_FALSE(base64url_decode("Zm9v!"));  // outside the alphabet
 }
+
+}  // namespace unity_http_hmac_test

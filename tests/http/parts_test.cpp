@@ -16,6 +16,8 @@
 #include <random>
 #include <stdexcept>
 
+namespace unity_http_parts_test {
+
 using namespace syncline;
 using namespace syncline::http;
 using namespace std::chrono_literals;
@@ -247,3 +249,5 @@ TEST_CASE("a JSON answer escapes what it quotes by syncline::json's one rule", "
   CHECK(v.as_object().size() == 1);
   CHECK(v.at("error").as_string() == "say \"hi\" \\ to\tab\x01 caf\xc3\xa9 \xef\xbf\xbd");
 }
+
+}  // namespace unity_http_parts_test

@@ -19,6 +19,8 @@
 
 #include "test_support.hpp"
 
+namespace unity_http_server_test {
+
 using namespace syncline;
 using namespace syncline::http;
 using namespace syncline::http::test;
@@ -450,3 +452,5 @@ TEST_CASE("server survives a corpus of malformed requests", "[http][server]") {
   ok.send(get("/health"));
   CHECK(first_status(ok.read_responses(1)) == 200);
 }
+
+}  // namespace unity_http_server_test

@@ -13,6 +13,8 @@
 
 #include "test_support.hpp"
 
+namespace unity_http_tls_test {
+
 using namespace syncline;
 using namespace syncline::http;
 using namespace syncline::http::test;
@@ -196,3 +198,5 @@ TEST_CASE("TLS: server limits apply over TLS too", "[http][tls]") {
   REQUIRE(r);
   CHECK(r->result_int() == 413);
 }
+
+}  // namespace unity_http_tls_test

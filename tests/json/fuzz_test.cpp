@@ -17,6 +17,8 @@
 
 #include "json/fixture.hpp"
 
+namespace unity_json_fuzz_test {
+
 namespace {
 
 // splitmix64: tiny, and the same sequence on every platform, so a failure reproduces.
@@ -119,3 +121,5 @@ TEST_CASE("mutated Shopify payloads decode to a value or an error, never a crash
   CHECK(outcomes[errc::decode] > 50);
   CHECK(outcomes[errc::limit_exceeded] > 50);
 }
+
+}  // namespace unity_json_fuzz_test

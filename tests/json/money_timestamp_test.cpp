@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace unity_json_money_timestamp_test {
+
 using syncline::errc;
 using syncline::money;
 using syncline::timestamp;
@@ -167,3 +169,5 @@ TEST_CASE("timestamp::now is UTC with nanoseconds and parses back to itself", "[
   CHECK(timestamp::from_time_point(sys_days{2026y / January / 1}, -30min).text() ==
         "2025-12-31T23:30:00-00:30");
 }
+
+}  // namespace unity_json_money_timestamp_test

@@ -20,6 +20,8 @@
 
 #include "json/fixture.hpp"
 
+namespace unity_json_shopify_model_test {
+
 namespace shopify = syncline::shopify;
 namespace json = syncline::json;
 using syncline::errc;
@@ -347,3 +349,5 @@ TEST_CASE("an unknown financial status read from Shopify is refused as input to 
   CHECK(g.error().category == errc::invalid_input);
   CHECK(g.error().message.find("financial_status is `unknown`") != std::string::npos);
 }
+
+}  // namespace unity_json_shopify_model_test

@@ -17,6 +17,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_answers_test {
+
 using namespace runtime_test;
 using verb = boost::beast::http::verb;
 
@@ -114,3 +116,5 @@ TEST_CASE("a full queue's 503 is valid JSON and says when to retry") {
   CHECK(full.retry_after == std::to_string(t.options.retry_after.count()));
   CHECK(error_of(full) == "the run queue is full; retry later");
 }
+
+}  // namespace unity_runtime_answers_test

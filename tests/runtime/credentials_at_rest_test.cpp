@@ -17,6 +17,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_credentials_at_rest_test {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -188,3 +190,5 @@ TEST_CASE("an engine with a keyring keeps credentials sealed, and a later engine
     CHECK(n.error().message.find("keyring") != std::string::npos);
   }
 }
+
+}  // namespace unity_runtime_credentials_at_rest_test

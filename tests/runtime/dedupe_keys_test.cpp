@@ -14,6 +14,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_dedupe_keys_test {
+
 using namespace runtime_test;
 using verb = boost::beast::http::verb;
 
@@ -99,3 +101,5 @@ TEST_CASE("emit refuses a dedupe key that is not printable ASCII") {
   CHECK(ok->runs.size() == 1);
   CHECK(t.stored_runs() == 1);
 }
+
+}  // namespace unity_runtime_dedupe_keys_test

@@ -18,6 +18,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_engine_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 using verb = boost::beast::http::verb;
@@ -631,3 +633,5 @@ TEST_CASE("schedule: interval ticks run, and missed ticks follow the policy afte
     }
   }
 }
+
+}  // namespace unity_runtime_engine_test

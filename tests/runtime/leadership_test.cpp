@@ -16,6 +16,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_leadership_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -107,3 +109,5 @@ TEST_CASE("two engines on one database: one polls, the other takes over when it 
   CHECK(*items.begin() == 1);
   CHECK(*items.rbegin() == static_cast<std::int64_t>(items.size()));
 }
+
+}  // namespace unity_runtime_leadership_test

@@ -13,6 +13,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_open_store_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -71,3 +73,5 @@ TEST_CASE("a store that does not open is the engine's error on every call") {
   REQUIRE_FALSE(none);
   CHECK(none.error().message.find("open_store returned no store") != std::string::npos);
 }
+
+}  // namespace unity_runtime_open_store_test

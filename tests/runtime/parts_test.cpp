@@ -27,6 +27,8 @@
 
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_parts_test {
+
 using namespace std::chrono_literals;
 using syncline::errc;
 
@@ -301,3 +303,5 @@ TEST_CASE("echo guard: a remembered write is skipped, a real change and other te
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message.find("no echo_memory") != std::string::npos);
 }
+
+}  // namespace unity_runtime_parts_test

@@ -18,6 +18,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_postgres_wake_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -139,3 +141,5 @@ TEST_CASE("an engine on PostgreSQL claims and runs while a completion waits for 
       20s));
   eng.stop();
 }
+
+}  // namespace unity_runtime_postgres_wake_test

@@ -18,6 +18,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_quiet_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -150,3 +152,5 @@ TEST_CASE("wait_until_quiet: the follow-up runs a run queues as it ends are wait
   }
   eng.stop();
 }
+
+}  // namespace unity_runtime_quiet_test

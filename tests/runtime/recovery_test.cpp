@@ -29,6 +29,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_recovery_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -277,3 +279,5 @@ TEST_CASE("crash recovery: SIGKILL under load loses no acknowledged event and re
   CHECK(repeated == 0);
   CHECK(rows.size() >= acknowledged.size());  // events durable but killed before their ack
 }
+
+}  // namespace unity_runtime_recovery_test

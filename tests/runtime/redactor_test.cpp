@@ -15,6 +15,8 @@
 
 #include "runtime/leaked_fragment.hpp"
 
+namespace unity_runtime_redactor_test {
+
 namespace {
 
 constexpr std::size_t min_fragment = syncline::redactor::min_fragment;
@@ -115,3 +117,5 @@ TEST_CASE("redactor: ten thousand tenants whose tokens share a prefix") {
   r.remove("shop_sync/t7");
   CHECK(r("rotated-token-7") == "rotated-token-7");
 }
+
+}  // namespace unity_runtime_redactor_test

@@ -8,6 +8,8 @@
 
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_routes_test {
+
 using namespace runtime_test;
 
 TEST_CASE("an application route is served beside the engine's own, and only added before start") {
@@ -41,3 +43,5 @@ TEST_CASE("an application route is served beside the engine's own, and only adde
   CHECK(late.error().message.find("before start") != std::string::npos);
   eng.stop();
 }
+
+}  // namespace unity_runtime_routes_test

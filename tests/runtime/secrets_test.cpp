@@ -34,6 +34,8 @@
 #include "runtime/leaked_fragment.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_secrets_test {
+
 namespace wh = syncline::warehouse;
 namespace net = boost::asio;
 using namespace runtime_test;
@@ -268,3 +270,5 @@ TEST_CASE(
   // Snowflake asked its provider for each request: every token it issued was checked above.
   CHECK(secrets.all().size() > snowflake_token + 1);
 }
+
+}  // namespace unity_runtime_secrets_test

@@ -15,6 +15,8 @@
 #include "integrations.hpp"
 #include "runtime_fixture.hpp"
 
+namespace unity_runtime_takeover_test {
+
 using namespace runtime_test;
 namespace st = syncline::store;
 
@@ -96,3 +98,5 @@ TEST_CASE("an engine killed mid-run: the next engine runs the run at once, not a
   CHECK(out.size() == 1);
   next.stop();
 }
+
+}  // namespace unity_runtime_takeover_test

@@ -13,6 +13,8 @@
 
 #include "../../examples/shopify_sync/seed_system.hpp"
 
+namespace unity_seed_echo_window_test {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -58,3 +60,5 @@ TEST_CASE("an echo delivered 3 hours late is still skipped, not streamed as a me
   // Nothing reached your application as a new order.
   CHECK(s.receiver().records().empty());
 }
+
+}  // namespace unity_seed_echo_window_test

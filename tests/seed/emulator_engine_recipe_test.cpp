@@ -37,6 +37,8 @@
 #include <thread>
 #include <vector>
 
+namespace unity_seed_emulator_engine_recipe_test {
+
 // A named namespace, not an anonymous one: the workflows' coroutine frames hold these types, and
 // g++ warns (-Wsubobject-linkage) when a frame's type uses the anonymous namespace.
 namespace recipe {
@@ -213,3 +215,5 @@ TEST_CASE("recipe: the engine runs an integration against the Shopify emulator")
 }
 
 }  // namespace recipe
+
+}  // namespace unity_seed_emulator_engine_recipe_test

@@ -22,6 +22,8 @@
 
 #include "../../examples/shopify_sync/seed_system.hpp"
 
+namespace unity_seed_seed_loop_test {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -455,3 +457,5 @@ TEST_CASE("a re-delivered orders/updated (same webhook id) reaches nobody twice"
   REQUIRE(rows->size() == 1);
   CHECK(rows->front().note == "Ring twice");
 }
+
+}  // namespace unity_seed_seed_loop_test

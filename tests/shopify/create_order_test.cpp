@@ -8,6 +8,8 @@
 
 #include "shopify/shopify_fixture.hpp"
 
+namespace unity_shopify_create_order_test {
+
 namespace {
 
 using namespace shop_test;
@@ -225,3 +227,5 @@ TEST_CASE("an action without its services says which are missing") {
                                     Catch::Contains("syncline::shopify::credentials") &&
                                     Catch::Contains("syncline::shopify::connector"));
 }
+
+}  // namespace unity_shopify_create_order_test

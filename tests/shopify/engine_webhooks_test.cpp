@@ -21,6 +21,8 @@
 
 #include "shopify_fixture.hpp"
 
+namespace unity_shopify_engine_webhooks_test {
+
 using namespace shop_test;
 
 namespace {
@@ -225,3 +227,5 @@ TEST_CASE("the compliance topics answer 401 to a bad signature through the engin
   CHECK(e.wait_answer("acme.myshopify.com", "shop/redact") == 401);
   CHECK(e.eng.metrics().rejected_count(syncline::rejection::unauthorized) == 4);
 }
+
+}  // namespace unity_shopify_engine_webhooks_test

@@ -15,6 +15,8 @@
 
 #include "shopify/oauth_fixture.hpp"
 
+namespace unity_shopify_oauth_install_test {
+
 using namespace oauth_test;
 using namespace std::string_view_literals;
 
@@ -216,3 +218,5 @@ TEST_CASE("install callback: what it refuses, never quoting the code or the hmac
             errc::invalid_input, "no hmac parameter");
   }
 }
+
+}  // namespace unity_shopify_oauth_install_test

@@ -21,6 +21,8 @@
 
 #include "shopify/oauth_fixture.hpp"
 
+namespace unity_shopify_oauth_token_endpoint_test {
+
 using namespace oauth_test;
 using namespace std::string_view_literals;
 using syncline::errc;
@@ -409,3 +411,5 @@ TEST_CASE("token endpoint: bad input is refused before any call") {
           "needs the client id and secret");
   CHECK(fake.s->calls == 0);
 }
+
+}  // namespace unity_shopify_oauth_token_endpoint_test

@@ -9,6 +9,8 @@
 
 #include "shopify/shopify_fixture.hpp"
 
+namespace unity_shopify_order_actions_test {
+
 namespace {
 
 using namespace shop_test;
@@ -253,3 +255,5 @@ TEST_CASE("list_orders as a block reads every page of a search (GraphQL)") {
   REQUIRE_FALSE(refused);
   CHECK(refused.error().category == errc::invalid_input);
 }
+
+}  // namespace unity_shopify_order_actions_test

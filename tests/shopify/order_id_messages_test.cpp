@@ -12,6 +12,8 @@
 
 #include "shopify/shopify_fixture.hpp"
 
+namespace unity_shopify_order_id_messages_test {
+
 namespace {
 
 using namespace shop_test;
@@ -82,3 +84,5 @@ TEST_CASE("a legacyResourceId that is not a 64-bit id is quoted whole and escape
         R"(order.legacyResourceId: expected a 64-bit id, got string "12\x2234\x0a")");
   CHECK(shopify::detail::legacy_id("820982911946154508", "order").value() == 820982911946154508);
 }
+
+}  // namespace unity_shopify_order_id_messages_test

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <string>
 
+namespace unity_shopify_session_token_test {
+
 namespace {
 
 namespace shopify = syncline::shopify;
@@ -200,3 +202,5 @@ TEST_CASE("session token: app credentials without a client id or secret are a cl
   REQUIRE_FALSE(no_secret);
   CHECK_THAT(no_secret.error().message, Catch::Matchers::Contains("no client secret"));
 }
+
+}  // namespace unity_shopify_session_token_test

@@ -31,6 +31,8 @@
 #include <unistd.h>
 #include <vector>
 
+namespace unity_shopify_shared_rate_limit_test {
+
 namespace {
 
 namespace shopify = syncline::shopify;
@@ -316,3 +318,5 @@ TEST_CASE("an action run by the engine paces through the run's store, unless tol
     CHECK(names.empty());
   }
 }
+
+}  // namespace unity_shopify_shared_rate_limit_test

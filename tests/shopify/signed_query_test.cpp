@@ -5,6 +5,8 @@
 
 #include <string>
 
+namespace unity_shopify_signed_query_test {
+
 namespace {
 
 namespace shopify = syncline::shopify;
@@ -127,3 +129,5 @@ TEST_CASE("signed query: what cannot be read is invalid_input") {
   REQUIRE_FALSE(no_secret);
   CHECK_THAT(no_secret.error().message, Catch::Matchers::Contains("no client secret"));
 }
+
+}  // namespace unity_shopify_signed_query_test

@@ -18,6 +18,8 @@
 
 #include "shopify/shopify_fixture.hpp"
 
+namespace unity_shopify_webhook_subscriptions_test {
+
 namespace {
 
 using namespace shop_test;
@@ -316,3 +318,5 @@ TEST_CASE("engines reconciling one shop at the same time both succeed, one subsc
                                       "orders/updated " + callback("orders/updated")});
   }
 }
+
+}  // namespace unity_shopify_webhook_subscriptions_test

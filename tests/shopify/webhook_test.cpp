@@ -20,6 +20,8 @@
 
 #include "shopify/shopify_fixture.hpp"
 
+namespace unity_shopify_webhook_test {
+
 namespace {
 
 using namespace shop_test;
@@ -278,3 +280,5 @@ TEST_CASE("deliveries the emulator signs are verified end to end, a wrong signat
   CHECK(accepted == std::vector<std::string>{"wh-1"});
   CHECK(refused.size() == 1);
 }
+
+}  // namespace unity_shopify_webhook_test

@@ -16,6 +16,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_erasure_conformance_test {
+
 using namespace store_test;
 using st::run_status;
 using syncline::errc;
@@ -352,3 +354,5 @@ TEMPLATE_TEST_CASE("a malformed erasure record is invalid input and is not logge
   REQUIRE(
       s->record_erasure({.tenant = shop_a, .kind = "operator", .request = std::string(256, 'r')}));
 }
+
+}  // namespace unity_store_erasure_conformance_test

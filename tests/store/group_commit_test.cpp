@@ -26,6 +26,8 @@
 
 #include "store/store_fixture.hpp"
 
+namespace unity_store_group_commit_test {
+
 using namespace store_test;
 namespace asio = boost::asio;
 using st::enqueue_result;
@@ -367,3 +369,5 @@ TEST_CASE("crash: a process killed under load loses no acknowledged event", "[gr
     CHECK(raw_connection(dir.file("store.db")).scalar("PRAGMA integrity_check") == "ok");
   }
 }
+
+}  // namespace unity_store_group_commit_test

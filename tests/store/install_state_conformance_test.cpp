@@ -17,6 +17,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_install_state_conformance_test {
+
 using namespace store_test;
 using syncline::errc;
 
@@ -267,3 +269,5 @@ TEMPLATE_TEST_CASE("replacing an installation that was removed is not_found", "[
   REQUIRE(gone);
   CHECK_FALSE(gone->has_value());  // the replace did not bring it back
 }
+
+}  // namespace unity_store_install_state_conformance_test

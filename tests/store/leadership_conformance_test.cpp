@@ -15,6 +15,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_leadership_conformance_test {
+
 using namespace store_test;
 using syncline::errc;
 
@@ -97,3 +99,5 @@ TEMPLATE_TEST_CASE("a cursor write that says what it read is refused once anothe
   REQUIRE(a->set_cursor({feed_key, "", std::nullopt}));
   CHECK(*b->get_cursor(feed_key) == std::optional<std::string>(""));
 }
+
+}  // namespace unity_store_leadership_conformance_test

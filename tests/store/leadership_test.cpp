@@ -13,6 +13,8 @@
 
 #include "store/store_fixture.hpp"
 
+namespace unity_store_leadership_test {
+
 using namespace store_test;
 using syncline::errc;
 
@@ -45,3 +47,5 @@ TEST_CASE("a role held by a process killed with SIGKILL is free at once", "[stor
   CHECK_FALSE(while_alive);  // a live holder keeps its role, however long
   CHECK(leads(*s, "sources"));
 }
+
+}  // namespace unity_store_leadership_test

@@ -19,6 +19,8 @@
 #include "store/postgres_under_test.hpp"
 #include "store/store_fixture.hpp"
 
+namespace unity_store_new_runs_watch_test {
+
 using namespace store_test;
 
 namespace {
@@ -210,3 +212,5 @@ TEST_CASE("new runs: the SQLite store cannot tell, so its user polls") {
   s->unwatch_new_runs();
   CHECK_FALSE(called);
 }
+
+}  // namespace unity_store_new_runs_watch_test

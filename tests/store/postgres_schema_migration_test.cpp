@@ -26,6 +26,8 @@
 #include "store/postgres_under_test.hpp"
 #include "store/store_fixture.hpp"
 
+namespace unity_store_postgres_schema_migration_test {
+
 using namespace store_test;
 using st::run_status;
 using syncline::errc;
@@ -200,3 +202,5 @@ TEST_CASE(
   // One row per run and attempt: run 4's two attempts, run 5's one, beside the fixture's two.
   CHECK(raw.scalar("SELECT count(*) FROM " + schema + ".run_log") == "5");
 }
+
+}  // namespace unity_store_postgres_schema_migration_test

@@ -17,6 +17,8 @@
 #include "store/postgres_under_test.hpp"
 #include "store/store_fixture.hpp"
 
+namespace unity_store_postgres_store_test {
+
 using namespace store_test;
 using st::enqueue_result;
 using st::run_status;
@@ -426,3 +428,5 @@ TEST_CASE("postgres store: a role goes with its holder's session, and the old ho
   second.reset();
   CHECK(leads(*first, "sources"));
 }
+
+}  // namespace unity_store_postgres_store_test

@@ -18,6 +18,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_rate_bucket_conformance_test {
+
 using namespace store_test;
 using syncline::errc;
 
@@ -177,3 +179,5 @@ TEMPLATE_TEST_CASE("a malformed rate bucket call is a clear error and changes no
   CHECK(reserve_ok(*s, rest, 3) == 0ms);
   CHECK(reserve_ok(*s, rest) == 500ms);
 }
+
+}  // namespace unity_store_rate_bucket_conformance_test

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace unity_store_run_log_codec_test {
+
 namespace st = syncline::store;
 using st::detail::read_run_log_row;
 using st::detail::run_log_rows;
@@ -67,3 +69,5 @@ TEST_CASE("run log: a row that is not the store's JSON is an error naming the ru
   }
   CHECK(out.empty());
 }
+
+}  // namespace unity_store_run_log_codec_test

@@ -21,6 +21,8 @@
 #include "store/migrated_fixture.hpp"
 #include "store/store_fixture.hpp"
 
+namespace unity_store_schema_migration_test {
+
 using namespace store_test;
 using st::run_status;
 using syncline::errc;
@@ -149,3 +151,5 @@ TEST_CASE(
   // One row per run and attempt: run 4's two attempts, run 5's one, beside the fixture's two.
   CHECK(raw_connection(file).scalar("SELECT count(*) FROM run_log") == "5");
 }
+
+}  // namespace unity_store_schema_migration_test

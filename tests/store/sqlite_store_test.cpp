@@ -10,6 +10,8 @@
 
 #include "store/store_fixture.hpp"
 
+namespace unity_store_sqlite_store_test {
+
 using namespace store_test;
 using st::enqueue_result;
 using syncline::errc;
@@ -88,3 +90,5 @@ TEST_CASE("a run log row that is not the store's JSON is an error naming the run
   CHECK(log.error().message.find("run log of run " + std::to_string(id) + ", attempt 1") !=
         std::string::npos);
 }
+
+}  // namespace unity_store_sqlite_store_test

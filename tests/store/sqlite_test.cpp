@@ -19,6 +19,8 @@
 #include <thread>
 #include <utility>
 
+namespace unity_store_sqlite_test {
+
 namespace {
 
 namespace sq = syncline::sqlite;
@@ -547,3 +549,5 @@ TEST_CASE("sqlite: a second writer waits for the lock up to its busy timeout", "
     CHECK(count_rows(first) == 2);
   }
 }
+
+}  // namespace unity_store_sqlite_test

@@ -18,6 +18,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_store_conformance_test {
+
 using namespace store_test;
 using st::enqueue_result;
 using st::run_status;
@@ -818,3 +820,5 @@ TEMPLATE_TEST_CASE("the run counts follow every change of the runs, refused ones
   REQUIRE(s->erase_tenant("a.myshopify.com"));
   check_counts(*s, "erase_tenant");
 }
+
+}  // namespace unity_store_store_conformance_test

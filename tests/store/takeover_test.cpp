@@ -17,6 +17,8 @@
 
 #include "store/store_fixture.hpp"
 
+namespace unity_store_takeover_test {
+
 using namespace store_test;
 using st::run_status;
 using syncline::errc;
@@ -314,3 +316,5 @@ TEST_CASE("worker_lock: a folder that cannot be made is a clear error", "[store]
   CHECK(lock.error().message.find("worker lock") != std::string::npos);
   CHECK(lock.error().message.find(blocker.string()) != std::string::npos);
 }
+
+}  // namespace unity_store_takeover_test

@@ -14,6 +14,8 @@
 #include "store/store_fixture.hpp"
 #include "store/stores_under_test.hpp"
 
+namespace unity_store_workflow_version_conformance_test {
+
 using namespace store_test;
 using st::run_status;
 using syncline::errc;
@@ -136,3 +138,5 @@ TEMPLATE_TEST_CASE("runs of a version no engine has wait, and fairness skips pas
   auto old_engine = claim_of(*s, {key(1)}, 20);
   CHECK(old_engine.size() == 10);
 }
+
+}  // namespace unity_store_workflow_version_conformance_test

@@ -5,6 +5,8 @@
 
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_shopify_emulator_graphql_test {
+
 using namespace emu_test;
 
 namespace {
@@ -427,3 +429,5 @@ TEST_CASE("the GraphQL parser reads the spec's lexical forms and refuses deep ne
   CHECK(std::holds_alternative<d::gql_parse_error>(d::parse_graphql("{ a(x: 01.) }")));
   CHECK(std::holds_alternative<d::gql_parse_error>(d::parse_graphql("{ a(x: \"open) }")));
 }
+
+}  // namespace unity_testing_shopify_emulator_graphql_test

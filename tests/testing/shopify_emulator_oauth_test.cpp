@@ -7,6 +7,8 @@
 
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_shopify_emulator_oauth_test {
+
 using namespace emu_test;
 
 namespace {
@@ -501,3 +503,5 @@ TEST_CASE("emulated apps are checked when the emulator is made") {
   CHECK_FALSE(s.configuration());
   CHECK(t::shopify_emulator_state(with_app()).configuration());
 }
+
+}  // namespace unity_testing_shopify_emulator_oauth_test

@@ -8,6 +8,8 @@
 
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_shopify_emulator_rest_test {
+
 using namespace emu_test;
 
 namespace {
@@ -537,3 +539,5 @@ TEST_CASE("shop.json describes the tenant") {
   CHECK(body(a.response).at("shop").at("myshopify_domain") == "acme.myshopify.com");
   CHECK(body(a.response).at("shop").at("timezone") == "(GMT-05:00)");
 }
+
+}  // namespace unity_testing_shopify_emulator_rest_test

@@ -21,6 +21,8 @@
 
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_shopify_emulator_test {
+
 using namespace emu_test;
 namespace net = boost::asio;
 
@@ -390,3 +392,5 @@ TEST_CASE(
   CHECK(hooks.at(1)["X-Shopify-Topic"] == "shop/redact");
   emu.stop();
 }
+
+}  // namespace unity_testing_shopify_emulator_test

@@ -3,6 +3,8 @@
 // delivers.
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_shopify_emulator_webhook_subscriptions_test {
+
 using namespace emu_test;
 
 namespace {
@@ -195,3 +197,5 @@ TEST_CASE("an app sees, deletes and is signed for its own subscriptions only") {
           openssl_hmac(d.address.starts_with("https://app.") ? app_secret : acme_secret, d.body));
   }
 }
+
+}  // namespace unity_testing_shopify_emulator_webhook_subscriptions_test

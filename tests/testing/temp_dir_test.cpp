@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+namespace unity_testing_temp_dir_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -118,3 +120,5 @@ TEST_CASE("temp_dir: no usable temporary directory throws filesystem_error", "[t
   tmpdir_override missing(holder.file("does-not-exist").string());
   CHECK_THROWS_AS(temp_dir("temp-dir-test"), fs::filesystem_error);
 }
+
+}  // namespace unity_testing_temp_dir_test

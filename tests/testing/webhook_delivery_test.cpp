@@ -8,6 +8,8 @@
 
 #include "testing/emulator_fixture.hpp"
 
+namespace unity_testing_webhook_delivery_test {
+
 using namespace emu_test;
 
 namespace {
@@ -225,3 +227,5 @@ TEST_CASE("timestamps and money are spelled the way Shopify spells them") {
   CHECK(d::format_cents(5) == "0.05");
   CHECK(d::format_cents(-1050) == "-10.50");
 }
+
+}  // namespace unity_testing_webhook_delivery_test
