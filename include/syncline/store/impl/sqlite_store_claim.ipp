@@ -124,9 +124,15 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
         auto row = first_due->step();
         if (!row) return std::move(row).error();
         if (!*row) break;
+        // The status is what the claim moves in run_counts: one it does not know would miscount.
+        const auto status = parse_run_status(first_due->text(2));
+        if (!status) {
+          return make_error(errc::storage, "claim: run " + std::to_string(first_due->int64(0)) +
+                                               " has an unknown status \"" + first_due->text(2) +
+                                               "\"");
+        }
         if (turn == 0) with_due.push_back(tenant);
-        candidates.push_back({turn, first_due->int64(1), first_due->int64(0),
-                              parse_run_status(first_due->text(2)).value_or(run_status::queued)});
+        candidates.push_back({turn, first_due->int64(1), first_due->int64(0), *status});
       }
     }
     return with_due;
