@@ -172,6 +172,35 @@ TEST_CASE("a graceful stop lets in-flight runs finish") {
   CHECK(has_status(eng, e->runs[0].run_id, st::run_status::succeeded));
 }
 
+TEST_CASE("a run that lasts several leases keeps its lease and runs once") {
+  temp_dir dir;
+  sink out;
+  fake_shop shop;
+  auto options = quick(dir.file("engine.db"));  // a lease of 400 ms, looked for every 50 ms
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  out.hold(true);
+  auto held = eng.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
+  REQUIRE(held);
+  REQUIRE(wait_until([&] { return out.entered() == 1; }));
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(250ms);
+    // Had the lease run out, the engine's own dispatcher would have claimed the run again and
+    // entered the destination a second time.
+    CHECK(out.entered() == 1);
+    CHECK(has_status(eng, held->runs[0].run_id, st::run_status::running));
+  }
+  out.hold(false);
+  REQUIRE(
+      wait_until([&] { return has_status(eng, held->runs[0].run_id, st::run_status::succeeded); }));
+  CHECK(eng.run(held->runs[0].run_id)->attempts == 1);
+  CHECK(out.size() == 1);
+  CHECK(out.entered() == 1);
+  eng.stop();
+}
+
 TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next engine") {
   temp_dir dir;
   sink out;

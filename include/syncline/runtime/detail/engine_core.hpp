@@ -210,7 +210,7 @@ class engine_core {
     }
     leadership_.stop();
     const auto abandoned = executor_.wait_idle(deadline);
-    executor_.close_completions();
+    executor_.close();
     intake_.stop();
     ingress_.drain();
     ctx_.io().stop();

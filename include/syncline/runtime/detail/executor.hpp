@@ -12,6 +12,7 @@
 #include <syncline/core/run_ending.hpp>
 #include <syncline/runtime/detail/doorbell.hpp>
 #include <syncline/runtime/detail/engine_context.hpp>
+#include <syncline/runtime/detail/lease_keeper.hpp>
 #include <syncline/runtime/detail/registry.hpp>
 #include <syncline/runtime/detail/run_recorder.hpp>
 #include <syncline/runtime/detail/runner.hpp>
@@ -76,6 +77,7 @@ class executor {
     }
     boost::asio::co_spawn(dispatch_strand_, dispatch(), boost::asio::detached);
     boost::asio::co_spawn(dispatch_strand_, prune_loop(), boost::asio::detached);
+    leases_.start();
     // Runs that other processes queue ring the bell when the store can tell (PostgreSQL:
     // LISTEN/NOTIFY); the idle poll stays, for what nobody announces (a retry that comes due, a
     // lease that expires) and for a store that cannot tell (SQLite).
@@ -93,10 +95,13 @@ class executor {
     boost::asio::post(dispatch_strand_, [this] { prune_timer_.cancel(); });
   }
 
-  // After wait_idle: writes the ends still waiting (on the store thread, which the engine joins
-  // before the store closes) and refuses later ones (a run abandoned at stop re-runs when its
-  // lease expires).
-  void close_completions() { completions_.close(on_close::drain); }
+  // After wait_idle: renews no lease any more, writes the ends still waiting (on the store
+  // thread, which the engine joins before the store closes) and refuses later ones (a run
+  // abandoned at stop re-runs when its lease expires).
+  void close() {
+    leases_.stop();
+    completions_.close(on_close::drain);
+  }
 
   // Waits until no run is in flight and the dispatcher has ended, or until `deadline`; returns
   // how many runs are still in flight (abandoned: their leases expire and they run again).
@@ -198,35 +203,6 @@ class executor {
     doorbell& bell_;
   };
 
-  struct lease_keeper {
-    explicit lease_keeper(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
-    boost::asio::steady_timer timer;
-    bool done = false;  // set on the run's strand, where the keeper also runs
-  };
-
-  // Renews a running run's lease every third of it, so a long run is not claimed twice.
-  boost::asio::awaitable<void> keep_lease(std::shared_ptr<lease_keeper> k,
-                                          store::claimed_run lease) {
-    while (!k->done) {
-      k->timer.expires_after(ctx_.opts().lease / 3);
-      boost::system::error_code ec;
-      co_await k->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-      if (k->done) co_return;
-      // Calls with captures that have destructors are named first: g++ 12 mishandles such
-      // temporaries inside a co_await expression.
-      auto renew = [this, lease]() mutable {
-        return ctx_.store()->renew_lease(lease, ctx_.opts().lease);
-      };
-      auto r = co_await ctx_.on_store(std::move(renew));
-      if (!r) {
-        ctx_.log(log_level::warn, "lease renewal failed",
-                 {{"run", lease.id}, {"error", to_string(r.error())}});
-        if (r.error().category == errc::conflict || r.error().category == errc::not_found)
-          co_return;
-      }
-    }
-  }
-
   boost::asio::awaitable<void> execute(store::claimed_run run) {
     flight_guard guard(flight_, doorbell_);
     const runner* r = registry_.find_runner(run.integration, run.workflow, run.workflow_version);
@@ -258,9 +234,7 @@ class executor {
     }
     r->metrics.started.add();
     const auto started = ctx_.now();
-    const auto ex = co_await boost::asio::this_coro::executor;
-    auto keeper = std::make_shared<lease_keeper>(ex);
-    boost::asio::co_spawn(ex, keep_lease(keeper, run), boost::asio::detached);
+    auto lease = leases_.keep(run);
 
     run_context rctx(run_info{run.tenant, run.idempotency_key, run.integration, run.attempt});
     ctx_.provide_to(rctx);
@@ -279,8 +253,7 @@ class executor {
       escaped = "a non-standard exception escaped the workflow";
     }
     if (!escaped.empty()) outcome = make_error(errc::internal, std::move(escaped));
-    keeper->done = true;
-    keeper->timer.cancel();
+    lease.release();  // the run's answer is in: what remains is writing its end
     ctx_.metrics().run_duration.observe(seconds_between(started, ctx_.now()));
 
     if (outcome) {
@@ -450,6 +423,7 @@ class executor {
   boost::asio::strand<boost::asio::io_context::executor_type> dispatch_strand_;
   doorbell doorbell_;
   boost::asio::steady_timer prune_timer_;
+  lease_keeper leases_{ctx_, dispatch_strand_};
   // Last: its flushes use the members above; destroyed first, it cancels what still waits.
   completion_queue completions_{
       ctx_.store_thread().get_executor(), completion_options(),
