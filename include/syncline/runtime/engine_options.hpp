@@ -44,9 +44,10 @@ struct engine_options {
   std::size_t workers = 16;
   // Most runs leased by one claim (one store transaction).
   std::size_t claim_batch = 32;
-  // A claimed run is leased for this long and renewed every third of it while it runs. After a
-  // crash the run is claimed again: at once when its process is provably gone (an engine of the
-  // same host finds its lock free, see store::claim), otherwise once its lease expired.
+  // A claimed run is leased for this long and renewed once a third of it has passed while it
+  // runs (the engine looks every sixth of it, so before half of it is used). After a crash the
+  // run is claimed again: at once when its process is provably gone (an engine of the same host
+  // finds its lock free, see store::claim), otherwise once its lease expired.
   std::chrono::milliseconds lease{30'000};
   // An idle executor looks for due runs at least this often, even when nothing rang: runs queued
   // by another process on the same database, retries whose time came, expired leases.
