@@ -40,7 +40,9 @@ struct engine_options {
   listen_address listen{};
 
   // --- executor -------------------------------------------------------------------------------
-  // Runs executed at once (each a coroutine; blocks that wait on I/O do not hold a thread).
+  // Runs executed at once (each a coroutine; blocks that wait on I/O do not hold a thread). A
+  // run whose workflow has answered and that only waits for its end to be committed holds no
+  // worker; at most `workers` runs wait so at once.
   std::size_t workers = 16;
   // Most runs leased by one claim (one store transaction).
   std::size_t claim_batch = 32;
