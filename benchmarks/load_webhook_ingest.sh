@@ -5,7 +5,8 @@
 #   syncline engine                /webhooks/benchshop/orders/create: HMAC check, tenant lookup,
 #                                  dedupe, durable group-committed enqueue (fsync), then 200
 # Each wrk request carries a unique webhook id (no dedupe hits) and the same signed ~1.3 KB body.
-# Prints a Markdown table: requests/s, p50/p99 latency, and ratios to nginx.
+# Prints a Markdown table: requests/s, p50/p99 latency, and ratios to nginx; then how many runs the
+# engine ended meanwhile and how many were still queued (a growing queue is not a sustainable rate).
 #
 # usage: benchmarks/load_webhook_ingest.sh <build-dir with bench_runtime> [seconds=10] [connections=32]
 set -euo pipefail
@@ -104,6 +105,19 @@ run_wrk() {  # name port -> "rps p50 p99 non2xx"
 read -r n_rps n_p50 n_p99 n_bad < <(run_wrk nginx "$nginx_port")
 read -r b_rps b_p50 b_p99 b_bad < <(run_wrk bare "$bare_port")
 read -r e_rps e_p50 e_p99 e_bad < <(run_wrk engine "$engine_port")
+# The engine runs the queued runs while wrk loads it. Runs still queued when wrk stops mean the
+# executor fell behind: that request rate is not sustainable (the queue fills up to
+# store.max_unfinished_runs, then webhooks get 503). Read from GET /metrics, without curl.
+metric() {  # port name -> value
+  local reply
+  exec 3<>/dev/tcp/127.0.0.1/"$1"
+  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  reply=$(cat <&3)
+  exec 3<&-
+  awk -v m="$2" '$1 == m {print $2}' <<<"$reply"
+}
+e_left=$(metric "$engine_port" syncline_queue_depth)
+e_done=$(metric "$engine_port" syncline_completion_batch_runs_total)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/"$serve_pid"/status)
 nginx_rss_kb=$(ps -o rss= --ppid "$nginx_pid" | awk '{s+=$1} END {print s+0}')
 
@@ -115,3 +129,5 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "| nginx \`return 200\` | $n_rps | 1.00 | $n_p50 | $n_p99 | $n_bad | ${nginx_rss_kb} KiB (worker) |"
 echo "| bare http::server | $b_rps | $(ratio "$b_rps" "$n_rps") | $b_p50 | $b_p99 | $b_bad | (shared below) |"
 echo "| engine webhook (durable ack) | $e_rps | $(ratio "$e_rps" "$n_rps") | $e_p50 | $e_p99 | $e_bad | $((rss_kb / 1024)) MiB (engine + bare, process) |"
+echo
+echo "engine: ${e_done:-?} runs ended during the test, ${e_left:-?} runs still queued when it stopped"
