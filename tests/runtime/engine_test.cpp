@@ -541,6 +541,14 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
         std::string::npos);
   CHECK(metrics.body.find("# TYPE syncline_run_latency_seconds histogram") != std::string::npos);
   CHECK(metrics.body.find("syncline_queue_depth 0\n") != std::string::npos);
+  // Every run was leased by a claim: the claimed runs are at least the runs that ended.
+  const auto value_of = [&](std::string_view name) {
+    const auto at = metrics.body.find("\n" + std::string(name) + " ");
+    return at == std::string::npos ? -1 : std::stol(metrics.body.substr(at + name.size() + 2));
+  };
+  CHECK(value_of("syncline_claims_total") >= 1);
+  CHECK(value_of("syncline_claimed_runs_total") >= value_of("syncline_completion_batch_runs_total"));
+  CHECK(value_of("syncline_completion_batch_runs_total") >= 3);
   eng.stop();
 }
 

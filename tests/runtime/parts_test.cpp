@@ -144,6 +144,9 @@ TEST_CASE("metrics render as Prometheus text 0.0.4") {
   m.run_duration.observe(0.003);
   m.run_duration.observe(2.0);
   m.run_duration.observe(1000);
+  m.claim(20);
+  m.claim(0);
+  m.completion_batch(7);
   syncline::store::run_counts counts;
   counts.queued = 4;
   counts.retry_wait = 1;
@@ -158,6 +161,10 @@ TEST_CASE("metrics render as Prometheus text 0.0.4") {
         std::string::npos);
   CHECK(text.find("syncline_queue_depth 5\n") != std::string::npos);
   CHECK(text.find("syncline_runs_in_flight 2\n") != std::string::npos);
+  CHECK(text.find("syncline_claims_total 2\n") != std::string::npos);
+  CHECK(text.find("syncline_claimed_runs_total 20\n") != std::string::npos);
+  CHECK(text.find("syncline_completion_batches_total 1\n") != std::string::npos);
+  CHECK(text.find("syncline_completion_batch_runs_total 7\n") != std::string::npos);
   CHECK(text.find("syncline_run_duration_seconds_bucket{le=\"0.0025\"} 0\n") != std::string::npos);
   CHECK(text.find("syncline_run_duration_seconds_bucket{le=\"0.005\"} 1\n") != std::string::npos);
   CHECK(text.find("syncline_run_duration_seconds_bucket{le=\"2.5\"} 2\n") != std::string::npos);

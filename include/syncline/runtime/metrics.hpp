@@ -109,6 +109,13 @@ class engine_metrics {
   }
   std::uint64_t completion_batches() const noexcept { return completion_batches_.value(); }
   std::uint64_t completed_in_batches() const noexcept { return completed_in_batches_.value(); }
+  // One claim (one store transaction) that leased `runs` runs, none when nothing was due.
+  void claim(std::uint64_t runs) noexcept {
+    claims_.add();
+    claimed_.add(runs);
+  }
+  std::uint64_t claims() const noexcept { return claims_.value(); }
+  std::uint64_t claimed() const noexcept { return claimed_.value(); }
 
   std::uint64_t accepted_count(trigger_kind k) const noexcept {
     return accepted_[static_cast<std::size_t>(k)].value();
@@ -196,8 +203,14 @@ class engine_metrics {
     }
     simple(out, "syncline_queue_depth", "Unfinished runs (queued, running, retry_wait).", "gauge",
            static_cast<std::uint64_t>(counts.unfinished()));
-    simple(out, "syncline_runs_in_flight", "Runs this engine is executing now.", "gauge",
-           static_cast<std::uint64_t>(in_flight < 0 ? 0 : in_flight));
+    simple(out, "syncline_runs_in_flight",
+           "Runs this engine claimed and has not ended (running, or their end being written).",
+           "gauge", static_cast<std::uint64_t>(in_flight < 0 ? 0 : in_flight));
+    simple(out, "syncline_claims_total", "Claims of due runs (one store transaction each).",
+           "counter", claims_.value());
+    simple(out, "syncline_claimed_runs_total",
+           "Runs leased by those claims (divided by the claims: the mean claim size).", "counter",
+           claimed_.value());
     simple(out, "syncline_completion_batches_total",
            "Store transactions that ended finished runs (batched completion).", "counter",
            completion_batches_.value());
@@ -280,6 +293,8 @@ class engine_metrics {
   counter store_errors_;
   counter completion_batches_;
   counter completed_in_batches_;
+  counter claims_;
+  counter claimed_;
 };
 
 }  // namespace syncline

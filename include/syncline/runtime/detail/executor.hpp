@@ -156,6 +156,7 @@ class executor {
         co_await doorbell_.wait(std::chrono::seconds(1));
         continue;
       }
+      ctx_.metrics().claim(claimed->size());
       if (claimed->empty()) {
         auto due = co_await ctx_.on_claim([this] { return ctx_.store()->next_due(); });
         auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(opts.idle_poll);
