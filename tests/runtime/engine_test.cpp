@@ -547,7 +547,8 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
     return at == std::string::npos ? -1 : std::stol(metrics.body.substr(at + name.size() + 2));
   };
   CHECK(value_of("syncline_claims_total") >= 1);
-  CHECK(value_of("syncline_claimed_runs_total") >= value_of("syncline_completion_batch_runs_total"));
+  CHECK(value_of("syncline_claimed_runs_total") >=
+        value_of("syncline_completion_batch_runs_total"));
   CHECK(value_of("syncline_completion_batch_runs_total") >= 3);
   eng.stop();
 }
