@@ -465,6 +465,17 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
   state.SetItemsProcessed(state.iterations() * runs_per_iteration);
   report_cpu(state, cpu_start, static_cast<double>(state.iterations() * runs_per_iteration));
   state.counters["peak_rss_mb"] = peak_rss_mb();
+  // How well the store's transactions batch: runs per claim and per completion transaction.
+  const std::string metrics = eng.metrics_text();
+  const auto value_of = [&](std::string_view name) {
+    const auto at = metrics.find("\n" + std::string(name) + " ");
+    return at == std::string::npos ? 0.0 : std::stod(metrics.substr(at + name.size() + 2));
+  };
+  const double claims = value_of("syncline_claims_total");
+  const double batches = value_of("syncline_completion_batches_total");
+  state.counters["runs_per_claim"] = claims > 0 ? value_of("syncline_claimed_runs_total") / claims : 0;
+  state.counters["runs_per_completion"] =
+      batches > 0 ? value_of("syncline_completion_batch_runs_total") / batches : 0;
   eng.stop();
 }
 
