@@ -473,7 +473,8 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
   };
   const double claims = value_of("syncline_claims_total");
   const double batches = value_of("syncline_completion_batches_total");
-  state.counters["runs_per_claim"] = claims > 0 ? value_of("syncline_claimed_runs_total") / claims : 0;
+  state.counters["runs_per_claim"] =
+      claims > 0 ? value_of("syncline_claimed_runs_total") / claims : 0;
   state.counters["runs_per_completion"] =
       batches > 0 ? value_of("syncline_completion_batch_runs_total") / batches : 0;
   eng.stop();

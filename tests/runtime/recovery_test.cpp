@@ -146,6 +146,19 @@ constexpr auto crash_sync = syncline::integration<"crash_sync", syncline::platfo
   ::_exit(5);
 }
 
+// Installs shop_sync for "acme", starts the engine and emits one order.held, which then waits in
+// the destination until out.hold(false). Returns the run's id.
+std::int64_t start_held_run(syncline::engine& eng, sink& out, fake_shop& shop) {
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  out.hold(true);
+  auto e = eng.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
+  REQUIRE(e);
+  REQUIRE(wait_until([&] { return out.entered() == 1; }));
+  return e->runs[0].run_id;
+}
+
 }  // namespace
 
 TEST_CASE("a graceful stop lets in-flight runs finish") {
@@ -155,13 +168,7 @@ TEST_CASE("a graceful stop lets in-flight runs finish") {
   auto options = quick(dir.file("engine.db"));
   options.stop_timeout = 10s;
   syncline::engine eng(options);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
-                      syncline::services(out, shop)));
-  REQUIRE(eng.start());
-  out.hold(true);
-  auto e = eng.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
-  REQUIRE(e);
-  REQUIRE(wait_until([&] { return out.entered() == 1; }));
+  const auto id = start_held_run(eng, out, shop);
   std::thread release([&] {
     std::this_thread::sleep_for(200ms);
     out.hold(false);
@@ -169,7 +176,7 @@ TEST_CASE("a graceful stop lets in-flight runs finish") {
   eng.stop();  // waits for the held run
   release.join();
   CHECK(out.size() == 1);
-  CHECK(has_status(eng, e->runs[0].run_id, st::run_status::succeeded));
+  CHECK(has_status(eng, id, st::run_status::succeeded));
 }
 
 TEST_CASE("a run that lasts several leases keeps its lease and runs once") {
@@ -178,24 +185,17 @@ TEST_CASE("a run that lasts several leases keeps its lease and runs once") {
   fake_shop shop;
   auto options = quick(dir.file("engine.db"));  // a lease of 400 ms, looked for every 50 ms
   syncline::engine eng(options);
-  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
-                      syncline::services(out, shop)));
-  REQUIRE(eng.start());
-  out.hold(true);
-  auto held = eng.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
-  REQUIRE(held);
-  REQUIRE(wait_until([&] { return out.entered() == 1; }));
+  const auto id = start_held_run(eng, out, shop);
   for (int i = 0; i < 6; ++i) {
     std::this_thread::sleep_for(250ms);
     // Had the lease run out, the engine's own dispatcher would have claimed the run again and
     // entered the destination a second time.
     CHECK(out.entered() == 1);
-    CHECK(has_status(eng, held->runs[0].run_id, st::run_status::running));
+    CHECK(has_status(eng, id, st::run_status::running));
   }
   out.hold(false);
-  REQUIRE(
-      wait_until([&] { return has_status(eng, held->runs[0].run_id, st::run_status::succeeded); }));
-  CHECK(eng.run(held->runs[0].run_id)->attempts == 1);
+  REQUIRE(wait_until([&] { return has_status(eng, id, st::run_status::succeeded); }));
+  CHECK(eng.run(id)->attempts == 1);
   CHECK(out.size() == 1);
   CHECK(out.entered() == 1);
   eng.stop();
@@ -210,14 +210,7 @@ TEST_CASE("restart recovery: a run abandoned at stop finishes once on the next e
   std::int64_t id = 0;
   {
     syncline::engine first(options);
-    REQUIRE(first.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
-                          syncline::services(out, shop)));
-    REQUIRE(first.start());
-    out.hold(true);
-    auto e = first.emit("acme", "order.held", order_placed{1, "acme", "a@example.com", ""});
-    REQUIRE(e);
-    id = e->runs[0].run_id;
-    REQUIRE(wait_until([&] { return out.entered() == 1; }));
+    id = start_held_run(first, out, shop);
     first.stop();  // the run does not finish within stop_timeout: it is abandoned
     CHECK(has_status(first, id, st::run_status::running));
     CHECK(out.size() == 0);

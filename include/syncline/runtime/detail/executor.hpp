@@ -121,7 +121,7 @@ class executor {
     std::condition_variable cv;
     std::atomic<std::int64_t> in_flight{0};  // claimed and not yet ended (its end committed)
     std::atomic<std::int64_t> working{0};    // of those, the ones still holding a worker
-    bool dispatching = false;  // under mu when it turns false
+    bool dispatching = false;                // under mu when it turns false
     std::atomic<bool> stopping{false};
   };
 
