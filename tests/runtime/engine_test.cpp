@@ -396,6 +396,40 @@ TEST_CASE("echo guard: an order workflow 1 created does not come back through wo
   eng.stop();
 }
 
+TEST_CASE("a run's end waits for other ends only while runs are working") {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  // A minute: an end that waited for it would fail every wait below (15 s).
+  auto options = test_options(dir, logs);
+  options.completion_delay = std::chrono::minutes(1);
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+
+  // Alone: once its workflow answered no run is working, so its end is written at once.
+  auto one = eng.emit("acme", "order.flaky", order_for("acme", 1));
+  REQUIRE(one);
+  REQUIRE(
+      wait_until([&] { return has_status(eng, one->runs[0].run_id, st::run_status::succeeded); }));
+
+  // Many: ends gather while others work, and the last run to answer writes what waits.
+  std::vector<std::int64_t> ids;
+  for (int i = 2; i < 42; ++i) {
+    auto r = eng.emit("acme", "order.flaky", order_for("acme", i));
+    REQUIRE(r);
+    ids.push_back(r->runs[0].run_id);
+  }
+  REQUIRE(wait_until([&] { return eng.counts()->unfinished() == 0; }));
+  for (auto id : ids) CHECK(has_status(eng, id, st::run_status::succeeded));
+  CHECK(out.size() == 41);
+  const std::string metrics = eng.metrics_text();
+  CHECK(metrics.find("\nsyncline_completion_batch_runs_total 41\n") != std::string::npos);
+  eng.stop();
+}
+
 TEST_CASE("100 tenants: each run sees its own tenant's event and credentials only") {
   temp_dir dir;
   log_capture logs;

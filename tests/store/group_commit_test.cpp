@@ -1,6 +1,7 @@
 // group_commit: concurrent submitters batched into one transaction, answers on each submitter's
 // executor, bounded waiting, and a crash test: a child process enqueueing under load is killed
 // with SIGKILL and every event it acknowledged is found in the file afterwards.
+#include <syncline/core/detail/group_commit_queue.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
@@ -270,6 +271,58 @@ TEST_CASE("group commit: stop commits what is waiting, then refuses", "[group_co
   REQUIRE_FALSE(answers[5]);
   CHECK(answers[5].error().category == errc::unavailable);
   CHECK(s->counts()->queued == 5);
+}
+
+TEST_CASE("group commit queue: with more_coming a batch waits only while more items are coming",
+          "[group_commit]") {
+  asio::io_context io;
+  bool coming = true;
+  std::vector<std::size_t> batches;
+  // A minute's max_delay: any flush below happens because nothing more is coming.
+  syncline::detail::group_commit_queue<int, result<int>> queue(
+      io.get_executor(),
+      {.max_delay = std::chrono::minutes(1), .more_coming = [&] { return coming; }},
+      [&](std::vector<int>& items) -> asio::awaitable<std::vector<result<int>>> {
+        batches.push_back(items.size());
+        std::vector<result<int>> out;
+        for (int i : items) out.emplace_back(i * 10);
+        co_return out;
+      });
+  std::vector<int> answers;
+  auto submit = [&](int i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          auto r = co_await queue.submit(i);
+          answers.push_back(r ? *r : -1);
+        },
+        asio::detached);
+  };
+  // Runs whatever is ready (poll never waits for the minute's timer); restart: a context that
+  // ran out of work stays stopped.
+  auto settle = [&] {
+    for (int i = 0; i < 100; ++i) {
+      io.restart();
+      io.poll();
+    }
+  };
+
+  for (int i = 1; i <= 3; ++i) submit(i);
+  settle();
+  CHECK(batches.empty());  // more are coming: they wait
+  CHECK(queue.pending() == 3);
+
+  coming = false;  // the last one: it and those waiting go in one batch
+  submit(4);
+  settle();
+  CHECK(batches == std::vector<std::size_t>{4});
+  CHECK(answers == std::vector<int>{10, 20, 30, 40});
+
+  submit(5);  // nothing coming: written at once, alone
+  settle();
+  CHECK(batches == std::vector<std::size_t>{4, 1});
+  CHECK(answers.back() == 50);
+  CHECK(queue.pending() == 0);
 }
 
 namespace {

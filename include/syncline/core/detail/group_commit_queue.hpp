@@ -6,7 +6,8 @@
 //
 // A flush starts when max_batch items wait or the oldest has waited max_delay; with max_delay
 // zero, whenever no flush runs: items that arrive during a flush form the next batch, so batches
-// grow with load and an idle queue writes each item at once, with no timer.
+// grow with load and an idle queue writes each item at once, with no timer. With more_coming,
+// a batch waits (up to max_delay) only while its owner knows more items are on their way.
 //
 // Flushes run one at a time on a strand of the executor given, as coroutines, because a sink
 // behind an HTTP API (BigQuery, Snowflake) awaits its requests. A flush that blocks (SQLite,
@@ -53,6 +54,11 @@ namespace syncline::detail {
 struct group_commit_queue_options {
   std::size_t max_batch = 512;  // a batch never holds more; reaching it starts a flush at once
   std::chrono::microseconds max_delay{0};  // how long the first item of a batch may wait
+  // When set, a batch waits for max_delay only while this answers true (more items are on their
+  // way); once it answers false the batch is flushed as soon as no flush runs. So a busy queue
+  // gathers and an idle one adds no latency. Called on the queue's strand, from any thread's
+  // state: it must be cheap and thread-safe (an atomic counter's load).
+  std::function<bool()> more_coming{};
   // Most items waiting for their answer (gathering or being flushed); past it a submit is
   // answered `refused` at once. Zero: no limit.
   std::size_t max_pending = 0;
@@ -199,12 +205,13 @@ class group_commit_queue {
       schedule();
     }
 
-    // Flush now if the batch is full, its oldest item is due or the queue drains; otherwise
-    // wake up when it is due.
+    // Flush now if the batch is full, its oldest item is due, nothing more is coming or the
+    // queue drains; otherwise wake up when it is due.
     void schedule() {
       if (flushing || items.empty()) return;
       const auto due = waiters.front().since + opts.max_delay;
-      if (draining || items.size() >= opts.max_batch || clock::now() >= due) {
+      if (draining || items.size() >= opts.max_batch || clock::now() >= due ||
+          (opts.more_coming && !opts.more_coming())) {
         start_flush();
         return;
       }

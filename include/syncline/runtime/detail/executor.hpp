@@ -360,12 +360,13 @@ class executor {
 
   // Batched completion through the one group commit (core/detail/group_commit_queue.hpp): a
   // finished run (completed, dead-lettered or given back for a retry) submits its end with its
-  // block events, the queue gathers what arrives while the previous batch is written, and one
-  // transaction (store::finish_many) ends the whole batch. So under load one commit ends many
-  // runs, with no timer and no added latency when idle. Durability is unchanged: a run's
-  // coroutine resumes only once its own completion is committed. A crash loses at most the batch
-  // being written; those runs re-run when their lease expires, which their idempotency key makes
-  // harmless.
+  // block events, the queue gathers what arrives while the previous batch is written and, while
+  // other runs are still working, up to completion_delay, and one transaction
+  // (store::finish_many) ends the whole batch. So under load one commit ends many runs, and an
+  // idle engine adds no latency (no run working: the end is written at once). Durability is
+  // unchanged: a run's coroutine resumes only once its own completion is committed. A crash loses
+  // at most the batch being written; those runs re-run when their lease expires, which their
+  // idempotency key makes harmless.
   struct completion {
     store::run_completion what;
     std::vector<store::block_event_record> events;
@@ -403,10 +404,13 @@ class executor {
     co_return std::move(*answers);
   }
 
-  static completion_queue::options completion_options() {
+  completion_queue::options completion_options() {
     completion_queue::options o;
     o.closed = {errc::cancelled, "the engine is stopping; the run's end was not written"};
     o.cancelled = o.closed;
+    // Gathers while runs are working (their ends are on their way), never when none is.
+    o.max_delay = std::max(ctx_.opts().completion_delay, std::chrono::microseconds::zero());
+    o.more_coming = [f = flight_] { return f->working.load() > 0; };
     return o;
   }
 
