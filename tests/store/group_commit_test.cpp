@@ -1,6 +1,7 @@
 // group_commit: concurrent submitters batched into one transaction, answers on each submitter's
 // executor, bounded waiting, and a crash test: a child process enqueueing under load is killed
-// with SIGKILL and every event it acknowledged is found in the file afterwards.
+// with SIGKILL and every event it acknowledged is found in the file afterwards. Also the queue
+// under it (core/detail/group_commit_queue.hpp): a batch that waits only while more is coming.
 #include <syncline/core/detail/group_commit_queue.hpp>
 #include <syncline/store/group_commit.hpp>
 #include <syncline/store/sqlite_store.hpp>

@@ -47,10 +47,10 @@ struct engine_options {
   // Most runs leased by one claim (one store transaction).
   std::size_t claim_batch = 32;
   // How long a finished run's end may wait to be committed with the ends of the runs still
-  // working, so that one store transaction ends many (3-4 runs per transaction without it, 10-25
-  // with it, and 10-15% less CPU per run: docs/perf/runtime.md). The wait stops as soon as no run
-  // is working, so an idle engine commits each end at once. Its worker is free meanwhile. Zero:
-  // commit whenever the store thread is free.
+  // working, so that one store transaction ends many (in runs/engine_5_blocks 3-4 runs per
+  // transaction without it, 10-14 with it, and about 7% less CPU per run: docs/perf/runtime.md).
+  // The wait stops as soon as no run is working, so an idle engine commits each end at once. Its
+  // worker is free meanwhile. Zero: commit whenever the store thread is free.
   std::chrono::microseconds completion_delay{500};
   // A claimed run is leased for this long and renewed once a third of it has passed while it
   // runs (the engine looks every sixth of it, so before half of it is used). After a crash the

@@ -56,8 +56,8 @@ struct group_commit_queue_options {
   std::chrono::microseconds max_delay{0};  // how long the first item of a batch may wait
   // When set, a batch waits for max_delay only while this answers true (more items are on their
   // way); once it answers false the batch is flushed as soon as no flush runs. So a busy queue
-  // gathers and an idle one adds no latency. Called on the queue's strand, from any thread's
-  // state: it must be cheap and thread-safe (an atomic counter's load).
+  // gathers and an idle one adds no latency. Called on the queue's strand about state that other
+  // threads change, so it must be cheap and thread-safe (an atomic counter's load).
   std::function<bool()> more_coming{};
   // Most items waiting for their answer (gathering or being flushed); past it a submit is
   // answered `refused` at once. Zero: no limit.
