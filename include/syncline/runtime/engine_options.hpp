@@ -44,8 +44,8 @@ struct engine_options {
   // run whose workflow has answered and that only waits for its end to be committed holds no
   // worker; at most `workers` runs wait so at once. A claim takes at most the free workers, so
   // this also sizes claims: with 16, durable webhook ingest at 32 connections claimed about 11
-  // runs a transaction and the acknowledgements' p99 was 15-18 ms; with 64, claims of up to
-  // `claim_batch` and a p99 of 7.5-9.5 ms (docs/perf/runtime.md, "Workers size the claims").
+  // runs a transaction and the acknowledgements' p99 was 15-18 ms; with 64, claims of 28-29 runs
+  // and a p99 of 7-10 ms (docs/perf/runtime.md, "Workers size the claims").
   std::size_t workers = 64;
   // Most runs leased by one claim (one store transaction).
   std::size_t claim_batch = 32;
