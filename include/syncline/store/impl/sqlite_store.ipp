@@ -173,8 +173,7 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
                      answers.push_back(std::move(v));
                      continue;
                    }
-                   auto r =
-                       end_run(c, *done.run, done.status, done.error, done.retry_at, counted);
+                   auto r = end_run(c, *done.run, done.status, done.error, done.retry_at, counted);
                    if (!r && r.error().category == errc::storage) return std::move(r).error();
                    answers.push_back(std::move(r));
                  }
