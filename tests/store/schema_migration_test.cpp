@@ -4,7 +4,8 @@
 // created by commit fc7b20c, into which version 2's rows were copied with sqlite3; version 4:
 // version 3's file opened by commit fbc071b, which makes a new file the same way, plus one rate
 // bucket; version 5: version 4's file opened by commit 277b6f8; version 6: version 5's file opened
-// by commit b366925; version 7: version 6's file opened by commit dfb495e), all with the same
+// by commit b366925; version 7: version 6's file opened by commit dfb495e; version 8: version 7's
+// file opened by commit 937ec17), all with the same
 // content: five
 // runs of two workflows and two shops (one succeeded with two block events, one dead with a failed
 // block, one waiting for a retry, two queued), a cursor, an echo record and an installation.
@@ -95,12 +96,18 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     // The runs table was rebuilt: its CHECKs compare with = (no IN list, which costs a temporary
     // table per statement), under its own name. Schema 8: no trigger counts the runs any more
     // (the store's statements do); the counts the triggers kept are still right
-    // (check_fixture_rows).
+    // (check_fixture_rows). Schema 9: the one trigger on runs deletes a run's payload with it.
     const std::string table = raw.scalar("SELECT sql FROM sqlite_master WHERE name = 'runs'");
     CHECK(table.find(" IN ") == std::string::npos);
     CHECK(table.find("status = 'retry_wait'") != std::string::npos);
-    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
-                     "tbl_name = 'runs'") == "0");
+    CHECK(raw.scalar("SELECT group_concat(name) FROM sqlite_master WHERE type = 'trigger' AND "
+                     "tbl_name = 'runs'") == "runs_payload_delete");
+    // Schema 9: the payloads moved to a table of their own, one per run (the pruned sixth run
+    // had none left), and runs has no payload column any more.
+    CHECK(raw.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'payload'") ==
+          "0");
+    CHECK(raw.scalar("SELECT group_concat(run_id) FROM (SELECT run_id FROM run_payloads ORDER BY "
+                     "run_id)") == "1,2,3,4,5");
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%runs_v2%'") == "0");
     CHECK(raw.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'runs'") == "6");
   }

@@ -91,4 +91,39 @@ TEST_CASE("a run log row that is not the store's JSON is an error naming the run
         std::string::npos);
 }
 
+TEST_CASE("a run's payload is written once apart from its row and leaves with the run", "[store]") {
+  temp_dir dir;
+  manual_clock clock;
+  auto s = open_store(dir.file("store.db"), options_with(clock));
+  const auto ids = enqueue_ok(
+      *s, {make_run("", R"({"order":1})"), make_run("", R"({"order":2})", "other.myshopify.com")});
+  raw_connection raw(dir.file("store.db"));
+  CHECK(raw.scalar("SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'payload'") == "0");
+  CHECK(raw.scalar("SELECT count(*) FROM run_payloads") == "2");
+  // Leases and ends rewrite the runs row only: a payload is never written again.
+  raw.exec(
+      "CREATE TRIGGER payload_written_again BEFORE UPDATE ON run_payloads "
+      "BEGIN SELECT RAISE(ABORT, 'a payload was written again'); END");
+  auto claimed = claim_ok(*s, 2);
+  REQUIRE(claimed.size() == 2);
+  CHECK(claimed[0].payload == R"({"order":1})");
+  CHECK(claimed[1].payload == R"({"order":2})");
+  std::vector<st::run_completion> ends{
+      st::run_completion::completed(claimed[0], st::run_status::succeeded),
+      st::run_completion::completed(claimed[1], st::run_status::succeeded)};
+  auto answers = s->finish_many(ends, {});
+  REQUIRE(answers);
+  for (const auto& a : *answers) CHECK(a);
+  CHECK(run_of(*s, ids[0].run_id).payload == R"({"order":1})");
+
+  // Retention and erasure delete runs by different statements; each takes the payload along.
+  REQUIRE(s->erase_tenant("other.myshopify.com"));
+  CHECK(raw.scalar("SELECT group_concat(run_id) FROM run_payloads") ==
+        std::to_string(ids[0].run_id));
+  clock.advance(std::chrono::hours(2));
+  REQUIRE(s->prune(std::chrono::hours(1)));
+  CHECK(raw.scalar("SELECT count(*) FROM runs") == "0");
+  CHECK(raw.scalar("SELECT count(*) FROM run_payloads") == "0");
+}
+
 }  // namespace unity_store_sqlite_store_test

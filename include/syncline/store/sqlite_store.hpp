@@ -216,9 +216,11 @@ class sqlite_store final : public store {
   static constexpr const char* run_columns =
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
       "last_error, worker, created_at, updated_at, finished_at, workflow_version";
+  // The payload is in run_payloads (schema 9), one index probe a row.
   static constexpr const char* run_columns_with_payload =
       "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, status, attempts, "
-      "last_error, worker, created_at, updated_at, finished_at, workflow_version, payload";
+      "last_error, worker, created_at, updated_at, finished_at, workflow_version, "
+      "(SELECT payload FROM run_payloads WHERE run_id = runs.id)";
   static constexpr const char* installation_columns =
       "SELECT integration, id, credentials, settings, created_at, updated_at, revision "
       "FROM tenants";

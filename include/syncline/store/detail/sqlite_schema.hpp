@@ -13,7 +13,7 @@
 
 namespace syncline::store::detail {
 
-inline constexpr int sqlite_schema_version = 8;
+inline constexpr int sqlite_schema_version = 9;
 
 // Times are integer nanoseconds since the Unix epoch. The schema is in parts so that a migration
 // that rebuilds the runs table (SQLite cannot change a CHECK in place) uses the same text as a
@@ -217,6 +217,25 @@ CREATE TABLE run_log (
 CREATE INDEX run_log_by_run ON run_log (run_id);
 )sql";
 
+// Schema 9: a run's payload in a table of its own, written once when the run is queued and never
+// again. In the runs row, every lease and every end rewrote it (SQLite writes whole rows). A
+// model of the store's statements needs 0.79x the CPU per run this way with 1.3 KB payloads and
+// 0.57x with 5 KB; durable ingest rose by 8-18% (docs/perf/store.md, "The payload in a table of
+// its own"). The trigger deletes a payload with its run, whichever statement deletes the run
+// (retention, erasure). Created after runs loses its column: a trigger that names the table must
+// not stand in the way of the ALTER.
+inline constexpr const char* sqlite_run_payloads_table = R"sql(
+CREATE TABLE run_payloads (
+  run_id  INTEGER PRIMARY KEY,
+  payload TEXT NOT NULL
+);
+)sql";
+inline constexpr const char* sqlite_run_payloads_trigger = R"sql(
+CREATE TRIGGER runs_payload_delete AFTER DELETE ON runs BEGIN
+  DELETE FROM run_payloads WHERE run_id = old.id;
+END;
+)sql";
+
 // Schema 1 -> 2, the runs table rebuilt with the new CHECKs (SQLite cannot alter one), its rows,
 // ids and AUTOINCREMENT counter kept (ids are never reused: idempotency keys are built on them),
 // and only the indexes that schema 2 keeps.
@@ -302,13 +321,28 @@ inline result<void> migrate_sqlite_7_to_8(sqlite::database& c) {
       "migrate: count the runs in the store's statements");
 }
 
+// Schema 8 -> 9: the payloads move to run_payloads, and runs loses its payload column (SQLite
+// 3.35 and later drop a column in place). A new file is made at schema 8 and taken here too, so
+// that the runs table has one definition.
+inline result<void> migrate_sqlite_8_to_9(sqlite::database& c) {
+  if (auto r = c.exec(sqlite_run_payloads_table, "migrate: create the run payloads"); !r) return r;
+  if (auto r = c.exec("INSERT INTO run_payloads (run_id, payload) SELECT id, payload FROM runs",
+                      "migrate: move the payloads");
+      !r)
+    return r;
+  if (auto r = c.exec("ALTER TABLE runs DROP COLUMN payload", "migrate: drop the payload column");
+      !r)
+    return r;
+  return c.exec(sqlite_run_payloads_trigger, "migrate: delete a payload with its run");
+}
+
 // migrations[v - 1] takes a file from version v to v + 1; each runs in the same write
 // transaction as the version bump, so a crash leaves the file at the old version or the new,
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
     &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
-    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7, &migrate_sqlite_7_to_8};
+    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7, &migrate_sqlite_7_to_8, &migrate_sqlite_8_to_9};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
@@ -341,6 +375,7 @@ inline result<void> ensure_sqlite_schema(sqlite::database& c) {
           sqlite_runs_workflow_version, sqlite_onboarding_and_erasure, sqlite_run_log_table}) {
       if (auto r = c.exec(part, "create schema"); !r) return r;
     }
+    if (auto r = migrate_sqlite_8_to_9(c); !r) return r;
   } else {
     for (int v = version; v < sqlite_schema_version; ++v) {
       if (auto r = sqlite_migrations[v - 1](c); !r) {

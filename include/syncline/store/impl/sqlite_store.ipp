@@ -475,18 +475,24 @@ SYNCLINE_DECL result<void> sqlite_store::remember_key(sqlite::database& c, const
 SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c, const new_run& r,
                                                             time_point now) {
   auto q = c.prepare(
-      "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
+      "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, "
       "status, due_at, created_at, updated_at, workflow_version) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7, ?8)",
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6, ?6, ?7)",
       "queue run");
   if (!q) return std::move(q).error();
-  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, r.payload, now,
+  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, now,
                        static_cast<std::int64_t>(r.workflow_version))
                    .exec();
       !e) {
     return std::move(e).error();
   }
-  return c.last_insert_rowid();
+  const std::int64_t id = c.last_insert_rowid();
+  // Its own table (schema 9): the leases and the end rewrite the runs row, never the payload.
+  auto p = c.prepare("INSERT INTO run_payloads (run_id, payload) VALUES (?1, ?2)",
+                     "keep the run's payload");
+  if (!p) return std::move(p).error();
+  if (auto e = p->bind(id, r.payload).exec(); !e) return std::move(e).error();
+  return id;
 }
 
 SYNCLINE_DECL result<void> sqlite_store::upsert_cursor(sqlite::database& c,

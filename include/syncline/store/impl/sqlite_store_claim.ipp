@@ -169,7 +169,8 @@ SYNCLINE_DECL result<void> sqlite_store::lease_due(sqlite::database& c, std::str
   if (!lease) return std::move(lease).error();
   if (auto e = lease->bind(until, worker, now, ids).exec(); !e) return e;
   auto q = c.prepare(
-      "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, payload, attempts, "
+      "SELECT id, tenant, integration, workflow, trigger_name, dedupe_key, "
+      "(SELECT payload FROM run_payloads WHERE run_id = runs.id), attempts, "
       "lease_token, created_at, workflow_version FROM runs "
       "WHERE id IN (SELECT value FROM json_each(?1))",
       "read the claimed runs");

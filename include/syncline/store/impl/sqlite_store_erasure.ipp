@@ -24,7 +24,8 @@ SYNCLINE_DECL result<std::vector<std::int64_t>> sqlite_store::runs_matching(
       // pool before `match` runs: a slow match holds no connection.
       auto c = readers_.acquire();
       auto q = c->prepare(
-          "SELECT id, payload FROM runs WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+          "SELECT id, (SELECT payload FROM run_payloads WHERE run_id = runs.id) FROM runs "
+          "WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
           "read a page of a tenant's runs");
       if (!q) return std::move(q).error();
       q->bind(tenant, after, runs_matching_page);
