@@ -1,10 +1,12 @@
 // The engine end to end over loopback HTTP: app events, the webhook endpoint (200 only after the
 // commit, dedupe, 400/401/404), retries and dead letters, replay, backpressure, the seed's echo
-// loop, 100 tenants without cross-delivery, secrets kept out of logs and the run log, metrics,
-// signed app events over HTTP, manual runs, polls and schedules.
+// loop, the ends of a claim's runs written together, 100 tenants without cross-delivery, secrets
+// kept out of logs and the run log, metrics, signed app events over HTTP, manual runs, polls and
+// schedules.
 #include <syncline/http/data_stream_signature.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/runtime/engine.hpp>
+#include <syncline/store/sqlite_store.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -427,6 +429,62 @@ TEST_CASE("a run's end waits for other ends only while runs are working") {
   CHECK(out.size() == 41);
   const std::string metrics = eng.metrics_text();
   CHECK(metrics.find("\nsyncline_completion_batch_runs_total 41\n") != std::string::npos);
+  eng.stop();
+}
+
+TEST_CASE("a claim's runs that never wait end in one transaction, one that waits ends alone") {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  // Queued before the engine starts, so that its first claim takes all eleven: one that waits at
+  // the sink's gate (first, by id), then ten that never wait.
+  {
+    auto store = st::sqlite_store::open(dir.file("engine.db"));
+    REQUIRE(store);
+    std::vector<st::new_run> runs;
+    runs.push_back({.tenant = "acme",
+                    .integration = "shop_sync",
+                    .workflow = "held_orders",
+                    .trigger = "order.held",
+                    .payload = syncline::json::encode(order_for("acme", 1))});
+    for (int i = 2; i <= 11; ++i) {
+      runs.push_back({.tenant = "acme",
+                      .integration = "shop_sync",
+                      .workflow = "flaky_orders",
+                      .trigger = "order.flaky",
+                      .payload = syncline::json::encode(order_for("acme", i))});
+    }
+    REQUIRE((*store)->enqueue(runs));
+  }
+  out.hold(true);
+  auto options = test_options(dir, logs);
+  options.completion_delay = std::chrono::microseconds::zero();  // no gathering across runs
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  const auto value_of = [&](std::string_view name) {
+    const std::string metrics = eng.metrics_text();
+    const auto at = metrics.find("\n" + std::string(name) + " ");
+    return at == std::string::npos ? -1 : std::stol(metrics.substr(at + name.size() + 2));
+  };
+
+  // The ten are ended, together, while the held run still waits: its claim-mates' ends do not
+  // wait for it.
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 10; }));
+  CHECK(out.entered() == 1);
+  CHECK(eng.counts()->running == 1);
+  CHECK(value_of("syncline_claimed_runs_total") == 11);
+  CHECK(value_of("syncline_completion_batches_total") == 1);
+  CHECK(value_of("syncline_completion_batch_runs_total") == 10);
+
+  // Let go, it writes its own end.
+  out.hold(false);
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 11; }));
+  CHECK(value_of("syncline_completion_batches_total") == 2);
+  CHECK(value_of("syncline_completion_batch_runs_total") == 11);
+  CHECK(out.size() == 11);
   eng.stop();
 }
 

@@ -75,8 +75,13 @@ class engine_context {
 
   store::time_point now() const { return opts_.store.clock(); }
 
+  // Whether a line of `level` is written: a caller on the hot path asks before it builds fields.
+  bool logs(log_level level) const noexcept {
+    return level >= opts_.level && opts_.level != log_level::off;
+  }
+
   void log(log_level level, std::string_view message, std::initializer_list<log_field> fields) {
-    if (level < opts_.level || opts_.level == log_level::off) return;
+    if (!logs(level)) return;
     // Each value is scrubbed before the line quotes and escapes it, which would change a secret
     // holding a quote or a line break.
     std::vector<log_field> scrubbed(fields);

@@ -29,6 +29,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -134,8 +135,8 @@ class executor {
   }
 
   // The dispatcher: claims as many due runs as there are free workers (one transaction) and
-  // starts each as its own coroutine. Sleeps until rung (an event queued, a run finished) or
-  // until the next run is due, at most idle_poll.
+  // hands the claim to execute_claim on a strand of its own. Sleeps until rung (an event queued,
+  // a run finished) or until the next run is due, at most idle_poll.
   boost::asio::awaitable<void> dispatch() {
     const auto& opts = ctx_.opts();
     while (!stopping()) {
@@ -169,12 +170,10 @@ class executor {
         co_await doorbell_.wait(wait);
         continue;
       }
-      for (auto& run : *claimed) {
-        flight_->in_flight.fetch_add(1);
-        flight_->working.fetch_add(1);
-        boost::asio::co_spawn(boost::asio::make_strand(ctx_.io().context()),
-                              execute(std::move(run)), boost::asio::detached);
-      }
+      flight_->in_flight.fetch_add(static_cast<std::int64_t>(claimed->size()));
+      flight_->working.fetch_add(static_cast<std::int64_t>(claimed->size()));
+      auto strand = boost::asio::make_strand(ctx_.io().context());
+      boost::asio::co_spawn(strand, execute_claim(std::move(*claimed)), boost::asio::detached);
     }
     {
       std::lock_guard lock(flight_->mu);
@@ -222,30 +221,105 @@ class executor {
   };
 
   // Counts a run out of flight on every path out of execute(), including the destruction of
-  // its frame when the engine abandons it at stop.
+  // its frame when the engine abandons it at stop. Moves with the run's end when the end is
+  // written with its claim's (execute_claim), so the run counts out once that end is committed.
   class flight_guard {
    public:
-    flight_guard(std::shared_ptr<flight_state> f, doorbell& bell) : f_(std::move(f)), bell_(bell) {}
+    flight_guard(std::shared_ptr<flight_state> f, doorbell& bell)
+        : f_(std::move(f)), bell_(&bell) {}
+    flight_guard(flight_guard&&) noexcept = default;
+    flight_guard& operator=(flight_guard&&) = delete;
     flight_guard(const flight_guard&) = delete;
     flight_guard& operator=(const flight_guard&) = delete;
     ~flight_guard() {
+      if (!f_) return;  // moved from
       {
         std::lock_guard lock(f_->mu);
         f_->in_flight.fetch_sub(1);
       }
       f_->cv.notify_all();
       // Once stopping, the doorbell may be gone (an abandoned frame outlives the executor).
-      if (!f_->stopping) bell_.ring();
+      if (!f_->stopping) bell_->ring();
     }
 
    private:
     std::shared_ptr<flight_state> f_;
-    doorbell& bell_;
+    doorbell* bell_;
   };
 
-  boost::asio::awaitable<void> execute(store::claimed_run run) {
-    flight_guard guard(flight_, doorbell_);
-    worker_slot worker(flight_, doorbell_);
+  // A run's end, ready to be written: the run (the completion written points into it), how it
+  // ended, its block events, and its place in flight (its guard counts it out once the end is
+  // committed, or given up).
+  struct ended_run {
+    store::claimed_run run;
+    store::run_status status = store::run_status::succeeded;  // retry_wait: a retry at retry_at
+    std::string error;
+    store::time_point retry_at{};
+    std::vector<store::block_event_record> events;
+    flight_guard guard;
+  };
+
+  // A claim's ends gathered while its runs start (execute_claim); on the claim's strand only.
+  struct claim_ends {
+    bool gathering = true;
+    std::vector<ended_run> ends;
+  };
+
+  // Runs a claim's runs on one strand. Each starts at once, inline, so a run whose workflow
+  // never waits (pure blocks, a local sink) runs from start to answer before the next one
+  // begins, on one thread with warm caches, and leaves its end in `gathered`: those ends are
+  // written together, one item of the completions queue and one hand-off to the store thread
+  // instead of one each, and those runs' coroutines end without waiting (nothing of a run
+  // happens after its end but what after_commit reports). A run that waits (an HTTP call, an
+  // echo check on the store) lets the next one start meanwhile, goes on concurrently with them
+  // on the strand, and writes its own end through the queue when it answers
+  // (docs/perf/runtime.md, "A claim's runs end together").
+  //
+  // Back to back, a claim of 32 runs of a workflow that computes for a millisecond would hold its
+  // io thread for 32 ms, and the HTTP requests queued behind them would wait as long. So the
+  // claim lets the thread's other work run after each `slice` of running; the runs that finish
+  // meanwhile still join the claim's ends.
+  boost::asio::awaitable<void> execute_claim(std::vector<store::claimed_run> runs) {
+    constexpr auto slice = std::chrono::microseconds(200);
+    auto strand = co_await boost::asio::this_coro::executor;
+    auto gathered = std::make_shared<claim_ends>();
+    gathered->ends.reserve(runs.size());
+    auto since = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      boost::asio::co_spawn(strand, execute(std::move(runs[i]), gathered), boost::asio::detached);
+      if (i + 1 < runs.size() && std::chrono::steady_clock::now() - since >= slice) {
+        co_await boost::asio::post(strand, boost::asio::use_awaitable);
+        since = std::chrono::steady_clock::now();
+      }
+    }
+    gathered->gathering = false;
+    if (!gathered->ends.empty()) co_await write_ends(std::move(gathered->ends));
+  }
+
+  boost::asio::awaitable<void> execute(store::claimed_run run, std::shared_ptr<claim_ends> claim) {
+    ended_run end{.run = std::move(run),
+                  .status = store::run_status::succeeded,
+                  .error = {},
+                  .retry_at = {},
+                  .events = {},
+                  .guard = flight_guard(flight_, doorbell_)};
+    {
+      worker_slot worker(flight_, doorbell_);
+      co_await run_workflow(end, worker);
+    }
+    if (claim->gathering) {
+      claim->ends.push_back(std::move(end));
+      co_return;
+    }
+    std::vector<ended_run> one;
+    one.push_back(std::move(end));
+    co_await write_ends(std::move(one));
+  }
+
+  // Runs the run's workflow with its tenant's credentials and sets how it ended. Gives the
+  // worker back as soon as the workflow has answered; the end is written by the caller.
+  boost::asio::awaitable<void> run_workflow(ended_run& end, worker_slot& worker) {
+    const store::claimed_run& run = end.run;
     const runner* r = registry_.find_runner(run.integration, run.workflow, run.workflow_version);
     auto inst = registry_.find_installation(run.integration, run.tenant);
     std::string refusal;
@@ -270,8 +344,8 @@ class executor {
                 {"integration", run.integration},
                 {"workflow", run.workflow},
                 {"error", refusal}});
-      std::vector<store::block_event_record> none;
-      co_await finish(run, store::run_status::dead, refusal, std::move(none));
+      end.status = store::run_status::dead;
+      end.error = std::move(refusal);
       co_return;
     }
     r->metrics.started.add();
@@ -298,22 +372,23 @@ class executor {
     lease.release();  // the run's answer is in: what remains is writing its end
     worker.release();
     ctx_.metrics().run_duration.observe(seconds_between(started, ctx_.now()));
+    end.events = std::move(recorder.events());
 
     if (outcome) {
       const bool skipped = outcome->was_skipped();
       (skipped ? r->metrics.skipped : r->metrics.succeeded).add();
-      ctx_.log(log_level::debug, skipped ? "run skipped" : "run succeeded",
-               {{"run", run.id},
-                {"tenant", run.tenant},
-                {"workflow", run.workflow},
-                {"attempt", run.attempt}});
-      std::string no_error;
-      co_await finish(run, skipped ? store::run_status::skipped : store::run_status::succeeded,
-                      std::move(no_error), std::move(recorder.events()));
+      if (ctx_.logs(log_level::debug)) {
+        ctx_.log(log_level::debug, skipped ? "run skipped" : "run succeeded",
+                 {{"run", run.id},
+                  {"tenant", run.tenant},
+                  {"workflow", run.workflow},
+                  {"attempt", run.attempt}});
+      }
+      end.status = skipped ? store::run_status::skipped : store::run_status::succeeded;
       co_return;
     }
     const ::syncline::error& failure = outcome.error();
-    const std::string message = ctx_.redact(to_string(failure));
+    std::string message = ctx_.redact(to_string(failure));
     const retry_policy& policy = r->policy_at(recorder.failed_position());
     r->metrics.failed.add();
     if (policy.retries(failure.category, run.attempt)) {
@@ -330,9 +405,9 @@ class executor {
                 {"attempt", run.attempt},
                 {"retry_in_ms", static_cast<std::int64_t>(wait.count())},
                 {"error", message}});
-      auto done = co_await end_run(store::run_completion::retried(run, ctx_.now() + wait, message),
-                                   std::move(recorder.events()));
-      report_progress_failure(run, done);
+      end.status = store::run_status::retry_wait;
+      end.retry_at = ctx_.now() + wait;
+      end.error = std::move(message);
       co_return;
     }
     r->metrics.dead_lettered.add();
@@ -342,66 +417,83 @@ class executor {
               {"workflow", run.workflow},
               {"attempt", run.attempt},
               {"error", message}});
-    co_await finish(run, store::run_status::dead, message, std::move(recorder.events()));
+    end.status = store::run_status::dead;
+    end.error = std::move(message);
   }
 
   static double seconds_between(store::time_point a, store::time_point b) {
     return std::chrono::duration<double>(b - a).count();
   }
 
-  boost::asio::awaitable<void> finish(const store::claimed_run& run, store::run_status status,
-                                      std::string error,
-                                      std::vector<store::block_event_record> events) {
-    auto done = co_await end_run(store::run_completion::completed(run, status, std::move(error)),
-                                 std::move(events));
-    if (done) ctx_.metrics().run_latency.observe(seconds_between(run.enqueued_at, ctx_.now()));
-    report_progress_failure(run, done);
-  }
-
-  // Batched completion through the one group commit (core/detail/group_commit_queue.hpp): a
-  // finished run (completed, dead-lettered or given back for a retry) submits its end with its
-  // block events, the queue gathers what arrives while the previous batch is written and, while
+  // Batched completion through the one group commit (core/detail/group_commit_queue.hpp): the
+  // ends of a claim's runs that answered without waiting come as one item, a run that waited
+  // comes alone; the queue gathers what arrives while the previous batch is written and, while
   // other runs are still working, up to completion_delay, and one transaction
   // (store::finish_many) ends the whole batch. So under load one commit ends many runs, and an
   // idle engine adds no latency (no run working: the end is written at once). Durability is
-  // unchanged: a run's coroutine resumes only once its own completion is committed. A crash loses
-  // at most the batch being written; those runs re-run when their lease expires, which their
-  // idempotency key makes harmless.
-  struct completion {
-    store::run_completion what;
-    std::vector<store::block_event_record> events;
+  // unchanged: what follows a run's end (after_commit, and its count out of flight) happens only
+  // once that end is committed. A crash loses at most the batch being written; those runs re-run
+  // when their lease expires, which their idempotency key makes harmless.
+  // Ends submitted together, and the store's answer for each once they are written. Shared by
+  // the submitter, which reports and lets the runs leave flight once answered (on its strand,
+  // not on the store thread), and the queue, which writes them.
+  struct ends_to_write {
+    std::vector<ended_run> ends;
+    std::vector<result<void>> answers;
   };
-  using completion_queue = group_commit_queue<completion, result<void>>;
+  using completion_queue = group_commit_queue<std::shared_ptr<ends_to_write>, result<void>>;
 
-  boost::asio::awaitable<result<void>> end_run(store::run_completion what,
-                                               std::vector<store::block_event_record> events) {
-    completion c{std::move(what), std::move(events)};
-    co_return co_await completions_.submit(std::move(c));
+  // Hands ends to the queue and waits until they are written, or refused (the engine stops);
+  // then reports each (after_commit), and the runs leave flight with `group`.
+  boost::asio::awaitable<void> write_ends(std::vector<ended_run> ends) {
+    auto group = std::make_shared<ends_to_write>();
+    group->ends = std::move(ends);
+    auto written = co_await completions_.submit(group);
+    for (std::size_t i = 0; i < group->ends.size(); ++i) {
+      after_commit(group->ends[i],
+                   written && i < group->answers.size() ? group->answers[i] : written);
+    }
   }
 
   // On the store thread (the queue's strand is on it), one batch at a time: the batch's ends and
-  // their block events in one transaction, and each run's own answer.
+  // their block events in one transaction, and each end's own answer.
   boost::asio::awaitable<std::vector<result<void>>> write_completions(
-      std::vector<completion>& batch) {
+      std::vector<std::shared_ptr<ends_to_write>>& batch) {
     std::vector<store::run_completion> items;
-    items.reserve(batch.size());
     std::vector<store::block_event_record> events;
-    for (auto& c : batch) {
-      items.push_back(std::move(c.what));
-      events.insert(events.end(), std::make_move_iterator(c.events.begin()),
-                    std::make_move_iterator(c.events.end()));
+    for (auto& group : batch) {
+      for (auto& e : group->ends) {
+        items.push_back({&e.run, e.status, std::move(e.error), e.retry_at});
+        events.insert(events.end(), std::make_move_iterator(e.events.begin()),
+                      std::make_move_iterator(e.events.end()));
+      }
     }
     auto answers = ctx_.store()->finish_many(items, events);
-    ctx_.metrics().completion_batch(batch.size());
-    if (!answers) {
-      if (!events.empty()) {
-        ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
-                 {{"events", events.size()}, {"error", to_string(answers.error())}});
-      }
-      co_return std::vector<result<void>>(batch.size(), result<void>(answers.error()));
+    ctx_.metrics().completion_batch(items.size());
+    if (!answers && !events.empty()) {
+      ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
+               {{"events", events.size()}, {"error", to_string(answers.error())}});
     }
-    // A count that does not match is answered by the queue as an error for every run.
-    co_return std::move(*answers);
+    if (answers && answers->size() != items.size()) {
+      answers =
+          make_error(errc::internal, "finish_many answered " + std::to_string(answers->size()) +
+                                         " of " + std::to_string(items.size()) + " runs");
+    }
+    std::size_t i = 0;
+    for (auto& group : batch) {
+      group->answers.reserve(group->ends.size());
+      for (std::size_t k = 0; k < group->ends.size(); ++k, ++i)
+        group->answers.push_back(answers ? std::move((*answers)[i])
+                                         : result<void>(answers.error()));
+    }
+    co_return std::vector<result<void>>(batch.size(), result<void>{});
+  }
+
+  // What follows a run's end once the store has answered for it.
+  void after_commit(const ended_run& e, const result<void>& done) {
+    if (done && e.status != store::run_status::retry_wait)
+      ctx_.metrics().run_latency.observe(seconds_between(e.run.enqueued_at, ctx_.now()));
+    report_progress_failure(e.run.id, done);
   }
 
   completion_queue::options completion_options() {
@@ -414,24 +506,24 @@ class executor {
     return o;
   }
 
-  void report_progress_failure(const store::claimed_run& run, const result<void>& r) {
+  void report_progress_failure(std::int64_t run_id, const result<void>& r) {
     if (r) return;
     if (r.error().category == errc::conflict) {
       ctx_.log(log_level::warn,
                "run lease lost: another worker holds the run; this attempt's answer "
                "is discarded",
-               {{"run", run.id}, {"error", r.error().message}});
+               {{"run", run_id}, {"error", r.error().message}});
     } else if (r.error().category == errc::not_found) {
       // Erased while it ran (a privacy erasure, store::erase_runs): nothing is left to record,
       // and nothing will run it again.
       ctx_.log(log_level::info, "run erased while it ran; its end is not recorded",
-               {{"run", run.id}});
+               {{"run", run_id}});
     } else {
       ctx_.metrics().store_failed();
       ctx_.log(log_level::error,
                "recording a run's end failed; the run will run again when its lease "
                "expires",
-               {{"run", run.id}, {"error", to_string(r.error())}});
+               {{"run", run_id}, {"error", to_string(r.error())}});
     }
   }
 
@@ -472,9 +564,10 @@ class executor {
   boost::asio::steady_timer prune_timer_;
   lease_keeper leases_{ctx_, dispatch_strand_};
   // Last: its flushes use the members above; destroyed first, it cancels what still waits.
-  completion_queue completions_{
-      ctx_.store_thread().get_executor(), completion_options(),
-      [this](std::vector<completion>& batch) { return write_completions(batch); }};
+  completion_queue completions_{ctx_.store_thread().get_executor(), completion_options(),
+                                [this](std::vector<std::shared_ptr<ends_to_write>>& batch) {
+                                  return write_completions(batch);
+                                }};
 };
 
 }  // namespace syncline::detail
