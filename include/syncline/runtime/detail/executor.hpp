@@ -247,14 +247,12 @@ class executor {
     doorbell* bell_;
   };
 
-  // A run's end, ready to be written: the run (the completion written points into it), how it
-  // ended, its block events, and its place in flight (its guard counts it out once the end is
-  // committed, or given up).
+  // A run's end, ready to be written: the run, how it ended (`what` points at `run` once the
+  // end is handed to the store: the run moves with its end until then), its block events, and
+  // its place in flight (its guard counts it out once the end is committed, or given up).
   struct ended_run {
     store::claimed_run run;
-    store::run_status status = store::run_status::succeeded;  // retry_wait: a retry at retry_at
-    std::string error;
-    store::time_point retry_at{};
+    store::run_completion what;
     std::vector<store::block_event_record> events;
     flight_guard guard;
   };
@@ -297,12 +295,8 @@ class executor {
   }
 
   boost::asio::awaitable<void> execute(store::claimed_run run, std::shared_ptr<claim_ends> claim) {
-    ended_run end{.run = std::move(run),
-                  .status = store::run_status::succeeded,
-                  .error = {},
-                  .retry_at = {},
-                  .events = {},
-                  .guard = flight_guard(flight_, doorbell_)};
+    ended_run end{
+        .run = std::move(run), .what = {}, .events = {}, .guard = flight_guard(flight_, doorbell_)};
     {
       worker_slot worker(flight_, doorbell_);
       co_await run_workflow(end, worker);
@@ -344,8 +338,7 @@ class executor {
                 {"integration", run.integration},
                 {"workflow", run.workflow},
                 {"error", refusal}});
-      end.status = store::run_status::dead;
-      end.error = std::move(refusal);
+      end.what = store::run_completion::completed(run, store::run_status::dead, refusal);
       co_return;
     }
     r->metrics.started.add();
@@ -384,7 +377,8 @@ class executor {
                   {"workflow", run.workflow},
                   {"attempt", run.attempt}});
       }
-      end.status = skipped ? store::run_status::skipped : store::run_status::succeeded;
+      end.what = store::run_completion::completed(
+          run, skipped ? store::run_status::skipped : store::run_status::succeeded);
       co_return;
     }
     const ::syncline::error& failure = outcome.error();
@@ -405,9 +399,7 @@ class executor {
                 {"attempt", run.attempt},
                 {"retry_in_ms", static_cast<std::int64_t>(wait.count())},
                 {"error", message}});
-      end.status = store::run_status::retry_wait;
-      end.retry_at = ctx_.now() + wait;
-      end.error = std::move(message);
+      end.what = store::run_completion::retried(run, ctx_.now() + wait, std::move(message));
       co_return;
     }
     r->metrics.dead_lettered.add();
@@ -417,8 +409,7 @@ class executor {
               {"workflow", run.workflow},
               {"attempt", run.attempt},
               {"error", message}});
-    end.status = store::run_status::dead;
-    end.error = std::move(message);
+    end.what = store::run_completion::completed(run, store::run_status::dead, std::move(message));
   }
 
   static double seconds_between(store::time_point a, store::time_point b) {
@@ -450,8 +441,7 @@ class executor {
     group->ends = std::move(ends);
     auto written = co_await completions_.submit(group);
     for (std::size_t i = 0; i < group->ends.size(); ++i) {
-      after_commit(group->ends[i],
-                   written && i < group->answers.size() ? group->answers[i] : written);
+      after_commit(group->ends[i], written ? group->answers[i] : written);
     }
   }
 
@@ -463,7 +453,9 @@ class executor {
     std::vector<store::block_event_record> events;
     for (auto& group : batch) {
       for (auto& e : group->ends) {
-        items.push_back({&e.run, e.status, std::move(e.error), e.retry_at});
+        // A copy: after_commit reads the status after this (the error is "" but on failures).
+        e.what.run = &e.run;
+        items.push_back(e.what);
         events.insert(events.end(), std::make_move_iterator(e.events.begin()),
                       std::make_move_iterator(e.events.end()));
       }
@@ -491,7 +483,7 @@ class executor {
 
   // What follows a run's end once the store has answered for it.
   void after_commit(const ended_run& e, const result<void>& done) {
-    if (done && e.status != store::run_status::retry_wait)
+    if (done && e.what.status != store::run_status::retry_wait)
       ctx_.metrics().run_latency.observe(seconds_between(e.run.enqueued_at, ctx_.now()));
     report_progress_failure(e.run.id, done);
   }
