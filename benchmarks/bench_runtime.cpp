@@ -496,7 +496,7 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
   options.listen = {"", 0};
   // The engine's own workers and claim_batch (64 and 32): a claim's runs compute on one io
   // thread at a time, so fewer workers than threads x claim_batch leave an io thread idle
-  // (docs/operations.md, "Execution"). Until 2026-12-07 this set 32 workers.
+  // (docs/operations.md, "Execution"; docs/perf/runtime.md has the figures with 32 workers).
   syncline::engine eng(options);
   if (!eng.install(run_sync, syncline::tenant<>{"bench"}, syncline::services(table)) ||
       !eng.start()) {
