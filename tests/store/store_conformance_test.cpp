@@ -821,4 +821,127 @@ TEMPLATE_TEST_CASE("the run counts follow every change of the runs, refused ones
   check_counts(*s, "erase_tenant");
 }
 
+TEMPLATE_TEST_CASE("enqueue_and_lease leases the first runs it accepts, as a claim would",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  std::vector<st::new_run> runs{make_run("", R"({"id":1})"), make_run("", R"({"id":2})"),
+                                make_run("", R"({"id":3})")};
+  std::vector<st::claimed_run> leased;
+  auto queued = s->enqueue_and_lease(runs, {.worker = "worker-1", .max = 2, .lease = 10s}, leased);
+  REQUIRE(queued);
+  REQUIRE(queued->size() == 3);
+  for (const auto& q : *queued) CHECK(q.kind == enqueue_result::accepted);
+  REQUIRE(leased.size() == 2);
+  CHECK(leased[0].id == (*queued)[0].run_id);
+  CHECK(leased[1].id == (*queued)[1].run_id);
+  CHECK(leased[0].payload == R"({"id":1})");
+  CHECK(leased[0].tenant == "acme.myshopify.com");
+  CHECK(leased[0].integration == "shopify-sync");
+  CHECK(leased[0].workflow == "orders-to-app");
+  CHECK(leased[0].trigger == "orders/create");
+  CHECK(leased[0].attempt == 1);
+  CHECK(leased[0].workflow_version == 1);
+  CHECK(leased[0].lease_until == clock.now() + 10s);
+  CHECK(leased[0].enqueued_at == clock.now());
+  CHECK(leased[0].lease_token.size() >= 16);
+  CHECK(leased[0].lease_token != leased[1].lease_token);
+  CHECK(leased[0].idempotency_key == TestType::store_id(*s) + "-" + std::to_string(leased[0].id));
+  auto counts = *s->counts();
+  CHECK(counts.running == 2);
+  CHECK(counts.queued == 1);
+
+  auto rec = run_of(*s, leased[0].id);
+  CHECK(rec.status == run_status::running);
+  CHECK(rec.attempts == 1);
+  CHECK(rec.worker == "worker-1@" + TestType::worker_identity(*s));  // as a claim records it
+  CHECK(rec.payload == R"({"id":1})");
+
+  // Only the run left queued is due; the leased ones are due again when their leases end.
+  auto claimed = claim_ok(*s, 10, 10s);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].id == (*queued)[2].run_id);
+  REQUIRE(s->next_due());
+  CHECK(*s->next_due() == clock.now() + 10s);
+
+  SECTION("a leased run ends like a claimed one") {
+    REQUIRE(s->complete(leased[0], run_status::succeeded));
+    REQUIRE(s->renew_lease(leased[1], 20s));
+    CHECK(leased[1].lease_until == clock.now() + 20s);
+    REQUIRE(s->retry_later(leased[1], clock.now() + 1s, "try again"));
+    CHECK(run_of(*s, leased[0].id).status == run_status::succeeded);
+    CHECK(run_of(*s, leased[1].id).status == run_status::retry_wait);
+    CHECK(s->counts()->running == 1);  // the run the claim took
+  }
+  SECTION("a leased run whose lease expired is claimed again, and its old lease is stale") {
+    clock.advance(10s);
+    auto again = claim_ok(*s, 10, 10s);
+    REQUIRE(again.size() == 3);  // both leased runs and the claimed one
+    CHECK(again[0].id == leased[0].id);
+    CHECK(again[0].attempt == 2);
+    CHECK(again[0].idempotency_key == leased[0].idempotency_key);
+    auto late = s->complete(leased[0], run_status::succeeded);
+    REQUIRE_FALSE(late);
+    CHECK(late.error().category == errc::conflict);
+  }
+}
+
+TEMPLATE_TEST_CASE("enqueue_and_lease never leases a duplicate or a run the queue refused",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto opts = options_with(clock);
+  opts.max_unfinished_runs = 3;
+  auto s = db.open(opts);
+  const auto first = enqueue_ok(*s, {make_run("k1")})[0];
+
+  std::vector<st::new_run> runs{make_run("k1"), make_run("k2"), make_run("k2"), make_run("k3"),
+                                make_run("k4")};
+  std::vector<st::claimed_run> leased;
+  auto r = s->enqueue_and_lease(runs, {.worker = "worker-1", .max = 10, .lease = 30s}, leased);
+  REQUIRE(r);
+  REQUIRE(r->size() == 5);
+  CHECK((*r)[0] == enqueue_result{enqueue_result::duplicate, first.run_id});
+  CHECK((*r)[1].kind == enqueue_result::accepted);
+  CHECK((*r)[2] == enqueue_result{enqueue_result::duplicate, (*r)[1].run_id});
+  CHECK((*r)[3].kind == enqueue_result::accepted);
+  CHECK((*r)[4] == enqueue_result{enqueue_result::queue_full, 0});
+  REQUIRE(leased.size() == 2);
+  CHECK(leased[0].id == (*r)[1].run_id);
+  CHECK(leased[1].id == (*r)[3].run_id);
+  auto counts = *s->counts();
+  CHECK(counts.queued == 1);
+  CHECK(counts.running == 2);
+}
+
+TEMPLATE_TEST_CASE("enqueue_and_lease refuses what enqueue and claim refuse, and writes nothing",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  std::vector<st::claimed_run> leased;
+  std::vector<st::new_run> runs{make_run()};
+
+  auto no_lease = s->enqueue_and_lease(runs, {.worker = "worker-1", .max = 1, .lease = 0s}, leased);
+  REQUIRE_FALSE(no_lease);
+  CHECK(no_lease.error().category == errc::invalid_input);
+
+  runs.push_back(make_run());
+  runs.back().tenant.clear();
+  auto nameless =
+      s->enqueue_and_lease(runs, {.worker = "worker-1", .max = 1, .lease = 30s}, leased);
+  REQUIRE_FALSE(nameless);
+  CHECK(nameless.error().category == errc::invalid_input);
+  CHECK(leased.empty());
+  CHECK(s->counts()->unfinished() == 0);
+
+  // max 0 is enqueue: every run waits for a claim.
+  runs.pop_back();
+  auto none = s->enqueue_and_lease(runs, {.worker = "worker-1", .max = 0, .lease = 30s}, leased);
+  REQUIRE(none);
+  CHECK(leased.empty());
+  CHECK(s->counts()->queued == 1);
+}
+
 }  // namespace unity_store_store_conformance_test

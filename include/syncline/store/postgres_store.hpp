@@ -16,6 +16,7 @@
 #include <syncline/postgres/listener.hpp>
 #include <syncline/postgres/parameters.hpp>
 #include <syncline/store/clock.hpp>
+#include <syncline/store/detail/lease_on_insert.hpp>
 #include <syncline/store/store.hpp>
 
 #include <chrono>
@@ -71,6 +72,10 @@ class postgres_store final : public store {
   result<std::vector<enqueue_result>> enqueue(std::span<const new_run> runs) override;
   result<std::vector<enqueue_result>> enqueue_with_cursor(std::span<const new_run> runs,
                                                           const cursor_update& cursor) override;
+  // Records the lease's worker as claim() does ("<worker>@<worker_identity()>").
+  result<std::vector<enqueue_result>> enqueue_and_lease(std::span<const new_run> runs,
+                                                        const lease_request& lease,
+                                                        std::vector<claimed_run>& leased) override;
   // Round robin over the tenants with due runs (each tenant's oldest due first). When fewer than
   // `max` are due, it also takes over the leases of stores whose session ended, in the same
   // transaction (at most once per takeover_interval).
@@ -240,7 +245,8 @@ class postgres_store final : public store {
   result<double> update_rate_bucket(const rate_bucket& bucket, Change change);
 
   result<std::vector<enqueue_result>> enqueue_in(connection& c, std::span<const new_run> runs,
-                                                 bool all_or_nothing);
+                                                 bool all_or_nothing,
+                                                 detail::lease_on_insert leasing = {});
   result<void> upsert_cursor(connection& c, const cursor_update& cursor);
   static result<run_counts> read_counts(connection& c);
   result<std::vector<result<void>>> end_runs(connection& c, std::span<const run_completion> runs);

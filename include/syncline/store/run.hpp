@@ -6,6 +6,7 @@
 #include <syncline/core/result.hpp>
 #include <syncline/store/clock.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -118,6 +119,14 @@ struct claimed_run {
   // destinations use it so that re-running a run repeats no effect.
   std::string idempotency_key{};
   std::uint32_t workflow_version = 1;  // of the workflow that queued it (new_run)
+};
+
+// Who leases runs as they are queued (store::enqueue_and_lease), for how long, and at most how
+// many: what claim() takes as its first three arguments.
+struct lease_request {
+  std::string_view worker{};
+  std::size_t max = 0;
+  std::chrono::milliseconds lease{};
 };
 
 // How one claimed run ends, for store::finish_many: completed with a final status (succeeded,

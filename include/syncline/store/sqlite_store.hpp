@@ -13,6 +13,7 @@
 #include <syncline/sqlite/transaction.hpp>
 #include <syncline/store/clock.hpp>
 #include <syncline/store/detail/connection_pool.hpp>
+#include <syncline/store/detail/lease_on_insert.hpp>
 #include <syncline/store/detail/sqlite_run_counts.hpp>
 #include <syncline/store/role_lock.hpp>
 #include <syncline/store/role_name.hpp>
@@ -89,6 +90,11 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_with_cursor(
       std::span<const new_run> runs, const cursor_update& cursor) override;
+
+  // Records the lease's worker as claim() does ("<worker>@<worker_identity()>").
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_and_lease(
+      std::span<const new_run> runs, const lease_request& lease,
+      std::vector<claimed_run>& leased) override;
 
   // Records the worker as "<worker>@<worker_identity()>". When fewer than `max` runs are due,
   // it also takes over the leases of workers of this host that are provably gone (their
@@ -286,9 +292,9 @@ class sqlite_store final : public store {
 
   // In the writer's transaction. all_or_nothing: a run that does not fit fails the whole call
   // (errc::unavailable, the caller's transaction rolls back) instead of answering queue_full.
-  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_in(sqlite::database& c,
-                                                               std::span<const new_run> runs,
-                                                               bool all_or_nothing);
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_in(
+      sqlite::database& c, std::span<const new_run> runs, bool all_or_nothing,
+      detail::lease_on_insert leasing = {});
 
   SYNCLINE_DECL result<std::optional<std::int64_t>> find_recent_key(sqlite::database& c,
                                                                     const new_run& r,
@@ -298,8 +304,12 @@ class sqlite_store final : public store {
   SYNCLINE_DECL static result<void> remember_key(sqlite::database& c, const new_run& r,
                                                  std::int64_t run_id, time_point now);
 
+  // Queued, or with `leased_to` running under its lease, held by `holder`, from the start
+  // (enqueue_and_lease).
   SYNCLINE_DECL static result<std::int64_t> insert_run(sqlite::database& c, const new_run& r,
-                                                       time_point now);
+                                                       time_point now,
+                                                       const claimed_run* leased_to = nullptr,
+                                                       std::string_view holder = {});
 
   SYNCLINE_DECL result<void> upsert_cursor(sqlite::database& c, const cursor_update& cursor);
 

@@ -96,6 +96,21 @@ class store {
       std::string_view worker, std::size_t max, std::chrono::milliseconds lease,
       const std::vector<std::string>* runnable = nullptr) = 0;
 
+  // Queues the runs as enqueue() does and, in the same transaction, leases the first `lease.max`
+  // of those it accepted to `lease.worker` as claim() would (attempt 1, a fresh token, the lease
+  // recorded the same way, so a dead holder's runs are taken over as after a claim). The leased
+  // runs are appended to `leased` in id order. An engine that queues runs while it has idle
+  // workers runs them at once this way: no claim's transaction, no look through the queue, no
+  // hand-off to the thread that claims. Duplicates and runs refused as queue_full are never
+  // leased. This default leases none and does what enqueue() does: the runs wait for a claim.
+  virtual result<std::vector<enqueue_result>> enqueue_and_lease(std::span<const new_run> runs,
+                                                                const lease_request& lease,
+                                                                std::vector<claimed_run>& leased) {
+    (void)lease;
+    (void)leased;
+    return enqueue(runs);
+  }
+
   // Extends a lease held by a run that takes longer than expected; updates run.lease_until.
   virtual result<void> renew_lease(claimed_run& run, std::chrono::milliseconds lease) = 0;
 

@@ -83,6 +83,11 @@ inline constexpr const char* lock_end_counts =
     "SELECT 1 FROM run_counts WHERE status IN ('dead', 'retry_wait', 'running', 'skipped', "
     "'succeeded') AND shard = run_count_shard() ORDER BY status FOR UPDATE";
 
+// The counters an enqueue that leases some of its runs moves (queued and running), in order.
+inline constexpr const char* lock_enqueue_counts =
+    "SELECT 1 FROM run_counts WHERE status IN ('queued', 'running') "
+    "AND shard = run_count_shard() ORDER BY status FOR UPDATE";
+
 // Every counter of every shard, for a transaction that deletes runs of any status (erasure) and
 // must take the counters before the runs' rows, as the others do. (status, shard) is one order
 // that every session's own (status) order agrees with.
@@ -249,6 +254,30 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue(std::span<con
                [&](connection& c) { return enqueue_in(c, runs, false); });
 }
 
+inline result<std::vector<enqueue_result>> postgres_store::enqueue_and_lease(
+    std::span<const new_run> runs, const lease_request& lease, std::vector<claimed_run>& leased) {
+  if (lease.max == 0) return enqueue(runs);
+  if (lease.lease <= std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input, "enqueue_and_lease: the lease must be positive");
+  }
+  for (const auto& r : runs) {
+    if (auto v = syncline::store::validate(r); !v) return std::move(v).error();
+  }
+  if (runs.empty()) return std::vector<enqueue_result>{};
+  keep_lock();
+  const std::string holder = std::string(lease.worker) + "@" + identity_;
+  std::vector<claimed_run> mine;  // handed out only once committed
+  auto out = write(commit_kind::acknowledgement, [&](connection& c) {
+    mine.clear();
+    return enqueue_in(c, runs, false, {&lease, holder, &mine});
+  });
+  if (out) {
+    leased.insert(leased.end(), std::make_move_iterator(mine.begin()),
+                  std::make_move_iterator(mine.end()));
+  }
+  return out;
+}
+
 inline result<std::vector<enqueue_result>> postgres_store::enqueue_with_cursor(
     std::span<const new_run> runs, const cursor_update& cursor) {
   for (const auto& r : runs) {
@@ -266,12 +295,17 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_with_cursor(
                });
 }
 
-inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection& c,
-                                                                      std::span<const new_run> runs,
-                                                                      bool all_or_nothing) {
+inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
+    connection& c, std::span<const new_run> runs, bool all_or_nothing,
+    detail::lease_on_insert leasing) {
   using namespace postgres_store_detail;
   const time_point now = now_();
   if (auto r = c.exec(take_enqueue_turn); !r) return std::move(r).error();
+  // Leased runs count as running, the others as queued: both counters of this session's shard,
+  // locked in order (as every transaction takes them) before any INSERT's trigger moves them.
+  if (leasing.lease) {
+    if (auto r = c.exec(lock_enqueue_counts); !r) return std::move(r).error();
+  }
   std::optional<std::int64_t> room;  // nullopt: unbounded
   if (opts_.max_unfinished_runs > 0) {
     auto counts = read_counts(c);
@@ -337,34 +371,55 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(connection
     accepted.push_back(i);
     if (!runs[i].dedupe_key.empty()) batch_keys.emplace(key_of(runs[i]), i);
   }
+  // The first lease->max accepted runs are leased as they are inserted (enqueue_and_lease), as a
+  // claim leaves a run: running, attempt 1, a fresh token, due when the lease ends.
+  const std::size_t leasing_n =
+      leasing.lease ? std::min(leasing.lease->max, accepted.size()) : std::size_t{0};
+  const time_point until = leasing.lease ? now + leasing.lease->lease : now;
+  std::size_t placed = 0;  // accepted runs inserted so far, in order
   for (const auto part : in_statements(std::span<const std::size_t>(accepted))) {
     parameters p;
     const std::string at = p.time(now);
+    const std::string held_by = leasing.lease ? p.text(leasing.holder) : std::string{};
+    const std::string held_until = leasing.lease ? p.time(until) : std::string{};
     std::string sql =
         "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
-        "status, due_at, created_at, updated_at, workflow_version) VALUES ";
+        "status, attempts, lease_token, worker, due_at, created_at, updated_at, "
+        "workflow_version) VALUES ";
     for (std::size_t n = 0; n < part.size(); ++n) {
       const new_run& r = runs[part[n]];
       sql += n == 0 ? "(" : ",(";
       sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.workflow) + "," +
-             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.bytes(r.payload) +
-             ",'queued'," + at + "::bigint," + at + "::bigint," + at + "::bigint," +
-             p.int64(r.workflow_version) + "::integer)";
+             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.bytes(r.payload) + ",";
+      if (placed + n < leasing_n) {
+        sql +=
+            "'running',1,gen_random_uuid()::text," + held_by + "::text," + held_until + "::bigint,";
+      } else {
+        sql += "'queued',0,NULL,''," + at + "::bigint,";
+      }
+      sql += at + "::bigint," + at + "::bigint," + p.int64(r.workflow_version) + "::integer)";
     }
-    sql += " RETURNING id";
+    sql += " RETURNING id, lease_token";
     auto ids = exec(c, sql, p);
     if (!ids) return std::move(ids).error();
     // Identities are drawn in VALUES order, so the ids sorted are the runs in order.
-    std::vector<std::int64_t> sorted;
-    for (int row = 0; row < row_count(*ids); ++row) sorted.push_back(int64_at(*ids, row, 0));
+    std::vector<std::pair<std::int64_t, std::string>> sorted;
+    for (int row = 0; row < row_count(*ids); ++row) {
+      sorted.emplace_back(int64_at(*ids, row, 0), string_at(*ids, row, 1));
+    }
     std::ranges::sort(sorted);
     if (sorted.size() != part.size()) {
       return make_error(errc::storage, "enqueue: the database returned " +
                                            std::to_string(sorted.size()) + " ids for " +
                                            std::to_string(part.size()) + " runs");
     }
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      out[part[n]] = {enqueue_result::accepted, sorted[n]};
+    for (std::size_t n = 0; n < part.size(); ++n, ++placed) {
+      out[part[n]] = {enqueue_result::accepted, sorted[n].first};
+      if (placed >= leasing_n) continue;
+      auto leased = detail::leased_run(runs[part[n]], std::move(sorted[n].second), now, until);
+      leased.id = sorted[n].first;
+      leased.idempotency_key = idempotency_key(leased.id);
+      leasing.leased->push_back(std::move(leased));
     }
   }
   for (auto [i, first] : repeats) out[i] = {enqueue_result::duplicate, out[first].run_id};

@@ -114,6 +114,41 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_with_cur
                });
 }
 
+namespace sqlite_store_detail {
+// As random as a claim's token (lower(hex(randomblob(16))), sqlite_store_claim.ipp), from the
+// same generator.
+inline std::string new_lease_token() {
+  unsigned char bytes[16];
+  ::sqlite3_randomness(sizeof bytes, bytes);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string token(2 * sizeof bytes, '0');
+  for (std::size_t i = 0; i < sizeof bytes; ++i) {
+    token[2 * i] = digits[bytes[i] >> 4];
+    token[2 * i + 1] = digits[bytes[i] & 0x0f];
+  }
+  return token;
+}
+}  // namespace sqlite_store_detail
+
+SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_and_lease(
+    std::span<const new_run> runs, const lease_request& lease, std::vector<claimed_run>& leased) {
+  if (lease.max == 0) return enqueue(runs);
+  if (lease.lease <= std::chrono::milliseconds::zero()) {
+    return make_error(errc::invalid_input, "enqueue_and_lease: the lease must be positive");
+  }
+  if (auto v = validate_all(runs); !v) return std::move(v).error();
+  if (runs.empty()) return std::vector<enqueue_result>{};
+  const std::string holder = std::string(lease.worker) + "@" + lock_.identity();
+  std::vector<claimed_run> mine;  // handed out only once committed
+  auto out = write(commit_kind::acknowledgement, [&](sqlite::database& c) {
+    mine.clear();
+    return enqueue_in(c, runs, false, {&lease, holder, &mine});
+  });
+  if (out) leased.insert(leased.end(), std::make_move_iterator(mine.begin()),
+                         std::make_move_iterator(mine.end()));
+  return out;
+}
+
 SYNCLINE_DECL result<void> sqlite_store::renew_lease(claimed_run& run,
                                                      std::chrono::milliseconds lease) {
   if (lease <= std::chrono::milliseconds::zero()) {
@@ -403,7 +438,8 @@ SYNCLINE_DECL result<void> sqlite_store::validate_all(std::span<const new_run> r
 }
 
 SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_in(
-    sqlite::database& c, std::span<const new_run> runs, bool all_or_nothing) {
+    sqlite::database& c, std::span<const new_run> runs, bool all_or_nothing,
+    detail::lease_on_insert leasing) {
   const time_point now = now_();
   std::optional<std::int64_t> room;  // nullopt: unbounded
   if (opts_.max_unfinished_runs > 0) {
@@ -432,14 +468,24 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_in(
       out.push_back({enqueue_result::queue_full, 0});
       continue;
     }
-    auto id = insert_run(c, r, now);
+    std::optional<claimed_run> leased;
+    if (leasing.wants_more()) {
+      leased = detail::leased_run(r, sqlite_store_detail::new_lease_token(), now,
+                                  now + leasing.lease->lease);
+    }
+    auto id = insert_run(c, r, now, leased ? &*leased : nullptr, leasing.holder);
     if (!id) return std::move(id).error();
     if (!r.dedupe_key.empty()) {
       if (auto k = remember_key(c, r, *id, now); !k) return std::move(k).error();
     }
     if (room) --*room;
-    counted.add(run_status::queued);
+    counted.add(leased ? run_status::running : run_status::queued);
     out.push_back({enqueue_result::accepted, *id});
+    if (leased) {
+      leased->id = *id;
+      leased->idempotency_key = idempotency_key(*id);
+      leasing.leased->push_back(std::move(*leased));
+    }
   }
   if (auto r = counted.apply(c); !r) return std::move(r).error();
   return out;
@@ -473,18 +519,37 @@ SYNCLINE_DECL result<void> sqlite_store::remember_key(sqlite::database& c, const
 }
 
 SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c, const new_run& r,
-                                                            time_point now) {
-  auto q = c.prepare(
-      "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, "
-      "status, due_at, created_at, updated_at, workflow_version) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6, ?6, ?7)",
-      "queue run");
-  if (!q) return std::move(q).error();
-  if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, now,
-                       static_cast<std::int64_t>(r.workflow_version))
-                   .exec();
-      !e) {
-    return std::move(e).error();
+                                                            time_point now,
+                                                            const claimed_run* leased_to,
+                                                            std::string_view holder) {
+  if (leased_to) {
+    // As a claim leaves a run (sqlite_store_claim.ipp): running, due when its lease ends.
+    auto q = c.prepare(
+        "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, "
+        "status, attempts, lease_token, worker, due_at, created_at, updated_at, workflow_version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'running', 1, ?6, ?7, ?8, ?9, ?9, ?10)",
+        "queue a run leased at once");
+    if (!q) return std::move(q).error();
+    if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key,
+                         leased_to->lease_token, holder, leased_to->lease_until,
+                         now, static_cast<std::int64_t>(r.workflow_version))
+                     .exec();
+        !e) {
+      return std::move(e).error();
+    }
+  } else {
+    auto q = c.prepare(
+        "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, "
+        "status, due_at, created_at, updated_at, workflow_version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6, ?6, ?7)",
+        "queue run");
+    if (!q) return std::move(q).error();
+    if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key, now,
+                         static_cast<std::int64_t>(r.workflow_version))
+                     .exec();
+        !e) {
+      return std::move(e).error();
+    }
   }
   const std::int64_t id = c.last_insert_rowid();
   // Its own table (schema 9): the leases and the end rewrite the runs row, never the payload.
