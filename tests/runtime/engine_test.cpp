@@ -432,6 +432,49 @@ TEST_CASE("a run's end waits for other ends only while runs are working") {
   eng.stop();
 }
 
+TEST_CASE("runs queued while workers are idle start at once, leased as they are queued") {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  auto options = test_options(dir, logs);
+  const bool at_once = GENERATE(true, false);
+  options.lease_on_enqueue = at_once;
+  options.workers = 2;
+  options.claim_batch = 2;
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  // The first claim, at start, found no due run.
+  REQUIRE(wait_until([&] { return eng.metrics().claims() >= 1; }));
+
+  // Two workers idle: both runs are leased in the transaction that queues them, and wait at the
+  // gate holding both workers.
+  out.hold(true);
+  for (int i = 1; i <= 2; ++i) REQUIRE(eng.emit("acme", "order.held", order_for("acme", i)));
+  REQUIRE(
+      wait_until([&] { return eng.metrics().leased_on_enqueue() + eng.metrics().claimed() == 2; }));
+  CHECK(eng.metrics().leased_on_enqueue() == (at_once ? 2 : 0));
+  // No worker free: these wait in the queue for claims, which take them fairly.
+  for (int i = 3; i <= 6; ++i) REQUIRE(eng.emit("acme", "order.held", order_for("acme", i)));
+  out.hold(false);
+  REQUIRE(wait_until([&] { return eng.counts()->unfinished() == 0; }));
+  CHECK(out.size() == 6);
+  CHECK(eng.counts()->succeeded == 6);
+  CHECK(eng.metrics().leased_on_enqueue() == (at_once ? 2 : 0));
+  CHECK(eng.metrics().claimed() == (at_once ? 4 : 6));
+
+  // Idle again (the last claim came back short): the next run starts at once again.
+  REQUIRE(eng.emit("acme", "order.flaky", order_for("acme", 7)));
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 7; }));
+  CHECK(eng.metrics().leased_on_enqueue() == (at_once ? 3 : 0));
+  const std::string metrics = eng.metrics_text();
+  CHECK(metrics.find("\nsyncline_runs_leased_on_enqueue_total " + std::string(at_once ? "3" : "0") +
+                     "\n") != std::string::npos);
+  eng.stop();
+}
+
 TEST_CASE("a claim's runs that never wait end in one transaction, one that waits ends alone") {
   temp_dir dir;
   log_capture logs;
@@ -633,13 +676,15 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
         std::string::npos);
   CHECK(metrics.body.find("# TYPE syncline_run_latency_seconds histogram") != std::string::npos);
   CHECK(metrics.body.find("syncline_queue_depth 0\n") != std::string::npos);
-  // Every run was leased by a claim: the claimed runs are at least the runs that ended.
+  // Every run was leased, by a claim or as it was queued: together they are at least the runs
+  // that ended.
   const auto value_of = [&](std::string_view name) {
     const auto at = metrics.body.find("\n" + std::string(name) + " ");
     return at == std::string::npos ? -1 : std::stol(metrics.body.substr(at + name.size() + 2));
   };
   CHECK(value_of("syncline_claims_total") >= 1);
-  CHECK(value_of("syncline_claimed_runs_total") >=
+  CHECK(value_of("syncline_claimed_runs_total") +
+            value_of("syncline_runs_leased_on_enqueue_total") >=
         value_of("syncline_completion_batch_runs_total"));
   CHECK(value_of("syncline_completion_batch_runs_total") >= 3);
   eng.stop();

@@ -164,6 +164,75 @@ TEST_CASE("group commit: submit_all queues several runs as one entry, each with 
   CHECK(s->counts()->queued == 3);
 }
 
+TEST_CASE("group commit: a lease taker is asked before each batch and handed what it leased",
+          "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file("store.db"), {});
+  struct taken {
+    std::vector<st::claimed_run> leased;
+    std::size_t reserved = 0;
+    std::size_t waiting = 0;
+  };
+  std::vector<std::size_t> asked;  // the writer thread's calls, read once the batch is answered
+  std::vector<taken> handed;
+  std::size_t offer = 2;
+  st::group_commit gc(
+      *s, {},
+      {.worker = "engine",
+       .lease = 30s,
+       .reserve =
+           [&](std::size_t n) {
+             asked.push_back(n);
+             return std::min(n, offer);
+           },
+       .take =
+           [&](std::vector<st::claimed_run> leased, std::size_t reserved, std::size_t waiting) {
+             handed.push_back({std::move(leased), reserved, waiting});
+           }});
+  asio::io_context io;
+  auto run_all = [&](std::vector<st::new_run> runs) {
+    result<st::group_commit::answers> out = syncline::make_error(errc::internal, "not answered");
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { out = co_await gc.submit_all(std::move(runs)); },
+        asio::detached);
+    io.restart();
+    io.run();
+    return out;
+  };
+
+  // Three runs, two workers offered: two leased in the batch's transaction, one left to a claim.
+  auto first = run_all({make_run("wh-1"), make_run("wh-2"), make_run("wh-3")});
+  REQUIRE(first);
+  REQUIRE(asked == std::vector<std::size_t>{3});
+  REQUIRE(handed.size() == 1);
+  CHECK(handed[0].reserved == 2);
+  CHECK(handed[0].waiting == 1);
+  REQUIRE(handed[0].leased.size() == 2);
+  CHECK(handed[0].leased[0].id == (*first)[0]->run_id);
+  CHECK(handed[0].leased[1].id == (*first)[1]->run_id);
+  CHECK(handed[0].leased[0].attempt == 1);
+  CHECK(run_of(*s, (*first)[0]->run_id).worker == "engine@" + s->worker_identity());
+  CHECK(s->counts()->running == 2);
+  CHECK(s->counts()->queued == 1);
+
+  // A redelivery leases nothing (duplicates never are), and nothing waits for a claim.
+  auto again = run_all({make_run("wh-1")});
+  REQUIRE(again);
+  REQUIRE(handed.size() == 2);
+  CHECK(handed[1].leased.empty());
+  CHECK(handed[1].reserved == 1);
+  CHECK(handed[1].waiting == 0);
+
+  // Nothing offered: the batch is a plain enqueue, and its run waits for a claim.
+  offer = 0;
+  REQUIRE(run_all({make_run("wh-4")}));
+  REQUIRE(handed.size() == 3);
+  CHECK(handed[2].leased.empty());
+  CHECK(handed[2].reserved == 0);
+  CHECK(handed[2].waiting == 1);
+  CHECK(s->counts()->queued == 2);
+}
+
 TEST_CASE("group commit: past max_pending, submit answers unavailable at once", "[group_commit]") {
   temp_dir dir;
   auto s = open_store(dir.file("store.db"), {});

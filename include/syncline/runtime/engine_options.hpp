@@ -42,13 +42,19 @@ struct engine_options {
   // --- executor -------------------------------------------------------------------------------
   // Runs executed at once (each a coroutine; blocks that wait on I/O do not hold a thread). A
   // run whose workflow has answered and that only waits for its end to be committed holds no
-  // worker; at most `workers` runs wait so at once. A claim takes at most the free workers, so
+  // worker; at most 3 x `workers` runs wait so at once. A claim takes at most the free workers, so
   // this also sizes claims: with 16, durable webhook ingest at 32 connections claimed about 11
   // runs a transaction and the acknowledgements' p99 was 15-18 ms; with 64, claims of 28-29 runs
   // and a p99 of 7-10 ms (docs/perf/runtime.md, "Workers size the claims").
   std::size_t workers = 64;
   // Most runs leased by one claim (one store transaction).
   std::size_t claim_batch = 32;
+  // Runs queued here while workers are idle and no due run waits (the last claim came back
+  // short) are leased in the transaction that queues them and start at once, without a claim
+  // (store::enqueue_and_lease): fewer store transactions and thread hops per run
+  // (docs/perf/runtime.md, "Runs leased as they are queued"). Under a backlog, runs wait for
+  // claims, which take them fairly across tenants. False: every run waits for a claim.
+  bool lease_on_enqueue = true;
   // How long a finished run's end may wait to be committed with the ends of the runs still
   // working, so that one store transaction ends many (in runs/engine_5_blocks 3-4 runs per
   // transaction without it, 10-14 with it, and about 7% less CPU per run: docs/perf/runtime.md).

@@ -116,6 +116,10 @@ class engine_metrics {
   }
   std::uint64_t claims() const noexcept { return claims_.value(); }
   std::uint64_t claimed() const noexcept { return claimed_.value(); }
+  // Runs leased in the transaction that queued them, run without a claim
+  // (engine_options::lease_on_enqueue).
+  void leased_on_enqueue(std::uint64_t runs) noexcept { leased_on_enqueue_.add(runs); }
+  std::uint64_t leased_on_enqueue() const noexcept { return leased_on_enqueue_.value(); }
 
   std::uint64_t accepted_count(trigger_kind k) const noexcept {
     return accepted_[static_cast<std::size_t>(k)].value();
@@ -211,6 +215,9 @@ class engine_metrics {
     simple(out, "syncline_claimed_runs_total",
            "Runs leased by those claims (divided by the claims: the mean claim size).", "counter",
            claimed_.value());
+    simple(out, "syncline_runs_leased_on_enqueue_total",
+           "Runs leased in the transaction that queued them and run at once, without a claim.",
+           "counter", leased_on_enqueue_.value());
     simple(out, "syncline_completion_batches_total",
            "Store transactions that ended finished runs (batched completion).", "counter",
            completion_batches_.value());
@@ -295,6 +302,7 @@ class engine_metrics {
   counter completed_in_batches_;
   counter claims_;
   counter claimed_;
+  counter leased_on_enqueue_;
 };
 
 }  // namespace syncline

@@ -32,9 +32,12 @@
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -49,6 +52,21 @@ struct group_commit_options {
   std::size_t max_pending = 10'000;
 };
 
+// Lets the runs a batch queues be leased in its own transaction (store::enqueue_and_lease) to a
+// taker that runs them at once: the engine's executor, while it has idle workers, so those runs
+// need no claim. Both calls come from the writer thread.
+struct lease_taker {
+  std::string worker{};
+  std::chrono::milliseconds lease{};
+  // Before a batch of `n` runs: how many of them the taker would run now, held for it until take.
+  std::function<std::size_t(std::size_t n)> reserve{};
+  // After the batch's transaction: the runs leased to it (none when the transaction failed),
+  // how many reserve() held for them, and how many runs it queued without a lease (they wait for
+  // a claim: the taker's to announce).
+  std::function<void(std::vector<claimed_run> leased, std::size_t reserved, std::size_t waiting)>
+      take{};
+};
+
 class group_commit {
  public:
   using options = group_commit_options;
@@ -59,8 +77,9 @@ class group_commit {
     std::size_t largest_batch = 0;
   };
 
-  // `target` must outlive this object.
-  SYNCLINE_DECL explicit group_commit(store& target, options opts = {});
+  // `target` must outlive this object. With a `taker` (both functions set), each batch asks it
+  // how many of its runs to lease, and tells it what the batch queued.
+  SYNCLINE_DECL explicit group_commit(store& target, options opts = {}, lease_taker taker = {});
 
   group_commit(const group_commit&) = delete;
   group_commit& operator=(const group_commit&) = delete;
@@ -149,6 +168,7 @@ class group_commit {
       const result<std::vector<enqueue_result>>& committed, std::size_t i);
 
   store& store_;
+  lease_taker taker_;
   boost::asio::io_context writer_context_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> writer_work_;
   queue queue_;

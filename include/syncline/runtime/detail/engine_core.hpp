@@ -61,7 +61,8 @@ class engine_core {
   explicit engine_core(engine_options options)
       : ctx_(std::move(options)),
         executor_(ctx_, registry_),
-        intake_(ctx_, registry_, executor_.bell()),
+        intake_(ctx_, registry_, executor_.bell(),
+                ctx_.opts().lease_on_enqueue ? executor_.lease_taker() : store::lease_taker{}),
         sources_(ctx_, registry_, intake_),
         leadership_(ctx_, sources_, executor_),
         ingress_(ctx_, registry_, intake_,

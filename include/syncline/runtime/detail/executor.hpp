@@ -85,6 +85,31 @@ class executor {
     if (ctx_.store()) watching_ = ctx_.store()->watch_new_runs([this] { doorbell_.ring(); });
   }
 
+  // What the intake's group commit is given (store::lease_taker): while this executor has idle
+  // workers and no due run waits (flight_state::drained), the runs a batch queues are leased to
+  // it in the batch's transaction (store::enqueue_and_lease) and start at once: no claim's
+  // transaction, no look through the queue, no hop to the store thread and back. The runs it
+  // could not lease ring the dispatcher, and from then on new runs wait for claims, which take
+  // them fairly across tenants (store::claim), until a claim comes back short.
+  store::lease_taker lease_taker() {
+    return {.worker = worker_id_,
+            .lease = ctx_.opts().lease,
+            .reserve = [this](std::size_t n) -> std::size_t {
+              if (!flight_->drained.load()) return 0;
+              return take_workers(n);
+            },
+            .take =
+                [this](std::vector<store::claimed_run> leased, std::size_t reserved,
+                       std::size_t waiting) {
+                  if (waiting > 0) {  // runs a claim must take
+                    flight_->unleased_batches.fetch_add(1);
+                    flight_->drained = false;
+                    doorbell_.ring();
+                  }
+                  run_leased(std::move(leased), reserved);
+                }};
+  }
+
   // Whether this engine holds the store's "prune" role: only its holder applies retention.
   void set_pruning(bool on) noexcept { pruning_ = on; }
 
@@ -108,8 +133,10 @@ class executor {
   // how many runs are still in flight (abandoned: their leases expire and they run again).
   std::int64_t wait_idle(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(flight_->mu);
-    flight_->cv.wait_until(lock, deadline,
-                           [&] { return flight_->in_flight.load() == 0 && !flight_->dispatching; });
+    flight_->cv.wait_until(lock, deadline, [&] {
+      return flight_->in_flight.load() == 0 && flight_->reserved.load() == 0 &&
+             !flight_->dispatching;
+    });
     return flight_->in_flight.load();
   }
 
@@ -122,6 +149,17 @@ class executor {
     std::condition_variable cv;
     std::atomic<std::int64_t> in_flight{0};  // claimed and not yet ended (its end committed)
     std::atomic<std::int64_t> working{0};    // of those, the ones still holding a worker
+    // Workers held for runs being leased (a claim in progress, a batch being queued), not yet
+    // running: they count against `workers` but are not work whose ends are on their way.
+    std::atomic<std::int64_t> reserved{0};
+    // Whether the last claim came back short and every run queued here since was leased as it
+    // was queued (lease_taker): then no due run waits, and only the intake's runs are to run.
+    // Only then are runs leased as they are queued, and a run that ends wakes no claim. False
+    // until the first claim has looked.
+    std::atomic<bool> drained{false};
+    // Counts the batches that queued runs without a lease: a claim that began before one of them
+    // committed may not have seen its runs, so it cannot say the queue is drained.
+    std::atomic<std::uint64_t> unleased_batches{0};
     bool dispatching = false;                // under mu when it turns false
     std::atomic<bool> stopping{false};
   };
@@ -135,28 +173,37 @@ class executor {
   }
 
   // The dispatcher: claims as many due runs as there are free workers (one transaction) and
-  // hands the claim to execute_claim on a strand of its own. Sleeps until rung (an event queued,
-  // a run finished) or until the next run is due, at most idle_poll.
+  // hands the claim to execute_claim on a strand of its own. Sleeps until rung (runs queued
+  // without a lease, a worker free while runs wait for one) or until the next run is due, at
+  // most idle_poll.
   boost::asio::awaitable<void> dispatch() {
     const auto& opts = ctx_.opts();
     while (!stopping()) {
-      const std::size_t free = free_workers();
-      if (free == 0) {
+      // Held for the claim's runs from before it asks, so that runs leased as they are queued
+      // (lease_taker) and a claim never take the same worker.
+      const std::size_t n = take_workers(opts.claim_batch);
+      if (n == 0) {
         co_await doorbell_.wait(opts.idle_poll);
         continue;
       }
-      const std::size_t n = std::min(free, opts.claim_batch);
+      const std::uint64_t unleased_before = flight_->unleased_batches.load();
       // The workflow versions this engine has: only their runs are claimed (a rolling deploy).
       auto claim = [this, n, runnable = registry_.runnable()] {
         return ctx_.store()->claim(worker_id_, n, ctx_.opts().lease, runnable.get());
       };
       auto claimed = co_await ctx_.on_claim(std::move(claim));
       if (!claimed) {
+        start_held(0, n, holder::dispatcher);
         ctx_.metrics().store_failed();
         ctx_.log(log_level::error, "claim failed", {{"error", to_string(claimed.error())}});
         co_await doorbell_.wait(std::chrono::seconds(1));
         continue;
       }
+      start_held(claimed->size(), n, holder::dispatcher);
+      // A full claim may have left due runs behind: new runs queue behind them until a claim
+      // comes back short.
+      flight_->drained = claimed->size() < n && ctx_.opts().lease_on_enqueue &&
+                         flight_->unleased_batches.load() == unleased_before;
       ctx_.metrics().claim(claimed->size());
       if (claimed->empty()) {
         auto due = co_await ctx_.on_claim([this] { return ctx_.store()->next_due(); });
@@ -170,8 +217,6 @@ class executor {
         co_await doorbell_.wait(wait);
         continue;
       }
-      flight_->in_flight.fetch_add(static_cast<std::int64_t>(claimed->size()));
-      flight_->working.fetch_add(static_cast<std::int64_t>(claimed->size()));
       auto strand = boost::asio::make_strand(ctx_.io().context());
       boost::asio::co_spawn(strand, execute_claim(std::move(*claimed)), boost::asio::detached);
     }
@@ -185,17 +230,68 @@ class executor {
   // How many more runs may start. A run holds a worker while it runs its workflow; once it has
   // its answer and only waits for its end to be committed (the completions queue) it holds none,
   // so the next runs start while the ends are written instead of after (about 10% more runs a
-  // second in runs/engine_5_blocks, docs/perf/runtime.md). At most `workers` runs wait for
-  // their ends at once, so the runs in flight stay bounded when the store falls behind.
+  // second in runs/engine_5_blocks, docs/perf/runtime.md). At most 3 x `workers` runs wait for
+  // their ends at once, so the runs in flight stay bounded when the store falls behind. Not fewer:
+  // an end waits for the writer behind an acknowledgement's fsync or a checkpoint, and with
+  // runs leased as they are queued, 1 x `workers` stopped new runs so often that most of durable
+  // ingest's runs went through claims again (docs/perf/runtime.md, "Runs leased as they are
+  // queued"). What waits is a finished run's row and events: a few KB each.
   std::size_t free_workers() const {
     const std::size_t workers = ctx_.opts().workers;
     const auto count = [](const std::atomic<std::int64_t>& n) {
       return static_cast<std::size_t>(std::max<std::int64_t>(n.load(), 0));
     };
-    const std::size_t working = count(flight_->working), in_flight = count(flight_->in_flight);
+    const std::size_t held = count(flight_->reserved);
+    const std::size_t working = count(flight_->working) + held;
+    const std::size_t in_flight = count(flight_->in_flight) + held;
     const std::size_t by_work = working >= workers ? 0 : workers - working;
-    const std::size_t by_flight = in_flight >= 2 * workers ? 0 : 2 * workers - in_flight;
+    const std::size_t by_flight = in_flight >= 4 * workers ? 0 : 4 * workers - in_flight;
     return std::min(by_work, by_flight);
+  }
+
+  // Holds up to `want` free workers for runs about to be leased; none once stopping. Under the
+  // flight lock, as start_held, so that the dispatcher's claims and the runs leased as they are
+  // queued never hold more than `workers` between them.
+  std::size_t take_workers(std::size_t want) {
+    std::lock_guard lock(flight_->mu);
+    if (stopping()) return 0;
+    const std::size_t n = std::min(want, free_workers());
+    flight_->reserved.fetch_add(static_cast<std::int64_t>(n));
+    return n;
+  }
+
+  // `used` of the `held` workers take_workers held now run leased runs; the others are free
+  // again, and the dispatcher is rung for them unless it is the caller. A held worker is not
+  // counted as working (what lets a batch of ends wait for more, completion_options), only once
+  // its run starts.
+  enum class holder { dispatcher, intake };
+  void start_held(std::size_t used, std::size_t held, holder by) {
+    used = std::min(used, held);
+    {
+      std::lock_guard lock(flight_->mu);
+      flight_->reserved.fetch_sub(static_cast<std::int64_t>(held));
+      flight_->in_flight.fetch_add(static_cast<std::int64_t>(used));
+      flight_->working.fetch_add(static_cast<std::int64_t>(used));
+    }
+    if (used == held) return;
+    flight_->cv.notify_all();
+    if (by == holder::intake && !stopping()) doorbell_.ring();
+  }
+
+  // The runs the intake's group commit leased as it queued them (lease_taker), on the writer
+  // thread once committed: each group of claim_batch runs on a strand of its own, as a claim's.
+  void run_leased(std::vector<store::claimed_run> leased, std::size_t reserved) {
+    start_held(leased.size(), reserved, holder::intake);
+    if (leased.empty()) return;
+    ctx_.metrics().leased_on_enqueue(leased.size());
+    const std::size_t batch = std::max<std::size_t>(ctx_.opts().claim_batch, 1);
+    for (std::size_t from = 0; from < leased.size(); from += batch) {
+      const std::size_t to = std::min(leased.size(), from + batch);
+      std::vector<store::claimed_run> group(std::make_move_iterator(leased.begin() + from),
+                                            std::make_move_iterator(leased.begin() + to));
+      boost::asio::co_spawn(boost::asio::make_strand(ctx_.io().context()),
+                            execute_claim(std::move(group)), boost::asio::detached);
+    }
   }
 
   // Gives a run's worker back once its workflow has answered (release), or on any path out of
@@ -210,8 +306,9 @@ class executor {
     void release() {
       if (!f_) return;
       f_->working.fetch_sub(1);
-      // Once stopping, the doorbell may be gone (an abandoned frame outlives the executor).
-      if (!f_->stopping) bell_.ring();
+      // A free worker is for a claim only when runs wait for one (not drained). Once stopping,
+      // the doorbell may be gone (an abandoned frame outlives the executor).
+      if (!f_->stopping && !f_->drained) bell_.ring();
       f_.reset();
     }
 
@@ -238,8 +335,9 @@ class executor {
         f_->in_flight.fetch_sub(1);
       }
       f_->cv.notify_all();
-      // Once stopping, the doorbell may be gone (an abandoned frame outlives the executor).
-      if (!f_->stopping) bell_->ring();
+      // As worker_slot: a claim only when runs wait for one. Once stopping, the doorbell may be
+      // gone (an abandoned frame outlives the executor).
+      if (!f_->stopping && !f_->drained) bell_->ring();
     }
 
    private:

@@ -60,11 +60,14 @@ struct planned_run {
 
 class intake {
  public:
-  // `bell` wakes the executor once runs are committed.
-  intake(engine_context& ctx, const registry& reg, doorbell& bell)
-      : ctx_(ctx), registry_(reg), bell_(bell) {
-    if (ctx_.store())
-      commit_ = std::make_unique<store::group_commit>(*ctx_.store(), ctx_.opts().commit);
+  // `bell` wakes the executor once runs are committed; `taker` (the executor's, when set) runs
+  // at once the runs its group commit leases as it queues them.
+  intake(engine_context& ctx, const registry& reg, doorbell& bell, store::lease_taker taker = {})
+      : ctx_(ctx), registry_(reg), bell_(bell), taker_rings_(static_cast<bool>(taker.take)) {
+    if (ctx_.store()) {
+      commit_ = std::make_unique<store::group_commit>(*ctx_.store(), ctx_.opts().commit,
+                                                      std::move(taker));
+    }
   }
 
   intake(const intake&) = delete;
@@ -250,7 +253,9 @@ class intake {
       }
       out.runs.push_back(std::move(*r));
     }
-    if (!out.runs.empty()) wake();
+    // The taker rang for the runs it did not lease (store::lease_taker): a claim of runs already
+    // running would find nothing.
+    if (!out.runs.empty() && !taker_rings_) wake();
     if (first_error) return *first_error;
     return out;
   }
@@ -278,6 +283,7 @@ class intake {
   engine_context& ctx_;
   const registry& registry_;
   doorbell& bell_;
+  const bool taker_rings_;  // the group commit's taker rings bell_ itself
   std::shared_ptr<std::atomic<std::int64_t>> events_ =
       std::make_shared<std::atomic<std::int64_t>>(0);
   std::unique_ptr<store::group_commit> commit_;

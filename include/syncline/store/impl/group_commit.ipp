@@ -12,8 +12,9 @@
 
 namespace syncline::store {
 
-SYNCLINE_DECL group_commit::group_commit(store& target, options opts)
+SYNCLINE_DECL group_commit::group_commit(store& target, options opts, lease_taker taker)
     : store_(target),
+      taker_(std::move(taker)),
       writer_work_(writer_context_.get_executor()),
       queue_(writer_context_.get_executor(), queue_options(opts),
              [this](std::vector<std::vector<new_run>>& entries) { return commit(entries); }),
@@ -90,12 +91,28 @@ group_commit::commit(std::vector<std::vector<new_run>>& entries) {
   for (auto& entry : entries)
     for (auto& run : entry) runs.push_back(std::move(run));
   result<std::vector<enqueue_result>> committed = std::vector<enqueue_result>{};
+  const bool taking = taker_.reserve && taker_.take;
+  const std::size_t reserved = taking ? taker_.reserve(total) : 0;
+  std::vector<claimed_run> leased;
   try {
-    committed = store_.enqueue(runs);
+    committed = reserved > 0 ? store_.enqueue_and_lease(
+                                   runs, {.worker = taker_.worker, .max = reserved, .lease = taker_.lease},
+                                   leased)
+                             : store_.enqueue(runs);
   } catch (const std::exception& e) {
     committed = make_error(errc::internal, std::string("group commit: enqueue threw: ") + e.what());
   } catch (...) {
     committed = make_error(errc::internal, "group commit: enqueue threw a non-standard exception");
+  }
+  if (taking) {
+    if (!committed) leased.clear();
+    std::size_t accepted = 0;
+    if (committed) {
+      accepted = static_cast<std::size_t>(std::ranges::count(*committed, enqueue_result::accepted,
+                                                              &enqueue_result::kind));
+    }
+    const std::size_t waiting = accepted - std::min(accepted, leased.size());
+    taker_.take(std::move(leased), reserved, waiting);  // before the answers: runs start sooner
   }
   std::vector<result<answers>> out;
   out.reserve(entries.size());
