@@ -556,6 +556,11 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
       claims > 0 ? value_of("syncline_claimed_runs_total") / claims : 0;
   state.counters["runs_per_completion"] =
       batches > 0 ? value_of("syncline_completion_batch_runs_total") / batches : 0;
+  // The share of runs leased in the transaction that queued them (engine_options::
+  // lease_on_enqueue); the others were claimed.
+  state.counters["leased_on_enqueue"] =
+      value_of("syncline_runs_leased_on_enqueue_total") /
+      static_cast<double>(state.iterations() * runs_per_iteration);
   eng.stop();
 }
 

@@ -118,6 +118,9 @@ metric() {  # port name -> value
 }
 e_left=$(metric "$engine_port" syncline_queue_depth)
 e_done=$(metric "$engine_port" syncline_completion_batch_runs_total)
+e_claims=$(metric "$engine_port" syncline_claims_total)
+e_claimed=$(metric "$engine_port" syncline_claimed_runs_total)
+e_leased=$(metric "$engine_port" syncline_runs_leased_on_enqueue_total)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/"$serve_pid"/status)
 nginx_rss_kb=$(ps -o rss= --ppid "$nginx_pid" | awk '{s+=$1} END {print s+0}')
 
@@ -131,3 +134,4 @@ echo "| bare http::server | $b_rps | $(ratio "$b_rps" "$n_rps") | $b_p50 | $b_p9
 echo "| engine webhook (durable ack) | $e_rps | $(ratio "$e_rps" "$n_rps") | $e_p50 | $e_p99 | $e_bad | $((rss_kb / 1024)) MiB (engine + bare, process) |"
 echo
 echo "engine: ${e_done:-?} runs ended during the test, ${e_left:-?} runs still queued when it stopped"
+echo "engine: ${e_claimed:-?} runs taken by ${e_claims:-?} claims, ${e_leased:-?} leased as they were queued"
