@@ -155,6 +155,25 @@ TEST_CASE("new runs: stores of another schema are not woken", "[postgres]") {
   CHECK(long_a->new_runs_channel() != long_b->new_runs_channel());
 }
 
+TEST_CASE("new runs: runs leased as they are queued are not announced, the others are",
+          "[postgres]") {
+  const auto conninfo = shared_postgres_server().connection_string();
+  auto s = open_postgres_store(conninfo, in_schema("wake_leased"));
+  raw_listener observer(conninfo, s->new_runs_channel());
+  std::vector<st::claimed_run> leased;
+  const st::lease_request two{.worker = "engine", .max = 2, .lease = 30s};
+
+  // Both leased: running already, nothing for an idle worker to claim.
+  REQUIRE(s->enqueue_and_lease(std::vector{make_run(), make_run()}, two, leased));
+  CHECK(leased.size() == 2);
+  CHECK(observer.received_before_marker() == 0);
+
+  // One of three left queued: announced.
+  REQUIRE(s->enqueue_and_lease(std::vector{make_run(), make_run(), make_run()}, two, leased));
+  CHECK(leased.size() == 4);
+  CHECK(observer.received_before_marker() == 1);
+}
+
 TEST_CASE("new runs: after the server restarts the watcher hears again", "[postgres]") {
   auto server = syncline::testing::postgres_server::start();
   INFO((server ? std::string("started") : server.error().message));

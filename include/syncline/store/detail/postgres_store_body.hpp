@@ -423,7 +423,9 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
     }
   }
   for (auto [i, first] : repeats) out[i] = {enqueue_result::duplicate, out[first].run_id};
-  if (!accepted.empty()) {
+  // Runs leased as they were queued are running already: only the others are news to idle
+  // workers (a NOTIFY wakes every engine on the database, and each then claims).
+  if (accepted.size() > leasing_n) {
     if (auto r = announce_new_runs(c); !r) return std::move(r).error();
   }
   // Remember the accepted runs' keys. A key whose window passed is still in the table until
