@@ -46,6 +46,18 @@ void wait_for_pending(const st::group_commit& gc, std::size_t n) {
   REQUIRE(gc.pending() == n);
 }
 
+// Submits one entry from a coroutine on `io` and runs `io` until it is answered.
+result<st::group_commit::answers> submit_all_and_wait(asio::io_context& io, st::group_commit& gc,
+                                                      std::vector<st::new_run> runs) {
+  result<st::group_commit::answers> out = syncline::make_error(errc::internal, "not answered");
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { out = co_await gc.submit_all(std::move(runs)); },
+      asio::detached);
+  io.restart();
+  io.run();
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("group commit: concurrent submitters share transactions, each gets its own answer",
@@ -122,13 +134,7 @@ TEST_CASE("group commit: submit_all queues several runs as one entry, each with 
   st::group_commit gc(*s);
   asio::io_context io;
   auto run_all = [&](std::vector<st::new_run> runs) {
-    result<st::group_commit::answers> out = syncline::make_error(errc::internal, "not answered");
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out = co_await gc.submit_all(std::move(runs)); },
-        asio::detached);
-    io.restart();
-    io.run();
-    return out;
+    return submit_all_and_wait(io, gc, std::move(runs));
   };
 
   // One delivery, three workflows (the engine scopes the key by workflow): one entry, one
@@ -191,13 +197,7 @@ TEST_CASE("group commit: a lease taker is asked before each batch and handed wha
            }});
   asio::io_context io;
   auto run_all = [&](std::vector<st::new_run> runs) {
-    result<st::group_commit::answers> out = syncline::make_error(errc::internal, "not answered");
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out = co_await gc.submit_all(std::move(runs)); },
-        asio::detached);
-    io.restart();
-    io.run();
-    return out;
+    return submit_all_and_wait(io, gc, std::move(runs));
   };
 
   // Three runs, two workers offered: two leased in the batch's transaction, one left to a claim.
