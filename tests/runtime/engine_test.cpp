@@ -475,6 +475,29 @@ TEST_CASE("runs queued while workers are idle start at once, leased as they are 
   eng.stop();
 }
 
+TEST_CASE("a run given back for a retry runs again when due, though nothing else wakes the engine") {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  auto options = test_options(dir, logs);
+  options.idle_poll = std::chrono::seconds(60);  // far beyond the waits below
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  REQUIRE(wait_until([&] { return eng.metrics().claims() >= 1; }));  // idle: runs are leased
+
+  out.fail_next(2);  // the block's policy retries after 5-20 ms
+  auto e = eng.emit("acme", "order.flaky", order_for("acme", 1));
+  REQUIRE(e);
+  REQUIRE(wait_until([&] { return has_status(eng, e->runs[0].run_id, st::run_status::succeeded); },
+                     std::chrono::seconds(10)));
+  CHECK(eng.run(e->runs[0].run_id)->attempts == 3);
+  CHECK(eng.metrics().leased_on_enqueue() == 1);
+  eng.stop();
+}
+
 TEST_CASE("a claim's runs that never wait end in one transaction, one that waits ends alone") {
   temp_dir dir;
   log_capture logs;

@@ -583,6 +583,9 @@ class executor {
   void after_commit(const ended_run& e, const result<void>& done) {
     if (done && e.what.status != store::run_status::retry_wait)
       ctx_.metrics().run_latency.observe(seconds_between(e.run.enqueued_at, ctx_.now()));
+    // A retry is a due time the dispatcher has not seen: it looks again and sleeps until then,
+    // even when no run waits for a worker (a drained queue rings nothing else).
+    if (done && e.what.status == store::run_status::retry_wait && !stopping()) doorbell_.ring();
     report_progress_failure(e.run.id, done);
   }
 
