@@ -475,7 +475,8 @@ TEST_CASE("runs queued while workers are idle start at once, leased as they are 
   eng.stop();
 }
 
-TEST_CASE("a run given back for a retry runs again when due, though nothing else wakes the engine") {
+TEST_CASE(
+    "a run given back for a retry runs again when due, though nothing else wakes the engine") {
   temp_dir dir;
   log_capture logs;
   sink out;

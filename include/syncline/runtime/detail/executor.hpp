@@ -160,7 +160,7 @@ class executor {
     // Counts the batches that queued runs without a lease: a claim that began before one of them
     // committed may not have seen its runs, so it cannot say the queue is drained.
     std::atomic<std::uint64_t> unleased_batches{0};
-    bool dispatching = false;                // under mu when it turns false
+    bool dispatching = false;  // under mu when it turns false
     std::atomic<bool> stopping{false};
   };
 

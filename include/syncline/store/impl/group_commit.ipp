@@ -95,10 +95,11 @@ group_commit::commit(std::vector<std::vector<new_run>>& entries) {
   const std::size_t reserved = taking ? taker_.reserve(total) : 0;
   std::vector<claimed_run> leased;
   try {
-    committed = reserved > 0 ? store_.enqueue_and_lease(
-                                   runs, {.worker = taker_.worker, .max = reserved, .lease = taker_.lease},
-                                   leased)
-                             : store_.enqueue(runs);
+    committed =
+        reserved > 0
+            ? store_.enqueue_and_lease(
+                  runs, {.worker = taker_.worker, .max = reserved, .lease = taker_.lease}, leased)
+            : store_.enqueue(runs);
   } catch (const std::exception& e) {
     committed = make_error(errc::internal, std::string("group commit: enqueue threw: ") + e.what());
   } catch (...) {
@@ -108,8 +109,8 @@ group_commit::commit(std::vector<std::vector<new_run>>& entries) {
     if (!committed) leased.clear();
     std::size_t accepted = 0;
     if (committed) {
-      accepted = static_cast<std::size_t>(std::ranges::count(*committed, enqueue_result::accepted,
-                                                              &enqueue_result::kind));
+      accepted = static_cast<std::size_t>(
+          std::ranges::count(*committed, enqueue_result::accepted, &enqueue_result::kind));
     }
     const std::size_t waiting = accepted - std::min(accepted, leased.size());
     taker_.take(std::move(leased), reserved, waiting);  // before the answers: runs start sooner

@@ -144,8 +144,10 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_and_leas
     mine.clear();
     return enqueue_in(c, runs, false, {&lease, holder, &mine});
   });
-  if (out) leased.insert(leased.end(), std::make_move_iterator(mine.begin()),
-                         std::make_move_iterator(mine.end()));
+  if (out) {
+    leased.insert(leased.end(), std::make_move_iterator(mine.begin()),
+                  std::make_move_iterator(mine.end()));
+  }
   return out;
 }
 
@@ -531,8 +533,8 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::insert_run(sqlite::database& c,
         "queue a run leased at once");
     if (!q) return std::move(q).error();
     if (auto e = q->bind(r.tenant, r.integration, r.workflow, r.trigger, r.dedupe_key,
-                         leased_to->lease_token, holder, leased_to->lease_until,
-                         now, static_cast<std::int64_t>(r.workflow_version))
+                         leased_to->lease_token, holder, leased_to->lease_until, now,
+                         static_cast<std::int64_t>(r.workflow_version))
                      .exec();
         !e) {
       return std::move(e).error();
