@@ -288,6 +288,7 @@ class postgres_store final : public store {
 }  // namespace syncline::store
 
 #include <syncline/store/detail/postgres_store_body.hpp>
+#include <syncline/store/detail/postgres_store_claim.hpp>
 #include <syncline/store/detail/postgres_store_erasure.hpp>
 #include <syncline/store/detail/postgres_store_installations.hpp>
 #include <syncline/store/detail/postgres_store_rates.hpp>
