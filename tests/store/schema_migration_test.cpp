@@ -5,8 +5,8 @@
 // version 3's file opened by commit fbc071b, which makes a new file the same way, plus one rate
 // bucket; version 5: version 4's file opened by commit 277b6f8; version 6: version 5's file opened
 // by commit b366925; version 7: version 6's file opened by commit dfb495e; version 8: version 7's
-// file opened by commit 937ec17), all with the same
-// content: five
+// file opened by commit 937ec17; version 9: version 8's file opened by commit 33b2a20), all with
+// the same content: five
 // runs of two workflows and two shops (one succeeded with two block events, one dead with a failed
 // block, one waiting for a retry, two queued), a cursor, an echo record and an installation.
 #include <syncline/store/detail/sqlite_schema.hpp>
@@ -52,11 +52,15 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
   REQUIRE(raw_connection(file).scalar("PRAGMA user_version") == std::to_string(version));
   // A sixth run, queued and pruned by the old schema: its id must never come back, since
   // idempotency keys are built on ids.
+  // Schema 9 moved the payload out of the runs row.
+  const std::string payload_column = version < 9 ? "payload, " : "";
+  const std::string payload_value = version < 9 ? "'{}', " : "";
   raw_connection(file).exec(
-      "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, status, "
-      "due_at, created_at, updated_at) VALUES ('shop-a.myshopify.com', 'shopify_sync', "
-      "'orders_to_app', 'orders/create', '', '{}', 'queued', 1, 1, 1); DELETE FROM runs WHERE id = "
-      "6");
+      "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, " +
+      payload_column +
+      "status, due_at, created_at, updated_at) VALUES ('shop-a.myshopify.com', 'shopify_sync', "
+      "'orders_to_app', 'orders/create', '', " +
+      payload_value + "'queued', 1, 1, 1); DELETE FROM runs WHERE id = 6");
 
   // The store's clock stands a minute after the fixture was written, so that what the fixture
   // holds for an hour (the echo record, the retry) is still pending whenever the test runs.
@@ -110,6 +114,14 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
                      "run_id)") == "1,2,3,4,5");
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%runs_v2%'") == "0");
     CHECK(raw.scalar("SELECT seq FROM sqlite_sequence WHERE name = 'runs'") == "6");
+    // Schema 10: the dedupe keys in the order they were seen, found by key through their unique
+    // index; the index by age is gone.
+    CHECK(raw.scalar("SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND "
+                     "tbl_name = 'dedupe_keys'") == "dedupe_keys_by_key");
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'dedupe_keys_v10'") == "0");
+    CHECK(raw.scalar("SELECT count(*) FROM dedupe_keys") == "5");
+    CHECK(raw.scalar("SELECT count(*) FROM dedupe_keys a JOIN dedupe_keys b ON b.id = a.id + 1 "
+                     "WHERE b.seen_at < a.seen_at") == "0");
   }
 
   check_fixture_rows(s);

@@ -442,6 +442,45 @@ TEMPLATE_TEST_CASE("block events are logged per run and attempt", "[store]", STO
   CHECK(*s->block_events(other) == std::vector<st::block_event_record>{batch[0], batch[2]});
 }
 
+TEMPLATE_TEST_CASE(
+    "a dedupe key seen again after its window is remembered anew, and prune keeps it while it is "
+    "in its new window",
+    "[store]", STORES_UNDER_TEST) {
+  // Either order: the key seen again is the oldest key, or the newest (whose place a store that
+  // keeps keys in the order they were seen may give to it again).
+  const bool again_is_newest = GENERATE(false, true);
+  INFO("the key seen again is the " << (again_is_newest ? "newest" : "oldest"));
+  TestType db;
+  manual_clock clock;
+  auto opts = options_with(clock);
+  opts.dedupe_window = 2h;
+  auto s = db.open(opts);
+
+  const auto first = enqueue_ok(*s, {make_run(again_is_newest ? "once" : "again")})[0];
+  const auto second = enqueue_ok(*s, {make_run(again_is_newest ? "again" : "once")})[0];
+  REQUIRE(first.kind == st::enqueue_result::accepted);
+  REQUIRE(second.kind == st::enqueue_result::accepted);
+  const auto original = again_is_newest ? second.run_id : first.run_id;
+
+  clock.advance(3h);  // both keys are past their window
+  const auto anew = enqueue_ok(*s, {make_run("again")})[0];
+  REQUIRE(anew.kind == st::enqueue_result::accepted);
+  CHECK(anew.run_id != original);
+
+  clock.advance(1h);  // "again" was seen an hour ago: in its window; "once" is not
+  auto pruned = s->prune(7 * 24h);
+  REQUIRE(pruned);
+  CHECK(pruned->dedupe_keys == 1);
+  CHECK(enqueue_ok(*s, {make_run("again")})[0] ==
+        st::enqueue_result{st::enqueue_result::duplicate, anew.run_id});
+  CHECK(enqueue_ok(*s, {make_run("once")})[0].kind == st::enqueue_result::accepted);
+
+  clock.advance(3h);  // now every key is past its window
+  pruned = s->prune(7 * 24h);
+  REQUIRE(pruned);
+  CHECK(pruned->dedupe_keys == 2);
+}
+
 TEMPLATE_TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes only",
                    "[store]", STORES_UNDER_TEST) {
   TestType db;

@@ -363,6 +363,9 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL static installation_record read_installation(const sqlite::statement& q);
 
+  // Deletes the dedupe keys seen at or before `cutoff`, in chunks; answers how many.
+  SYNCLINE_DECL result<std::int64_t> prune_dedupe_keys(time_point cutoff);
+
   // sql: ?1 = cutoff, ?2 = chunk size.
   SYNCLINE_DECL result<std::int64_t> delete_in_chunks(const char* sql, std::string_view what,
                                                       time_point cutoff);

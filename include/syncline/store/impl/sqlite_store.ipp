@@ -362,11 +362,7 @@ SYNCLINE_DECL result<prune_result> sqlite_store::prune(
     out.runs += *n;
     if (*n < prune_chunk) break;
   }
-  auto keys = delete_in_chunks(
-      "DELETE FROM dedupe_keys WHERE (tenant, integration, trigger_name, dedupe_key) IN "
-      "(SELECT tenant, integration, trigger_name, dedupe_key FROM dedupe_keys "
-      "WHERE seen_at <= ?1 LIMIT ?2)",
-      "prune dedupe keys", now - opts_.dedupe_window);
+  auto keys = prune_dedupe_keys(now - opts_.dedupe_window);
   if (!keys) return std::move(keys).error();
   out.dedupe_keys = *keys;
   auto echoes = delete_in_chunks(
@@ -510,11 +506,11 @@ SYNCLINE_DECL result<std::optional<std::int64_t>> sqlite_store::find_recent_key(
 
 SYNCLINE_DECL result<void> sqlite_store::remember_key(sqlite::database& c, const new_run& r,
                                                       std::int64_t run_id, time_point now) {
+  // REPLACE, not an update in place: a key seen again after its window (the look-up found none)
+  // takes a new id, at the end of the table, so the expired keys stay a prefix (prune).
   auto q = c.prepare(
-      "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-      "ON CONFLICT (tenant, integration, trigger_name, dedupe_key) "
-      "DO UPDATE SET run_id = excluded.run_id, seen_at = excluded.seen_at",
+      "INSERT OR REPLACE INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, "
+      "seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       "remember dedupe key");
   if (!q) return std::move(q).error();
   return q->bind(r.tenant, r.integration, r.trigger, r.dedupe_key, run_id, now).exec();
@@ -694,6 +690,44 @@ SYNCLINE_DECL run_record sqlite_store::read_run(const sqlite::statement& q, bool
   r.workflow_version = static_cast<std::uint32_t>(q.int64(13));
   if (with_payload) r.payload = q.text(14);
   return r;
+}
+
+SYNCLINE_DECL result<std::int64_t> sqlite_store::prune_dedupe_keys(time_point cutoff) {
+  // The keys are in the order they were remembered (schema 10), so the expired ones are the
+  // table's prefix up to the first key still in its window: found once, by a scan of that prefix
+  // alone, then deleted in chunks. Keys remembered meanwhile come after it. A key seen again
+  // after its window was remembered anew (REPLACE), possibly with an id below the end (the id of
+  // the newest key, deleted by the replace, is reused): its seen_at keeps it. An expired key
+  // after the first live one (clocks of two processes that disagree) waits for a later prune;
+  // look-ups ignore it, since they compare seen_at too.
+  std::int64_t end = 0;
+  {
+    auto c = readers_.acquire();
+    auto q = c->prepare(
+        "SELECT coalesce((SELECT id FROM dedupe_keys WHERE seen_at > ?1 ORDER BY id LIMIT 1), "
+        "(SELECT max(id) + 1 FROM dedupe_keys), 0)",
+        "find the end of the expired dedupe keys");
+    if (!q) return std::move(q).error();
+    q->bind(cutoff);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    end = q->int64(0);
+  }
+  std::int64_t total = 0;
+  for (;;) {
+    auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
+      auto q = c.prepare(
+          "DELETE FROM dedupe_keys WHERE id IN (SELECT id FROM dedupe_keys WHERE id < ?1 AND "
+          "seen_at <= ?2 ORDER BY id LIMIT ?3)",
+          "prune dedupe keys");
+      if (!q) return std::move(q).error();
+      if (auto e = q->bind(end, cutoff, prune_chunk).exec(); !e) return std::move(e).error();
+      return c.changes();
+    });
+    if (!n) return n;
+    total += *n;
+    if (*n < prune_chunk) return total;
+  }
 }
 
 SYNCLINE_DECL result<std::int64_t> sqlite_store::delete_in_chunks(const char* sql,
