@@ -6,11 +6,13 @@
 //   auto store = syncline::store::sqlite_store::open(dir.file("engine.db"));
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 namespace syncline::testing {
 
@@ -30,11 +32,19 @@ class temp_dir {
   }
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
-  // Errors are ignored: a destructor cannot report them, and a leftover directory under the
-  // temporary directory harms no later test (every one gets a fresh name).
+  // Errors are ignored in the end: a destructor cannot report them, and a leftover directory
+  // under the temporary directory harms no later test (every one gets a fresh name). But first a
+  // few more walks: a database that another thread closes as the test ends (a destination whose
+  // last handler runs on an io thread that outlives this object) deletes or creates its -wal and
+  // -shm files while remove_all walks the directory, and one such walk stopped with an error and
+  // left the rest behind.
   ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    for (int walk = 0; walk < 5; ++walk) {
+      std::error_code ec;
+      std::filesystem::remove_all(path_, ec);
+      if (!ec && !std::filesystem::exists(path_, ec) && !ec) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 
   const std::filesystem::path& path() const noexcept { return path_; }
