@@ -380,9 +380,9 @@ inline result<void> migrate_sqlite_9_to_10(sqlite::database& c) {
 // never between.
 using sqlite_migration = result<void> (*)(sqlite::database&);
 inline constexpr sqlite_migration sqlite_migrations[] = {
-    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4, &migrate_sqlite_4_to_5,
-    &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7, &migrate_sqlite_7_to_8, &migrate_sqlite_8_to_9,
-    &migrate_sqlite_9_to_10};
+    &migrate_sqlite_1_to_2, &migrate_sqlite_2_to_3, &migrate_sqlite_3_to_4,
+    &migrate_sqlite_4_to_5, &migrate_sqlite_5_to_6, &migrate_sqlite_6_to_7,
+    &migrate_sqlite_7_to_8, &migrate_sqlite_8_to_9, &migrate_sqlite_9_to_10};
 static_assert(std::size(sqlite_migrations) == sqlite_schema_version - 1,
               "one migration per schema version after the first");
 
