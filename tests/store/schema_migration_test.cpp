@@ -119,6 +119,8 @@ TEST_CASE("a file of an earlier schema is migrated when it opens and keeps its r
     CHECK(raw.scalar("SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND "
                      "tbl_name = 'dedupe_keys'") == "dedupe_keys_by_key");
     CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'dedupe_keys_v10'") == "0");
+    // Schema 10 also dropped the index by finish time: prune walks old runs in id order.
+    CHECK(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'runs_finished'") == "0");
     CHECK(raw.scalar("SELECT count(*) FROM dedupe_keys") == "5");
     CHECK(raw.scalar("SELECT count(*) FROM dedupe_keys a JOIN dedupe_keys b ON b.id = a.id + 1 "
                      "WHERE b.seen_at < a.seen_at") == "0");

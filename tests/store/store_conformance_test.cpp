@@ -481,6 +481,41 @@ TEMPLATE_TEST_CASE(
   CHECK(pruned->dedupe_keys == 2);
 }
 
+TEMPLATE_TEST_CASE(
+    "prune takes the runs finished before its cutoff, past older runs still unfinished, and "
+    "keeps old runs that finished since",
+    "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  const auto queued = enqueue_ok(*s, {make_run(), make_run(), make_run(), make_run()});
+  auto claimed = claim_ok(*s, 4);
+  REQUIRE(claimed.size() == 4);
+  std::sort(claimed.begin(), claimed.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  REQUIRE(s->complete(claimed[0], run_status::succeeded));  // finished long ago
+  REQUIRE(s->complete(claimed[2], run_status::dead, "gave up"));
+  // claimed[1] stays running: an old run still unfinished, between two that are prunable.
+
+  clock.advance(8 * 24h);
+  REQUIRE(s->complete(claimed[3], run_status::succeeded));  // old, but finished just now
+  const auto recent = enqueue_ok(*s, {make_run()})[0].run_id;
+
+  auto pruned = s->prune(7 * 24h);
+  REQUIRE(pruned);
+  CHECK(pruned->runs == 2);
+  CHECK(s->get_run(queued[0].run_id).error().category == errc::not_found);
+  CHECK(s->get_run(queued[2].run_id).error().category == errc::not_found);
+  CHECK(run_of(*s, queued[1].run_id).status == run_status::running);
+  CHECK(run_of(*s, queued[3].run_id).status == run_status::succeeded);
+  CHECK(run_of(*s, recent).status == run_status::queued);
+  auto counts = *s->counts();
+  CHECK(counts.succeeded == 1);
+  CHECK(counts.dead == 0);
+  CHECK(counts.running == 1);
+  CHECK(counts.queued == 1);
+}
+
 TEMPLATE_TEST_CASE("prune removes old finished runs, expired dedupe keys and old echoes only",
                    "[store]", STORES_UNDER_TEST) {
   TestType db;

@@ -338,29 +338,62 @@ SYNCLINE_DECL result<std::int64_t> sqlite_store::replay_all(const run_filter& fi
 SYNCLINE_DECL result<prune_result> sqlite_store::prune(
     std::chrono::system_clock::duration keep_finished) {
   const time_point now = now_();
+  const time_point cutoff = now - keep_finished;
   prune_result out;
-  // Small transactions, so an enqueue waiting for the writer never waits for a whole prune.
+  // No index by finish time (schema 10): a run finished before the cutoff was created before it,
+  // and ids grow with creation, so those runs are among the ids below the first run created at or
+  // after the cutoff (found through runs_by_created), walked in id order. A run that finished
+  // before the cutoff but has a higher id (the clocks of two processes disagree) waits for a
+  // later prune.
+  std::int64_t end = 0;
+  {
+    auto c = readers_.acquire();
+    auto q = c->prepare(
+        "SELECT coalesce((SELECT id FROM runs WHERE created_at >= ?1 ORDER BY created_at LIMIT 1), "
+        "(SELECT max(id) + 1 FROM runs), 0)",
+        "find the runs created before the prune's cutoff");
+    if (!q) return std::move(q).error();
+    q->bind(cutoff);
+    auto row = q->step();
+    if (!row) return std::move(row).error();
+    end = q->int64(0);
+  }
+  // Small transactions, so an enqueue waiting for the writer never waits for a whole prune. Each
+  // takes the next chunk after the last one's highest id, so unfinished runs among old ones are
+  // walked past once per prune, not once per chunk.
+  std::int64_t after = 0;
   for (;;) {
+    std::int64_t taken = 0;
     auto n = write(commit_kind::progress, [&](sqlite::database& c) -> result<std::int64_t> {
+      auto chunk = c.prepare(
+          "SELECT count(*), coalesce(max(id), 0) FROM (SELECT id FROM runs WHERE id > ?1 AND "
+          "id < ?2 AND finished_at < ?3 ORDER BY id LIMIT ?4)",
+          "find the next runs to prune");
+      if (!chunk) return std::move(chunk).error();
+      chunk->bind(after, end, cutoff, prune_chunk);
+      auto row = chunk->step();
+      if (!row) return std::move(row).error();
+      taken = chunk->int64(0);
+      const std::int64_t upto = chunk->int64(1);
+      if (taken == 0) return std::int64_t{0};
       auto events = c.prepare(
-          "DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE finished_at < ?1 "
-          "ORDER BY finished_at, id LIMIT ?2)",
+          "DELETE FROM run_log WHERE run_id IN (SELECT id FROM runs WHERE id > ?1 AND id <= ?2 "
+          "AND finished_at < ?3)",
           "prune the run log");
       if (!events) return std::move(events).error();
-      if (auto e = events->bind(now - keep_finished, prune_chunk).exec(); !e) {
-        return std::move(e).error();
-      }
+      if (auto e = events->bind(after, upto, cutoff).exec(); !e) return std::move(e).error();
       auto runs = c.prepare(
-          "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE finished_at < ?1 "
-          "ORDER BY finished_at, id LIMIT ?2) RETURNING status",
+          "DELETE FROM runs WHERE id > ?1 AND id <= ?2 AND finished_at < ?3 RETURNING status",
           "prune runs");
       if (!runs) return std::move(runs).error();
-      runs->bind(now - keep_finished, prune_chunk);
-      return detail::delete_runs_counted(c, *runs);
+      runs->bind(after, upto, cutoff);
+      auto deleted = detail::delete_runs_counted(c, *runs);
+      if (deleted) after = upto;
+      return deleted;
     });
     if (!n) return std::move(n).error();
     out.runs += *n;
-    if (*n < prune_chunk) break;
+    if (taken < prune_chunk) break;
   }
   auto keys = prune_dedupe_keys(now - opts_.dedupe_window);
   if (!keys) return std::move(keys).error();
