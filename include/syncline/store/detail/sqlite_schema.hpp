@@ -371,11 +371,10 @@ inline result<void> migrate_sqlite_9_to_10(sqlite::database& c) {
           "migrate: copy the dedupe keys in the order they were seen");
       !r)
     return r;
-  if (auto r = c.exec(
-          "DROP TABLE dedupe_keys; ALTER TABLE dedupe_keys_v10 RENAME TO dedupe_keys; "
-          "CREATE UNIQUE INDEX dedupe_keys_by_key ON dedupe_keys "
-          "(tenant, integration, trigger_name, dedupe_key);",
-          "migrate: index the dedupe keys by key");
+  if (auto r = c.exec("DROP TABLE dedupe_keys; ALTER TABLE dedupe_keys_v10 RENAME TO dedupe_keys; "
+                      "CREATE UNIQUE INDEX dedupe_keys_by_key ON dedupe_keys "
+                      "(tenant, integration, trigger_name, dedupe_key);",
+                      "migrate: index the dedupe keys by key");
       !r)
     return r;
   // Prune walks the runs in id order below the first one created after its cutoff
