@@ -233,6 +233,72 @@ TEST_CASE("group commit: a lease taker is asked before each batch and handed wha
   CHECK(s->counts()->queued == 2);
 }
 
+TEST_CASE("group commit: ends handed to finish join the transaction of the runs queued with them",
+          "[group_commit]") {
+  temp_dir dir;
+  auto s = open_store(dir.file("store.db"), {});
+  enqueue_ok(*s, {make_run("a"), make_run("b")});
+  const auto claimed = claim_ok(*s, 10);
+  REQUIRE(claimed.size() == 2);
+  st::claimed_run stale = claimed[1];
+  stale.lease_token = "not-the-lease";
+  const auto t = std::chrono::system_clock::now();
+  const std::vector<st::block_event_record> events{
+      {claimed[0].id, 1, 0, "to_row", t, t + 1ms, "ok", ""}};
+  const std::vector<st::run_completion> ends{
+      st::run_completion::completed(claimed[0], st::run_status::succeeded),
+      st::run_completion::completed(stale, st::run_status::succeeded)};
+
+  st::group_commit gc(*s);
+  // Another connection holds the write lock, so the three entries gather while it is held: into
+  // one batch, or two when the writer took the first run alone. Either way the ends share a
+  // batch, a transaction, with a run.
+  raw_connection holder(dir.file("store.db"));
+  holder.exec("BEGIN IMMEDIATE");
+  asio::io_context io;
+  std::vector<result<enqueue_result>> queued;
+  result<st::group_commit::end_answers> ended = syncline::make_error(errc::internal, "no answer");
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { queued.push_back(co_await gc.submit(make_run("c"))); },
+      asio::detached);
+  while (gc.pending() < 1) io.run_one();
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { ended = co_await gc.finish(ends, events); },
+      asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { queued.push_back(co_await gc.submit(make_run("d"))); },
+      asio::detached);
+  while (gc.pending() < 3) io.run_one();
+  holder.exec("ROLLBACK");
+  io.run();
+
+  REQUIRE(queued.size() == 2);
+  CHECK(queued[0]->kind == enqueue_result::accepted);
+  CHECK(queued[1]->kind == enqueue_result::accepted);
+  REQUIRE(ended);
+  REQUIRE(ended->size() == 2);
+  CHECK((*ended)[0]);
+  CHECK((*ended)[1].error().category == errc::conflict);  // refused alone, the rest written
+  CHECK(run_of(*s, claimed[0].id).status == st::run_status::succeeded);
+  CHECK(run_of(*s, claimed[1].id).status == st::run_status::running);
+  CHECK(*s->block_events(claimed[0].id) == events);
+  const auto stats = gc.stats();
+  CHECK(stats.batches <= 2);
+  CHECK(stats.largest_batch >= 2);
+
+  // Once stopped, ends are refused with nothing written: the caller writes them itself.
+  gc.stop();
+  const std::vector<st::run_completion> late{
+      st::run_completion::completed(claimed[1], st::run_status::succeeded)};
+  io.restart();
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { ended = co_await gc.finish(late, {}); }, asio::detached);
+  io.run();
+  REQUIRE_FALSE(ended);
+  CHECK(ended.error().category == errc::unavailable);
+  CHECK(run_of(*s, claimed[1].id).status == st::run_status::running);
+}
+
 TEST_CASE("group commit: past max_pending, submit answers unavailable at once", "[group_commit]") {
   temp_dir dir;
   auto s = open_store(dir.file("store.db"), {});

@@ -24,6 +24,7 @@ using namespace store_test;
 using st::enqueue_result;
 using st::run_status;
 using syncline::errc;
+using syncline::result;
 
 TEMPLATE_TEST_CASE("a run is queued, claimed and completed", "[store]", STORES_UNDER_TEST) {
   TestType db;
@@ -1016,6 +1017,91 @@ TEMPLATE_TEST_CASE("enqueue_and_lease refuses what enqueue and claim refuse, and
   REQUIRE(none);
   CHECK(leased.empty());
   CHECK(s->counts()->queued == 1);
+}
+
+TEMPLATE_TEST_CASE("enqueue_and_finish ends runs, then queues and leases runs, in one call",
+                   "[store]", STORES_UNDER_TEST) {
+  TestType db;
+  manual_clock clock;
+  auto opts = options_with(clock);
+  opts.max_unfinished_runs = 3;
+  auto s = db.open(opts);
+  enqueue_ok(*s, {make_run("a"), make_run("b"), make_run("c")});
+  auto claimed = claim_ok(*s, 10);
+  REQUIRE(claimed.size() == 3);
+  st::claimed_run stale = claimed[2];
+  stale.lease_token = "not-the-lease";
+  const auto t = clock.now();
+  const std::vector<st::block_event_record> events{
+      {claimed[0].id, 1, 0, "to_row", t, t + 1ms, "ok", ""}};
+  const std::vector<st::run_completion> ends{
+      st::run_completion::completed(claimed[0], run_status::succeeded),
+      st::run_completion::retried(claimed[1], t + 1min, "timeout"),
+      st::run_completion::completed(stale, run_status::succeeded)};
+  // The queue is full (3 unfinished); the end before them frees one place, so of the two new
+  // runs one is accepted (and leased) and one refused; "a" is a duplicate of a run that ended.
+  std::vector<st::new_run> runs{make_run("d"), make_run("a"), make_run("e")};
+  std::vector<st::claimed_run> leased;
+  std::vector<result<void>> ended{result<void>{}, result<void>{}, result<void>{}, result<void>{}};
+  auto queued = s->enqueue_and_finish(ends, events, ended, runs,
+                                      {.worker = "worker-1", .max = 5, .lease = 10s}, leased);
+  REQUIRE(queued);
+  REQUIRE(ended.size() == 3);  // replaced, not appended to
+  CHECK(ended[0]);
+  CHECK(ended[1]);
+  CHECK(ended[2].error().category == errc::conflict);
+  REQUIRE(queued->size() == 3);
+  CHECK((*queued)[0].kind == enqueue_result::accepted);
+  CHECK((*queued)[1] == enqueue_result{enqueue_result::duplicate, claimed[0].id});
+  CHECK((*queued)[2].kind == enqueue_result::queue_full);
+  REQUIRE(leased.size() == 1);
+  CHECK(leased[0].id == (*queued)[0].run_id);
+  CHECK(run_of(*s, claimed[0].id).status == run_status::succeeded);
+  CHECK(run_of(*s, claimed[1].id).status == run_status::retry_wait);
+  CHECK(run_of(*s, claimed[2].id).status == run_status::running);
+  CHECK(run_of(*s, leased[0].id).status == run_status::running);
+  CHECK(*s->block_events(claimed[0].id) == events);
+  auto counts = *s->counts();
+  CHECK(counts.succeeded == 1);
+  CHECK(counts.retry_wait == 1);
+  CHECK(counts.running == 2);
+  CHECK(counts.queued == 0);
+
+  SECTION("with nothing to lease, the runs wait for a claim") {
+    REQUIRE(s->complete(leased[0], run_status::succeeded));
+    std::vector<st::claimed_run> none;
+    std::vector<st::new_run> more{make_run("f")};
+    auto q = s->enqueue_and_finish({}, {}, ended, more, {}, none);
+    REQUIRE(q);
+    CHECK(ended.empty());
+    CHECK(none.empty());
+    REQUIRE(q->size() == 1);
+    CHECK((*q)[0].kind == enqueue_result::accepted);
+    CHECK(s->counts()->queued == 1);
+  }
+  SECTION("ends alone are written, and answer an empty list of runs") {
+    const std::vector<st::run_completion> last{
+        st::run_completion::completed(claimed[2], run_status::dead, "no")};
+    std::vector<st::claimed_run> none;
+    auto q = s->enqueue_and_finish(last, {}, ended, {}, {}, none);
+    REQUIRE(q);
+    CHECK(q->empty());
+    REQUIRE(ended.size() == 1);
+    CHECK(ended[0]);
+    CHECK(run_of(*s, claimed[2].id).status == run_status::dead);
+  }
+  SECTION("a run without its names refuses the call: every end answers the error") {
+    std::vector<st::new_run> bad{make_run("g")};
+    bad[0].tenant.clear();
+    std::vector<st::claimed_run> none;
+    const std::vector<st::run_completion> last{
+        st::run_completion::completed(claimed[2], run_status::succeeded)};
+    auto q = s->enqueue_and_finish(last, {}, ended, bad, {}, none);
+    REQUIRE_FALSE(q);
+    CHECK(q.error().category == errc::invalid_input);
+    REQUIRE(ended.size() == 1);
+    CHECK_FALSE(ended[0]);
+  }
 }
 
 }  // namespace unity_store_store_conformance_test

@@ -7,9 +7,11 @@
 // (core/detail/group_commit_queue.hpp, which the warehouse sinks use too).
 // A submit answers accepted or duplicate (durable either way) or errc::unavailable (the queue is
 // full, or too many submitters wait): answer the webhook 200 or 503 accordingly. The engine's
-// ingress is the user; tests/store/group_commit_test.cpp shows the calls. An entry of the queue
-// may hold several runs (submit_all: one webhook delivery that starts several workflows): they
-// join one batch together, so one delivery costs one wait and one transaction.
+// ingress is the user; tests/store/group_commit_test.cpp shows the calls. The engine's executor
+// hands it the ends of runs too (finish): they are written in the next batch's transaction with
+// its runs (store::enqueue_and_finish), so an end costs no transaction of its own. An entry of the
+// queue may hold several runs (submit_all: one webhook delivery that starts several workflows):
+// they join one batch together, so one delivery costs one wait and one transaction.
 //
 // Destroy the group_commit before the io_contexts of its submitters: it answers every submit
 // still waiting when it stops, and those answers are posted to the submitters' executors.
@@ -18,6 +20,7 @@
 #include <syncline/config.hpp>
 #include <syncline/core/detail/group_commit_queue.hpp>
 #include <syncline/core/result.hpp>
+#include <syncline/store/block_event_record.hpp>
 #include <syncline/store/run.hpp>
 #include <syncline/store/store.hpp>
 
@@ -37,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -119,24 +123,63 @@ class group_commit {
   // invalid_input) when a run lacks its names: then none of its runs is written.
   template <class CompletionToken>
   auto async_submit_all(std::vector<new_run> runs, CompletionToken&& token) {
-    for (const auto& run : runs) {
-      if (auto v = validate(run); !v) {
-        // Refused before it joins a batch, answered on the handler's executor like any answer.
-        return boost::asio::async_initiate<CompletionToken, void(result<answers>)>(
-            [](auto handler, ::syncline::error e) {
-              auto ex =
-                  boost::asio::get_associated_executor(handler, boost::asio::system_executor());
-              boost::asio::post(
-                  ex, boost::asio::append(std::move(handler), result<answers>(std::move(e))));
-            },
-            token, std::move(v).error());
-      }
-    }
-    return queue_.async_submit(std::move(runs), std::forward<CompletionToken>(token));
+    return boost::asio::async_initiate<CompletionToken, void(result<answers>)>(
+        [this](auto handler, std::vector<new_run> r) {
+          auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+          for (const auto& run : r) {
+            if (auto v = validate(run); !v) {
+              // Refused before it joins a batch, answered on the handler's executor like any
+              // answer.
+              boost::asio::post(ex, boost::asio::append(std::move(handler),
+                                                        result<answers>(std::move(v).error())));
+              return;
+            }
+          }
+          queue_.async_submit(entry{.runs = std::move(r)},
+                              boost::asio::bind_executor(
+                                  ex, [h = std::move(handler)](result<entry_answers> a) mutable {
+                                    if (!a)
+                                      return std::move(h)(result<answers>(std::move(a).error()));
+                                    std::move(h)(result<answers>(std::move(a->queued)));
+                                  }));
+        },
+        token, std::move(runs));
   }
 
   // The coroutine form of async_submit_all.
   SYNCLINE_DECL boost::asio::awaitable<result<answers>> submit_all(std::vector<new_run> runs);
+
+  // One answer per end, in order (store::finish_many's).
+  using end_answers = std::vector<result<void>>;
+
+  // Ends of runs, with their block events, written in the transaction of the next batch, with
+  // the runs queued there (store::enqueue_and_finish): the engine's executor hands its ends here,
+  // so that a run's end costs no transaction of its own. `ends` (and the runs they point to) and
+  // `events` must stay valid until the answer: they are written where they are, not copied.
+  // Answered with one answer per end once written; errc::unavailable when the group commit is full
+  // or stopped: then nothing was written, and the caller writes the ends itself
+  // (store::finish_many).
+  template <class CompletionToken>
+  auto async_finish(std::span<const run_completion> ends,
+                    std::span<const block_event_record> events, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(result<end_answers>)>(
+        [this](auto handler, std::span<const run_completion> e,
+               std::span<const block_event_record> ev) {
+          auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+          queue_.async_submit(entry{.ends = e, .events = ev},
+                              boost::asio::bind_executor(ex, [h = std::move(handler)](
+                                                                 result<entry_answers> a) mutable {
+                                if (!a)
+                                  return std::move(h)(result<end_answers>(std::move(a).error()));
+                                std::move(h)(result<end_answers>(std::move(a->ended)));
+                              }));
+        },
+        token, ends, events);
+  }
+
+  // The coroutine form of async_finish.
+  SYNCLINE_DECL boost::asio::awaitable<result<end_answers>> finish(
+      std::span<const run_completion> ends, std::span<const block_event_record> events);
 
   // Refuses new submits, commits everything already waiting, and stops the writer thread.
   // Call it from one thread (the owner's); the destructor calls it too.
@@ -148,18 +191,29 @@ class group_commit {
   SYNCLINE_DECL statistics stats() const;
 
  private:
+  // An entry of the queue: the runs of one submit, or the ends of one finish.
+  struct entry {
+    std::vector<new_run> runs{};
+    std::span<const run_completion> ends{};
+    std::span<const block_event_record> events{};
+  };
+  struct entry_answers {
+    answers queued{};
+    end_answers ended{};
+  };
+
   // The one group commit (core/detail/group_commit_queue.hpp). Its flushes block in SQLite, so
   // they run on an io_context of their own, run by writer_: the queue's strand is then exactly
-  // a writer thread, and no submitter's executor ever waits for an fsync.
-  // An item is an entry of runs (one for submit). max_batch counts entries.
-  using queue = ::syncline::detail::group_commit_queue<std::vector<new_run>, result<answers>>;
+  // a writer thread, and no submitter's executor ever waits for an fsync. max_batch counts
+  // entries.
+  using queue = ::syncline::detail::group_commit_queue<entry, result<entry_answers>>;
 
   SYNCLINE_DECL static queue::options queue_options(const options& o);
 
-  // One transaction for the batch (one store::enqueue of every entry's runs), and each entry's
-  // own answers.
-  SYNCLINE_DECL boost::asio::awaitable<std::vector<result<answers>>> commit(
-      std::vector<std::vector<new_run>>& entries);
+  // One transaction for the batch (one store::enqueue, or store::enqueue_and_finish when ends
+  // wait too, of every entry's runs and ends), and each entry's own answers.
+  SYNCLINE_DECL boost::asio::awaitable<std::vector<result<entry_answers>>> commit(
+      std::vector<entry>& entries);
 
   // A one-run entry's answer.
   SYNCLINE_DECL static result<enqueue_result> only_answer(result<answers> a);

@@ -118,6 +118,14 @@ class sqlite_store final : public store {
   SYNCLINE_DECL result<std::vector<result<void>>> finish_many(
       std::span<const run_completion> runs, std::span<const block_event_record> events) override;
 
+  // One transaction for both (at acknowledgement_sync when it queues runs, else at
+  // progress_sync): the writer connection is one transaction at a time anyway, so the ends cost
+  // no transaction of their own.
+  SYNCLINE_DECL result<std::vector<enqueue_result>> enqueue_and_finish(
+      std::span<const run_completion> ends, std::span<const block_event_record> events,
+      std::vector<result<void>>& ended, std::span<const new_run> runs, const lease_request& lease,
+      std::vector<claimed_run>& leased) override;
+
   SYNCLINE_DECL result<std::optional<time_point>> next_due() override;
 
   result<run_counts> counts() override {
@@ -317,6 +325,11 @@ class sqlite_store final : public store {
 
   SYNCLINE_DECL static result<std::optional<run_status>> status_of(sqlite::database& c,
                                                                    std::int64_t run_id);
+
+  // In the writer's transaction: the block events, then each end (finish_many's answers).
+  SYNCLINE_DECL result<std::vector<result<void>>> finish_in(
+      sqlite::database& c, std::span<const run_completion> runs,
+      std::span<const block_event_record> events);
 
   // In the writer's transaction: ends `run` with a final status, or gives it back until `when`
   // (retry_wait). errc::conflict when this worker's lease is no longer valid.

@@ -148,6 +148,53 @@ class store {
     return answers;
   }
 
+  // Ends runs as finish_many() does, then queues runs as enqueue_and_lease() does (lease.max 0:
+  // as enqueue()), in ONE transaction where the store can: what a group commit writes when the
+  // engine's ends join the webhooks' runs (store::group_commit::async_finish), so that the pages
+  // both touch (the tail of the runs, the due index, the counters) are written once, not twice.
+  // The ends go first, so the places they free count for the runs queued after them. One answer
+  // per end is set in `ended` (replacing what it held) and one per run is returned, with the
+  // meanings of finish_many() and enqueue(); an outer error of the transaction is every end's
+  // answer too, and then nothing of the call was written (a call refused for an invalid run or
+  // lease writes nothing with every store). The leased runs are appended to
+  // `leased` once committed. The acknowledgements' durability applies whenever runs are queued.
+  // This default makes two calls (finish_many, then enqueue_and_lease); a store whose writes
+  // are one at a time anyway (SQLite) overrides it with one transaction. PostgreSQL keeps it:
+  // its enqueues take a turn one at a time across processes, and ends inside it would wait too.
+  virtual result<std::vector<enqueue_result>> enqueue_and_finish(
+      std::span<const run_completion> ends, std::span<const block_event_record> events,
+      std::vector<result<void>>& ended, std::span<const new_run> runs, const lease_request& lease,
+      std::vector<claimed_run>& leased) {
+    // Refused before anything is written, as one transaction would refuse it.
+    auto refused = [&]() -> result<void> {
+      if (lease.max > 0 && lease.lease <= std::chrono::milliseconds::zero())
+        return make_error(errc::invalid_input, "enqueue_and_finish: the lease must be positive");
+      for (const auto& r : runs) {
+        if (auto v = validate(r); !v) return v;
+      }
+      return {};
+    }();
+    if (!refused) {
+      ended.assign(ends.size(), result<void>(refused.error()));
+      return refused.error();
+    }
+    auto finished = finish_many(ends, events);
+    ended.assign(ends.size(), result<void>{});
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+      if (!finished)
+        ended[i] = finished.error();
+      else if (i < finished->size())
+        ended[i] = std::move((*finished)[i]);
+      else
+        ended[i] = make_error(errc::internal, "finish_many answered fewer ends than it was given");
+    }
+    if (runs.empty()) {
+      if (!finished) return std::move(finished).error();
+      return std::vector<enqueue_result>{};
+    }
+    return enqueue_and_lease(runs, lease, leased);
+  }
+
   // When the next run becomes due, so an idle worker can sleep until then; nullopt: no
   // unfinished run at all.
   virtual result<std::optional<time_point>> next_due() = 0;

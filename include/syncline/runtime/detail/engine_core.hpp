@@ -70,7 +70,13 @@ class engine_core {
                       [this](std::string_view integration, std::string_view tenant) {
                         return uninstall(integration, tenant);
                       },
-                  .metrics_text = [this] { return metrics_text(); }}) {}
+                  .metrics_text = [this] { return metrics_text(); }}) {
+    // One writer (SQLite): a run's end joins the transaction of the runs queued next, rather
+    // than taking the writer for a transaction of its own. A store whose writes proceed at once
+    // (PostgreSQL) keeps the ends on their own thread and sessions, beside the enqueues.
+    if (ctx_.store() && !ctx_.store()->concurrent_writes())
+      executor_.write_ends_through(intake_.group_commit());
+  }
 
   engine_core(const engine_core&) = delete;
   engine_core& operator=(const engine_core&) = delete;

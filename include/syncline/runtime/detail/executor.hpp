@@ -19,6 +19,7 @@
 #include <syncline/runtime/detail/store_echo_memory.hpp>
 #include <syncline/runtime/retry_policy.hpp>
 #include <syncline/store/block_event_record.hpp>
+#include <syncline/store/group_commit.hpp>
 #include <syncline/store/run.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -109,6 +110,11 @@ class executor {
                   run_leased(std::move(leased), reserved);
                 }};
   }
+
+  // The intake's group commit, which the ends are written through from now on (with the runs
+  // it queues, in one transaction); it must outlive the last end written, or be stopped first
+  // (then the ends are written alone). Call before start().
+  void write_ends_through(store::group_commit* commit) noexcept { joined_commit_ = commit; }
 
   // Whether this engine holds the store's "prune" role: only its holder applies retention.
   void set_pruning(bool on) noexcept { pruning_ = on; }
@@ -544,7 +550,11 @@ class executor {
   }
 
   // On the store thread (the queue's strand is on it), one batch at a time: the batch's ends and
-  // their block events in one transaction, and each end's own answer.
+  // their block events, and each end's own answer. With the intake's group commit
+  // (write_ends_through), they join the transaction of the runs it queues next
+  // (store::enqueue_and_finish): under load an end costs no transaction of its own. When that
+  // group commit cannot take them (full, or stopped before this engine's last ends), they are
+  // written here in a transaction of their own (store::finish_many), as without one.
   boost::asio::awaitable<std::vector<result<void>>> write_completions(
       std::vector<std::shared_ptr<ends_to_write>>& batch) {
     std::vector<store::run_completion> items;
@@ -558,7 +568,11 @@ class executor {
                       std::make_move_iterator(e.events.end()));
       }
     }
-    auto answers = ctx_.store()->finish_many(items, events);
+    result<std::vector<result<void>>> answers =
+        make_error(errc::unavailable, "the ends were not handed to a group commit");
+    if (joined_commit_) answers = co_await joined_commit_->finish(items, events);
+    if (!answers && answers.error().category == errc::unavailable)
+      answers = ctx_.store()->finish_many(items, events);
     ctx_.metrics().completion_batch(items.size());
     if (!answers && !events.empty()) {
       ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
@@ -649,6 +663,7 @@ class executor {
   std::shared_ptr<flight_state> flight_ = std::make_shared<flight_state>();
   std::atomic<bool> pruning_{false};
   std::atomic<bool> watching_{false};  // the store rings doorbell_ when other processes queue runs
+  store::group_commit* joined_commit_ = nullptr;  // write_ends_through
   std::mutex rng_mu_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::unique_ptr<store_echo_memory> echo_;

@@ -205,6 +205,10 @@ class intake {
     co_return committed;
   }
 
+  // The group commit the runs are queued through (none without a store): the executor writes
+  // its ends through it too.
+  store::group_commit* group_commit() noexcept { return commit_.get(); }
+
   // Wakes the executor: runs were queued.
   void wake() { bell_.ring(); }
 

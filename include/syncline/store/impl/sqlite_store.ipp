@@ -195,28 +195,70 @@ SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_many(
     std::span<const run_completion> runs, std::span<const block_event_record> events) {
   if (runs.empty() && events.empty()) return std::vector<result<void>>{};
   return write(commit_kind::progress,
-               [&](sqlite::database& c) -> result<std::vector<result<void>>> {
-                 if (auto r = detail::insert_run_log(c, events); !r) return std::move(r).error();
-                 std::vector<result<void>> answers;
-                 answers.reserve(runs.size());
-                 detail::run_count_moves counted;
-                 for (const auto& done : runs) {
-                   if (!done.run) {
-                     answers.push_back(
-                         make_error(errc::invalid_input, "finish_many: a completion without run"));
-                     continue;
-                   }
-                   if (auto v = detail::check_run_end(done.run->id, done.status, true); !v) {
-                     answers.push_back(std::move(v));
-                     continue;
-                   }
-                   auto r = end_run(c, *done.run, done.status, done.error, done.retry_at, counted);
-                   if (!r && r.error().category == errc::storage) return std::move(r).error();
-                   answers.push_back(std::move(r));
-                 }
-                 if (auto r = counted.apply(c); !r) return std::move(r).error();
-                 return answers;
-               });
+               [&](sqlite::database& c) { return finish_in(c, runs, events); });
+}
+
+SYNCLINE_DECL result<std::vector<result<void>>> sqlite_store::finish_in(
+    sqlite::database& c, std::span<const run_completion> runs,
+    std::span<const block_event_record> events) {
+  if (auto r = detail::insert_run_log(c, events); !r) return std::move(r).error();
+  std::vector<result<void>> answers;
+  answers.reserve(runs.size());
+  detail::run_count_moves counted;
+  for (const auto& done : runs) {
+    if (!done.run) {
+      answers.push_back(make_error(errc::invalid_input, "finish_many: a completion without run"));
+      continue;
+    }
+    if (auto v = detail::check_run_end(done.run->id, done.status, true); !v) {
+      answers.push_back(std::move(v));
+      continue;
+    }
+    auto r = end_run(c, *done.run, done.status, done.error, done.retry_at, counted);
+    if (!r && r.error().category == errc::storage) return std::move(r).error();
+    answers.push_back(std::move(r));
+  }
+  if (auto r = counted.apply(c); !r) return std::move(r).error();
+  return answers;
+}
+
+SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_and_finish(
+    std::span<const run_completion> ends, std::span<const block_event_record> events,
+    std::vector<result<void>>& ended, std::span<const new_run> runs, const lease_request& lease,
+    std::vector<claimed_run>& leased) {
+  // Every end is answered, also when nothing was written.
+  auto refuse = [&](::syncline::error e) -> result<std::vector<enqueue_result>> {
+    ended.assign(ends.size(), result<void>(e));
+    return e;
+  };
+  if (lease.max > 0 && lease.lease <= std::chrono::milliseconds::zero()) {
+    return refuse(
+        make_error(errc::invalid_input, "enqueue_and_finish: the lease must be positive"));
+  }
+  if (auto v = validate_all(runs); !v) return refuse(std::move(v).error());
+  if (runs.empty() && ends.empty() && events.empty()) {
+    ended.clear();
+    return std::vector<enqueue_result>{};
+  }
+  const std::string holder =
+      lease.max > 0 ? std::string(lease.worker) + "@" + lock_.identity() : std::string();
+  std::vector<claimed_run> mine;  // handed out only once committed
+  std::vector<result<void>> answers;
+  auto out = write(runs.empty() ? commit_kind::progress : commit_kind::acknowledgement,
+                   [&](sqlite::database& c) -> result<std::vector<enqueue_result>> {
+                     mine.clear();
+                     auto finished = finish_in(c, ends, events);
+                     if (!finished) return std::move(finished).error();
+                     answers = std::move(*finished);
+                     if (runs.empty()) return std::vector<enqueue_result>{};
+                     if (lease.max == 0) return enqueue_in(c, runs, false);
+                     return enqueue_in(c, runs, false, {&lease, holder, &mine});
+                   });
+  if (!out) return refuse(out.error());
+  ended = std::move(answers);
+  leased.insert(leased.end(), std::make_move_iterator(mine.begin()),
+                std::make_move_iterator(mine.end()));
+  return out;
 }
 
 SYNCLINE_DECL result<std::optional<time_point>> sqlite_store::next_due() {
