@@ -1104,4 +1104,52 @@ TEMPLATE_TEST_CASE("enqueue_and_finish ends runs, then queues and leases runs, i
   }
 }
 
+TEMPLATE_TEST_CASE("text with quotes, backslashes, braces and commas comes back as it went in",
+                   "[store]", STORES_UNDER_TEST) {
+  // The PostgreSQL store sends a batch as arrays (one statement of fixed text): every element
+  // must survive the array literal's quoting.
+  TestType db;
+  manual_clock clock;
+  auto s = db.open(options_with(clock));
+  const std::vector<std::string> odd{R"(a"b)", R"(c\d)", "{e,f}",  "",
+                                     "NULL",   " g ",    R"(\"})", "caf\xc3\xa9"};
+  std::vector<st::new_run> runs;
+  for (std::size_t i = 0; i < odd.size(); ++i) {
+    auto r = make_run(odd[i].empty() ? "" : "key " + odd[i], odd[i] + "\\x00{}",
+                      "shop " + odd[i] + ".myshopify.com", "flow " + odd[i]);
+    runs.push_back(std::move(r));
+  }
+  const auto queued = enqueue_ok(*s, runs);
+  auto claimed = claim_ok(*s, odd.size());
+  REQUIRE(claimed.size() == odd.size());
+  std::ranges::sort(claimed, {}, &st::claimed_run::id);
+  std::vector<st::run_completion> ends;
+  std::vector<st::block_event_record> events;
+  const auto t = clock.now();
+  for (std::size_t i = 0; i < odd.size(); ++i) {
+    INFO("element " << i);
+    CHECK(claimed[i].id == queued[i].run_id);
+    CHECK(claimed[i].tenant == runs[i].tenant);
+    CHECK(claimed[i].workflow == runs[i].workflow);
+    CHECK(claimed[i].dedupe_key == runs[i].dedupe_key);
+    CHECK(claimed[i].payload == runs[i].payload);
+    ends.push_back(st::run_completion::completed(claimed[i], run_status::dead, "died: " + odd[i]));
+    events.push_back({claimed[i].id, 1, 0, "block " + odd[i], t, t + 1ms, "error", odd[i]});
+  }
+  auto answers = s->finish_many(ends, events);
+  REQUIRE(answers);
+  for (std::size_t i = 0; i < odd.size(); ++i) {
+    INFO("element " << i);
+    CHECK((*answers)[i]);
+    CHECK(run_of(*s, claimed[i].id).last_error == "died: " + odd[i]);
+    CHECK(*s->block_events(claimed[i].id) == std::vector<st::block_event_record>{events[i]});
+  }
+  // The keys were remembered as given: each is a duplicate now.
+  const auto again = enqueue_ok(*s, runs);
+  for (std::size_t i = 0; i < odd.size(); ++i) {
+    if (!runs[i].dedupe_key.empty())
+      CHECK(again[i] == enqueue_result{enqueue_result::duplicate, queued[i].run_id});
+  }
+}
+
 }  // namespace unity_store_store_conformance_test

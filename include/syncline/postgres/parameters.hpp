@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,33 +24,23 @@ class parameters {
  public:
   // Each adds one parameter and answers its placeholder ("$3").
   std::string text(std::string_view v) {
-    if (refused_.empty()) {
-      if (v.find('\0') != std::string_view::npos) {
-        refused_ = "a text value holds a NUL byte, which PostgreSQL text cannot store";
-      } else if (!is_valid_utf8(v)) {
-        refused_ = "a text value is not valid UTF-8, which PostgreSQL text requires";
-      }
-    }
+    check_text(v);
     return add(std::string(v));
   }
   // Text for people to read: a NUL byte or an invalid UTF-8 sequence becomes U+FFFD.
   std::string readable_text(std::string_view v) { return add(replace_invalid(v)); }
   // Any bytes, exactly, for a bytea column (hex input format).
   std::string bytes(std::string_view v) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string hex = "\\x";
-    hex.reserve(2 + 2 * v.size());
-    for (unsigned char ch : v) {
-      hex += digits[ch >> 4];
-      hex += digits[ch & 0xF];
-    }
+    append_hex(v, hex);
     return add(std::move(hex));
   }
   std::string int64(std::int64_t v) { return add(std::to_string(v)); }
   // Integer nanoseconds since the Unix epoch: how syncline's PostgreSQL tables keep times.
-  std::string time(std::chrono::system_clock::time_point t) {
-    return int64(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+  std::string time(std::chrono::system_clock::time_point t) { return int64(nanoseconds(t)); }
+  // A time as those tables keep it: for an element of int64_array.
+  static std::int64_t nanoseconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   }
   std::string null() {
     values_.emplace_back();
@@ -60,28 +51,48 @@ class parameters {
     placeholder += std::to_string(pointers_.size());
     return placeholder;
   }
-  // A bigint[] literal ('{1,2,3}') as one parameter.
-  std::string int64_array(std::span<const std::int64_t> vs) {
+  // Arrays, each one parameter: what a statement of fixed text takes for a batch of any size
+  // (INSERT ... SELECT FROM unnest($1::text[], ...)), so that it is prepared once per session
+  // rather than parsed and planned for every batch. `proj` picks each element's value.
+  //
+  // A bigint[] literal ('{1,2,3}').
+  template <class Range, class Proj = std::identity>
+  std::string int64_array(const Range& vs, Proj proj = {}) {
     std::string literal = "{";
-    for (std::size_t i = 0; i < vs.size(); ++i) {
-      if (i > 0) literal += ',';
-      literal += std::to_string(vs[i]);
+    bool first = true;
+    for (const auto& v : vs) {
+      if (!first) literal += ',';
+      first = false;
+      literal += std::to_string(static_cast<std::int64_t>(std::invoke(proj, v)));
     }
     return add(literal + "}");
   }
-  // A text[] literal ('{"a","b"}') as one parameter; each element quoted, '"' and '\\' escaped.
-  std::string text_array(std::span<const std::string> vs) {
-    std::string literal = "{";
-    for (std::size_t i = 0; i < vs.size(); ++i) {
-      if (i > 0) literal += ',';
-      literal += '"';
-      for (char ch : vs[i]) {
-        if (ch == '"' || ch == '\\') literal += '\\';
-        literal += ch;
-      }
-      literal += '"';
-    }
-    return add(literal + "}");
+  // A text[] literal ('{"a","b"}'): each element quoted, '"' and '\\' escaped; an element that
+  // text() would refuse refuses the statement.
+  template <class Range, class Proj = std::identity>
+  std::string text_array(const Range& vs, Proj proj = {}) {
+    return add(array_literal(vs, [&](const auto& v, std::string& out) {
+      const auto& e = std::invoke(proj, v);  // a temporary lives as long as `e`
+      check_text(e);
+      out += e;
+    }));
+  }
+  // A text[] for people to read, bad bytes replaced as readable_text() replaces them.
+  template <class Range, class Proj = std::identity>
+  std::string readable_text_array(const Range& vs, Proj proj = {}) {
+    return add(array_literal(vs, [&](const auto& v, std::string& out) {
+      const auto& e = std::invoke(proj, v);
+      out += replace_invalid(e);
+    }));
+  }
+  // A bytea[] of any bytes, exactly (each element in bytea's hex input format).
+  template <class Range, class Proj = std::identity>
+  std::string bytes_array(const Range& vs, Proj proj = {}) {
+    return add(array_literal(vs, [&](const auto& v, std::string& out) {
+      out += "\\x";
+      const auto& e = std::invoke(proj, v);
+      append_hex(e, out);
+    }));
   }
 
   std::size_t size() const noexcept { return pointers_.size(); }
@@ -142,6 +153,46 @@ class parameters {
       }
     }
     return out;
+  }
+
+  // Remembers why a text value cannot be sent (the first reason only).
+  void check_text(std::string_view v) {
+    if (!refused_.empty()) return;
+    if (v.find('\0') != std::string_view::npos) {
+      refused_ = "a text value holds a NUL byte, which PostgreSQL text cannot store";
+    } else if (!is_valid_utf8(v)) {
+      refused_ = "a text value is not valid UTF-8, which PostgreSQL text requires";
+    }
+  }
+
+  static void append_hex(std::string_view v, std::string& out) {
+    static constexpr char digits[] = "0123456789abcdef";
+    out.reserve(out.size() + 2 * v.size());
+    for (unsigned char ch : v) {
+      out += digits[ch >> 4];
+      out += digits[ch & 0xF];
+    }
+  }
+
+  // '{"e1","e2"}': `element` appends each element's text; '"' and '\\' in it are escaped.
+  template <class Range, class Element>
+  static std::string array_literal(const Range& vs, Element element) {
+    std::string literal = "{";
+    std::string e;
+    bool first = true;
+    for (const auto& v : vs) {
+      if (!first) literal += ',';
+      first = false;
+      e.clear();
+      element(v, e);
+      literal += '"';
+      for (char ch : e) {
+        if (ch == '"' || ch == '\\') literal += '\\';
+        literal += ch;
+      }
+      literal += '"';
+    }
+    return literal + "}";
   }
 
   std::string add(std::string v) {

@@ -337,31 +337,39 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
   const time_point until = leasing.lease ? now + leasing.lease->lease : now;
   std::size_t placed = 0;  // accepted runs inserted so far, in order
   for (const auto part : in_statements(std::span<const std::size_t>(accepted))) {
+    // Fixed text, prepared once per session: the runs are seven arrays, and the first `$8` of
+    // them (in order) are leased to `$9` until `$10`.
+    auto run_at = [&](std::size_t i) -> const new_run& { return runs[i]; };
     parameters p;
-    const std::string at = p.time(now);
-    const std::string held_by = leasing.lease ? p.text(leasing.holder) : std::string{};
-    const std::string held_until = leasing.lease ? p.time(until) : std::string{};
-    std::string sql =
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).tenant; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).integration; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).workflow; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).trigger; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).dedupe_key; });
+    p.bytes_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).payload; });
+    p.int64_array(part, [&](std::size_t i) { return run_at(i).workflow_version; });
+    p.int64(static_cast<std::int64_t>(leasing_n > placed ? leasing_n - placed : 0));
+    p.text(leasing.lease ? leasing.holder : std::string_view{});
+    p.time(until);
+    p.time(now);
+    const std::string sql =
         "INSERT INTO runs (tenant, integration, workflow, trigger_name, dedupe_key, payload, "
         "status, attempts, lease_token, worker, due_at, created_at, updated_at, "
-        "workflow_version) VALUES ";
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      const new_run& r = runs[part[n]];
-      sql += n == 0 ? "(" : ",(";
-      sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.workflow) + "," +
-             p.text(r.trigger) + "," + p.text(r.dedupe_key) + "," + p.bytes(r.payload) + ",";
-      if (placed + n < leasing_n) {
-        sql +=
-            "'running',1,gen_random_uuid()::text," + held_by + "::text," + held_until + "::bigint,";
-      } else {
-        sql += "'queued',0,NULL,''," + at + "::bigint,";
-      }
-      sql += at + "::bigint," + at + "::bigint," + p.int64(r.workflow_version) + "::integer)";
-    }
-    sql += " RETURNING id, lease_token";
-    auto ids = exec(c, sql, p);
+        "workflow_version) "
+        "SELECT v.tenant, v.integration, v.workflow, v.trigger_name, v.dedupe_key, v.payload, "
+        "CASE WHEN v.n <= $8::bigint THEN 'running' ELSE 'queued' END, "
+        "CASE WHEN v.n <= $8::bigint THEN 1 ELSE 0 END, "
+        "CASE WHEN v.n <= $8::bigint THEN gen_random_uuid()::text END, "
+        "CASE WHEN v.n <= $8::bigint THEN $9::text ELSE '' END, "
+        "CASE WHEN v.n <= $8::bigint THEN $10::bigint ELSE $11::bigint END, "
+        "$11::bigint, $11::bigint, v.workflow_version "
+        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], "
+        "$7::integer[]) WITH ORDINALITY "
+        "AS v(tenant, integration, workflow, trigger_name, dedupe_key, payload, workflow_version, "
+        "n) ORDER BY v.n RETURNING id, lease_token";
+    auto ids = exec_prepared(c, sql, p);
     if (!ids) return std::move(ids).error();
-    // Identities are drawn in VALUES order, so the ids sorted are the runs in order.
+    // Identities are drawn in the SELECT's order, so the ids sorted are the runs in order.
     std::vector<std::pair<std::int64_t, std::string>> sorted;
     for (int row = 0; row < row_count(*ids); ++row) {
       sorted.emplace_back(int64_at(*ids, row, 0), string_at(*ids, row, 1));
@@ -394,22 +402,24 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
     if (!runs[i].dedupe_key.empty()) new_keys.push_back(i);
   }
   for (const auto part : in_statements(std::span<const std::size_t>(new_keys))) {
+    // Fixed text, prepared once per session.
+    auto run_at = [&](std::size_t i) -> const new_run& { return runs[i]; };
     parameters p;
-    const std::string at = p.time(now);
-    std::string sql =
-        "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, seen_at) "
-        "VALUES ";
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      const new_run& r = runs[part[n]];
-      sql += n == 0 ? "(" : ",(";
-      sql += p.text(r.tenant) + "," + p.text(r.integration) + "," + p.text(r.trigger) + "," +
-             p.text(r.dedupe_key) + "," + p.int64(out[part[n]].run_id) + "::bigint," + at +
-             "::bigint)";
-    }
-    sql +=
-        " ON CONFLICT (tenant, integration, trigger_name, dedupe_key) DO UPDATE SET "
-        "run_id = excluded.run_id, seen_at = excluded.seen_at";
-    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).tenant; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).integration; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).trigger; });
+    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).dedupe_key; });
+    p.int64_array(part, [&](std::size_t i) { return out[i].run_id; });
+    p.time(now);
+    if (auto r = exec_prepared(
+            c,
+            "INSERT INTO dedupe_keys (tenant, integration, trigger_name, dedupe_key, run_id, "
+            "seen_at) SELECT v.*, $6::bigint FROM unnest($1::text[], $2::text[], $3::text[], "
+            "$4::text[], $5::bigint[]) AS v ON CONFLICT (tenant, integration, trigger_name, "
+            "dedupe_key) DO UPDATE SET run_id = excluded.run_id, seen_at = excluded.seen_at",
+            p);
+        !r)
+      return std::move(r).error();
   }
   return out;
 }
@@ -500,27 +510,35 @@ inline result<std::vector<result<void>>> postgres_store::end_runs(
   const time_point now = now_();
   std::set<std::int64_t> ended;
   for (const auto part : parts) {
+    // Fixed text, prepared once per session: the ends are five arrays. A retry_at is read only
+    // for retry_wait; the others send 0.
+    auto end_of = [&](std::size_t i) -> const run_completion& { return runs[i]; };
     parameters p;
-    const std::string at = p.time(now);
-    std::string sql =
+    p.int64_array(part, [&](std::size_t i) { return end_of(i).run->id; });
+    p.text_array(part,
+                 [&](std::size_t i) -> std::string_view { return end_of(i).run->lease_token; });
+    p.text_array(part, [&](std::size_t i) { return to_string(end_of(i).status); });
+    p.int64_array(part, [&](std::size_t i) -> std::int64_t {
+      const auto& done = end_of(i);
+      return done.status == run_status::retry_wait ? parameters::nanoseconds(done.retry_at) : 0;
+    });
+    p.readable_text_array(part, [&](std::size_t i) -> std::string_view { return end_of(i).error; });
+    p.time(now);
+    // Any failure fails the whole call: PostgreSQL aborts the transaction at a failed statement.
+    auto r = exec_prepared(
+        c,
         "UPDATE runs r SET status = v.status, "
         "due_at = CASE WHEN v.status = 'retry_wait' THEN v.retry_at END, lease_token = NULL, "
         "last_error = v.error, "
-        "finished_at = CASE WHEN v.status = 'retry_wait' THEN r.finished_at ELSE " +
-        at + "::bigint END, updated_at = " + at + "::bigint FROM (VALUES ";
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      const auto& done = runs[part[n]];
-      sql += n == 0 ? "(" : ",(";
-      sql += p.int64(done.run->id) + "::bigint," + p.text(done.run->lease_token) + "::text," +
-             p.text(to_string(done.status)) + "::text," +
-             (done.status == run_status::retry_wait ? p.time(done.retry_at) : p.null()) +
-             "::bigint," + p.readable_text(done.error) + "::text)";
-    }
-    sql +=
-        ") AS v(id, token, status, retry_at, error) WHERE r.id = v.id AND r.lease_token = v.token "
-        "RETURNING r.id";
-    // Any failure fails the whole call: PostgreSQL aborts the transaction at a failed statement.
-    auto r = exec(c, sql, p);
+        "finished_at = CASE WHEN v.status = 'retry_wait' THEN r.finished_at ELSE $6::bigint END, "
+        "updated_at = $6::bigint "
+        "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) "
+        "AS v(id, token, status, retry_at, error) "
+        // The ids again as an array: the planner then reaches the runs by their key for any
+        // batch size, also in the plan prepared for every batch (a join alone may scan).
+        "WHERE r.id = ANY ($1::bigint[]) AND r.id = v.id AND r.lease_token = v.token "
+        "RETURNING r.id",
+        p);
     if (!r) return std::move(r).error();
     for (int row = 0; row < row_count(*r); ++row) ended.insert(int64_at(*r, row, 0));
   }

@@ -42,15 +42,17 @@ inline result<void> postgres_store::insert_run_log(connection& c,
                                                    std::span<const block_event_record> events) {
   const auto rows = detail::run_log_rows(events);
   for (const auto part : postgres_store_detail::in_statements(std::span(rows))) {
+    // Fixed text, prepared once per session: a batch's rows are three arrays.
     parameters p;
-    std::string sql = "INSERT INTO run_log (run_id, attempt, events) VALUES ";
-    for (std::size_t n = 0; n < part.size(); ++n) {
-      const auto& row = part[n];
-      sql += n == 0 ? "(" : ",(";
-      sql += p.int64(row.run_id) + "::bigint," + p.int64(row.attempt) + "::integer," +
-             p.text(row.events) + "::json)";
-    }
-    if (auto r = exec(c, sql, p); !r) return std::move(r).error();
+    p.int64_array(part, &detail::run_log_row::run_id);
+    p.int64_array(part, &detail::run_log_row::attempt);
+    p.text_array(part, &detail::run_log_row::events);
+    if (auto r = exec_prepared(c,
+                               "INSERT INTO run_log (run_id, attempt, events) SELECT * FROM "
+                               "unnest($1::bigint[], $2::integer[], $3::json[])",
+                               p);
+        !r)
+      return std::move(r).error();
   }
   return {};
 }
