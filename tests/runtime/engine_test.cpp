@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <sqlite3.h>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -552,6 +554,56 @@ TEST_CASE("a claim's runs that never wait end in one transaction, one that waits
   CHECK(value_of("syncline_completion_batches_total") == 2);
   CHECK(value_of("syncline_completion_batch_runs_total") == 11);
   CHECK(out.size() == 11);
+  eng.stop();
+}
+
+TEST_CASE("a run's end is written alone when the group commit it would join is full") {
+  temp_dir dir;
+  log_capture logs;
+  sink out;
+  fake_shop shop;
+  auto options = test_options(dir, logs);
+  options.level = syncline::log_level::debug;
+  options.commit.max_pending = 1;
+  options.completion_delay = std::chrono::microseconds::zero();
+  syncline::engine eng(options);
+  REQUIRE(eng.install(shop_sync, syncline::tenant{"acme", fake::credentials_for("acme")},
+                      syncline::services(out, shop)));
+  REQUIRE(eng.start());
+  REQUIRE(wait_until([&] { return eng.metrics().claims() >= 1; }));  // idle: runs are leased
+  const auto pending = [&] {
+    return eng.metrics_text().find("\nsyncline_commit_pending 1\n") != std::string::npos;
+  };
+
+  // A run working, held at the sink.
+  out.hold(true);
+  auto first = eng.emit("acme", "order.held", order_for("acme", 1));
+  REQUIRE(first);
+  REQUIRE(wait_until([&] { return out.entered() == 1; }));
+
+  // Another connection holds the write lock, so the next event's batch waits in the group
+  // commit, which then holds its maximum (1 entry).
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(dir.file("engine.db").c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  syncline::result<syncline::emit_receipt> second =
+      syncline::make_error(syncline::errc::internal, "not answered");
+  std::thread emitter([&] { second = eng.emit("acme", "order.flaky", order_for("acme", 2)); });
+  REQUIRE(wait_until(pending));
+
+  // The held run answers: its end cannot join that batch, and is written alone once the lock is
+  // given back, after the batch.
+  out.hold(false);
+  REQUIRE(
+      wait_until([&] { return logs.contains("run ends written in a transaction of their own"); }));
+  REQUIRE(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(holder);
+  emitter.join();
+  REQUIRE(second);
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 2; }));
+  CHECK(has_status(eng, first->runs[0].run_id, st::run_status::succeeded));
+  CHECK(has_status(eng, second->runs[0].run_id, st::run_status::succeeded));
+  CHECK(out.size() == 2);
   eng.stop();
 }
 

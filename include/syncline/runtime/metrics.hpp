@@ -135,8 +135,10 @@ class engine_metrics {
   histogram run_latency;   // enqueue to final status (retries included)
 
   // The exposition text. `counts` is the store's view of the queue (it also holds runs queued by
-  // other processes sharing the database); `in_flight` the runs this engine is executing.
-  std::string render(const store::run_counts& counts, std::int64_t in_flight) const {
+  // other processes sharing the database); `in_flight` the runs this engine is executing;
+  // `commit_pending` the entries its group commit holds (store::group_commit::pending).
+  std::string render(const store::run_counts& counts, std::int64_t in_flight,
+                     std::size_t commit_pending = 0) const {
     std::string out;
     out.reserve(4096);
     {
@@ -210,6 +212,10 @@ class engine_metrics {
     simple(out, "syncline_runs_in_flight",
            "Runs this engine claimed and has not ended (running, or their end being written).",
            "gauge", static_cast<std::uint64_t>(in_flight < 0 ? 0 : in_flight));
+    simple(out, "syncline_commit_pending",
+           "Entries the group commit holds, gathering or being written: an event's runs, or a "
+           "batch of run ends. At commit.max_pending new events are refused (503).",
+           "gauge", static_cast<std::uint64_t>(commit_pending));
     simple(out, "syncline_claims_total", "Claims of due runs (one store transaction each).",
            "counter", claims_.value());
     simple(out, "syncline_claimed_runs_total",

@@ -304,7 +304,8 @@ class engine_core {
     if (auto* s = ctx_.store()) {
       if (auto r = s->counts()) c = *r;
     }
-    return ctx_.metrics().render(c, executor_.in_flight());
+    const auto* commit = intake_.group_commit();
+    return ctx_.metrics().render(c, executor_.in_flight(), commit ? commit->pending() : 0);
   }
   const engine_metrics& metrics() const noexcept { return ctx_.metrics(); }
 

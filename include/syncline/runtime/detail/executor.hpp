@@ -571,8 +571,13 @@ class executor {
     result<std::vector<result<void>>> answers =
         make_error(errc::unavailable, "the ends were not handed to a group commit");
     if (joined_commit_) answers = co_await joined_commit_->finish(items, events);
-    if (!answers && answers.error().category == errc::unavailable)
+    if (!answers && answers.error().category == errc::unavailable) {
+      if (joined_commit_) {
+        ctx_.log(log_level::debug, "run ends written in a transaction of their own",
+                 {{"runs", items.size()}, {"why", answers.error().message}});
+      }
       answers = ctx_.store()->finish_many(items, events);
+    }
     ctx_.metrics().completion_batch(items.size());
     if (!answers && !events.empty()) {
       ctx_.log(log_level::warn, "writing block events failed; the run log misses them",
