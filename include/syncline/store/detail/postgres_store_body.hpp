@@ -330,6 +330,10 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
     accepted.push_back(i);
     if (!runs[i].dedupe_key.empty()) batch_keys.emplace(key_of(runs[i]), i);
   }
+  // One field of each run of a part (indexes into `runs`), for the batch's array parameters.
+  auto field = [&runs](auto member) {
+    return [&runs, member ](std::size_t i) -> const auto& { return runs[i].*member; };
+  };
   // The first lease->max accepted runs are leased as they are inserted (enqueue_and_lease), as a
   // claim leaves a run: running, attempt 1, a fresh token, due when the lease ends.
   const std::size_t leasing_n =
@@ -339,15 +343,14 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
   for (const auto part : in_statements(std::span<const std::size_t>(accepted))) {
     // Fixed text, prepared once per session: the runs are seven arrays, and the first `$8` of
     // them (in order) are leased to `$9` until `$10`.
-    auto run_at = [&](std::size_t i) -> const new_run& { return runs[i]; };
     parameters p;
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).tenant; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).integration; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).workflow; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).trigger; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).dedupe_key; });
-    p.bytes_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).payload; });
-    p.int64_array(part, [&](std::size_t i) { return run_at(i).workflow_version; });
+    p.text_array(part, field(&new_run::tenant));
+    p.text_array(part, field(&new_run::integration));
+    p.text_array(part, field(&new_run::workflow));
+    p.text_array(part, field(&new_run::trigger));
+    p.text_array(part, field(&new_run::dedupe_key));
+    p.bytes_array(part, field(&new_run::payload));
+    p.int64_array(part, field(&new_run::workflow_version));
     p.int64(static_cast<std::int64_t>(leasing_n > placed ? leasing_n - placed : 0));
     p.text(leasing.lease ? leasing.holder : std::string_view{});
     p.time(until);
@@ -403,12 +406,11 @@ inline result<std::vector<enqueue_result>> postgres_store::enqueue_in(
   }
   for (const auto part : in_statements(std::span<const std::size_t>(new_keys))) {
     // Fixed text, prepared once per session.
-    auto run_at = [&](std::size_t i) -> const new_run& { return runs[i]; };
     parameters p;
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).tenant; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).integration; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).trigger; });
-    p.text_array(part, [&](std::size_t i) -> const std::string& { return run_at(i).dedupe_key; });
+    p.text_array(part, field(&new_run::tenant));
+    p.text_array(part, field(&new_run::integration));
+    p.text_array(part, field(&new_run::trigger));
+    p.text_array(part, field(&new_run::dedupe_key));
     p.int64_array(part, [&](std::size_t i) { return out[i].run_id; });
     p.time(now);
     if (auto r = exec_prepared(
