@@ -166,15 +166,7 @@ class store {
       std::vector<result<void>>& ended, std::span<const new_run> runs, const lease_request& lease,
       std::vector<claimed_run>& leased) {
     // Refused before anything is written, as one transaction would refuse it.
-    auto refused = [&]() -> result<void> {
-      if (lease.max > 0 && lease.lease <= std::chrono::milliseconds::zero())
-        return make_error(errc::invalid_input, "enqueue_and_finish: the lease must be positive");
-      for (const auto& r : runs) {
-        if (auto v = validate(r); !v) return v;
-      }
-      return {};
-    }();
-    if (!refused) {
+    if (auto refused = refuse_enqueue_and_finish(runs, lease); !refused) {
       ended.assign(ends.size(), result<void>(refused.error()));
       return refused.error();
     }
@@ -344,6 +336,19 @@ class store {
   // takes a session of its pool) rather than one after another (SQLite: one writer). The engine
   // then claims on a thread of its own, so a claim's round trips overlap the completions'.
   virtual bool concurrent_writes() const noexcept { return false; }
+
+ protected:
+  // What enqueue_and_finish refuses before it writes anything: a lease that is not positive
+  // (when it leases), a run without its names. Every store checks these the same way.
+  static result<void> refuse_enqueue_and_finish(std::span<const new_run> runs,
+                                                const lease_request& lease) {
+    if (lease.max > 0 && lease.lease <= std::chrono::milliseconds::zero())
+      return make_error(errc::invalid_input, "enqueue_and_finish: the lease must be positive");
+    for (const auto& r : runs) {
+      if (auto v = validate(r); !v) return v;
+    }
+    return {};
+  }
 };
 
 }  // namespace syncline::store

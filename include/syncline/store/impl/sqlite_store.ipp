@@ -231,11 +231,7 @@ SYNCLINE_DECL result<std::vector<enqueue_result>> sqlite_store::enqueue_and_fini
     ended.assign(ends.size(), result<void>(e));
     return e;
   };
-  if (lease.max > 0 && lease.lease <= std::chrono::milliseconds::zero()) {
-    return refuse(
-        make_error(errc::invalid_input, "enqueue_and_finish: the lease must be positive"));
-  }
-  if (auto v = validate_all(runs); !v) return refuse(std::move(v).error());
+  if (auto v = refuse_enqueue_and_finish(runs, lease); !v) return refuse(std::move(v).error());
   if (runs.empty() && ends.empty() && events.empty()) {
     ended.clear();
     return std::vector<enqueue_result>{};
