@@ -467,7 +467,12 @@ TEST_CASE("runs queued while workers are idle start at once, leased as they are 
   CHECK(eng.metrics().leased_on_enqueue() == (at_once ? 2 : 0));
   CHECK(eng.metrics().claimed() == (at_once ? 4 : 6));
 
-  // Idle again (the last claim came back short): the next run starts at once again.
+  // Idle again once a claim comes back short: the next run starts at once again. The last runs'
+  // ends can commit while a claim that still saw them leased is on its way (that claim comes back
+  // short too, or full, which says nothing), so wait for a claim begun after all had ended: the
+  // second to complete from here, as claims run one at a time (every idle_poll while idle).
+  const auto claims_before = eng.metrics().claims();
+  REQUIRE(wait_until([&] { return eng.metrics().claims() >= claims_before + 2; }));
   REQUIRE(eng.emit("acme", "order.flaky", order_for("acme", 7)));
   REQUIRE(wait_until([&] { return eng.counts()->succeeded == 7; }));
   CHECK(eng.metrics().leased_on_enqueue() == (at_once ? 3 : 0));
