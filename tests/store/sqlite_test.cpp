@@ -3,6 +3,7 @@
 // The durable store and the warehouse sink both stand on these promises.
 #include <syncline/sqlite/database.hpp>
 #include <syncline/sqlite/error.hpp>
+#include <syncline/sqlite/initialize.hpp>
 #include <syncline/sqlite/statement.hpp>
 #include <syncline/sqlite/transaction.hpp>
 #include <syncline_test_support/temp_dir.hpp>
@@ -548,6 +549,36 @@ TEST_CASE("sqlite: a second writer waits for the lock up to its busy timeout", "
     CHECK(waited);
     CHECK(count_rows(first) == 2);
   }
+}
+
+// What SQLite counts while a database opens and answers a query: nothing once the memory
+// statistics are off.
+std::int64_t memory_counted_by_a_query() {
+  temp_dir dir;
+  const std::int64_t before = sqlite3_memory_used();
+  auto db = open_ok(dir.file("counted.db"));
+  REQUIRE(db.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('a row')"));
+  return sqlite3_memory_used() - before;
+}
+
+TEST_CASE("sqlite: its memory statistics are off unless the application initialised it first",
+          "[sqlite]") {
+  // Every connection of the earlier tests is closed: SQLite can be taken back to before its
+  // first use, as in a process that has not used it yet.
+  REQUIRE(sqlite3_shutdown() == SQLITE_OK);
+  CHECK(sq::detail::apply_process_settings());
+  CHECK(memory_counted_by_a_query() == 0);
+
+  // An application that initialised SQLite with its statistics on keeps them.
+  REQUIRE(sqlite3_shutdown() == SQLITE_OK);
+  REQUIRE(sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1) == SQLITE_OK);
+  REQUIRE(sqlite3_initialize() == SQLITE_OK);
+  CHECK_FALSE(sq::detail::apply_process_settings());
+  CHECK(memory_counted_by_a_query() > 0);
+
+  // Left as syncline leaves a process, for the tests after this one.
+  REQUIRE(sqlite3_shutdown() == SQLITE_OK);
+  CHECK(sq::detail::apply_process_settings());
 }
 
 }  // namespace unity_store_sqlite_test

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <syncline/sqlite/database.hpp>
+#include <syncline/sqlite/initialize.hpp>
 
 namespace syncline::sqlite {
 
@@ -13,6 +14,8 @@ SYNCLINE_DECL result<database> database::open(const std::string& path, connectio
     return make_error(errc::invalid_input, "SQLite: synchronous = \"" + opts.synchronous +
                                                "\" is not one of NORMAL, FULL, EXTRA, OFF");
   }
+  // Before SQLite's first use in the process, or not at all (initialize.hpp says why).
+  initialize();
   sqlite3* raw = nullptr;
   // NOMUTEX: every owner already serialises its connection; SQLite's own mutex would be paid
   // twice. Multiple connections (and processes) on one file remain fully supported.
