@@ -34,6 +34,7 @@
 #include <syncline/json/decode.hpp>
 #include <syncline/json/encode.hpp>
 #include <syncline/runtime/engine.hpp>
+#include <syncline/sqlite/initialize.hpp>
 #include <syncline/store/sqlite_store.hpp>
 
 #include <benchmark/benchmark.h>
@@ -64,6 +65,7 @@
 #include <thread>
 #include <vector>
 
+#include "emit_orders.hpp"
 #include "five_blocks.hpp"
 
 namespace {
@@ -149,6 +151,9 @@ using bench::warehouse_row;
 class order_table {
  public:
   explicit order_table(const std::filesystem::path& file) {
+    // As an application that uses SQLite itself should, before its first use: the first
+    // benchmark opens this table before any engine opens its store (sqlite/initialize.hpp).
+    syncline::sqlite::initialize();
     sqlite3_open(file.c_str(), &db_);
     sqlite3_exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
                  nullptr);
@@ -510,22 +515,9 @@ void runs_engine_5_blocks(benchmark::State& state, syncline::store::sync_level a
     // 256 concurrent emits: one group commit, then the executor works through them. emit_ms and
     // run_ms split an iteration: until every emit is acknowledged, then until every run ended.
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::future<bool>> emitted;
-    for (std::size_t i = 0; i < runs_per_iteration; ++i) {
-      emitted.push_back(asio::co_spawn(
-          eng.executor(),
-          [&eng, o = order_number(n++)]() -> asio::awaitable<bool> {
-            // Arguments named first: g++ 12 mishandles temporaries inside co_await.
-            std::string tenant = "bench", event = "order.placed";
-            syncline::emit_options options;
-            auto r =
-                co_await eng.async_emit(std::move(tenant), std::move(event), o, std::move(options));
-            co_return r.has_value();
-          },
-          asio::use_future));
-    }
-    for (auto& f : emitted)
-      if (!f.get()) state.SkipWithError("emit failed");
+    if (!bench::emit_orders(eng, n, n + static_cast<std::int64_t>(runs_per_iteration)).empty())
+      state.SkipWithError("emit failed");
+    n += static_cast<std::int64_t>(runs_per_iteration);
     auto t1 = std::chrono::steady_clock::now();
     emit_s += std::chrono::duration<double>(t1 - t0).count();
     done += static_cast<std::int64_t>(runs_per_iteration);

@@ -66,6 +66,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "emit_orders.hpp"
 #include "five_blocks.hpp"
 #include "shared_postgres_server.hpp"
 
@@ -250,23 +251,7 @@ void engine_process(const store_choice& s, int out, start_gate& gate, std::int64
   for (std::int64_t from = first; from < first + count;
        from += static_cast<std::int64_t>(enqueue_group)) {
     const std::int64_t to = std::min(first + count, from + std::int64_t{enqueue_group});
-    std::vector<std::future<std::string>> emitted;
-    for (std::int64_t i = from; i < to; ++i) {
-      emitted.push_back(asio::co_spawn(
-          eng.executor(),
-          [&eng, o = bench::order_number(i)]() -> asio::awaitable<std::string> {
-            // Arguments named first: g++ 12 mishandles temporaries inside co_await.
-            std::string tenant = "bench", event = "order.placed";
-            syncline::emit_options options;
-            auto r =
-                co_await eng.async_emit(std::move(tenant), std::move(event), o, std::move(options));
-            co_return r ? std::string() : to_string(r.error());
-          },
-          asio::use_future));
-    }
-    for (auto& f : emitted) {
-      if (auto e = f.get(); !e.empty()) return say(out, "error emit: " + e);
-    }
+    if (auto e = bench::emit_orders(eng, from, to); !e.empty()) return say(out, "error emit: " + e);
   }
   // Every process waits for all the runs: its executor keeps claiming until none is left. A look
   // at the counters is one store read; every 2 ms is well below the scenario's seconds.
