@@ -45,8 +45,6 @@
 #include <syncline_test_support/temp_dir.hpp>
 
 #include <benchmark/benchmark.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -55,7 +53,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <future>
 #include <libpq-fe.h>
 #include <map>
 #include <memory>
@@ -72,7 +69,6 @@
 
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
