@@ -5,7 +5,7 @@
 // The one setting: no memory statistics (SQLITE_CONFIG_MEMSTATUS off). With them on (SQLite's
 // default), every allocation and free of every connection takes one process-wide mutex, and the
 // engine's threads (the store's writer, its claim thread, the io threads running sinks) run
-// statements at once: under runs/engine_5_blocks that mutex made about two futex calls per run
+// statements at once: under runs/engine_5_blocks perf showed threads waiting on it in futex calls
 // (docs/perf/runtime.md, "The emitting harness and SQLite's memory statistics"). syncline reads
 // no memory statistic; what goes without them is sqlite3_memory_used(), sqlite3_status() of
 // memory and sqlite3_soft_heap_limit64().
