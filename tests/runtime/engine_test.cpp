@@ -47,6 +47,13 @@ bool has_status(syncline::engine& eng, std::int64_t id, st::run_status s) {
   return r && r->status == s;
 }
 
+// Whether the executor has counted `n` ended runs in its completion batches. It counts a batch
+// once the batch's commit has returned, just after the store counts those runs: a test that
+// reads the metrics waits for this too, not only for the store's counts.
+bool ends_counted(syncline::engine& eng, std::uint64_t n) {
+  return eng.metrics().completed_in_batches() >= n;
+}
+
 order_placed order_for(const std::string& tenant, std::int64_t id) {
   return {id, tenant, "buyer" + std::to_string(id) + "@example.com", "note " + std::to_string(id)};
 }
@@ -429,8 +436,7 @@ TEST_CASE("a run's end waits for other ends only while runs are working") {
   REQUIRE(wait_until([&] { return eng.counts()->unfinished() == 0; }));
   for (auto id : ids) CHECK(has_status(eng, id, st::run_status::succeeded));
   CHECK(out.size() == 41);
-  // The executor counts a batch once its commit has returned, just after the store counts it.
-  REQUIRE(wait_until([&] { return eng.metrics().completed_in_batches() >= 41; }));
+  REQUIRE(wait_until([&] { return ends_counted(eng, 41); }));
   const std::string metrics = eng.metrics_text();
   CHECK(metrics.find("\nsyncline_completion_batch_runs_total 41\n") != std::string::npos);
   eng.stop();
@@ -548,8 +554,7 @@ TEST_CASE("a claim's runs that never wait end in one transaction, one that waits
 
   // The ten are ended, together, while the held run still waits: its claim-mates' ends do not
   // wait for it.
-  REQUIRE(wait_until(
-      [&] { return eng.counts()->succeeded == 10 && eng.metrics().completed_in_batches() >= 10; }));
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 10 && ends_counted(eng, 10); }));
   CHECK(out.entered() == 1);
   CHECK(eng.counts()->running == 1);
   CHECK(value_of("syncline_claimed_runs_total") == 11);
@@ -558,8 +563,7 @@ TEST_CASE("a claim's runs that never wait end in one transaction, one that waits
 
   // Let go, it writes its own end.
   out.hold(false);
-  REQUIRE(wait_until(
-      [&] { return eng.counts()->succeeded == 11 && eng.metrics().completed_in_batches() >= 11; }));
+  REQUIRE(wait_until([&] { return eng.counts()->succeeded == 11 && ends_counted(eng, 11); }));
   CHECK(value_of("syncline_completion_batches_total") == 2);
   CHECK(value_of("syncline_completion_batch_runs_total") == 11);
   CHECK(out.size() == 11);
@@ -745,9 +749,7 @@ TEST_CASE("metrics and health over HTTP, app events over signed HTTP, manual run
   REQUIRE(manual_json);
   REQUIRE(wait_until([&] { return out.size() == 3; }));
   // A run's row reaches the sink before its end is committed and counted: wait for the ends.
-  REQUIRE(wait_until([&] {
-    return eng.counts()->unfinished() == 0 && eng.metrics().completed_in_batches() >= 3;
-  }));
+  REQUIRE(wait_until([&] { return eng.counts()->unfinished() == 0 && ends_counted(eng, 3); }));
 
   auto health = request(eng.port(), verb::get, "/healthz");
   CHECK(health.status == 200);
