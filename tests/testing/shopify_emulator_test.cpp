@@ -10,6 +10,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -322,7 +323,42 @@ TEST_CASE("with a concurrency above one, the dispatcher keeps that many deliveri
   io.run();
   CHECK(f.get() == 10);
   CHECK(sent == 10);
-  CHECK(most_in_flight == 4);  // 4, 4, then the last 2
+  CHECK(most_in_flight == 4);
+  CHECK(emu.deliveries().idle());
+}
+
+TEST_CASE("with a concurrency above one, a slow delivery holds its own place, not the others'") {
+  auto clock = start_clock();
+  auto options = two_shops(clock);
+  t::shopify_emulator_state emu(std::move(options));
+  REQUIRE(emu.subscribe("acme", "orders/create", "http://receiver.test/hooks"));
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  net::io_context io;
+  // The first delivery answers only once the nine others have answered (or after 10 s): the
+  // other three places must carry them all meanwhile. Sent in groups of four, each awaited
+  // whole, the first group would wait the 10 s and the rest would follow it.
+  net::steady_timer others_done(io, std::chrono::seconds(10));
+  std::size_t calls = 0, answered = 0, answered_before_first = 0;
+  t::webhook_dispatcher dispatcher(
+      io.get_executor(), emu.deliveries(), clock,
+      [&](std::string, http::request) -> net::awaitable<syncline::result<unsigned>> {
+        if (++calls == 1) {
+          boost::system::error_code ec;
+          co_await others_done.async_wait(net::redirect_error(net::use_awaitable, ec));
+          answered_before_first = answered;
+        } else {
+          net::steady_timer wait(co_await net::this_coro::executor, std::chrono::milliseconds(1));
+          co_await wait.async_wait(net::use_awaitable);
+          if (++answered == 9) others_done.cancel();
+        }
+        co_return 200u;
+      },
+      4);
+  auto f = net::co_spawn(io, dispatcher.deliver_due(), net::use_future);
+  io.run();
+  CHECK(f.get() == 10);
+  CHECK(answered_before_first == 9);
   CHECK(emu.deliveries().idle());
 }
 

@@ -93,11 +93,13 @@ class webhook_delivery_queue {
     return n;
   }
 
-  // Removes and returns what is due at `now`, in due order (ties in enqueue order).
-  std::vector<webhook_delivery> take_due(time_point now) {
+  // Removes and returns what is due at `now`, in due order (ties in enqueue order): at most
+  // `most`.
+  std::vector<webhook_delivery> take_due(time_point now,
+                                         std::size_t most = static_cast<std::size_t>(-1)) {
     std::lock_guard lock(mutex_);
     std::vector<webhook_delivery> out;
-    while (!pending_.empty() && pending_.begin()->first.due <= now) {
+    while (out.size() < most && !pending_.empty() && pending_.begin()->first.due <= now) {
       out.push_back(std::move(pending_.begin()->second));
       pending_.erase(pending_.begin());
     }

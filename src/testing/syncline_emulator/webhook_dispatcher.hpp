@@ -87,7 +87,12 @@ class webhook_dispatcher {
     s->queue->on_change([w = std::weak_ptr<shared>(s)] {
       if (auto p = w.lock()) {
         p->dirty = true;
-        boost::asio::post(p->strand, [p] { p->timer.cancel(); });
+        // Wakes the loop's sleep, and deliver_due waiting for a place: a free place takes what
+        // was just queued.
+        boost::asio::post(p->strand, [p] {
+          p->timer.cancel();
+          p->place_freed.cancel();
+        });
       }
     });
     boost::asio::co_spawn(s->strand, run(s), boost::asio::detached);
@@ -115,7 +120,7 @@ class webhook_dispatcher {
           queue(std::move(q)),
           clock(std::move(c)),
           sender(std::move(s)),
-          batch_done(strand),
+          place_freed(strand),
           concurrency(n) {}
 
     boost::asio::strand<boost::asio::any_io_executor> strand;
@@ -126,9 +131,9 @@ class webhook_dispatcher {
     std::atomic<bool> running{false};
     std::atomic<bool> stopped{false};
     std::atomic<bool> dirty{false};
-    // Concurrent sends of one batch: counted down on the strand; the last one cancels the timer
-    // the batch waits on.
-    boost::asio::steady_timer batch_done;
+    // Concurrent sends: counted on the strand; each that ends (and each delivery queued) cancels
+    // the timer deliver_due waits on, so that a free place takes the next due delivery.
+    boost::asio::steady_timer place_freed;
     std::size_t concurrency = 1;
     std::size_t sending = 0;
   };
@@ -147,33 +152,42 @@ class webhook_dispatcher {
       s->queue->complete(std::move(d), std::nullopt, to_string(outcome.error()), s->clock.now());
   }
 
-  // Sends what is due: one after another, or `concurrency` at a time, each batch awaited whole.
+  // Sends what is due: one after another, or up to `concurrency` at a time, where a place that
+  // frees takes the next due delivery at once, as Shopify sends them: a slow answer holds its
+  // own place only, never a group of deliveries waiting for it. Returns once every delivery it
+  // started has its outcome recorded; what falls due meanwhile (a new order) joins while places
+  // free.
   static boost::asio::awaitable<std::size_t> deliver_due(std::shared_ptr<shared> s) {
-    auto due = s->queue->take_due(s->clock.now());
     if (s->concurrency == 1) {
+      auto due = s->queue->take_due(s->clock.now());
       for (auto& d : due) co_await send(s, std::move(d));
       co_return due.size();
     }
-    for (std::size_t first = 0; first < due.size(); first += s->concurrency) {
-      const std::size_t n = std::min(s->concurrency, due.size() - first);
-      s->sending = n;  // on the strand, like every count down below
-      for (std::size_t i = first; i < first + n; ++i) {
-        boost::asio::co_spawn(
-            s->strand,
-            [s, d = std::move(due[i])]() mutable -> boost::asio::awaitable<void> {
-              co_await send(s, std::move(d));
-              if (--s->sending == 0) s->batch_done.cancel();
-            },
-            boost::asio::detached);
+    std::size_t tried = 0;
+    for (;;) {
+      // On the strand, as every count down below: the check and the wait that follows it see
+      // the same count.
+      if (!s->stopped && s->sending < s->concurrency) {
+        auto due = s->queue->take_due(s->clock.now(), s->concurrency - s->sending);
+        tried += due.size();
+        for (auto& d : due) {
+          ++s->sending;
+          boost::asio::co_spawn(
+              s->strand,
+              [s, d = std::move(d)]() mutable -> boost::asio::awaitable<void> {
+                co_await send(s, std::move(d));
+                --s->sending;
+                s->place_freed.cancel();
+              },
+              boost::asio::detached);
+        }
       }
-      while (s->sending > 0) {
-        s->batch_done.expires_after(std::chrono::hours(24));
-        boost::system::error_code ec;
-        co_await s->batch_done.async_wait(
-            boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-      }
+      if (s->sending == 0) co_return tried;
+      s->place_freed.expires_after(std::chrono::hours(24));
+      boost::system::error_code ec;
+      co_await s->place_freed.async_wait(
+          boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
-    co_return due.size();
   }
 
   static boost::asio::awaitable<void> run(std::shared_ptr<shared> s) {
