@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 #include <utility>
@@ -56,13 +57,23 @@ boost::asio::awaitable<http::response> serve(std::shared_ptr<emulator_core> c, h
   co_return res;
 }
 
+// The client's connections to one subscriber bound the deliveries in flight to it: at least
+// webhook_concurrency of them, or the others wait inside the client (with the client's default
+// of 8 per host, "16 in flight" were 8).
+http::client_options webhook_client_for(http::client_options o, std::size_t concurrency) {
+  o.max_connections_per_host = std::max(o.max_connections_per_host, concurrency);
+  return o;
+}
+
 }  // namespace
 
 struct shopify_emulator::impl {
   impl(boost::asio::any_io_executor ex, shopify_emulator_options options,
        shopify_emulator_transport transport)
       : core(std::make_shared<emulator_core>(std::move(options), transport.lost_answer_hold)),
-        client(std::make_shared<http::client>(ex, std::move(transport.webhook_client))),
+        client(std::make_shared<http::client>(
+            ex, webhook_client_for(std::move(transport.webhook_client),
+                                   core->state.options().webhook_concurrency))),
         server(ex, std::move(transport.server)),
         dispatcher(ex, std::shared_ptr<webhook_delivery_queue>(core, &core->state.deliveries()),
                    core->state.clock(), http_webhook_sender(client),

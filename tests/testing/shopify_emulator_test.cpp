@@ -17,8 +17,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "testing/emulator_fixture.hpp"
 
@@ -360,6 +362,65 @@ TEST_CASE("with a concurrency above one, a slow delivery holds its own place, no
   CHECK(f.get() == 10);
   CHECK(answered_before_first == 9);
   CHECK(emu.deliveries().idle());
+}
+
+TEST_CASE(
+    "over loopback: webhook_concurrency deliveries are in flight at once, above the "
+    "HTTP client's default of 8 connections per host") {
+  http::io_threads threads(2);
+  auto o = live_options();
+  o.webhook_concurrency = 12;
+  t::shopify_emulator emu(threads.executor(), o);
+  REQUIRE(emu.start());
+  // Each delivery is answered once 12 are in flight at once (or after 10 s): the emulator's
+  // client must hold 12 connections to this receiver.
+  std::atomic<int> in_flight{0}, most{0}, answered{0};
+  std::mutex all_in_mu;
+  bool all_arrived = false;  // under all_in_mu
+  std::vector<net::steady_timer*> waiting;
+  http::server hooks(threads.executor());
+  hooks.route(http::verb::post, "/hooks/{name}",
+              [&](http::incoming&) -> net::awaitable<http::response> {
+                const int now = ++in_flight;
+                int seen = most.load();
+                while (now > seen && !most.compare_exchange_weak(seen, now)) {
+                }
+                net::steady_timer all_in(co_await net::this_coro::executor, 10s);
+                bool wait = false;
+                {
+                  std::lock_guard lock(all_in_mu);
+                  if (now == 12 || all_arrived) {
+                    all_arrived = true;
+                    for (auto* t : waiting) t->cancel();
+                  } else {
+                    waiting.push_back(&all_in);
+                    wait = true;
+                  }
+                }
+                if (wait) {
+                  boost::system::error_code ec;
+                  co_await all_in.async_wait(net::redirect_error(net::use_awaitable, ec));
+                }
+                {
+                  std::lock_guard lock(all_in_mu);
+                  std::erase(waiting, &all_in);
+                }
+                --in_flight;
+                ++answered;
+                co_return http::make_response(200, "{}");
+              });
+  REQUIRE(hooks.listen());
+  REQUIRE(emu.subscribe("acme", "orders/create", hooks.url() + "/hooks/create"));
+  for (int i = 0; i < 12; ++i)
+    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (answered.load() < 12 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(5ms);
+  CHECK(answered.load() == 12);
+  CHECK(most.load() == 12);
+  CHECK(run(threads, emu.settle(2s)));
+  emu.stop();
+  hooks.stop();
 }
 
 TEST_CASE(
