@@ -46,7 +46,8 @@ struct shopify_emulator_transport {
   http::server_options server;
   // Webhook deliveries. Timeouts and retries are set per delivery (1 s connect, 5 s in all,
   // Shopify's own retry schedule); add a CA here to deliver to an HTTPS receiver with a test
-  // certificate.
+  // certificate. max_connections_per_host is raised to webhook_concurrency when lower, so that
+  // that many deliveries are in flight to one subscriber.
   http::client_options webhook_client = [] {
     http::client_options o;
     o.user_agent = "Shopify-Captain-Hook";
