@@ -300,17 +300,30 @@ TEST_CASE("the dispatcher sends through an injected sender and records outcomes 
   CHECK(emu.deliveries().idle());
 }
 
+// An emulator with ten orders/create deliveries due for one subscriber, for the dispatcher.
+struct ten_deliveries {
+  ten_deliveries() {
+    REQUIRE(emu.subscribe("acme", "orders/create", "http://receiver.test/hooks"));
+    for (int i = 0; i < 10; ++i)
+      REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  }
+  // Runs one deliver_due on `io` to its end; answers how many deliveries it tried.
+  static std::size_t deliver(net::io_context& io, t::webhook_dispatcher& dispatcher) {
+    auto f = net::co_spawn(io, dispatcher.deliver_due(), net::use_future);
+    io.run();
+    return f.get();
+  }
+  t::emulator_clock clock = start_clock();
+  t::shopify_emulator_state emu{two_shops(clock)};
+};
+
 TEST_CASE("with a concurrency above one, the dispatcher keeps that many deliveries in flight") {
-  auto clock = start_clock();
-  auto options = two_shops(clock);
-  t::shopify_emulator_state emu(std::move(options));
-  REQUIRE(emu.subscribe("acme", "orders/create", "http://receiver.test/hooks"));
-  for (int i = 0; i < 10; ++i)
-    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  ten_deliveries queued;
+  auto& emu = queued.emu;
   net::io_context io;
   std::size_t in_flight = 0, most_in_flight = 0, sent = 0;
   t::webhook_dispatcher dispatcher(
-      io.get_executor(), emu.deliveries(), clock,
+      io.get_executor(), emu.deliveries(), queued.clock,
       [&](std::string, http::request) -> net::awaitable<syncline::result<unsigned>> {
         most_in_flight = std::max(most_in_flight, ++in_flight);
         // Suspends, so that the others of the batch start before this one answers.
@@ -321,21 +334,15 @@ TEST_CASE("with a concurrency above one, the dispatcher keeps that many deliveri
         co_return 200u;
       },
       4);
-  auto f = net::co_spawn(io, dispatcher.deliver_due(), net::use_future);
-  io.run();
-  CHECK(f.get() == 10);
+  CHECK(ten_deliveries::deliver(io, dispatcher) == 10);
   CHECK(sent == 10);
   CHECK(most_in_flight == 4);
   CHECK(emu.deliveries().idle());
 }
 
 TEST_CASE("with a concurrency above one, a slow delivery holds its own place, not the others'") {
-  auto clock = start_clock();
-  auto options = two_shops(clock);
-  t::shopify_emulator_state emu(std::move(options));
-  REQUIRE(emu.subscribe("acme", "orders/create", "http://receiver.test/hooks"));
-  for (int i = 0; i < 10; ++i)
-    REQUIRE(emu.create_order("acme", json::parse(simple_order()).at("order").as_object()));
+  ten_deliveries queued;
+  auto& emu = queued.emu;
   net::io_context io;
   // The first delivery answers only once the nine others have answered (or after 10 s): the
   // other three places must carry them all meanwhile. Sent in groups of four, each awaited
@@ -343,7 +350,7 @@ TEST_CASE("with a concurrency above one, a slow delivery holds its own place, no
   net::steady_timer others_done(io, std::chrono::seconds(10));
   std::size_t calls = 0, answered = 0, answered_before_first = 0;
   t::webhook_dispatcher dispatcher(
-      io.get_executor(), emu.deliveries(), clock,
+      io.get_executor(), emu.deliveries(), queued.clock,
       [&](std::string, http::request) -> net::awaitable<syncline::result<unsigned>> {
         if (++calls == 1) {
           boost::system::error_code ec;
@@ -357,9 +364,7 @@ TEST_CASE("with a concurrency above one, a slow delivery holds its own place, no
         co_return 200u;
       },
       4);
-  auto f = net::co_spawn(io, dispatcher.deliver_due(), net::use_future);
-  io.run();
-  CHECK(f.get() == 10);
+  CHECK(ten_deliveries::deliver(io, dispatcher) == 10);
   CHECK(answered_before_first == 9);
   CHECK(emu.deliveries().idle());
 }
